@@ -1,0 +1,49 @@
+/**
+ * Derives generated/ from spec/: `redocly bundle` writes the single bundled
+ * document every tool reads, then openapi-typescript turns it into types.
+ *
+ *   tsx scripts/generate.ts          write generated/
+ *   tsx scripts/generate.ts --check  exit 1 when generated/ is stale
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const bin = (name: string) => join(root, "node_modules", ".bin", name);
+const outputs = ["openapi.json", "openapi.ts"] as const;
+
+function generateInto(dir: string): void {
+  const json = join(dir, "openapi.json");
+  const run = (cmd: string, args: string[]) =>
+    execFileSync(bin(cmd), args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+  run("redocly", ["bundle", process.env.SPEC_ROOT ?? "spec/openapi.yaml", "--config", "spec/redocly.yaml", "--ext", "json", "--output", json]);
+  // Redocly writes its JSON without a final newline; normalise so editors and
+  // the freshness check agree.
+  writeFileSync(json, JSON.stringify(JSON.parse(readFileSync(json, "utf8")), null, 2) + "\n");
+  run("openapi-typescript", [json, "--output", join(dir, "openapi.ts")]);
+}
+
+const check = process.argv.includes("--check");
+const target = join(root, "generated");
+if (!check) {
+  generateInto(target);
+  console.log("generated/openapi.json and generated/openapi.ts written");
+} else {
+  const scratch = mkdtempSync(join(tmpdir(), "twilio-video-gen-"));
+  try {
+    generateInto(scratch);
+    const stale = outputs.filter((file) => {
+      const committed = join(target, file);
+      return !existsSync(committed) || readFileSync(committed, "utf8") !== readFileSync(join(scratch, file), "utf8");
+    });
+    if (stale.length > 0) {
+      console.error(`generated/ is stale (${stale.join(", ")} differ from spec/). Run: npm run generate`);
+      process.exit(1);
+    }
+    console.log("generated/ is fresh");
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
