@@ -52,8 +52,618 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/Rooms/{RoomSid}/Participants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a room's participants
+         * @description Lists the participants of a room, optionally filtered by status, identity or creation time.
+         */
+        get: operations["ListRoomParticipant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                Sid: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a participant */
+        get: operations["FetchRoomParticipant"];
+        put?: never;
+        /**
+         * Disconnect a participant
+         * @description Removes a participant from the room by setting its status to `disconnected`.
+         */
+        post: operations["UpdateRoomParticipant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{Sid}/Anonymize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                Sid: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Anonymize a participant
+         * @description Replaces the participant's identity with its SID, so the identity no longer appears in the participant's records. Takes no request body.
+         */
+        post: operations["UpdateRoomParticipantAnonymize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/PublishedTracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        /** List the tracks a participant publishes */
+        get: operations["ListRoomParticipantPublishedTrack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/PublishedTracks/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+                /** @description The track's SID (`MT…`) or the name its publisher gave it. */
+                Sid: components["schemas"]["TrackSid"] | components["schemas"]["TrackName"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a track a participant publishes */
+        get: operations["FetchRoomParticipantPublishedTrack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribedTracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        /** List the tracks a participant is subscribed to */
+        get: operations["ListRoomParticipantSubscribedTrack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribedTracks/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+                /** @description The subscribed track's SID (`MT…`); names are not accepted here. */
+                Sid: components["schemas"]["TrackSid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a track a participant is subscribed to */
+        get: operations["FetchRoomParticipantSubscribedTrack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribeRules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a participant's subscribe rules */
+        get: operations["FetchRoomParticipantSubscribeRule"];
+        put?: never;
+        /**
+         * Replace a participant's subscribe rules
+         * @description Sets which tracks the participant subscribes to. The new list replaces every earlier rule; invalid rules are rejected with code 53215.
+         */
+        post: operations["UpdateRoomParticipantSubscribeRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/RecordingRules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a room's recording rules */
+        get: operations["FetchRoomRecordingRule"];
+        put?: never;
+        /**
+         * Replace a room's recording rules
+         * @description Sets which tracks of the room are recorded. The new list replaces every earlier rule; invalid rules are rejected with code 53120.
+         */
+        post: operations["UpdateRoomRecordingRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a room's recordings
+         * @description Lists the track recordings of one room. Deleted recordings are left out unless `Status=deleted` is asked for.
+         */
+        get: operations["ListRoomRecording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Recordings/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch one of a room's recordings */
+        get: operations["FetchRoomRecording"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of a room's recordings
+         * @description Deletes the recording's media; the recording resource remains, with status `deleted`.
+         */
+        delete: operations["DeleteRoomRecording"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Recordings/{Sid}/Media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a signed download URL of a room recording's media
+         * @description Redirects to a short-lived signed URL of the recording's media file (`.mka` for audio, `.mkv` for video). Request that URL without the Twilio `Authorization` header. The answer is 404 while the media is still being processed and after it was deleted.
+         */
+        get: operations["FetchRoomRecordingMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Transcriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        /** List a room's transcriptions */
+        get: operations["ListRoomTranscriptions"];
+        put?: never;
+        /**
+         * Start transcribing a room
+         * @description Starts real-time transcription of every participant's speech. The text is delivered to the participants through the client SDKs; the REST resource only tracks the state. Answered with 202.
+         */
+        post: operations["CreateRoomTranscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Rooms/{RoomSid}/Transcriptions/{Ttid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The transcription's identifier (`ttid`). */
+                Ttid: components["schemas"]["TranscriptionTtid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a room's transcription */
+        get: operations["FetchRoomTranscriptions"];
+        put?: never;
+        /**
+         * Stop, restart or reconfigure a room's transcription
+         * @description Stops a running transcription (`Status=stopped`) or starts it again (`Status=started`), optionally with a new configuration. Answered with 202.
+         */
+        post: operations["UpdateRoomTranscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List track recordings
+         * @description Lists the account's track recordings, newest first. Recordings whose media was deleted are left out unless `Status=deleted` is asked for.
+         */
+        get: operations["ListRecording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Recordings/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a track recording */
+        get: operations["FetchRecording"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a track recording's media
+         * @description Deletes the recording's media. The resource stays listable with status `deleted` for a while afterwards.
+         */
+        delete: operations["DeleteRecording"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Recordings/{Sid}/Media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a signed download URL of a recording's media
+         * @description Answers with a redirect to a short-lived signed URL of the media file (Matroska: `.mka` for audio, `.mkv` for video). Fetch that URL without the Twilio `Authorization` header. While the media is still being processed, or after it was deleted, the answer is 404.
+         */
+        get: operations["FetchRecordingMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Compositions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List compositions
+         * @description Lists the account's compositions, newest first. Compositions whose media was deleted are left out unless `Status=deleted` is asked for.
+         */
+        get: operations["ListComposition"];
+        put?: never;
+        /**
+         * Compose a room's recordings into one media file
+         * @description Enqueues a composition of the recordings of a completed group room. Give `VideoLayout`, `AudioSources`, or both. Progress is reported to `StatusCallback`.
+         */
+        post: operations["CreateComposition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Compositions/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition's SID. */
+                Sid: components["schemas"]["CompositionSid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a composition */
+        get: operations["FetchComposition"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a composition's media
+         * @description Deletes the composed media file. The resource stays listable with status `deleted` for a while afterwards.
+         */
+        delete: operations["DeleteComposition"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/Compositions/{Sid}/Media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition's SID. */
+                Sid: components["schemas"]["CompositionSid"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a signed download URL of a composition's media
+         * @description Answers with a redirect to a short-lived signed URL of the composed file. Fetch that URL without the Twilio `Authorization` header. Until the composition is `completed`, or after its media was deleted, the answer is 404.
+         */
+        get: operations["FetchCompositionMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/CompositionHooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List composition hooks */
+        get: operations["ListCompositionHook"];
+        put?: never;
+        /**
+         * Create a composition hook
+         * @description Creates a template that composes the recordings of every group room of the account when the room completes. Give `VideoLayout`, `AudioSources`, or both.
+         */
+        post: operations["CreateCompositionHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/CompositionHooks/{Sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition hook's SID. */
+                Sid: components["schemas"]["CompositionHookSid"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a composition hook */
+        get: operations["FetchCompositionHook"];
+        put?: never;
+        /**
+         * Update a composition hook
+         * @description Changes a composition hook. Only compositions of rooms that complete afterwards are affected.
+         */
+        post: operations["UpdateCompositionHook"];
+        /**
+         * Delete a composition hook
+         * @description Deletes the hook; compositions it already created are kept.
+         */
+        delete: operations["DeleteCompositionHook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/CompositionSettings/Default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch the account's composition settings */
+        get: operations["FetchCompositionSettings"];
+        put?: never;
+        /**
+         * Set the account's composition settings
+         * @description Replaces the account's composition settings: where composed files are stored (Twilio, or an S3 bucket reached with AWS credentials) and whether they are encrypted with a public key.
+         */
+        post: operations["CreateCompositionSettings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/RecordingSettings/Default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch the account's recording settings */
+        get: operations["FetchRecordingSettings"];
+        put?: never;
+        /**
+         * Set the account's recording settings
+         * @description Replaces the account's recording settings: where track recordings are stored (Twilio, or an S3 bucket reached with AWS credentials) and whether they are encrypted with a public key.
+         */
+        post: operations["CreateRecordingSettings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    roomStatusCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a room event
+         * @description Twilio calls the room's `StatusCallback` for every room, participant, track and recording event of the room. With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body. Events can arrive out of order: sort them by `Timestamp` (`SequenceNumber` counts the room's events).
+         */
+        post: operations["RoomStatusCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    compositionStatusCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a composition event
+         * @description Twilio calls the `StatusCallback` of a composition (or of the hook that created it) as the composition is enqueued, starts, progresses (about every 10 %), becomes available or fails. With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body.
+         */
+        post: operations["CompositionStatusCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @enum {string} */
@@ -213,8 +823,34 @@ export interface components {
         RecordingRule: components["schemas"]["RecordingRuleAll"] | components["schemas"]["RecordingRuleFilter"];
         /** @description The rules replace all earlier ones (at most 20; an empty array is rejected with code 53120). */
         RecordingRuleList: components["schemas"]["RecordingRule"][];
+        /** @description How the room's speech is transcribed. Every key is optional; Twilio's defaults apply to those left out. */
         TranscriptionConfiguration: {
-            [key: string]: string;
+            /**
+             * @description Speech-to-text engine, one of those Twilio supports (e.g. `google`).
+             * @example google
+             */
+            transcriptionEngine?: string;
+            /**
+             * @description Recognition model of the chosen engine (e.g. `telephony`, `long`).
+             * @example telephony
+             */
+            speechModel?: string;
+            /**
+             * @description Spoken language as a BCP-47 tag.
+             * @example en-US
+             */
+            languageCode?: string;
+            /** @description Also deliver interim results while a sentence is still being spoken. */
+            partialResults?: boolean;
+            /** @description Mask profanities in the text (all but the first letter become asterisks). */
+            profanityFilter?: boolean;
+            /** @description Let the engine add punctuation to the text. */
+            enableAutomaticPunctuation?: boolean;
+            /**
+             * @description Words or phrases the engine should expect, comma-separated.
+             * @example Twilio, WebRTC
+             */
+            hints?: string;
         };
         CreateRoomRequest: {
             Type?: components["schemas"]["RoomType"];
@@ -251,6 +887,730 @@ export interface components {
              * @enum {string}
              */
             Status: "completed";
+        };
+        /** @enum {string} */
+        ParticipantStatus: "connected" | "disconnected" | "reconnecting";
+        /**
+         * @description A participant's identity (at most 128 characters; any characters, percent-encoded in paths).
+         * @example alice
+         */
+        ParticipantIdentity: string;
+        /**
+         * @description Participant SID (`PA…`).
+         * @example PA8b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e
+         */
+        ParticipantSid: string;
+        Participant: {
+            sid: components["schemas"]["ParticipantSid"];
+            room_sid: components["schemas"]["RoomSid"];
+            account_sid: components["schemas"]["AccountSid"];
+            status: components["schemas"]["ParticipantStatus"];
+            /** @description The identity from the participant's access token; the participant's SID once it was anonymized. */
+            identity: string | null;
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            start_time: components["schemas"]["NullableDateTime"];
+            end_time: components["schemas"]["NullableDateTime"];
+            /** @description Seconds connected; null until the participant disconnects. */
+            duration: number | null;
+            /** Format: uri */
+            url: string;
+            links: {
+                /** Format: uri */
+                published_tracks: string;
+                /** Format: uri */
+                subscribed_tracks: string;
+                /** Format: uri */
+                subscribe_rules: string;
+            };
+        };
+        ParticipantPage: {
+            participants: components["schemas"]["Participant"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        UpdateParticipantRequest: {
+            /**
+             * @description The only status a participant can be moved to; it removes the participant from the room.
+             * @enum {string}
+             */
+            Status?: "disconnected";
+        };
+        /** @description A participant as the anonymize operation answers with it (no `links`). */
+        ParticipantAnonymized: {
+            sid: components["schemas"]["ParticipantSid"];
+            room_sid: components["schemas"]["RoomSid"];
+            account_sid: components["schemas"]["AccountSid"];
+            /** @enum {string} */
+            status: "connected" | "disconnected";
+            /** @description After anonymization the identity is the participant's own SID. */
+            identity: components["schemas"]["ParticipantSid"] | null;
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            start_time: components["schemas"]["NullableDateTime"];
+            end_time: components["schemas"]["NullableDateTime"];
+            /** @description Seconds connected. */
+            duration: number | null;
+            /** Format: uri */
+            url: string;
+        };
+        /**
+         * @description Track SID (`MT…`), for published and subscribed tracks.
+         * @example MT1c3e5a7b9d0f2a4c6e8b0d1f3a5c7e9b
+         */
+        TrackSid: string;
+        /** @enum {string} */
+        TrackKind: "audio" | "video" | "data";
+        PublishedTrack: {
+            sid: components["schemas"]["TrackSid"];
+            participant_sid: components["schemas"]["ParticipantSid"];
+            room_sid: components["schemas"]["RoomSid"];
+            /** @description Track name as the publisher set it. */
+            name: string | null;
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            /** @description False while the publisher has the track muted or paused. */
+            enabled: boolean | null;
+            kind: components["schemas"]["TrackKind"];
+            /** Format: uri */
+            url: string;
+        };
+        PublishedTrackPage: {
+            published_tracks: components["schemas"]["PublishedTrack"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /**
+         * @description A track's name as its publisher set it (at most 128 characters; percent-encoded in paths).
+         * @example alice-microphone
+         */
+        TrackName: string;
+        SubscribedTrack: {
+            sid: components["schemas"]["TrackSid"];
+            participant_sid: components["schemas"]["ParticipantSid"];
+            /** @description SID of the participant that publishes the track. */
+            publisher_sid: components["schemas"]["ParticipantSid"] | null;
+            room_sid: components["schemas"]["RoomSid"];
+            /** @description Track name as the publisher set it. */
+            name: string | null;
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            /** @description False while the publisher has the track muted or paused. */
+            enabled: boolean | null;
+            kind: components["schemas"]["TrackKind"];
+            /** Format: uri */
+            url: string;
+        };
+        SubscribedTrackPage: {
+            subscribed_tracks: components["schemas"]["SubscribedTrack"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description A subscribe rule as the API answers with it: every filter key is echoed, with null for the unused ones (Twilio's documented examples leave them out; real answers carry the nulls, so both are accepted). */
+        SubscribeRuleResult: {
+            type: components["schemas"]["RuleType"];
+            all?: boolean | null;
+            /** @enum {string|null} */
+            kind?: "audio" | "video" | "data" | null;
+            publisher?: string | null;
+            track?: string | null;
+            priority?: string | null;
+        };
+        /** @description A participant's subscribe rules. */
+        SubscribeRules: {
+            participant_sid: components["schemas"]["ParticipantSid"];
+            room_sid: components["schemas"]["RoomSid"];
+            rules: components["schemas"]["SubscribeRuleResult"][];
+            /** @description Null while the participant still has the default rules. */
+            date_created: components["schemas"]["NullableDateTime"];
+            /** @description Null while the participant still has the default rules. */
+            date_updated: components["schemas"]["NullableDateTime"];
+        };
+        SubscribeRuleAll: {
+            type: components["schemas"]["RuleType"];
+            /** @constant */
+            all: true;
+        };
+        SubscribeRuleFilter: {
+            type: components["schemas"]["RuleType"];
+            kind?: components["schemas"]["TrackKind"];
+            /** @description Publisher identity or `PA…` SID. */
+            publisher?: string;
+            /** @description Track name or `MT…` SID. */
+            track?: string;
+            /** @description Track priority the subscriber asks for. */
+            priority?: string;
+        };
+        /** @description One subscribe rule: `{type, all: true}` alone, or `type` with at least one filter (`kind`, `publisher`, `track`, `priority`). */
+        SubscribeRule: components["schemas"]["SubscribeRuleAll"] | components["schemas"]["SubscribeRuleFilter"];
+        /** @description The rules replace all earlier ones (at most 20; invalid rules are rejected with code 53215). */
+        SubscribeRuleList: components["schemas"]["SubscribeRule"][];
+        UpdateSubscribeRulesRequest: {
+            Rules?: components["schemas"]["SubscribeRuleList"];
+        };
+        /** @description A recording rule as the API answers with it. Filters that are not used are normally left out; null is accepted as well because the same service answers nulls for unused filters on subscribe rules. */
+        RecordingRuleResult: {
+            type: components["schemas"]["RuleType"];
+            all?: boolean | null;
+            /** @enum {string|null} */
+            kind?: "audio" | "video" | null;
+            publisher?: string | null;
+            track?: string | null;
+        };
+        /** @description A room's recording rules. */
+        RecordingRules: {
+            room_sid: components["schemas"]["RoomSid"];
+            rules: components["schemas"]["RecordingRuleResult"][];
+            /** @description Null while the room still has the rules it was created with. */
+            date_created: components["schemas"]["NullableDateTime"];
+            /** @description Null while the room still has the rules it was created with. */
+            date_updated: components["schemas"]["NullableDateTime"];
+        };
+        UpdateRecordingRulesRequest: {
+            Rules?: components["schemas"]["RecordingRuleList"];
+        };
+        /** @enum {string} */
+        RoomRecordingStatus: "processing" | "completed" | "deleted" | "failed";
+        /**
+         * @description The SID of any Twilio resource (two letters, then 32 hex digits).
+         * @example MT1c3e5a7b9d0f2a4c6e8b0d1f3a5c7e9b
+         */
+        AnySid: string;
+        /**
+         * @description Recording SID (`RT…`).
+         * @example RT2d4f6a8c0e1b3d5f7a9c1e2b4d6f8a0c
+         */
+        RecordingSid: string;
+        /** @enum {string} */
+        RoomRecordingType: "audio" | "video" | "data";
+        /**
+         * @description Codec of the recorded track (either letter case).
+         * @enum {string}
+         */
+        RoomRecordingCodec: "VP8" | "H264" | "OPUS" | "PCMU" | "vp8" | "h264" | "opus" | "pcmu";
+        /** @description SIDs of the resources the recording belongs to, each under the name of its resource type (`room_sid`, `participant_sid`, …). */
+        RoomRecordingGroupingSids: {
+            room_sid?: components["schemas"]["RoomSid"];
+            participant_sid?: components["schemas"]["ParticipantSid"];
+        } & {
+            [key: string]: components["schemas"]["AnySid"];
+        };
+        /** @description A recording of one track of one participant, seen through its room. */
+        RoomRecording: {
+            account_sid: components["schemas"]["AccountSid"];
+            status: components["schemas"]["RoomRecordingStatus"];
+            date_created: components["schemas"]["DateTime"];
+            sid: components["schemas"]["RecordingSid"];
+            /** @description SID of the recorded source, normally the `MT…` track. */
+            source_sid: components["schemas"]["AnySid"] | null;
+            /**
+             * Format: int64
+             * @description Bytes; null until the recording is completed.
+             */
+            size: number | null;
+            /** Format: uri */
+            url: string;
+            type: components["schemas"]["RoomRecordingType"];
+            /** @description Seconds; null until the recording is completed. */
+            duration: number | null;
+            /**
+             * @description Matroska audio (`mka`) or video (`mkv`).
+             * @enum {string}
+             */
+            container_format: "mka" | "mkv";
+            codec: components["schemas"]["RoomRecordingCodec"];
+            grouping_sids: components["schemas"]["RoomRecordingGroupingSids"] | null;
+            /** @description Name of the recorded track as its publisher set it. */
+            track_name: string | null;
+            /**
+             * Format: int64
+             * @description Milliseconds from the Twilio Video epoch to the start of the recording; lines up the recordings of one room.
+             */
+            offset: number | null;
+            /**
+             * Format: uri
+             * @description Where the media lies in the account's own S3 bucket, when external storage is on.
+             */
+            media_external_location: string | null;
+            room_sid: components["schemas"]["RoomSid"];
+            links: {
+                /** Format: uri */
+                media: string;
+            };
+        };
+        RoomRecordingPage: {
+            recordings: components["schemas"]["RoomRecording"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Body of a media subresource's 302 answer. */
+        MediaRedirect: {
+            /**
+             * Format: uri
+             * @description Short-lived signed URL of the media file. Fetch it without Twilio credentials.
+             */
+            redirect_to: string;
+        };
+        /**
+         * @description Transcription identifier (`ttid`); Twilio does not fix its form.
+         * @example VT6b8d0f2a4c5e7b9d1f3a5c6e8b0d2f4a
+         */
+        TranscriptionTtid: string;
+        /** @description Call SID (`CA…`). */
+        CallSid: string;
+        /** @enum {string} */
+        TranscriptionStatus: "created" | "started" | "stopped" | "failed";
+        Transcription: {
+            ttid: components["schemas"]["TranscriptionTtid"];
+            account_sid: components["schemas"]["AccountSid"];
+            room_sid: components["schemas"]["RoomSid"];
+            /** @description SID (`CA…`) of the source being transcribed, when there is one. */
+            source_sid: components["schemas"]["CallSid"] | null;
+            status: components["schemas"]["TranscriptionStatus"];
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            start_time: components["schemas"]["NullableDateTime"];
+            end_time: components["schemas"]["NullableDateTime"];
+            /** @description Seconds transcribed; null while running. */
+            duration: number | null;
+            /** Format: uri */
+            url: string;
+            /** @description The configuration in effect, each value as a string. */
+            configuration: {
+                [key: string]: string;
+            } | null;
+        };
+        TranscriptionPage: {
+            transcriptions: components["schemas"]["Transcription"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        CreateTranscriptionRequest: {
+            Configuration?: components["schemas"]["TranscriptionConfiguration"];
+        };
+        UpdateTranscriptionRequest: {
+            /**
+             * @description `stopped` ends transcribing; `started` resumes it.
+             * @enum {string}
+             */
+            Status?: "started" | "stopped";
+            Configuration?: components["schemas"]["TranscriptionConfiguration"];
+        };
+        /** @enum {string} */
+        RecordingStatus: "processing" | "completed" | "deleted" | "failed";
+        /**
+         * @description Kind of media a track recording holds.
+         * @enum {string}
+         */
+        RecordingType: "audio" | "video" | "data";
+        /**
+         * @description Matroska container of the recording (`mka` audio, `mkv` video).
+         * @enum {string}
+         */
+        RecordingContainerFormat: "mka" | "mkv";
+        /**
+         * @description Codec of the recorded track (either letter case).
+         * @enum {string}
+         */
+        RecordingCodec: "VP8" | "H264" | "OPUS" | "PCMU" | "vp8" | "h264" | "opus" | "pcmu";
+        /** @description SIDs of the resources the recording belongs to, named by resource type (e.g. `room_sid`, `participant_sid`). */
+        RecordingGroupingSids: {
+            room_sid?: components["schemas"]["RoomSid"];
+            participant_sid?: components["schemas"]["ParticipantSid"];
+        } & {
+            [key: string]: components["schemas"]["AnySid"];
+        };
+        /** @description A recording of one track of one participant in a group room. */
+        Recording: {
+            account_sid: components["schemas"]["AccountSid"];
+            status: components["schemas"]["RecordingStatus"];
+            date_created: components["schemas"]["DateTime"];
+            sid: components["schemas"]["RecordingSid"];
+            /** @description SID of the recorded source (the `MT…` track). */
+            source_sid: string | null;
+            /**
+             * Format: int64
+             * @description Size of the media in bytes; null until known.
+             */
+            size: number | null;
+            /** Format: uri */
+            url: string;
+            type: components["schemas"]["RecordingType"];
+            /** @description Seconds; null until the recording is complete. */
+            duration: number | null;
+            container_format: components["schemas"]["RecordingContainerFormat"];
+            codec: components["schemas"]["RecordingCodec"];
+            grouping_sids: components["schemas"]["RecordingGroupingSids"] | null;
+            /** @description Name of the recorded track as the publisher set it. */
+            track_name: string | null;
+            /**
+             * Format: int64
+             * @description Milliseconds between the Twilio Video epoch and the start of the recording; aligns recordings of one room.
+             */
+            offset: number | null;
+            /**
+             * Format: uri
+             * @description Location of the media in the account's own S3 bucket, when external storage is on.
+             */
+            media_external_location: string | null;
+            status_callback: components["schemas"]["NullableUri"];
+            status_callback_method: components["schemas"]["NullableHttpMethod"];
+            links: {
+                /** Format: uri */
+                media: string;
+            };
+        };
+        RecordingPage: {
+            recordings: components["schemas"]["Recording"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @enum {string} */
+        CompositionStatus: "enqueued" | "processing" | "completed" | "deleted" | "failed";
+        /**
+         * @description Composition SID (`CJ…`).
+         * @example CJ3e5a7c9e1f2b4d6a8c0e2f3a5b7d9c1e
+         */
+        CompositionSid: string;
+        /** @description One rectangular region of the composition and the video sources it shows. */
+        VideoLayoutRegion: {
+            /** @description Sources shown in this region: recording (`RT…`), track (`MT…`) or participant (`PA…`) SIDs, or track names, where `*` matches any characters (`*` alone means every video track). */
+            video_sources: string[];
+            /** @description Sources not to show, in the same forms as `video_sources`. */
+            video_sources_excluded?: string[];
+            /**
+             * @description What a cell does when its source ends: `none` leaves it empty, `show_oldest` (default) and `show_newest` fill it with the oldest or newest waiting source.
+             * @enum {string}
+             */
+            reuse?: "none" | "show_oldest" | "show_newest";
+            /** @description Horizontal pixel position of the region's top-left corner (default 0). */
+            x_pos?: number;
+            /** @description Vertical pixel position of the region's top-left corner (default 0). */
+            y_pos?: number;
+            /** @description Stacking order; regions with higher values are drawn on top (default 0). */
+            z_pos?: number;
+            /** @description Region width in pixels (default the composition width). */
+            width?: number;
+            /** @description Region height in pixels (default the composition height). */
+            height?: number;
+            /** @description Most columns of the region's grid. */
+            max_columns?: number;
+            /** @description Most rows of the region's grid. */
+            max_rows?: number;
+            /** @description Grid cells (numbered row by row from the top left) that stay empty. */
+            cells_excluded?: number[];
+        };
+        /**
+         * @description Named regions of the composed video, keyed by a region name of your choice. Each region shows a set of video sources laid out as a grid.
+         * @example {
+         *       "grid": {
+         *         "video_sources": [
+         *           "*"
+         *         ]
+         *       }
+         *     }
+         */
+        VideoLayout: {
+            [key: string]: components["schemas"]["VideoLayoutRegion"];
+        };
+        /**
+         * @description Container format of a composition.
+         * @enum {string}
+         */
+        MediaFormat: "mp4" | "webm";
+        /** @description A media file composed from the track recordings of one room. */
+        Composition: {
+            account_sid: components["schemas"]["AccountSid"];
+            status: components["schemas"]["CompositionStatus"];
+            date_created: components["schemas"]["DateTime"];
+            date_completed: components["schemas"]["NullableDateTime"];
+            date_deleted: components["schemas"]["NullableDateTime"];
+            sid: components["schemas"]["CompositionSid"];
+            room_sid: string | null;
+            audio_sources: string[] | null;
+            audio_sources_excluded: string[] | null;
+            /** @description The layout as requested; null or an empty object when the composition is audio only. */
+            video_layout: components["schemas"]["VideoLayout"] | null;
+            /** @description `{width}x{height}` in pixels. */
+            resolution: string | null;
+            trim: boolean | null;
+            format: components["schemas"]["MediaFormat"];
+            /** @description Average bit rate of the composed file in kbps (0 until known). */
+            bitrate: number;
+            /**
+             * Format: int64
+             * @description Size of the composed file in bytes.
+             */
+            size: number | null;
+            /** @description Seconds of composed media (0 until known). */
+            duration: number;
+            /**
+             * Format: uri
+             * @description Location of the media in the account's own S3 bucket, when external storage is on.
+             */
+            media_external_location: string | null;
+            status_callback: components["schemas"]["NullableUri"];
+            status_callback_method: components["schemas"]["NullableHttpMethod"];
+            /** Format: uri */
+            url: string;
+            links: {
+                /** Format: uri */
+                media: string;
+            };
+        };
+        CompositionPage: {
+            compositions: components["schemas"]["Composition"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Audio track names (`*` matches any characters) or `MT…`/`PA…`/`RT…` SIDs. Sent as repeated keys (`AudioSources=alice*&AudioSources=bob*`). */
+        CompositionAudioSources: string[];
+        /**
+         * @description Composition resolution as `{width}x{height}`, each 16 to 1280 and at most 921,600 pixels (default `640x480`).
+         * @example 1280x720
+         */
+        Resolution: string;
+        CreateCompositionRequest: {
+            /** @description The completed group room whose recordings are composed. */
+            RoomSid: components["schemas"]["RoomSid"];
+            VideoLayout?: components["schemas"]["VideoLayout"];
+            AudioSources?: components["schemas"]["CompositionAudioSources"];
+            /** @description Audio sources to leave out, in the same forms as `AudioSources`. */
+            AudioSourcesExcluded?: string[];
+            Resolution?: components["schemas"]["Resolution"];
+            /** @description Container of the composed file (default `webm`). */
+            Format?: components["schemas"]["MediaFormat"];
+            /**
+             * Format: uri
+             * @description URL that receives the composition's status callback events.
+             */
+            StatusCallback?: string;
+            StatusCallbackMethod?: components["schemas"]["HttpMethod"];
+            /** @description Cut out the stretches where no source has media (default true). */
+            Trim?: boolean;
+        } & (unknown | unknown);
+        /**
+         * @description Composition hook SID (`HK…`).
+         * @example HK4f6b8d0a2c3e5f7b9d1a3c4e6f8b0d2a
+         */
+        CompositionHookSid: string;
+        /** @description A template from which Twilio composes every group room of the account when it completes. */
+        CompositionHook: {
+            account_sid: components["schemas"]["AccountSid"];
+            friendly_name: string | null;
+            enabled: boolean | null;
+            date_created: components["schemas"]["DateTime"];
+            date_updated: components["schemas"]["NullableDateTime"];
+            sid: components["schemas"]["CompositionHookSid"];
+            audio_sources: string[] | null;
+            audio_sources_excluded: string[] | null;
+            /** @description The layout as requested; null or an empty object for audio-only hooks. */
+            video_layout: components["schemas"]["VideoLayout"] | null;
+            /** @description `{width}x{height}` in pixels. */
+            resolution: string | null;
+            trim: boolean | null;
+            format: components["schemas"]["MediaFormat"];
+            status_callback: components["schemas"]["NullableUri"];
+            status_callback_method: components["schemas"]["NullableHttpMethod"];
+            /** Format: uri */
+            url: string;
+        };
+        CompositionHookPage: {
+            composition_hooks: components["schemas"]["CompositionHook"][];
+            meta: components["schemas"]["PageMeta"];
+        };
+        /** @description Name of the hook, unique within the account (at most 100 characters). */
+        CompositionHookFriendlyName: string;
+        CreateCompositionHookRequest: {
+            FriendlyName: components["schemas"]["CompositionHookFriendlyName"];
+            /** @description Whether the hook runs for completing rooms (default true). */
+            Enabled?: boolean;
+            VideoLayout?: components["schemas"]["VideoLayout"];
+            AudioSources?: components["schemas"]["CompositionAudioSources"];
+            /** @description Audio sources to leave out, in the same forms as `AudioSources`. */
+            AudioSourcesExcluded?: string[];
+            Resolution?: components["schemas"]["Resolution"];
+            /** @description Container of the composed files (default `webm`). */
+            Format?: components["schemas"]["MediaFormat"];
+            /**
+             * Format: uri
+             * @description URL that receives the status callback events of the hook's compositions.
+             */
+            StatusCallback?: string;
+            StatusCallbackMethod?: components["schemas"]["HttpMethod"];
+            /** @description Cut out the stretches where no source has media (default true). */
+            Trim?: boolean;
+        } & (unknown | unknown);
+        /** @description The new settings of the hook. `FriendlyName` must be sent again even when it does not change. */
+        UpdateCompositionHookRequest: {
+            FriendlyName: components["schemas"]["CompositionHookFriendlyName"];
+            Enabled?: boolean;
+            VideoLayout?: components["schemas"]["VideoLayout"];
+            AudioSources?: components["schemas"]["CompositionAudioSources"];
+            /** @description Audio sources to leave out, in the same forms as `AudioSources`. */
+            AudioSourcesExcluded?: string[];
+            Trim?: boolean;
+            Format?: components["schemas"]["MediaFormat"];
+            Resolution?: components["schemas"]["Resolution"];
+            /** Format: uri */
+            StatusCallback?: string;
+            StatusCallbackMethod?: components["schemas"]["HttpMethod"];
+        };
+        /** @description Where the account's composed files are stored and whether they are encrypted. */
+        CompositionSettings: {
+            account_sid: components["schemas"]["AccountSid"];
+            friendly_name: string | null;
+            aws_credentials_sid: string | null;
+            aws_s3_url: components["schemas"]["NullableUri"];
+            aws_storage_enabled: boolean | null;
+            encryption_key_sid: string | null;
+            encryption_enabled: boolean | null;
+            /** Format: uri */
+            url: string;
+        };
+        /**
+         * @description Credential SID (`CR…`): AWS credentials or a public encryption key.
+         * @example CR5a7c9e1b3d4f6a8c0e2b4d5f7a9c1e3b
+         */
+        CredentialSid: string;
+        CompositionSettingsRequest: {
+            /** @description A name for these settings. */
+            FriendlyName: string;
+            /** @description AWS credentials (`CR…`) Twilio uses to write to `AwsS3Url`. */
+            AwsCredentialsSid?: components["schemas"]["CredentialSid"];
+            /** @description Public key credential (`CR…`) the media is encrypted with. */
+            EncryptionKeySid?: components["schemas"]["CredentialSid"];
+            /**
+             * Format: uri
+             * @description S3 location composed files are written to, e.g. `https://my-bucket.s3.amazonaws.com/compositions`.
+             */
+            AwsS3Url?: string;
+            /** @description Store composed files in `AwsS3Url` instead of Twilio's storage. */
+            AwsStorageEnabled?: boolean;
+            /** @description Encrypt composed files with `EncryptionKeySid`. */
+            EncryptionEnabled?: boolean;
+        };
+        /** @description Where the account's track recordings are stored and whether they are encrypted. */
+        RecordingSettings: {
+            account_sid: components["schemas"]["AccountSid"];
+            friendly_name: string | null;
+            aws_credentials_sid: string | null;
+            aws_s3_url: components["schemas"]["NullableUri"];
+            aws_storage_enabled: boolean | null;
+            encryption_key_sid: string | null;
+            encryption_enabled: boolean | null;
+            /** Format: uri */
+            url: string;
+        };
+        RecordingSettingsRequest: {
+            /** @description A name for these settings. */
+            FriendlyName: string;
+            /** @description AWS credentials (`CR…`) Twilio uses to write to `AwsS3Url`. */
+            AwsCredentialsSid?: components["schemas"]["CredentialSid"];
+            /** @description Public key credential (`CR…`) the media is encrypted with. */
+            EncryptionKeySid?: components["schemas"]["CredentialSid"];
+            /**
+             * Format: uri
+             * @description S3 location track recordings are written to, e.g. `https://my-bucket.s3.amazonaws.com/recordings`.
+             */
+            AwsS3Url?: string;
+            /** @description Store recordings in `AwsS3Url` instead of Twilio's storage. */
+            AwsStorageEnabled?: boolean;
+            /** @description Encrypt recordings with `EncryptionKeySid`. */
+            EncryptionEnabled?: boolean;
+        };
+        /** @description A non-negative integer, sent as a string of digits. */
+        CallbackCount: string;
+        /** Format: uri-reference */
+        CallbackUri: string;
+        /** @description The fields of a room event. The room fields come with every event; the participant, track and recording fields only with the events they concern. */
+        RoomStatusCallbackEvent: {
+            AccountSid: components["schemas"]["AccountSid"];
+            /** @description The room's unique name (its SID when it has none). */
+            RoomName: string;
+            RoomSid: components["schemas"]["RoomSid"];
+            RoomStatus: components["schemas"]["RoomStatus"];
+            RoomType: components["schemas"]["RoomType"];
+            /** @enum {string} */
+            StatusCallbackEvent: "room-created" | "room-ended" | "participant-connected" | "participant-disconnected" | "track-added" | "track-removed" | "track-enabled" | "track-disabled" | "recording-started" | "recording-completed" | "recording-failed";
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC); order events by it.
+             */
+            Timestamp: string;
+            /** @description Position of the event among the room's events, from 0. */
+            SequenceNumber: components["schemas"]["CallbackCount"];
+            /** @description Seconds the room lasted (room-ended). */
+            RoomDuration?: components["schemas"]["CallbackCount"];
+            ParticipantSid?: components["schemas"]["ParticipantSid"];
+            /** @enum {string} */
+            ParticipantStatus?: "connected" | "disconnected" | "reconnecting";
+            /** @description The participant's identity. */
+            ParticipantIdentity?: string;
+            /** @description Seconds the participant was connected (participant-disconnected). */
+            ParticipantDuration?: components["schemas"]["CallbackCount"];
+            TrackSid?: components["schemas"]["TrackSid"];
+            TrackKind?: components["schemas"]["TrackKind"];
+            /** @description The track's name as the publisher set it. */
+            TrackName?: string;
+            RecordingSid?: components["schemas"]["RecordingSid"];
+            /** @description SID of the recorded source (the `MT…` track). */
+            SourceSid?: components["schemas"]["AnySid"];
+            /** @description The recording resource. */
+            RecordingUri?: components["schemas"]["CallbackUri"];
+            Container?: components["schemas"]["RecordingContainerFormat"];
+            Codec?: components["schemas"]["RecordingCodec"];
+            Type?: components["schemas"]["RecordingType"];
+            /** @description Milliseconds from the Twilio Video epoch to the start of the recording. */
+            OffsetFromTwilioVideoEpoch?: components["schemas"]["CallbackCount"];
+            /** @description The recording's media subresource (recording-completed). */
+            MediaUri?: components["schemas"]["CallbackUri"];
+            /** @description Seconds of recorded media (recording-completed). */
+            Duration?: components["schemas"]["CallbackCount"];
+            /** @description Bytes of recorded media (recording-completed). */
+            Size?: components["schemas"]["CallbackCount"];
+            /**
+             * Format: uri
+             * @description Location of the media in the account's S3 bucket, when external storage is on (recording-completed).
+             */
+            MediaExternalLocation?: string;
+            /** @description What failed (recording-failed). */
+            FailedOperation?: string;
+        } & {
+            [key: string]: string;
+        };
+        /** @description The fields of a composition event. Hook fields come with compositions a hook created (and with `composition-hook-failed`); media fields with `composition-available`; progress fields with `composition-progress`; error fields with the failure events. */
+        CompositionStatusCallbackEvent: {
+            AccountSid: components["schemas"]["AccountSid"];
+            RoomSid: components["schemas"]["RoomSid"];
+            /** @enum {string} */
+            StatusCallbackEvent: "composition-enqueued" | "composition-hook-failed" | "composition-started" | "composition-available" | "composition-progress" | "composition-failed";
+            /**
+             * Format: date-time
+             * @description When the event happened (UTC).
+             */
+            Timestamp: string;
+            HookSid?: components["schemas"]["CompositionHookSid"];
+            /** @description The composition hook resource. */
+            HookUri?: components["schemas"]["CallbackUri"];
+            HookFriendlyName?: string;
+            CompositionSid?: components["schemas"]["CompositionSid"];
+            /** @description The composition resource. */
+            CompositionUri?: components["schemas"]["CallbackUri"];
+            /** @description The composition's media subresource (composition-available). */
+            MediaUri?: components["schemas"]["CallbackUri"];
+            /** @description Seconds of composed media (composition-available). */
+            Duration?: components["schemas"]["CallbackCount"];
+            /** @description Bytes of composed media (composition-available). */
+            Size?: components["schemas"]["CallbackCount"];
+            /**
+             * Format: uri
+             * @description Location of the media in the account's S3 bucket, when external storage is on (composition-available).
+             */
+            MediaExternalLocation?: string;
+            /** @description Percent of the work done, 0 to 100 (composition-progress). */
+            PercentageDone?: components["schemas"]["CallbackCount"];
+            /** @description Estimated seconds until the composition is available (composition-progress). */
+            SecondsRemaining?: components["schemas"]["CallbackCount"];
+            /** @description What failed (composition-failed, composition-hook-failed). */
+            FailedOperation?: string;
+            /** @description Why it failed (composition-failed, composition-hook-failed). */
+            ErrorMessage?: string;
+        } & {
+            [key: string]: string;
         };
     };
     responses: {
@@ -367,6 +1727,13 @@ export interface components {
                 "application/json": components["schemas"]["TwilioError"];
             };
         };
+        /** @description The event was received. Any 2xx status acknowledges it; Twilio ignores the response body. */
+        CallbackAcknowledged: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
     };
     parameters: {
         /** @description Only items created on or after this time. */
@@ -379,6 +1746,20 @@ export interface components {
         Page: number;
         /** @description Opaque paging token from `next_page_url`. */
         PageToken: string;
+        /** @description The room's SID, or its unique name while the room is in progress. */
+        RoomSidOrName: components["schemas"]["RoomSid"] | components["schemas"]["RoomUniqueName"];
+        /** @description The participant's SID, or its identity (matched against connected participants). */
+        ParticipantSidOrIdentity: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+        /** @description The room's SID (unique names are not accepted here). */
+        RoomSidPath: components["schemas"]["RoomSid"];
+        /** @description Seconds the signed media URL stays valid (default 600). */
+        MediaTtl: number;
+        /** @description `Content-Disposition` the media host answers with: `attachment` or `inline`, optionally with `; filename=…`. */
+        MediaContentDisposition: string;
+        /** @description How many items a page holds (default 50; this list allows at most 100). */
+        PageSizeMax100: number;
+        /** @description Base64 HMAC-SHA1 of the callback URL followed by the sorted form parameters, keyed with the account's Auth Token. Verify it before trusting the request. */
+        XTwilioSignature: string;
     };
     requestBodies: never;
     headers: {
@@ -517,6 +1898,1276 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRoomParticipant: {
+        parameters: {
+            query?: {
+                /** @description Only participants in this state. */
+                Status?: components["schemas"]["ParticipantStatus"];
+                /** @description Only participants with this identity. */
+                Identity?: components["schemas"]["ParticipantIdentity"];
+                /** @description Only items created on or after this time. */
+                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
+                /** @description Only items created before this time. */
+                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of participants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                Sid: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participant. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Participant"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateRoomParticipant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                Sid: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateParticipantRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant, now disconnected. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Participant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateRoomParticipantAnonymize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                Sid: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participant, anonymized. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParticipantAnonymized"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRoomParticipantPublishedTrack: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of published tracks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedTrackPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomParticipantPublishedTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+                /** @description The track's SID (`MT…`) or the name its publisher gave it. */
+                Sid: components["schemas"]["TrackSid"] | components["schemas"]["TrackName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The published track. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublishedTrack"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRoomParticipantSubscribedTrack: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of subscribed tracks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribedTrackPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomParticipantSubscribedTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+                /** @description The subscribed track's SID (`MT…`); names are not accepted here. */
+                Sid: components["schemas"]["TrackSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscribed track. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribedTrack"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomParticipantSubscribeRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The participant's current subscribe rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeRules"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateRoomParticipantSubscribeRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The participant's SID, or its identity (matched against connected participants). */
+                ParticipantSid: components["parameters"]["ParticipantSidOrIdentity"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateSubscribeRulesRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant's subscribe rules after the update. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscribeRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomRecordingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The room's current recording rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingRules"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateRoomRecordingRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateRecordingRulesRequest"];
+            };
+        };
+        responses: {
+            /** @description The room's recording rules after the update. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRoomRecording: {
+        parameters: {
+            query?: {
+                /** @description Only recordings in this state. */
+                Status?: components["schemas"]["RoomRecordingStatus"];
+                /** @description Only recordings of this source (usually an `MT…` track SID). */
+                SourceSid?: components["schemas"]["AnySid"];
+                /** @description Only items created on or after this time. */
+                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
+                /** @description Only items created before this time. */
+                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the room's recordings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRecordingPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomRecording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    DeleteRoomRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomRecordingMedia: {
+        parameters: {
+            query?: {
+                /** @description Seconds the signed media URL stays valid (default 600). */
+                Ttl?: components["parameters"]["MediaTtl"];
+                /** @description `Content-Disposition` the media host answers with: `attachment` or `inline`, optionally with `; filename=…`. */
+                ContentDisposition?: components["parameters"]["MediaContentDisposition"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID (unique names are not accepted here). */
+                RoomSid: components["parameters"]["RoomSidPath"];
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the signed media URL; the body carries the same URL. */
+            302: {
+                headers: {
+                    /** @description The signed media URL (equal to `redirect_to`). */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRedirect"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRoomTranscriptions: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the room's transcriptions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TranscriptionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    CreateRoomTranscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CreateTranscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The transcription, being started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRoomTranscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The transcription's identifier (`ttid`). */
+                Ttid: components["schemas"]["TranscriptionTtid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transcription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateRoomTranscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The room's SID, or its unique name while the room is in progress. */
+                RoomSid: components["parameters"]["RoomSidOrName"];
+                /** @description The transcription's identifier (`ttid`). */
+                Ttid: components["schemas"]["TranscriptionTtid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateTranscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The transcription with its new status. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transcription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListRecording: {
+        parameters: {
+            query?: {
+                Status?: components["schemas"]["RecordingStatus"];
+                /** @description Only recordings of this source (the `MT…` SID of the recorded track). */
+                SourceSid?: components["schemas"]["AnySid"];
+                /** @description Only recordings grouped under all of these SIDs (room, participant, …). Repeat the key for several values (`GroupingSid=RM…&GroupingSid=PA…`). */
+                GroupingSid?: components["schemas"]["AnySid"][];
+                /** @description Only items created on or after this time. */
+                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
+                /** @description Only items created before this time. */
+                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description Only recordings of this kind of media. */
+                MediaType?: components["schemas"]["RecordingType"];
+                /** @description How many items a page holds (default 50; this list allows at most 100). */
+                PageSize?: components["parameters"]["PageSizeMax100"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of recordings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recording"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    DeleteRecording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording's media was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRecordingMedia: {
+        parameters: {
+            query?: {
+                /** @description Seconds the signed media URL stays valid (default 600). */
+                Ttl?: components["parameters"]["MediaTtl"];
+                /** @description `Content-Disposition` the media host answers with: `attachment` or `inline`, optionally with `; filename=…`. */
+                ContentDisposition?: components["parameters"]["MediaContentDisposition"];
+            };
+            header?: never;
+            path: {
+                /** @description The recording's SID. */
+                Sid: components["schemas"]["RecordingSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the signed media URL, which the body repeats. */
+            302: {
+                headers: {
+                    /** @description The signed media URL (same as `redirect_to`). */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRedirect"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListComposition: {
+        parameters: {
+            query?: {
+                Status?: components["schemas"]["CompositionStatus"];
+                /** @description Only items created on or after this time. */
+                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
+                /** @description Only items created before this time. */
+                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description Only compositions of this room. */
+                RoomSid?: components["schemas"]["RoomSid"];
+                /** @description How many items a page holds (default 50; this list allows at most 100). */
+                PageSize?: components["parameters"]["PageSizeMax100"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of compositions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    CreateComposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CreateCompositionRequest"];
+            };
+        };
+        responses: {
+            /** @description The composition was enqueued. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Composition"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchComposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition's SID. */
+                Sid: components["schemas"]["CompositionSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The composition. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Composition"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    DeleteComposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition's SID. */
+                Sid: components["schemas"]["CompositionSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The composition's media was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchCompositionMedia: {
+        parameters: {
+            query?: {
+                /** @description Seconds the signed media URL stays valid (default 600). */
+                Ttl?: components["parameters"]["MediaTtl"];
+                /** @description `Content-Disposition` the media host answers with: `attachment` or `inline`, optionally with `; filename=…`. */
+                ContentDisposition?: components["parameters"]["MediaContentDisposition"];
+            };
+            header?: never;
+            path: {
+                /** @description The composition's SID. */
+                Sid: components["schemas"]["CompositionSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect to the signed media URL, which the body repeats. */
+            302: {
+                headers: {
+                    /** @description The signed media URL (same as `redirect_to`). */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRedirect"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    ListCompositionHook: {
+        parameters: {
+            query?: {
+                /** @description Only hooks that are (`true`) or are not (`false`) enabled. */
+                Enabled?: boolean;
+                /** @description Only items created on or after this time. */
+                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
+                /** @description Only items created before this time. */
+                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description Only the hook with this friendly name. */
+                FriendlyName?: string;
+                /** @description How many items a page holds (default 50). */
+                PageSize?: components["parameters"]["PageSize"];
+                /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
+                Page?: components["parameters"]["Page"];
+                /** @description Opaque paging token from `next_page_url`. */
+                PageToken?: components["parameters"]["PageToken"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of composition hooks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionHookPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    CreateCompositionHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CreateCompositionHookRequest"];
+            };
+        };
+        responses: {
+            /** @description The composition hook was created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionHook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchCompositionHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition hook's SID. */
+                Sid: components["schemas"]["CompositionHookSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The composition hook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionHook"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    UpdateCompositionHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition hook's SID. */
+                Sid: components["schemas"]["CompositionHookSid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["UpdateCompositionHookRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated composition hook. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionHook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    DeleteCompositionHook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The composition hook's SID. */
+                Sid: components["schemas"]["CompositionHookSid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The composition hook was deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchCompositionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's composition settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    CreateCompositionSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CompositionSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The new composition settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    FetchRecordingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's recording settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingSettings"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    CreateRecordingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["RecordingSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The new recording settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    RoomStatusCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Base64 HMAC-SHA1 of the callback URL followed by the sorted form parameters, keyed with the account's Auth Token. Verify it before trusting the request. */
+                "X-Twilio-Signature": components["parameters"]["XTwilioSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["RoomStatusCallbackEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CallbackAcknowledged"];
+        };
+    };
+    CompositionStatusCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Base64 HMAC-SHA1 of the callback URL followed by the sorted form parameters, keyed with the account's Auth Token. Verify it before trusting the request. */
+                "X-Twilio-Signature": components["parameters"]["XTwilioSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["CompositionStatusCallbackEvent"];
+            };
+        };
+        responses: {
+            200: components["responses"]["CallbackAcknowledged"];
         };
     };
 }

@@ -1,0 +1,158 @@
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { paths } from "../generated/openapi.js";
+import { basicAuthorization, type CredentialOptions } from "./credentials.js";
+import { TwilioConfigError } from "./errors.js";
+import { call, checkId, type Context, type ValidationMode } from "./invoke.js";
+import { download, mediaLink } from "./media.js";
+import { all, iterate } from "./paginate.js";
+import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
+import { serializeForm, serializeQuery } from "./serialize.js";
+import { createTransport, type RetryOptions } from "./transport.js";
+import type { CallOptions } from "./types.js";
+import { VERSION } from "./version.js";
+
+export interface VideoClientOptions extends CredentialOptions, RetryOptions {
+  /** API root (default `https://video.twilio.com`). Point it at the emulator in tests. */
+  baseUrl?: string;
+  /** The fetch to use (default `globalThis.fetch`); also used, without credentials, for media downloads. */
+  fetch?: typeof globalThis.fetch;
+  /** Time limit of one attempt in ms, body included (default 30000). */
+  timeoutMs?: number;
+  /** Appended to the User-Agent, e.g. `my-app/1.2`. */
+  userAgent?: string;
+  /** openapi-fetch middleware (`{ onRequest, onResponse, onError }`), run on every API call. They never see the Authorization header. */
+  middleware?: Middleware[];
+  /** Check every success response against the spec: off (default), warn, or throw TwilioResponseValidationError. Loads ajv on first use. */
+  validateResponses?: ValidationMode;
+  /** Where `validateResponses: "warn"` reports (default console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+export type VideoClient = Resources & {
+  /** The openapi-fetch client typed by the spec's `paths`: every operation by path, errors as data. */
+  readonly raw: Client<paths>;
+};
+
+const DEFAULT_BASE_URL = "https://video.twilio.com";
+
+function parseBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TwilioConfigError("baseUrl must be an absolute http(s) URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TwilioConfigError("baseUrl must use http or https");
+  if (url.username || url.password) throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
+  if (url.search || url.hash) throw new TwilioConfigError("baseUrl must not have a query string or fragment");
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+function runtime(): string {
+  const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: { version?: string }; process?: { versions?: { node?: string } } };
+  if (g.Deno?.version?.deno) return `deno/${g.Deno.version.deno}`;
+  if (g.Bun?.version) return `bun/${g.Bun.version}`;
+  if (g.process?.versions?.node) return `node/${g.process.versions.node}`;
+  return "fetch";
+}
+
+/**
+ * Creates a Video API client. Credentials come from the options or, where a
+ * `process.env` exists, from `TWILIO_API_KEY_SID` + `TWILIO_API_KEY_SECRET`
+ * (or `TWILIO_ACCOUNT_SID` + `TWILIO_AUTH_TOKEN`).
+ *
+ * @example
+ * const video = createVideoClient({ apiKeySid, apiKeySecret });
+ * const room = await video.rooms.create({ UniqueName: "standup", Type: "group" });
+ * for await (const p of video.rooms.participants(room.sid).iterate()) console.log(p.identity);
+ */
+export function createVideoClient(options: VideoClientOptions = {}): VideoClient {
+  const authorization = basicAuthorization(options);
+  const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs > 0)) throw new TwilioConfigError("timeoutMs must be a positive number");
+  if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
+    throw new TwilioConfigError("maxRetries must be a whole number, 0 or more");
+  }
+  const transport = createTransport({
+    ...options,
+    fetch: baseFetch,
+    authorization,
+    origin: new URL(baseUrl).origin,
+    userAgent: `twilio-video-ts/${VERSION} (${runtime()})${options.userAgent ? ` ${options.userAgent}` : ""}`,
+    timeoutMs,
+  });
+  const raw = createClient<paths>({
+    baseUrl,
+    fetch: transport,
+    querySerializer: serializeQuery,
+    bodySerializer: serializeForm,
+    // openapi-fetch labels every body JSON; removing the label lets the
+    // runtime derive it from the URLSearchParams body (form-urlencoded).
+    headers: { "Content-Type": null },
+  });
+  if (options.middleware?.length) raw.use(...options.middleware);
+
+  const ctx: Context = {
+    raw,
+    baseUrl,
+    mediaFetch: baseFetch,
+    validation: options.validateResponses ?? "off",
+    onWarning: options.onWarning ?? ((message) => console.warn(message)),
+  };
+  const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));
+  return { raw, ...(resources as Resources) };
+}
+
+type Params = Record<string, string>;
+
+/** The last path parameter of the endpoint that its scope has not bound: the method's own id. */
+function ownId(endpoint: Endpoint, bound: Params): string | undefined {
+  return [...endpoint.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).find((name) => !(name in bound));
+}
+
+function build(ctx: Context, node: Node, bound: Params): Record<string, unknown> {
+  const api: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(node)) {
+    if ("children" in entry) {
+      api[name] = (id: string) => build(ctx, entry.children, { ...bound, [entry.param]: checkId(entry.param, id, entry.sid) });
+      continue;
+    }
+    const idName = ownId(entry, bound);
+    const withId = (id: unknown): Params => (idName ? { ...bound, [idName]: checkId(idName, id, entry.sid) } : bound);
+    switch (entry.shape) {
+      case "create":
+      case "singleton-update":
+        api[name] = async (body?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: bound, body: body ?? {} }, options);
+        break;
+      case "update":
+        api[name] = async (id: string, body?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options);
+        break;
+      case "action":
+        api[name] = async (id: string, options?: CallOptions) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options);
+        break;
+      case "fetch":
+        api[name] = async (id: string, options?: CallOptions) => call(ctx, entry, { path: withId(id) }, options);
+        break;
+      case "singleton-fetch":
+        api[name] = (options?: CallOptions) => call(ctx, entry, { path: bound }, options);
+        break;
+      case "delete":
+        api[name] = async (id: string, options?: CallOptions) => {
+          await call(ctx, entry, { path: withId(id) }, options);
+        };
+        break;
+      case "list":
+        api.list = (query?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: bound, query }, options);
+        api.iterate = (query?: Record<string, unknown>, options?: object) => iterate(ctx, entry, bound, query, options);
+        api.all = (query?: Record<string, unknown>, options?: object) => all(ctx, entry, bound, query, options);
+        break;
+      case "media":
+        api.media = async (id: string, media?: object, options?: CallOptions) => mediaLink(ctx, entry, withId(id), media, options);
+        api.download = async (id: string, media?: object, options?: CallOptions) => download(ctx, entry, withId(id), media, options);
+        break;
+    }
+  }
+  return api;
+}

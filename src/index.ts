@@ -1,0 +1,41 @@
+/**
+ * twilio-video-ts: a typed, fetch-based client for the Twilio Programmable
+ * Video REST API v1. Runs on Node 20+, Deno, Bun and Workers; no Node
+ * built-ins. The contract validator (`twilio-video-ts/contract`) and the
+ * emulator (`twilio-video-ts/emulator`) are separate entry points.
+ */
+export { createVideoClient, type VideoClient, type VideoClientOptions } from "./client.js";
+export type { CredentialOptions } from "./credentials.js";
+export {
+  TwilioVideoError,
+  TwilioApiError,
+  TwilioNetworkError,
+  TwilioTimeoutError,
+  TwilioConfigError,
+  TwilioArgumentError,
+  TwilioProtocolError,
+  TwilioResponseValidationError,
+  type TwilioErrorKind,
+} from "./errors.js";
+export type { RetryOptions } from "./transport.js";
+export type { MediaLink, MediaOptions } from "./media.js";
+export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./types.js";
+export { operationRows, resourceTree, type OperationRow, type IterateOptions, type Resource, type Resources } from "./resources.js";
+export { toSearchParams } from "./serialize.js";
+export {
+  computeSignature,
+  validateSignature,
+  verifyStatusCallback,
+  InvalidSignatureError,
+  type CallbackParams,
+  type StatusCallbackEvent,
+  type RoomStatusCallbackEvent,
+  type CompositionStatusCallbackEvent,
+} from "./webhooks.js";
+export type { paths, components, operations, webhooks } from "../generated/openapi.js";
+export { VERSION } from "./version.js";
+
+import type { components } from "../generated/openapi.js";
+type Schemas = components["schemas"];
+/** Resource shapes, read off the spec. */
+export type Room = Schemas["Room"];

@@ -1,0 +1,233 @@
+/**
+ * The resource methods, declared as data (like Octokit's endpoint methods):
+ * a tree whose leaves name the spec operation (method + path) and the shape
+ * of the call, and whose branches bind a parent's path parameter
+ * (`rooms.participants(roomSid)`). One generic builder turns it into methods.
+ */
+import type { CallOptions, FormBody, HttpMethod, Operation, PageItem, Path, QueryParams, SuccessBody } from "./types.js";
+import type { MediaLink, MediaOptions } from "./media.js";
+
+/** How a method is called; fixes its signature. */
+export type Shape =
+  | "create" //          (body) on the collection
+  | "fetch" //           (id)
+  | "list" //            (query) → page; also adds iterate() and all()
+  | "update" //          (id, body)
+  | "delete" //          (id) → void
+  | "action" //          (id) with a fixed body (complete, disconnect, anonymize)
+  | "singleton-fetch" // () on a resource without an id of its own (rules, settings)
+  | "singleton-update" // (body) on such a resource
+  | "media"; //          (id, {ttl, contentDisposition}) → signed URL; also adds download()
+
+export interface Endpoint<P extends Path = Path, M extends HttpMethod = HttpMethod> {
+  readonly operationId: string;
+  readonly method: M;
+  readonly path: P;
+  readonly shape: Shape;
+  /** Fixed form body for `action` endpoints. */
+  readonly body?: Readonly<Record<string, string>>;
+  /** The own id must be a SID with this prefix (no unique names). */
+  readonly sid?: string;
+}
+
+export interface Scope<C extends Node = Node> {
+  /** Path parameter the branch function binds. */
+  readonly param: string;
+  readonly sid?: string;
+  readonly children: C;
+}
+
+export type Node = { readonly [name: string]: Endpoint | Scope };
+
+const ep = <const P extends Path, const M extends HttpMethod, const E extends Omit<Endpoint, "path" | "method">>(
+  method: M,
+  path: P,
+  rest: E,
+) => ({ method, path, ...rest });
+const scope = <const C extends Node>(param: string, children: C, sid?: string): Scope<C> => ({ param, children, ...(sid ? { sid } : {}) });
+
+export const resourceTree = {
+  rooms: {
+    create: ep("post", "/v1/Rooms", { operationId: "CreateRoom", shape: "create" }),
+    get: ep("get", "/v1/Rooms/{Sid}", { operationId: "FetchRoom", shape: "fetch" }),
+    list: ep("get", "/v1/Rooms", { operationId: "ListRoom", shape: "list" }),
+    update: ep("post", "/v1/Rooms/{Sid}", { operationId: "UpdateRoom", shape: "update" }),
+    complete: ep("post", "/v1/Rooms/{Sid}", { operationId: "UpdateRoom", shape: "action", body: { Status: "completed" } }),
+    participants: scope("RoomSid", {
+      get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{Sid}", { operationId: "FetchRoomParticipant", shape: "fetch" }),
+      list: ep("get", "/v1/Rooms/{RoomSid}/Participants", { operationId: "ListRoomParticipant", shape: "list" }),
+      update: ep("post", "/v1/Rooms/{RoomSid}/Participants/{Sid}", { operationId: "UpdateRoomParticipant", shape: "update" }),
+      disconnect: ep("post", "/v1/Rooms/{RoomSid}/Participants/{Sid}", {
+        operationId: "UpdateRoomParticipant",
+        shape: "action",
+        body: { Status: "disconnected" },
+      }),
+      anonymize: ep("post", "/v1/Rooms/{RoomSid}/Participants/{Sid}/Anonymize", { operationId: "UpdateRoomParticipantAnonymize", shape: "action" }),
+      publishedTracks: scope("ParticipantSid", {
+        get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/PublishedTracks/{Sid}", {
+          operationId: "FetchRoomParticipantPublishedTrack",
+          shape: "fetch",
+        }),
+        list: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/PublishedTracks", {
+          operationId: "ListRoomParticipantPublishedTrack",
+          shape: "list",
+        }),
+      }),
+      subscribedTracks: scope("ParticipantSid", {
+        get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribedTracks/{Sid}", {
+          operationId: "FetchRoomParticipantSubscribedTrack",
+          shape: "fetch",
+          sid: "MT",
+        }),
+        list: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribedTracks", {
+          operationId: "ListRoomParticipantSubscribedTrack",
+          shape: "list",
+        }),
+      }),
+      subscribeRules: scope("ParticipantSid", {
+        get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribeRules", {
+          operationId: "FetchRoomParticipantSubscribeRule",
+          shape: "singleton-fetch",
+        }),
+        update: ep("post", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribeRules", {
+          operationId: "UpdateRoomParticipantSubscribeRule",
+          shape: "singleton-update",
+        }),
+      }),
+    }),
+    recordingRules: scope("RoomSid", {
+      get: ep("get", "/v1/Rooms/{RoomSid}/RecordingRules", { operationId: "FetchRoomRecordingRule", shape: "singleton-fetch" }),
+      update: ep("post", "/v1/Rooms/{RoomSid}/RecordingRules", { operationId: "UpdateRoomRecordingRule", shape: "singleton-update" }),
+    }),
+    recordings: scope(
+      "RoomSid",
+      {
+        get: ep("get", "/v1/Rooms/{RoomSid}/Recordings/{Sid}", { operationId: "FetchRoomRecording", shape: "fetch", sid: "RT" }),
+        list: ep("get", "/v1/Rooms/{RoomSid}/Recordings", { operationId: "ListRoomRecording", shape: "list" }),
+        delete: ep("delete", "/v1/Rooms/{RoomSid}/Recordings/{Sid}", { operationId: "DeleteRoomRecording", shape: "delete", sid: "RT" }),
+        media: ep("get", "/v1/Rooms/{RoomSid}/Recordings/{Sid}/Media", { operationId: "FetchRoomRecordingMedia", shape: "media", sid: "RT" }),
+      },
+      "RM",
+    ),
+    transcriptions: scope("RoomSid", {
+      create: ep("post", "/v1/Rooms/{RoomSid}/Transcriptions", { operationId: "CreateRoomTranscriptions", shape: "create" }),
+      get: ep("get", "/v1/Rooms/{RoomSid}/Transcriptions/{Ttid}", { operationId: "FetchRoomTranscriptions", shape: "fetch" }),
+      list: ep("get", "/v1/Rooms/{RoomSid}/Transcriptions", { operationId: "ListRoomTranscriptions", shape: "list" }),
+      update: ep("post", "/v1/Rooms/{RoomSid}/Transcriptions/{Ttid}", { operationId: "UpdateRoomTranscriptions", shape: "update" }),
+    }),
+  },
+  recordings: {
+    get: ep("get", "/v1/Recordings/{Sid}", { operationId: "FetchRecording", shape: "fetch", sid: "RT" }),
+    list: ep("get", "/v1/Recordings", { operationId: "ListRecording", shape: "list" }),
+    delete: ep("delete", "/v1/Recordings/{Sid}", { operationId: "DeleteRecording", shape: "delete", sid: "RT" }),
+    media: ep("get", "/v1/Recordings/{Sid}/Media", { operationId: "FetchRecordingMedia", shape: "media", sid: "RT" }),
+  },
+  compositions: {
+    create: ep("post", "/v1/Compositions", { operationId: "CreateComposition", shape: "create" }),
+    get: ep("get", "/v1/Compositions/{Sid}", { operationId: "FetchComposition", shape: "fetch", sid: "CJ" }),
+    list: ep("get", "/v1/Compositions", { operationId: "ListComposition", shape: "list" }),
+    delete: ep("delete", "/v1/Compositions/{Sid}", { operationId: "DeleteComposition", shape: "delete", sid: "CJ" }),
+    media: ep("get", "/v1/Compositions/{Sid}/Media", { operationId: "FetchCompositionMedia", shape: "media", sid: "CJ" }),
+  },
+  compositionHooks: {
+    create: ep("post", "/v1/CompositionHooks", { operationId: "CreateCompositionHook", shape: "create" }),
+    get: ep("get", "/v1/CompositionHooks/{Sid}", { operationId: "FetchCompositionHook", shape: "fetch", sid: "HK" }),
+    list: ep("get", "/v1/CompositionHooks", { operationId: "ListCompositionHook", shape: "list" }),
+    update: ep("post", "/v1/CompositionHooks/{Sid}", { operationId: "UpdateCompositionHook", shape: "update", sid: "HK" }),
+    delete: ep("delete", "/v1/CompositionHooks/{Sid}", { operationId: "DeleteCompositionHook", shape: "delete", sid: "HK" }),
+  },
+  compositionSettings: {
+    get: ep("get", "/v1/CompositionSettings/Default", { operationId: "FetchCompositionSettings", shape: "singleton-fetch" }),
+    update: ep("post", "/v1/CompositionSettings/Default", { operationId: "CreateCompositionSettings", shape: "singleton-update" }),
+  },
+  recordingSettings: {
+    get: ep("get", "/v1/RecordingSettings/Default", { operationId: "FetchRecordingSettings", shape: "singleton-fetch" }),
+    update: ep("post", "/v1/RecordingSettings/Default", { operationId: "CreateRecordingSettings", shape: "singleton-update" }),
+  },
+} as const satisfies Readonly<Record<string, Node>>;
+
+export type ResourceTree = typeof resourceTree;
+
+// ---- the types of the built methods -------------------------------------
+
+type Op<E> = E extends { method: infer M extends HttpMethod; path: infer P extends Path } ? Operation<P, M> : never;
+type Result<E> = SuccessBody<Op<E>>;
+/** A body argument is optional when none of its fields is required. */
+type BodyArg<B> = [B] extends [never] ? [] : {} extends B ? [body?: B] : [body: B];
+
+/** Options of `iterate()` and `all()`. */
+export interface IterateOptions extends CallOptions {
+  /** Stop after this many items. */
+  limit?: number;
+  /** Items per request (`PageSize`). */
+  pageSize?: number;
+}
+
+type ListMethods<E> = {
+  /** Fetches one page (`{ <key>: items, meta }`). */
+  list(query?: QueryParams<Op<E>>, options?: CallOptions): Promise<Result<E>>;
+  /** Iterates every item lazily, one page in memory at a time, following `meta.next_page_url`. */
+  iterate(query?: QueryParams<Op<E>>, options?: IterateOptions): AsyncGenerator<PageItem<Result<E>>, void, undefined>;
+  /** Collects every item (up to `limit`) into an array. */
+  all(query?: QueryParams<Op<E>>, options?: IterateOptions): Promise<Array<PageItem<Result<E>>>>;
+};
+
+type MediaMethods = {
+  /** Asks for the media file's short-lived signed URL, without downloading it. */
+  media(sid: string, media?: MediaOptions, options?: CallOptions): Promise<MediaLink>;
+  /** Fetches the media file from its signed URL (no Twilio credentials are sent there); read the body as a stream. */
+  download(sid: string, media?: MediaOptions, options?: CallOptions): Promise<Response>;
+};
+
+type Method<E> = E extends { shape: "create" }
+  ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+  : E extends { shape: "fetch" | "action" }
+    ? (id: string, options?: CallOptions) => Promise<Result<E>>
+    : E extends { shape: "update" }
+      ? (id: string, ...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+      : E extends { shape: "delete" }
+        ? (id: string, options?: CallOptions) => Promise<void>
+        : E extends { shape: "singleton-fetch" }
+          ? (options?: CallOptions) => Promise<Result<E>>
+          : E extends { shape: "singleton-update" }
+            ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+            : never;
+
+/** The methods built from a node of the tree. */
+export type Resource<N> = {
+  [K in keyof N as N[K] extends { shape: "list" | "media" } ? never : K]: N[K] extends Scope<infer C>
+    ? (id: string) => Resource<C>
+    : Method<N[K]>;
+} & (N extends { list: infer L } ? ListMethods<L> : unknown) &
+  (N extends { media: { shape: "media" } } ? MediaMethods : unknown);
+
+export type Resources = { [K in keyof ResourceTree]: Resource<ResourceTree[K]> };
+
+/** One row per resource method: which operation it calls. */
+export interface OperationRow {
+  operationId: string;
+  method: Uppercase<HttpMethod>;
+  path: Path;
+  shape: Shape;
+  /** Access path in the client, e.g. ["rooms", "participants", "get"]; scopes take an id. */
+  resource: string[];
+  body?: Readonly<Record<string, string>>;
+}
+
+/** Every resource method with its operation, flattened from the tree (for docs, replay tests and coverage checks). */
+export function operationRows(): OperationRow[] {
+  const rows = (node: Node, prefix: string[]): OperationRow[] =>
+    Object.entries(node).flatMap(([name, entry]): OperationRow[] =>
+      "children" in entry
+        ? rows(entry.children, [...prefix, name])
+        : [{
+            operationId: entry.operationId,
+            method: entry.method.toUpperCase() as Uppercase<HttpMethod>,
+            path: entry.path,
+            shape: entry.shape,
+            resource: [...prefix, name],
+            ...(entry.body ? { body: entry.body } : {}),
+          }],
+    );
+  return Object.entries(resourceTree).flatMap(([name, node]) => rows(node, [name]));
+}
