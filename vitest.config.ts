@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "contract-tests/**/*.test.ts"],
-    // No test may reach the network; nock and the loopback servers stand in.
+    // No test may reach the network; nock, injected fetches and loopback servers stand in.
     testTimeout: 20_000,
+    // CI reads the totals from the JSON report (see .ci/run).
+    reporters: process.env.CI ? ["default", ["json", { outputFile: ".vitest-results.json" }]] : ["default"],
   },
 });

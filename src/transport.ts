@@ -91,19 +91,19 @@ export function createTransport(options: TransportOptions): (input: Request) => 
     if (new URL(request.url).origin === options.origin) headers.set("Authorization", options.authorization);
     else headers.delete("Authorization");
     headers.set("User-Agent", options.userAgent);
+    // Read once so every attempt can send the same bytes; API bodies are small forms.
+    const body = request.body === null ? undefined : await request.arrayBuffer();
 
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
       const signal = AbortSignal.any([callerSignal, timeout]);
-      // The original stays unread so every attempt can copy its body.
-      const attemptRequest = new Request(request.clone(), { headers, signal });
       let response: Response;
       try {
-        const received = await options.fetch(attemptRequest);
+        const received = await options.fetch(request.url, { method, headers, body, signal, redirect: request.redirect });
         // Buffer inside the attempt: API bodies are small JSON, and the
         // timeout then covers the whole exchange.
-        const body = received.status === 204 || received.status === 304 ? null : await received.arrayBuffer();
-        response = new Response(body, { status: received.status, statusText: received.statusText, headers: received.headers });
+        const payload = received.status === 204 || received.status === 304 ? null : await received.arrayBuffer();
+        response = new Response(payload, { status: received.status, statusText: received.statusText, headers: received.headers });
         // A constructed Response has no URL; errors report where the call went.
         Object.defineProperty(response, "url", { value: received.url || request.url });
       } catch (error) {

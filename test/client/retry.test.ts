@@ -100,9 +100,9 @@ describe("retry matrix", () => {
 
   it("times out a hanging attempt with TwilioTimeoutError and retries a GET", async () => {
     let attempts = 0;
-    const hanging = (input: RequestInfo | URL) => {
+    const hanging = (_input: RequestInfo | URL, init?: RequestInit) => {
       attempts++;
-      const signal = (input as Request).signal;
+      const signal = init!.signal!;
       return new Promise<Response>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     };
     const { send } = transport(hanging as typeof fetch, { timeoutMs: 30, maxRetries: 1 });
@@ -113,8 +113,8 @@ describe("retry matrix", () => {
   });
 
   it("times out a response whose body never finishes", async () => {
-    const slowBody = (input: RequestInfo | URL) => {
-      const signal = (input as Request).signal;
+    const slowBody = (_input: RequestInfo | URL, init?: RequestInit) => {
+      const signal = init!.signal!;
       const body = new ReadableStream({
         start(controller) {
           controller.enqueue(new TextEncoder().encode('{"sid":'));
