@@ -69,7 +69,7 @@ let validator: Promise<Validator> | undefined;
 
 /** Checks a response against the spec; the validator (and ajv) loads on first use only. */
 export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
-  validator ??= import("./contract/index.js").then((module) => module.createContractValidator());
+  validator ??= import("./contract/index.js").then((module) => module.defaultContractValidator());
   const { problems } = (await validator).validateResponse(operationId, status, body, body === null ? undefined : "application/json");
   if (problems.length === 0) return;
   const error = new TwilioResponseValidationError(operationId, problems);

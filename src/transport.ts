@@ -42,6 +42,20 @@ const RETRY_STATUS_POST = new Set([429]);
 // Failures that happen before a single byte of the request left the machine.
 const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ENETUNREACH", "EHOSTUNREACH"]);
 
+/** AbortSignal.any where the runtime has it (Node 20.3+, Workers, Deno); a small polyfill elsewhere. */
+export function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
+
 export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -96,7 +110,7 @@ export function createTransport(options: TransportOptions): (input: Request) => 
 
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = AbortSignal.any([callerSignal, timeout]);
+      const signal = anySignal([callerSignal, timeout]);
       let response: Response;
       try {
         const received = await options.fetch(request.url, { method, headers, body, signal, redirect: request.redirect });

@@ -1,0 +1,49 @@
+import { describe, expect, it, vi } from "vitest";
+import { TwilioResponseValidationError } from "../../src/index.js";
+import { client, json, scriptedFetch } from "./helpers.js";
+
+const SID = "CJ3e5a7c9e1f2b4d6a8c0e2f3a5b7d9c1e";
+const settings = {
+  account_sid: "AC0123456789abcdef0123456789abcdef",
+  friendly_name: "archive",
+  aws_credentials_sid: null,
+  aws_s3_url: null,
+  aws_storage_enabled: false,
+  encryption_key_sid: null,
+  encryption_enabled: false,
+  url: "https://video.twilio.com/v1/CompositionSettings/Default",
+};
+
+describe("validateResponses", () => {
+  it("off (default): a drifted response is returned as is", async () => {
+    const { fetch } = scriptedFetch(json(200, { ...settings, encryption_enabled: "yes" }));
+    await expect(client(fetch).compositionSettings.get()).resolves.toMatchObject({ encryption_enabled: "yes" });
+  });
+
+  it("throw: a response that breaks the spec is a TwilioResponseValidationError naming where", async () => {
+    const { fetch } = scriptedFetch(json(200, { ...settings, encryption_enabled: "yes" }));
+    const error = (await client(fetch, { validateResponses: "throw" }).compositionSettings.get().catch((e: unknown) => e)) as TwilioResponseValidationError;
+    expect(error).toBeInstanceOf(TwilioResponseValidationError);
+    expect(error.operationId).toBe("FetchCompositionSettings");
+    expect(error.problems.map((p) => p.where).join(" ")).toContain("encryption_enabled");
+  });
+
+  it("throw: a conforming response passes", async () => {
+    const { fetch } = scriptedFetch(json(200, settings));
+    await expect(client(fetch, { validateResponses: "throw" }).compositionSettings.get()).resolves.toEqual(settings);
+  });
+
+  it("warn: reports through onWarning and still returns the data", async () => {
+    const onWarning = vi.fn();
+    const { fetch } = scriptedFetch(json(200, { ...settings, url: undefined }));
+    const result = await client(fetch, { validateResponses: "warn", onWarning }).compositionSettings.get();
+    expect(result.friendly_name).toBe("archive");
+    expect(onWarning).toHaveBeenCalledOnce();
+    expect(onWarning.mock.calls[0]![0]).toMatch(/FetchCompositionSettings.*url/);
+  });
+
+  it("throw: checks 204 deletes too (no body expected)", async () => {
+    const { fetch } = scriptedFetch(new Response(null, { status: 204 }));
+    await expect(client(fetch, { validateResponses: "throw" }).compositions.delete(SID)).resolves.toBeUndefined();
+  });
+});
