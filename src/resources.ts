@@ -58,6 +58,7 @@ export const resourceTree = {
     update: ep("post", "/v1/Rooms/{Sid}", { operationId: "UpdateRoom", shape: "update" }),
     /** Completes a room: ends it and disconnects every participant (UpdateRoom with Status=completed). */
     complete: ep("post", "/v1/Rooms/{Sid}", { operationId: "UpdateRoom", shape: "action", body: { Status: "completed" } }),
+    /** The participants of a room, by room SID or unique name. */
     participants: scope("RoomSid", {
       /** Fetch a participant (FetchRoomParticipant). */
       get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{Sid}", { operationId: "FetchRoomParticipant", shape: "fetch" }),
@@ -73,6 +74,7 @@ export const resourceTree = {
       }),
       /** Anonymize a participant (UpdateRoomParticipantAnonymize). */
       anonymize: ep("post", "/v1/Rooms/{RoomSid}/Participants/{Sid}/Anonymize", { operationId: "UpdateRoomParticipantAnonymize", shape: "action" }),
+      /** The tracks a participant publishes, by participant SID or identity. */
       publishedTracks: scope("ParticipantSid", {
         /** Fetch a track a participant publishes (FetchRoomParticipantPublishedTrack). */
         get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/PublishedTracks/{Sid}", {
@@ -85,6 +87,7 @@ export const resourceTree = {
           shape: "list",
         }),
       }),
+      /** The tracks a participant is subscribed to, by participant SID or identity. */
       subscribedTracks: scope("ParticipantSid", {
         /** Fetch a track a participant is subscribed to (FetchRoomParticipantSubscribedTrack). */
         get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribedTracks/{Sid}", {
@@ -98,6 +101,7 @@ export const resourceTree = {
           shape: "list",
         }),
       }),
+      /** A participant's subscribe rules, by participant SID or identity. */
       subscribeRules: scope("ParticipantSid", {
         /** Fetch a participant's subscribe rules (FetchRoomParticipantSubscribeRule). */
         get: ep("get", "/v1/Rooms/{RoomSid}/Participants/{ParticipantSid}/SubscribeRules", {
@@ -111,12 +115,14 @@ export const resourceTree = {
         }),
       }),
     }),
+    /** A room's recording rules, by room SID or unique name. */
     recordingRules: scope("RoomSid", {
       /** Fetch a room's recording rules (FetchRoomRecordingRule). */
       get: ep("get", "/v1/Rooms/{RoomSid}/RecordingRules", { operationId: "FetchRoomRecordingRule", shape: "singleton-fetch" }),
       /** Replace a room's recording rules (UpdateRoomRecordingRule). */
       update: ep("post", "/v1/Rooms/{RoomSid}/RecordingRules", { operationId: "UpdateRoomRecordingRule", shape: "singleton-update" }),
     }),
+    /** A room's recordings, by room SID (unique names are not accepted here). */
     recordings: scope(
       "RoomSid",
       {
@@ -131,6 +137,7 @@ export const resourceTree = {
       },
       "RM",
     ),
+    /** A room's real-time transcriptions, by room SID or unique name. */
     transcriptions: scope("RoomSid", {
       /** Start transcribing a room (CreateRoomTranscriptions). */
       create: ep("post", "/v1/Rooms/{RoomSid}/Transcriptions", { operationId: "CreateRoomTranscriptions", shape: "create" }),
