@@ -168,3 +168,50 @@ describe("every operation through its resource method", () => {
     else expect(result).toEqual(body);
   });
 });
+
+describe("client.raw reaches every operation by path", () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).filter(([method]) => ["get", "post", "delete"].includes(method)).map(([method, op]) => ({ path, method: method.toUpperCase(), operationId: op.operationId })),
+  );
+  const sample: Record<string, string> = { Sid: "daily-standup", RoomSid: RM, ParticipantSid: PA, Ttid: TT };
+
+  it.each(operations)("$method $path ($operationId)", async ({ path, method }) => {
+    const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => sample[name]!);
+    let auth: unknown;
+    let contentType: unknown;
+    const scope = nock("https://video.twilio.com")
+      .intercept(concrete, method)
+      .reply(function () {
+        auth = this.req.headers.authorization;
+        contentType = this.req.headers["content-type"];
+        return [200, "{}", { "content-type": "application/json" }];
+      });
+    const video = client(globalThis.fetch);
+    const request = video.raw.request as unknown as (m: string, p: string, init: object) => Promise<{ response: Response }>;
+    const { response } = await request(method.toLowerCase(), path, { params: { path: sample }, ...(method === "POST" ? { body: { FriendlyName: "x" } } : {}) });
+    expect(scope.isDone()).toBe(true);
+    expect(response.status).toBe(200);
+    expect(auth).toMatch(/^Basic /);
+    if (method === "POST") expect(contentType).toMatch(/^application\/x-www-form-urlencoded/);
+  });
+
+  it("typed raw calls: errors as data, form bodies encoded Twilio's way", async () => {
+    let body = "";
+    nock("https://video.twilio.com").post("/v1/Rooms").reply(201, (_uri, requestBody) => {
+      body = String(requestBody);
+      return { sid: RM };
+    });
+    nock("https://video.twilio.com").get(`/v1/Rooms/${RM}`).reply(404, { code: 20404, message: "Not found", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 });
+    const video = client(globalThis.fetch);
+    const created = await video.raw.POST("/v1/Rooms", { body: { UniqueName: "standup", Type: "group", VideoCodecs: ["VP8", "H264"] } });
+    expect(created.data?.sid).toBe(RM);
+    expect(body).toBe("UniqueName=standup&Type=group&VideoCodecs=VP8&VideoCodecs=H264");
+    const missing = await video.raw.GET("/v1/Rooms/{Sid}", { params: { path: { Sid: RM } } });
+    expect(missing.data).toBeUndefined();
+    expect(missing.error).toMatchObject({ code: 20404 });
+  });
+});
