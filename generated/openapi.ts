@@ -870,7 +870,9 @@ export interface components {
             /** @description Sent as repeated keys (`VideoCodecs=VP8&VideoCodecs=H264`). */
             VideoCodecs?: components["schemas"]["VideoCodec"][];
             MediaRegion?: components["schemas"]["MediaRegion"];
-            RecordingRules?: components["schemas"]["RecordingRuleList"];
+            RecordingRules?: components["schemas"]["RecordingRuleList"] | {
+                rules: components["schemas"]["RecordingRuleList"];
+            };
             TranscriptionsConfiguration?: components["schemas"]["TranscriptionConfiguration"];
             AudioOnly?: boolean;
             /** @description Seconds (10 minutes to 24 hours). */
@@ -922,6 +924,8 @@ export interface components {
                 subscribed_tracks: string;
                 /** Format: uri */
                 subscribe_rules: string;
+                /** Format: uri */
+                anonymize?: string;
             };
         };
         ParticipantPage: {
