@@ -2,7 +2,7 @@ import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
 import { TwilioConfigError } from "./errors.js";
-import { call, checkId, type Context, type ValidationMode } from "./invoke.js";
+import { call, checkId, type Context, type ResponseValidator, type ValidationMode } from "./invoke.js";
 import { download, mediaLink } from "./media.js";
 import { all, iterate } from "./paginate.js";
 import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
@@ -24,6 +24,13 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions {
   middleware?: Middleware[];
   /** Check every success response against the spec: off (default), warn, or throw TwilioResponseValidationError. Loads ajv on first use. */
   validateResponses?: ValidationMode;
+  /**
+   * The validator `validateResponses` uses. By default the contract module is
+   * loaded on first use; bundled apps (Workers, Vite) pass
+   * `defaultContractValidator()` from `twilio-video-ts/contract` here so the
+   * bundler sees the dependency only when it is wanted.
+   */
+  validator?: ResponseValidator;
   /** Where `validateResponses: "warn"` reports (default console.warn). */
   onWarning?: (message: string) => void;
 }
@@ -99,6 +106,7 @@ export function createVideoClient(options: VideoClientOptions = {}): VideoClient
     baseUrl,
     mediaFetch: baseFetch,
     validation: options.validateResponses ?? "off",
+    ...(options.validator ? { validator: options.validator } : {}),
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
   };
   const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));

@@ -4,7 +4,7 @@
  */
 import type { Client } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
-import { TwilioApiError, TwilioArgumentError, TwilioResponseValidationError } from "./errors.js";
+import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioResponseValidationError } from "./errors.js";
 import type { Endpoint } from "./resources.js";
 import type { CallOptions } from "./types.js";
 
@@ -16,6 +16,8 @@ export interface Context {
   /** The fetch for media hosts: the caller's, without Twilio credentials. */
   mediaFetch: typeof globalThis.fetch;
   validation: ValidationMode;
+  /** Validator given in the options; otherwise the contract module is loaded on first use. */
+  validator?: ResponseValidator;
   onWarning: (message: string) => void;
 }
 
@@ -64,13 +66,35 @@ export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, opt
   return result.data;
 }
 
-type Validator = { validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: Array<{ where: string; message: string }> } };
-let validator: Promise<Validator> | undefined;
+/** What response validation needs; `defaultContractValidator()` from `twilio-video-ts/contract` is one. */
+export interface ResponseValidator {
+  validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: ReadonlyArray<{ where: string; message: string }> };
+}
+
+// A non-literal specifier, so bundlers do not pull the validator (ajv and the
+// whole spec) into apps that never turn validation on. Bundled apps that do
+// want it pass `validator` instead.
+const CONTRACT_MODULE = "./contract/index.js";
+let lazyValidator: Promise<ResponseValidator> | undefined;
+
+function loadValidator(): Promise<ResponseValidator> {
+  lazyValidator ??= (import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>).then(
+    (module) => module.defaultContractValidator(),
+    (cause: unknown) => {
+      lazyValidator = undefined;
+      throw new TwilioConfigError(
+        "validateResponses could not load the contract validator (install ajv and ajv-formats; in bundled apps pass `validator: defaultContractValidator()` from twilio-video-ts/contract)",
+        { cause },
+      );
+    },
+  );
+  return lazyValidator;
+}
 
 /** Checks a response against the spec; the validator (and ajv) loads on first use only. */
 export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
-  validator ??= import("./contract/index.js").then((module) => module.defaultContractValidator());
-  const { problems } = (await validator).validateResponse(operationId, status, body, body === null ? undefined : "application/json");
+  const validator = await (ctx.validator ? Promise.resolve(ctx.validator) : loadValidator());
+  const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
   if (problems.length === 0) return;
   const error = new TwilioResponseValidationError(operationId, problems);
   if (ctx.validation === "throw") throw error;

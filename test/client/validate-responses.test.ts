@@ -47,3 +47,19 @@ describe("validateResponses", () => {
     await expect(client(fetch, { validateResponses: "throw" }).compositions.delete(SID)).resolves.toBeUndefined();
   });
 });
+
+describe("validateResponses with a validator passed in (bundled apps)", () => {
+  it("uses the given validator instead of loading the contract module", async () => {
+    const validateResponse = vi.fn(() => ({ problems: [{ where: "response.body/friendly_name", message: "custom check failed" }] }));
+    const { fetch } = scriptedFetch(json(200, settings));
+    const error = await client(fetch, { validateResponses: "throw", validator: { validateResponse } }).compositionSettings.get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TwilioResponseValidationError);
+    expect(validateResponse).toHaveBeenCalledWith("FetchCompositionSettings", 200, settings, "application/json");
+  });
+
+  it("works with the contract module's own validator", async () => {
+    const { defaultContractValidator } = await import("../../src/contract/index.js");
+    const { fetch } = scriptedFetch(json(200, { ...settings, aws_s3_url: "not a url" }));
+    await expect(client(fetch, { validateResponses: "throw", validator: defaultContractValidator() }).compositionSettings.get()).rejects.toThrow(/aws_s3_url/);
+  });
+});
