@@ -1,0 +1,132 @@
+/** The conformance CLI: output, --json, --strict, HAR, exit codes, progress. */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runConformance } from "../src/contract/cli.js";
+import type { Recording } from "../src/contract/index.js";
+
+const room = {
+  sid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c", status: "in-progress", date_created: "2026-11-24T20:00:00Z", date_updated: "2026-11-24T20:00:00Z",
+  account_sid: "AC0123456789abcdef0123456789abcdef", enable_turn: true, unique_name: "daily-standup", status_callback: null, status_callback_method: null,
+  end_time: null, duration: null, type: "group", max_participants: 50, max_participant_duration: 14400, max_concurrent_published_tracks: 170,
+  record_participants_on_connect: false, video_codecs: ["VP8", "H264"], media_region: "us1", audio_only: false, empty_room_timeout: 5, unused_room_timeout: 5,
+  large_room: false, url: "https://video.twilio.com/v1/Rooms/RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c",
+  links: { participants: "https://video.twilio.com/v1/Rooms/RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c/Participants", recordings: "https://video.twilio.com/v1/Rooms/RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c/Recordings" },
+};
+const good: Recording = { source: "test", request: { method: "GET", url: `https://video.twilio.com/v1/Rooms/${room.sid}` }, response: { status: 200, body: room } };
+const bad: Recording = { ...good, response: { status: 200, body: { ...room, status: "paused" } } };
+const drift: Recording = { ...good, response: { status: 200, body: { ...room, brand_new: 1 } } };
+
+let dir: string;
+const run = (args: string[]) => {
+  let stdout = "";
+  let stderr = "";
+  const code = runConformance(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir });
+  return { code, stdout, stderr };
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "conformance-"));
+  mkdirSync(join(dir, "ok/nested"), { recursive: true });
+  mkdirSync(join(dir, "mixed"));
+  writeFileSync(join(dir, "ok/good.json"), JSON.stringify(good));
+  writeFileSync(join(dir, "ok/nested/also-good.json"), JSON.stringify(good));
+  writeFileSync(join(dir, "ok/notes.txt"), "ignored");
+  writeFileSync(join(dir, "ok/recording.schema.json"), "{}"); // schemas are not recordings
+  writeFileSync(join(dir, "mixed/bad.json"), JSON.stringify(bad));
+  writeFileSync(join(dir, "mixed/broken.json"), "{ not json");
+  writeFileSync(join(dir, "mixed/good.json"), JSON.stringify(good));
+  writeFileSync(join(dir, "drift.json"), JSON.stringify(drift));
+  const entry = (r: Recording) => ({
+    request: { method: r.request.method, url: r.request.url, headers: [] },
+    response: { status: r.response.status, headers: [{ name: "content-type", value: "application/json" }], content: { mimeType: "application/json", text: JSON.stringify(r.response.body) } },
+  });
+  writeFileSync(join(dir, "capture.har"), JSON.stringify({ log: { version: "1.2", entries: [entry(good), { request: { method: "GET", url: "https://example.com/", headers: [] }, response: { status: 200, headers: [], content: {} } }, entry(bad)] } }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("conformance CLI", () => {
+  it("exits 0 and prints a summary when everything conforms", () => {
+    const r = run(["ok"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("2 file(s), 2 recording(s): 2 passed, 0 failed, 0 drift warning(s)\n");
+  });
+
+  it("exits 1 with one line per failure; unreadable JSON is a per-file failure", () => {
+    const r = run(["mixed"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL mixed/bad.json [FetchRoom]\n  error   response.body/status: value is not one of the allowed values (expected \"in-progress\" | \"completed\" | \"failed\", found \"paused\")");
+    expect(r.stdout).toMatch(/FAIL mixed\/broken\.json\n {2}error {3}file: not valid JSON/);
+    expect(r.stdout).toContain("3 file(s), 3 recording(s): 1 passed, 2 failed");
+  });
+
+  it("--json prints exactly one JSON document with the documented shape", () => {
+    const r = run(["--json", "mixed", "ok/good.json"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { files: number; passed: number; failed: number; results: { file: string; operationId: string | null; ok: boolean; errors: { where: string; message: string }[]; warnings: unknown[] }[] };
+    expect(report).toMatchObject({ files: 4, passed: 2, failed: 2 });
+    expect(report.results.map((x) => [x.file, x.operationId, x.ok])).toEqual([
+      ["mixed/bad.json", "FetchRoom", false],
+      ["mixed/broken.json", null, false],
+      ["mixed/good.json", "FetchRoom", true],
+      ["ok/good.json", "FetchRoom", true],
+    ]);
+    expect(report.results[0]!.errors[0]).toMatchObject({ where: "response.body/status", message: expect.any(String) });
+  });
+
+  it("reports drift as a warning, and as a failure with --strict", () => {
+    const lenient = run(["drift.json"]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain("WARN drift.json [FetchRoom]\n  warning response.body/brand_new: undocumented field \"brand_new\" (drift)");
+    const strict = run(["--strict", "--json", "drift.json"]);
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.stdout).results[0].errors[0].where).toBe("response.body/brand_new");
+  });
+
+  it("reads HAR files: one result per Video API entry", () => {
+    const r = run(["--json", "capture.har"]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { files: number; results: { file: string; ok: boolean }[] };
+    expect(report.files).toBe(1);
+    expect(report.results.map((x) => [x.file, x.ok])).toEqual([["capture.har#/log/entries/0", true], ["capture.har#/log/entries/2", false]]);
+  });
+
+  it("accepts a configured base URL", () => {
+    writeFileSync(join(dir, "local.json"), JSON.stringify({ ...good, request: { method: "GET", url: `http://127.0.0.1:4010/v1/Rooms/${room.sid}` } }));
+    expect(run(["local.json"]).code).toBe(1);
+    expect(run(["--base-url", "http://127.0.0.1:4010", "local.json"]).code).toBe(0);
+  });
+
+  it("exits 2 on usage errors", () => {
+    for (const args of [[], ["does-not-exist"], ["--bogus", "ok"], ["--base-url"], ["--base-url", "nope", "ok"]]) {
+      const r = run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/^twilio-video-conformance: .+\n\nusage:/);
+      expect(r.stdout).toBe("");
+    }
+  });
+
+  it("shows progress on stderr for large corpora, keeping stdout clean", () => {
+    const big = join(dir, "big");
+    mkdirSync(big);
+    for (let i = 0; i < 600; i++) writeFileSync(join(big, `r${String(i).padStart(4, "0")}.json`), JSON.stringify(good));
+    const r = run(["--json", "big"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).passed).toBe(600);
+    expect(r.stderr.trim().split("\n")).toContain("checked 600/600 files");
+    expect(r.stderr.trim().split("\n").length).toBeLessThanOrEqual(10);
+  });
+
+  it("runs as a script with real exit codes", async () => {
+    const exec = promisify(execFile);
+    const root = resolve(import.meta.dirname, "..");
+    const tsx = join(root, "node_modules/.bin/tsx");
+    const ok = await exec(tsx, [join(root, "scripts/conformance.ts"), join(dir, "ok")], { cwd: root });
+    expect(ok.stdout).toContain("2 passed, 0 failed");
+    await expect(exec(tsx, [join(root, "scripts/conformance.ts"), join(dir, "mixed")], { cwd: root })).rejects.toMatchObject({ code: 1 });
+    await expect(exec(tsx, [join(root, "scripts/conformance.ts"), join(dir, "missing")], { cwd: root })).rejects.toMatchObject({ code: 2 });
+  });
+});

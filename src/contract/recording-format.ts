@@ -1,0 +1,48 @@
+/**
+ * The recording file format, as a JSON Schema. contract-tests/recording.schema.json
+ * is the published copy of this object (a test keeps the two identical); it
+ * lives here too so the validator needs no file system.
+ */
+export const recordingSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "https://github.com/twilio-video-ts/twilio-video-ts/contract-tests/recording.schema.json",
+  title: "Recorded Twilio Video REST interaction",
+  description:
+    "One HTTP request to the Twilio Video v1 REST API and the response it got. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body.",
+  type: "object",
+  required: ["request", "response"],
+  properties: {
+    $schema: { type: "string" },
+    description: { type: "string", description: "What the interaction shows." },
+    source: { type: "string", description: "Where the facts came from: a documentation URL, or 'recorded <date>'." },
+    request: {
+      type: "object",
+      required: ["method", "url"],
+      properties: {
+        method: { type: "string", pattern: "^[A-Za-z]+$", description: "HTTP method, e.g. GET or POST." },
+        url: { type: "string", pattern: "^https?://", description: "Absolute URL with the query string as sent." },
+        headers: { $ref: "#/$defs/headers" },
+        body: { type: "string", description: "Raw application/x-www-form-urlencoded body." },
+      },
+      additionalProperties: false,
+    },
+    response: {
+      type: "object",
+      required: ["status", "body"],
+      properties: {
+        status: { type: "integer", minimum: 100, maximum: 599 },
+        headers: { $ref: "#/$defs/headers" },
+        body: { description: "Parsed JSON, a string for a non-JSON body, or null for an empty body." },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+  $defs: {
+    headers: {
+      type: "object",
+      description: "Header names (any case) to values; repeated headers joined with ', '.",
+      additionalProperties: { type: "string" },
+    },
+  },
+} as const;

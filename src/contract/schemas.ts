@@ -1,0 +1,170 @@
+/**
+ * ajv over one bundled OpenAPI document. The whole document is registered as
+ * a single schema under a private $id, and every schema we check is compiled
+ * as `{ $ref: "<id>#<pointer to it>" }`, so `$ref: "#/components/..."` inside
+ * keeps resolving and each component is compiled by ajv only once.
+ */
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import * as ajvFormats from "ajv-formats";
+import { escapePointerToken, getAtPointer, isObject } from "./json-pointer.js";
+import type { Problem } from "./types.js";
+
+const DOCUMENT_ID = "urn:twilio-video-ts:openapi";
+
+// ajv-formats is CommonJS; depending on the loader the plugin is the module or its default.
+type FormatsPlugin = (ajv: Ajv2020, opts?: unknown) => Ajv2020;
+const addFormats: FormatsPlugin =
+  ((ajvFormats as unknown as { default?: FormatsPlugin }).default ?? (ajvFormats as unknown as FormatsPlugin));
+
+export interface SchemaCheck {
+  errors: Problem[];
+  /** Undocumented properties of objects that forbid them. */
+  drift: Problem[];
+}
+
+export class SchemaRegistry {
+  private readonly ajv: Ajv2020;
+  private readonly cache = new Map<string, ValidateFunction>();
+
+  constructor(document: object) {
+    this.ajv = new Ajv2020({
+      // OpenAPI adds keywords ajv does not know (example, discriminator, xml, externalDocs…);
+      // they are annotations, so ignoring them is the correct semantics.
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      logger: false,
+    });
+    addFormats(this.ajv);
+    // OpenAPI's own formats: the JSON type already says what matters, so they only annotate.
+    for (const name of ["int32", "int64", "float", "double", "password", "binary"]) this.ajv.addFormat(name, true);
+    this.ajv.addSchema({ ...(document as Record<string, unknown>), $id: DOCUMENT_ID });
+  }
+
+  /** The compiled validator of the schema at `pointer` (compiled on first use). */
+  validator(pointer: string): ValidateFunction {
+    let fn = this.cache.get(pointer);
+    if (!fn) {
+      fn = this.ajv.compile({ $ref: `${DOCUMENT_ID}#${pointer.split("/").map((t, i) => (i === 0 ? t : encodeURIComponent(t).replace(/%2F/g, "~1"))).join("/")}` });
+      this.cache.set(pointer, fn);
+    }
+    return fn;
+  }
+
+  /**
+   * Validates `data` and splits the outcome into errors and drift. Drift is
+   * an undocumented property where `additionalProperties: false` forbids it:
+   * the properties ajv names are removed from a copy and the copy validated
+   * again; if that passes, the only disagreement was the extra fields.
+   */
+  check(pointer: string, data: unknown, root: string, separateDrift: boolean): SchemaCheck {
+    const validate = this.validator(pointer);
+    if (validate(data)) return { errors: [], drift: [] };
+    const first = validate.errors ?? [];
+    const extras = first.filter((e) => e.keyword === "additionalProperties");
+    if (!separateDrift || extras.length === 0) return { errors: toProblems(first, data, root), drift: [] };
+
+    const drift = dedupe(extras.map((e) => driftProblem(e, root)));
+    const stripped = structuredClone(data);
+    for (const e of extras) {
+      const parent = getAtPointer(stripped, e.instancePath);
+      const name = (e.params as { additionalProperty?: string }).additionalProperty;
+      if (isObject(parent) && name !== undefined) delete parent[name];
+    }
+    if (validate(stripped)) return { errors: [], drift };
+    const rest = first.filter((e) => e.keyword !== "additionalProperties");
+    return { errors: toProblems(rest.length > 0 ? rest : first, data, root), drift };
+  }
+}
+
+function driftProblem(e: ErrorObject, root: string): Problem {
+  const name = (e.params as { additionalProperty?: string }).additionalProperty ?? "?";
+  return {
+    where: `${root}${e.instancePath}/${escapePointerToken(name)}`,
+    message: `undocumented field "${name}" (drift)`,
+    expected: "no such field (additionalProperties: false)",
+    found: name,
+  };
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.where}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Renders a value for `found`, short enough for one line of CLI output. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "missing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/**
+ * Turns ajv errors into Problems. Branch errors of a failed anyOf/oneOf at
+ * the same location only repeat what the combinator error says, so they are
+ * folded into it; deeper branch errors (a bad enum inside an object) stay,
+ * because they usually name the actual mistake.
+ */
+export function toProblems(errors: ErrorObject[], data: unknown, root: string): Problem[] {
+  const combinatorAt = new Set(errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").map((e) => e.instancePath));
+  const problems: Problem[] = [];
+  for (const e of errors) {
+    if (e.keyword !== "anyOf" && e.keyword !== "oneOf" && combinatorAt.has(e.instancePath) && e.keyword !== "additionalProperties" && e.keyword !== "required") {
+      continue;
+    }
+    problems.push(toProblem(e, data, root, errors));
+  }
+  return dedupe(problems);
+}
+
+function toProblem(e: ErrorObject, data: unknown, root: string, all: ErrorObject[]): Problem {
+  const value = getAtPointer(data, e.instancePath);
+  const where = `${root}${e.instancePath}`;
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required": {
+      const name = String(params.missingProperty);
+      return { where: `${where}/${escapePointerToken(name)}`, message: `required field "${name}" is missing`, expected: "present", found: "missing" };
+    }
+    case "additionalProperties": {
+      const name = String(params.additionalProperty);
+      return { where: `${where}/${escapePointerToken(name)}`, message: `unknown field "${name}"`, expected: "no such field", found: describeValue(getAtPointer(data, `${e.instancePath}/${escapePointerToken(name)}`)) };
+    }
+    case "enum":
+      return { where, message: "value is not one of the allowed values", expected: (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(" | "), found: describeValue(value) };
+    case "const":
+      return { where, message: "value is not the allowed constant", expected: JSON.stringify(params.allowedValue), found: describeValue(value) };
+    case "type":
+      return { where, message: `wrong type: expected ${String(params.type)}, found ${jsonType(value)}`, expected: String(params.type), found: `${jsonType(value)} ${describeValue(value)}` };
+    case "pattern":
+      return { where, message: "value does not match the pattern", expected: `pattern ${String(params.pattern)}`, found: describeValue(value) };
+    case "format":
+      return { where, message: `value is not a valid ${String(params.format)}`, expected: `format ${String(params.format)}`, found: describeValue(value) };
+    case "anyOf":
+    case "oneOf": {
+      const branches = all.filter((b) => b !== e && b.instancePath === e.instancePath && b.keyword !== "anyOf" && b.keyword !== "oneOf");
+      const expected = branches.map((b) => (b.keyword === "pattern" ? `pattern ${String((b.params as { pattern: string }).pattern)}` : `${b.keyword} ${b.message ?? ""}`.trim()));
+      return {
+        where,
+        message: e.keyword === "oneOf" ? "value matches none (or more than one) of the allowed forms" : "value matches none of the allowed forms",
+        expected: expected.length > 0 ? [...new Set(expected)].join("; or ") : "one of the documented forms",
+        found: describeValue(value),
+      };
+    }
+    default:
+      return { where, message: `${e.keyword}: ${e.message ?? "invalid"}`, expected: e.message ?? e.keyword, found: describeValue(value) };
+  }
+}

@@ -1,0 +1,59 @@
+/** Public types of the contract validator. Kept free of ajv types so users need no ajv typings. */
+
+/** One recorded HTTP interaction (the format of contract-tests/recording.schema.json). */
+export interface Recording {
+  description?: string;
+  source?: string;
+  request: { method: string; url: string; headers?: Record<string, string>; body?: string };
+  /** `body` is the parsed JSON, a string for a non-JSON body, or `null` for an empty one. */
+  response: { status: number; headers?: Record<string, string>; body: unknown };
+}
+
+/** One way an interaction disagrees with the spec. */
+export interface Problem {
+  /** JSON-pointer-like location, rooted at `request.url`, `request.query`, `request.body`, `response.status`, `response.body`, … */
+  where: string;
+  message: string;
+  expected?: string;
+  found?: string;
+}
+
+export interface OperationMatch {
+  operationId: string;
+  method: string;
+  pathTemplate: string;
+  /** Percent-decoded values of the template's `{Name}` segments. */
+  pathParams: Record<string, string>;
+}
+
+export interface RecordingResult {
+  operationId: string | null;
+  ok: boolean;
+  errors: Problem[];
+  /** Drift (undocumented response fields) when not strict. */
+  warnings: Problem[];
+}
+
+export interface ContractValidatorOptions {
+  /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
+  document?: object;
+  /** Report drift (undocumented response fields) as errors instead of warnings. */
+  strict?: boolean;
+  /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
+  baseUrls?: string[];
+}
+
+export interface ValidateRequestInput {
+  method: string;
+  url: string;
+  /** Raw form-encoded body, exactly as sent. */
+  body?: string;
+  contentType?: string;
+}
+
+export interface ContractValidator {
+  matchOperation(method: string, url: string): OperationMatch | undefined;
+  validateRequest(req: ValidateRequestInput): { match?: OperationMatch; problems: Problem[] };
+  validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: Problem[]; warnings: Problem[] };
+  validateRecording(recording: Recording): RecordingResult;
+}

@@ -1,0 +1,117 @@
+/**
+ * Turns the wire format (query strings, form bodies, path segments: all
+ * strings) into the JSON values the spec's schemas describe, using those
+ * schemas to decide: repeated keys become arrays only where the schema says
+ * array, "true"/"false" become booleans and digit strings integers only where
+ * the schema allows them, and JSON-encoded form fields are parsed.
+ *
+ * A value that cannot be converted is left as the string it was, so the schema
+ * check reports it with the value actually sent.
+ */
+import { deref, isObject, type JsonObject } from "./json-pointer.js";
+
+/** The JSON types a schema admits, looking through $ref, allOf, anyOf and oneOf. Empty = any. */
+export function admittedTypes(document: JsonObject, schema: unknown, depth = 0): Set<string> {
+  const found = new Set<string>();
+  if (depth > 16) return found;
+  const resolved = deref(document, schema, "");
+  if (!resolved) return found;
+  const node = resolved.node;
+  const type = node.type;
+  if (typeof type === "string") found.add(type);
+  else if (Array.isArray(type)) for (const t of type) found.add(String(t));
+  if ("const" in node) found.add(jsonTypeOf(node.const));
+  if (Array.isArray(node.enum)) for (const v of node.enum) found.add(jsonTypeOf(v));
+  for (const key of ["anyOf", "oneOf", "allOf"] as const) {
+    const list = node[key];
+    if (Array.isArray(list)) for (const sub of list) for (const t of admittedTypes(document, sub, depth + 1)) found.add(t);
+  }
+  return found;
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/** The schema of array items (through $ref/allOf/anyOf), or undefined. */
+export function itemsSchema(document: JsonObject, schema: unknown, depth = 0): unknown {
+  if (depth > 16) return undefined;
+  const resolved = deref(document, schema, "");
+  if (!resolved) return undefined;
+  if (resolved.node.items !== undefined) return resolved.node.items;
+  for (const key of ["allOf", "anyOf", "oneOf"] as const) {
+    const list = resolved.node[key];
+    if (Array.isArray(list)) {
+      for (const sub of list) {
+        const items = itemsSchema(document, sub, depth + 1);
+        if (items !== undefined) return items;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Property schemas of an object schema, merged over $ref and allOf (anyOf/oneOf branches included). */
+export function propertySchemas(document: JsonObject, schema: unknown, depth = 0): Map<string, unknown> {
+  const props = new Map<string, unknown>();
+  if (depth > 16) return props;
+  const resolved = deref(document, schema, "");
+  if (!resolved) return props;
+  const own = resolved.node.properties;
+  if (isObject(own)) for (const [name, sub] of Object.entries(own)) if (!props.has(name)) props.set(name, sub);
+  for (const key of ["allOf", "anyOf", "oneOf"] as const) {
+    const list = resolved.node[key];
+    if (Array.isArray(list)) for (const sub of list) for (const [name, s] of propertySchemas(document, sub, depth + 1)) if (!props.has(name)) props.set(name, s);
+  }
+  return props;
+}
+
+/** Converts one wire string to the JSON value the schema expects, when it unambiguously can. */
+export function coerceScalar(document: JsonObject, schema: unknown, raw: string): unknown {
+  const types = admittedTypes(document, schema);
+  if (types.size === 0 || types.has("string")) {
+    // A string is acceptable as-is; only convert when the schema rules strings out.
+    return raw;
+  }
+  if ((types.has("integer") || types.has("number")) && /^-?\d+$/.test(raw)) return Number(raw);
+  if (types.has("number") && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) return Number(raw);
+  if (types.has("boolean") && (raw === "true" || raw === "false")) return raw === "true";
+  if (types.has("null") && raw === "null") return null;
+  return raw;
+}
+
+export function isArraySchema(document: JsonObject, schema: unknown): boolean {
+  return admittedTypes(document, schema).has("array");
+}
+
+/**
+ * Splits an x-www-form-urlencoded string into key → values in order.
+ * Invalid percent-escapes are reported instead of thrown.
+ */
+export function parseForm(text: string): { fields: Map<string, string[]>; malformed: string[] } {
+  const fields = new Map<string, string[]>();
+  const malformed: string[] = [];
+  if (text === "") return { fields, malformed };
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const rawValue = eq === -1 ? "" : pair.slice(eq + 1);
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(rawKey.replace(/\+/g, " "));
+      value = decodeURIComponent(rawValue.replace(/\+/g, " "));
+    } catch {
+      malformed.push(pair);
+      continue;
+    }
+    const list = fields.get(key);
+    if (list) list.push(value);
+    else fields.set(key, [value]);
+  }
+  return { fields, malformed };
+}
