@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "contract-tests/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "contract-tests/**/*.test.ts", "examples/**/*.test.ts"],
     // No test may reach the network; nock, injected fetches and loopback servers stand in.
     testTimeout: 20_000,
     // CI reads the totals from the JSON report (see .ci/run).
