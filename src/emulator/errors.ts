@@ -1,0 +1,61 @@
+/**
+ * Errors in the real API's shape: `{code, message, more_info, status}`.
+ * Handlers throw ApiError; the server turns it into the response.
+ */
+import type { components } from "../../generated/openapi.js";
+import type { Problem } from "../contract/index.js";
+
+export type TwilioErrorBody = components["schemas"]["TwilioError"];
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  body(): TwilioErrorBody {
+    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status };
+  }
+}
+
+export const notFound = (path: string): ApiError => new ApiError(404, 20404, `The requested resource ${path} was not found`);
+export const badRequest = (code: number, message: string): ApiError => new ApiError(400, code, message);
+
+/**
+ * Which Video error code the real API answers when a given field is invalid.
+ * Fields not listed get the generic 20001 (invalid parameter).
+ */
+const FIELD_CODES: Partial<Record<string, Record<string, number>>> = {
+  CreateRoom: {
+    UniqueName: 53100,
+    Type: 53108,
+    MaxParticipants: 53107,
+    EmptyRoomTimeout: 53109,
+    UnusedRoomTimeout: 53109,
+    StatusCallbackMethod: 53110,
+    StatusCallback: 53111,
+    RecordingRules: 53120,
+    MaxParticipantDuration: 53123,
+  },
+  UpdateRoom: { Status: 53112 },
+  UpdateRoomRecordingRule: { Rules: 53120 },
+  UpdateRoomParticipantSubscribeRule: { Rules: 53215 },
+};
+
+/** The error the real API would answer for the first problem the contract validator found in a request. */
+export function errorFromProblems(operationId: string | undefined, path: string, problems: Problem[]): ApiError {
+  const first = problems[0]!;
+  const [, section, field] = /^request\.(path|query|body)(?:\/([^/]+))?/.exec(first.where) ?? [];
+  // A path segment of the wrong shape names nothing that exists.
+  if (section === "path") return notFound(path);
+  if (section === "query" && field === "PageToken") return badRequest(21481, "Invalid PageToken");
+  let code = (field && operationId && FIELD_CODES[operationId]?.[field]) || 20001;
+  if (code === 53100 && /maxLength/.test(first.message)) code = 53101;
+  const name = field ? ` ${field}` : "";
+  return new ApiError(400, code, `Invalid parameter${name}: ${first.message}${first.found ? ` (found ${first.found})` : ""}`);
+}

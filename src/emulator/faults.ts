@@ -1,0 +1,74 @@
+/**
+ * Fault injection: the next N matching API requests misbehave the way real
+ * networks and real rate limits do, so retry and timeout code can be tested
+ * against a real server instead of mocks.
+ */
+
+export type FaultKind =
+  /** 429 with code 20429 and a Retry-After header. */
+  | "rate-limit"
+  /** A 5xx answer: Twilio's JSON error, a proxy's HTML page, or an empty body. */
+  | "server-error"
+  /** The normal answer, after a delay. */
+  | "slow"
+  /** The connection is closed without any answer. */
+  | "drop";
+
+export interface FaultSpec {
+  kind: FaultKind;
+  /** How many requests it applies to (default 1). */
+  count?: number;
+  /** Only requests with this method and/or whose path starts with this prefix (e.g. `/v1/Rooms`). */
+  method?: string;
+  path?: string;
+  /** rate-limit: Retry-After seconds (default 1; null sends no header, as Twilio documents none). */
+  retryAfter?: number | null;
+  /** server-error: the status (default 500). */
+  status?: number;
+  /** server-error: the body (default json). */
+  body?: "json" | "html" | "empty";
+  /** slow: delay in real ms (default 1000). */
+  delayMs?: number;
+}
+
+interface Armed extends FaultSpec {
+  remaining: number;
+}
+
+const KINDS = new Set<FaultKind>(["rate-limit", "server-error", "slow", "drop"]);
+
+export class Faults {
+  private armed: Armed[] = [];
+
+  /** Checks a spec coming from the control API; returns a message when it is unusable. */
+  static problem(spec: Partial<FaultSpec>): string | undefined {
+    if (!spec.kind || !KINDS.has(spec.kind)) return `kind must be one of ${[...KINDS].join(", ")}`;
+    if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1)) return "count must be a whole number, 1 or more";
+    if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 500 && spec.status <= 599)) return "status must be a 5xx status";
+    if (spec.delayMs !== undefined && !(spec.delayMs >= 0)) return "delayMs must be 0 or more";
+    if (spec.retryAfter != null && !(Number.isInteger(spec.retryAfter) && spec.retryAfter >= 0)) return "retryAfter must be a whole number of seconds";
+    return undefined;
+  }
+
+  inject(spec: FaultSpec): void {
+    const problem = Faults.problem(spec);
+    if (problem) throw new TypeError(`invalid fault: ${problem}`);
+    this.armed.push({ ...spec, remaining: spec.count ?? 1 });
+  }
+
+  /** The fault the request runs into, if any; each use counts down. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.armed.find((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path)));
+    if (!fault) return undefined;
+    if (--fault.remaining <= 0) this.armed = this.armed.filter((f) => f !== fault);
+    return fault;
+  }
+
+  pending(): Array<FaultSpec & { remaining: number }> {
+    return this.armed.map((f) => ({ ...f }));
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * twilio-video-ts/emulator: a local, stateful emulator of the Twilio Video v1
+ * REST API for tests and demos. It listens on 127.0.0.1, answers every
+ * operation of the spec with in-memory state, plays the service's lifecycle on
+ * a controllable clock, sends signed status callbacks, and offers a control
+ * API (/_emulator/) for what happens outside the REST API.
+ *
+ * @example
+ * const emulator = await startEmulator();
+ * const video = createVideoClient({ ...emulator.clientOptions });
+ * const room = await video.rooms.create({ UniqueName: "standup" });
+ * emulator.connectParticipant(room.sid, "alice");
+ * await emulator.stop();
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createContractValidator } from "../contract/index.js";
+import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
+import { EmulatorClock, type ClockMode, type ClockOptions } from "./clock.js";
+import { Controller, type ClockState, type PublishOptions } from "./control.js";
+import { Faults, type FaultSpec } from "./faults.js";
+import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
+import { MediaHost } from "./media.js";
+import { createApiHandler, type Credentials } from "./server.js";
+import { Store } from "./store.js";
+import { TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
+import { Views } from "./views.js";
+import type { components } from "../../generated/openapi.js";
+
+export type { CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficRecording, WriteRecordingsOptions };
+export type { FaultKind } from "./faults.js";
+
+type S = components["schemas"];
+
+export interface EmulatorOptions {
+  /** Port of the API listener (default 0: an ephemeral port). */
+  port?: number;
+  /** Port of the media (storage) listener (default 0). */
+  mediaPort?: number;
+  /** The emulated account (default {@link DEFAULT_ACCOUNT_SID}). */
+  accountSid?: string;
+  /** Accepted credentials; the auth token also signs status callbacks (default {@link DEFAULT_CREDENTIALS}). */
+  credentials?: Credentials;
+  /** Deliver status callbacks (default true). */
+  statusCallbacks?: boolean;
+  /** "real" (default: time flows, plus whatever is advanced) or "manual" (time moves only on advance). */
+  clock?: ClockMode | ClockOptions;
+  /** How long background work takes, in emulated ms. */
+  timings?: Partial<Timings>;
+}
+
+export interface Emulator {
+  /** API base URL, e.g. `http://127.0.0.1:54321`: pass it as the client's `baseUrl`. */
+  readonly url: string;
+  /** Origin of the media host the media subresources redirect to. */
+  readonly mediaUrl: string;
+  readonly accountSid: string;
+  readonly credentials: Credentials;
+  /** Ready to spread into `createVideoClient({...})`. */
+  readonly clientOptions: { baseUrl: string; apiKeySid: string; apiKeySecret: string };
+  /** The emulated time. */
+  now(): Date;
+  /** Moves emulated time forward, running every lifecycle step that falls due. */
+  advance(ms: number): ClockState;
+  connectParticipant(room: string, identity: string): S["Participant"];
+  disconnectParticipant(room: string, participant: string): S["Participant"];
+  publishTrack(room: string, participant: string, options: PublishOptions): S["PublishedTrack"];
+  unpublishTrack(room: string, participant: string, track: string): void;
+  setTrackEnabled(room: string, participant: string, track: string, enabled: boolean): S["PublishedTrack"];
+  /** The next matching API requests fail as described. */
+  injectFault(fault: FaultSpec): void;
+  clearFaults(): void;
+  /** Every API exchange so far, as contract recordings. */
+  traffic(): TrafficRecording[];
+  clearTraffic(): void;
+  /** Writes the traffic as recording files; answers with their paths. */
+  writeRecordings(dir: string, options?: WriteRecordingsOptions): Promise<string[]>;
+  /** Status callbacks attempted so far. */
+  callbacks(): CallbackDelivery[];
+  /** Resolves when every queued status callback has been attempted. */
+  callbacksSettled(): Promise<void>;
+  /** Forgets all state, faults, traffic and callbacks. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000e0e0e0";
+export const DEFAULT_CREDENTIALS: Readonly<Credentials> = Object.freeze({
+  apiKeySid: "SK00000000000000000000000000e0e0e0",
+  apiKeySecret: "emulator-api-key-secret",
+  authToken: "emulator-auth-token",
+});
+
+const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+
+function listen(server: Server, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections would hold close() open.
+    server.closeAllConnections();
+  });
+}
+
+/** Starts an emulator on 127.0.0.1. Stop it with `stop()`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
+  const credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
+  if (!SID("AC").test(accountSid)) throw new TypeError("accountSid must be AC followed by 32 hex digits");
+  if (!credentials.apiKeySid || !credentials.apiKeySecret || !credentials.authToken) {
+    throw new TypeError("credentials need apiKeySid, apiKeySecret and authToken");
+  }
+  const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
+  const store = new Store();
+  const media = new MediaHost(store, clock);
+  const apiServer = createServer();
+  const mediaServer = createServer((req, res) => media.handle(req, res));
+  let url: string;
+  try {
+    url = await listen(apiServer, options.port ?? 0);
+    media.origin = await listen(mediaServer, options.mediaPort ?? 0);
+  } catch (error) {
+    await Promise.all([close(apiServer), close(mediaServer)]);
+    clock.stop();
+    throw error;
+  }
+
+  const callbacks = new CallbackDispatcher({ enabled: options.statusCallbacks ?? true, authToken: credentials.authToken });
+  const views = new Views(url, accountSid);
+  const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
+  const faults = new Faults();
+  const traffic = new TrafficLog();
+  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url);
+  const validator = createContractValidator({ baseUrls: [url] });
+  apiServer.on(
+    "request",
+    createApiHandler({
+      origin: () => url,
+      accountSid,
+      credentials,
+      validator,
+      ctx: { store, life, views, media, base: url },
+      clock,
+      faults,
+      traffic,
+      control,
+    }),
+  );
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    mediaUrl: media.origin,
+    accountSid,
+    credentials,
+    clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
+    now: () => new Date(clock.now()),
+    advance: (ms) => control.advanceClock(ms),
+    connectParticipant: (room, identity) => control.connectParticipant(room, identity),
+    disconnectParticipant: (room, participant) => control.disconnectParticipant(room, participant),
+    publishTrack: (room, participant, publish) => control.publishTrack(room, participant, publish),
+    unpublishTrack: (room, participant, track) => control.unpublishTrack(room, participant, track),
+    setTrackEnabled: (room, participant, track, enabled) => control.setTrackEnabled(room, participant, track, enabled),
+    injectFault: (fault) => control.injectFault(fault),
+    clearFaults: () => faults.clear(),
+    traffic: () => control.trafficLog(),
+    clearTraffic: () => traffic.clear(),
+    writeRecordings: (dir, writeOptions) => control.writeRecordings(dir, writeOptions),
+    callbacks: () => control.deliveries(),
+    callbacksSettled: () => callbacks.settled(),
+    reset: () => control.reset(),
+    stop: () => {
+      stopped ??= (async () => {
+        clock.stop();
+        await Promise.all([close(apiServer), close(mediaServer)]);
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The storage host the media subresources redirect to. It is a separate
+ * loopback listener (another origin, as the real storage host is another
+ * host), its URLs are signed and expire on the emulator's clock, and like a
+ * real pre-signed URL it refuses requests that carry an Authorization header,
+ * so a client that leaks Twilio credentials to it fails loudly.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EmulatorClock } from "./clock.js";
+import type { Store } from "./store.js";
+
+export type MediaKind = "recording" | "composition";
+
+/** Bytes served per file: enough to look like a file, never as large as the nominal size. */
+const MAX_SERVED_BYTES = 16 * 1024;
+
+export class MediaHost {
+  private readonly key = randomBytes(32);
+  /** Origin of the media listener, set once it listens. */
+  origin = "";
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: EmulatorClock,
+  ) {}
+
+  private sign(path: string, expires: number, disposition: string): string {
+    return createHmac("sha256", this.key).update(`${path}\n${expires}\n${disposition}`).digest("hex");
+  }
+
+  /** A signed URL valid for `ttlSeconds` of emulated time. */
+  signedUrl(kind: MediaKind, sid: string, ttlSeconds: number, contentDisposition: string | undefined): string {
+    const path = `/media/${kind}/${sid}`;
+    const expires = Math.floor(this.clock.now() / 1000) + ttlSeconds;
+    const disposition = contentDisposition ?? "";
+    const query = new URLSearchParams({ Expires: String(expires) });
+    if (disposition) query.set("Disposition", disposition);
+    query.set("Signature", this.sign(path, expires, disposition));
+    return `${this.origin}${path}?${query.toString()}`;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? "/", this.origin);
+    const reply = (status: number, text: string) => {
+      res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+      res.end(text);
+    };
+    if (req.method !== "GET" && req.method !== "HEAD") return reply(405, "Method not allowed");
+    if (req.headers.authorization) return reply(400, "InvalidArgument: only one authentication mechanism allowed; the URL is already signed, send no Authorization header");
+    const m = /^\/media\/(recording|composition)\/([A-Z]{2}[0-9a-f]{32})$/.exec(url.pathname);
+    const expires = Number(url.searchParams.get("Expires"));
+    const disposition = url.searchParams.get("Disposition") ?? "";
+    const given = Buffer.from(url.searchParams.get("Signature") ?? "", "hex");
+    const wanted = Buffer.from(this.sign(url.pathname, expires, disposition), "hex");
+    if (!m || given.length !== wanted.length || !timingSafeEqual(given, wanted)) return reply(403, "AccessDenied: signature does not match");
+    if (Math.floor(this.clock.now() / 1000) > expires) return reply(403, "AccessDenied: request has expired");
+    const [, kind, sid] = m as unknown as [string, MediaKind, string];
+    const file = this.describe(kind, sid);
+    if (!file) return reply(404, "NoSuchKey");
+    const body = Buffer.alloc(Math.min(file.size, MAX_SERVED_BYTES), 0);
+    const header = Buffer.from(`twilio-video-ts emulator media ${sid}\n`);
+    header.copy(body, 0, 0, Math.min(header.length, body.length));
+    res.writeHead(200, {
+      "Content-Type": file.contentType,
+      "Content-Length": String(body.length),
+      ...(disposition ? { "Content-Disposition": disposition } : {}),
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  private describe(kind: MediaKind, sid: string): { size: number; contentType: string } | undefined {
+    if (kind === "recording") {
+      const r = this.store.recordings.get(sid);
+      if (!r || r.status !== "completed") return undefined;
+      return { size: r.size ?? 0, contentType: r.kind === "audio" ? "audio/x-matroska" : "video/x-matroska" };
+    }
+    const c = this.store.compositions.get(sid);
+    if (!c || c.status !== "completed") return undefined;
+    return { size: c.size ?? 0, contentType: c.format === "mp4" ? "video/mp4" : "video/webm" };
+  }
+}
