@@ -9,10 +9,8 @@
  *   npm run size -- --json  # machine-readable
  */
 import { gzipSync } from "node:zlib";
-import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-
-const root = fileURLToPath(new URL("../", import.meta.url));
+import { coreBuildOptions } from "./core-bundle.js";
 
 interface Measure {
   variant: string;
@@ -21,22 +19,16 @@ interface Measure {
 }
 
 async function measure(variant: string, external: string[]): Promise<Measure> {
+  const base = coreBuildOptions();
   const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ["src/index.ts"],
-    bundle: true,
-    write: false,
+    ...base,
     minify: true,
-    platform: "neutral",
-    format: "esm",
-    target: "es2022",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "browser"],
-    external: ["./contract/index.js", ...external],
     legalComments: "none",
+    external: [...(base.external ?? []), ...external],
+    metafile: false,
     logLevel: "warning",
   });
-  const bytes = result.outputFiles[0]!.contents;
+  const bytes = result.outputFiles![0]!.contents;
   return { variant, minified: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength };
 }
 

@@ -4,7 +4,7 @@
 import * as esbuild from "esbuild";
 import { EdgeRuntime } from "edge-runtime";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LAZY_CONTRACT_IMPORT, contractImports, coreBuildOptions, forbiddenImports } from "./core-bundle.js";
+import { LAZY_CONTRACT_IMPORT, contractImports, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
 
 type BuildResult = esbuild.BuildResult<{ metafile: true; write: false }>;
 

@@ -1,11 +1,11 @@
-// Shared by the packaging tests: how the client core (src/index.ts) is
+// Shared by the packaging tests and scripts/bundle-size.ts: how the client core (src/index.ts) is
 // bundled the way a Workers / browser / Deno bundler would see it, and what
 // may not end up in its static import graph.
 import { builtinModules, isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions, Metafile } from "esbuild";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** The response validator is loaded lazily by src/invoke.ts through a non-literal specifier, so bundlers leave it out of the core. */
 export const LAZY_CONTRACT_IMPORT = "./contract/index.js";
