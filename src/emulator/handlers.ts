@@ -6,13 +6,12 @@
  */
 import type { components, operations } from "../../generated/openapi.js";
 import { badRequest, notFound } from "./errors.js";
-import { newSid } from "./ids.js";
 import type { Fields } from "./form.js";
-import type { CompositionInput, Lifecycle, RoomInput } from "./lifecycle.js";
+import { compositionSpec, type CompositionInput, type Lifecycle, type RoomInput } from "./lifecycle.js";
 import type { MediaHost } from "./media.js";
 import { paginate } from "./paging.js";
 import type { RuleInput } from "./rules.js";
-import type { HookRecord, ParticipantRecord, RoomRecord, StorageSettings, Store } from "./store.js";
+import type { HookRecord, ParticipantRecord, RecordingRecord, RoomRecord, StorageSettings, Store, TranscriptionRecord } from "./store.js";
 import type { Views } from "./views.js";
 
 type S = components["schemas"];
@@ -57,6 +56,25 @@ function participant(ctx: HandlerContext, req: ApiRequest, param: string): Parti
   const r = room(ctx, req);
   const id = req.path[param]!;
   return ctx.store.findParticipant(r, id) ?? fail(`/Rooms/${r.sid}/Participants/${id}`);
+}
+
+/** An account-level resource by the `Sid` in the path (recordings, compositions, hooks). */
+function bySid<T>(map: Map<string, T>, req: ApiRequest): T {
+  return map.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3));
+}
+
+/** A recording reached through its room: one of another room is as unknown as a missing one. */
+function roomRecording(ctx: HandlerContext, req: ApiRequest): RecordingRecord {
+  const rec = ctx.store.recordings.get(req.path.Sid!);
+  if (!rec || rec.roomSid !== req.path.RoomSid) fail(req.url.pathname.slice(3));
+  return rec;
+}
+
+function transcription(ctx: HandlerContext, req: ApiRequest): TranscriptionRecord {
+  const r = room(ctx, req);
+  const t = ctx.store.transcriptions.get(req.path.Ttid!);
+  if (!t || t.roomSid !== r.sid) fail(`/Rooms/${r.sid}/Transcriptions/${req.path.Ttid}`);
+  return t;
 }
 
 function fail(path: string): never {
@@ -274,20 +292,13 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
       .filter((r) => (status === null ? r.status !== "deleted" : r.status === status) && (source === null || r.trackSid === source));
     return { status: 200, body: page(ctx, req, "recordings", list, (r) => ctx.views.roomRecording(r), "desc") };
   },
-  FetchRoomRecording: (ctx, req) => {
-    const rec = ctx.store.recordings.get(req.path.Sid!);
-    if (!rec || rec.roomSid !== req.path.RoomSid) fail(req.url.pathname.slice(3));
-    return { status: 200, body: ctx.views.roomRecording(rec) };
-  },
+  FetchRoomRecording: (ctx, req) => ({ status: 200, body: ctx.views.roomRecording(roomRecording(ctx, req)) }),
   DeleteRoomRecording: (ctx, req) => {
-    const rec = ctx.store.recordings.get(req.path.Sid!);
-    if (!rec || rec.roomSid !== req.path.RoomSid) fail(req.url.pathname.slice(3));
-    ctx.life.deleteRecording(rec);
+    ctx.life.deleteRecording(roomRecording(ctx, req));
     return { status: 204, body: null };
   },
   FetchRoomRecordingMedia: (ctx, req) => {
-    const rec = ctx.store.recordings.get(req.path.Sid!);
-    if (!rec || rec.roomSid !== req.path.RoomSid) fail(req.url.pathname.slice(3));
+    const rec = roomRecording(ctx, req);
     return mediaRedirect(ctx, req, "recording", rec.sid, rec.status, rec.mediaExternalLocation);
   },
 
@@ -301,16 +312,9 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
     const list = [...ctx.store.transcriptions.values()].filter((t) => t.roomSid === r.sid);
     return { status: 200, body: page(ctx, req, "transcriptions", list, (t) => ctx.views.transcription(t), "asc") };
   },
-  FetchRoomTranscriptions: (ctx, req) => {
-    const r = room(ctx, req);
-    const t = ctx.store.transcriptions.get(req.path.Ttid!);
-    if (!t || t.roomSid !== r.sid) fail(`/Rooms/${r.sid}/Transcriptions/${req.path.Ttid}`);
-    return { status: 200, body: ctx.views.transcription(t) };
-  },
+  FetchRoomTranscriptions: (ctx, req) => ({ status: 200, body: ctx.views.transcription(transcription(ctx, req)) }),
   UpdateRoomTranscriptions: (ctx, req) => {
-    const r = room(ctx, req);
-    const t = ctx.store.transcriptions.get(req.path.Ttid!);
-    if (!t || t.roomSid !== r.sid) fail(`/Rooms/${r.sid}/Transcriptions/${req.path.Ttid}`);
+    const t = transcription(ctx, req);
     ctx.life.updateTranscription(t, req.form.str("Status") as "started" | "stopped" | undefined, req.form.json<Record<string, unknown>>("Configuration"));
     return { status: 202, body: ctx.views.transcription(t) };
   },
@@ -331,13 +335,13 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
     );
     return { status: 200, body: page(ctx, req, "recordings", list, (r) => ctx.views.recording(r), "desc") };
   },
-  FetchRecording: (ctx, req) => ({ status: 200, body: ctx.views.recording(ctx.store.recordings.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3))) }),
+  FetchRecording: (ctx, req) => ({ status: 200, body: ctx.views.recording(bySid(ctx.store.recordings, req)) }),
   DeleteRecording: (ctx, req) => {
-    ctx.life.deleteRecording(ctx.store.recordings.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3)));
+    ctx.life.deleteRecording(bySid(ctx.store.recordings, req));
     return { status: 204, body: null };
   },
   FetchRecordingMedia: (ctx, req) => {
-    const rec = ctx.store.recordings.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3));
+    const rec = bySid(ctx.store.recordings, req);
     return mediaRedirect(ctx, req, "recording", rec.sid, rec.status, rec.mediaExternalLocation);
   },
 
@@ -358,41 +362,25 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
     );
     return { status: 200, body: page(ctx, req, "compositions", list, (c) => ctx.views.composition(c), "desc") };
   },
-  FetchComposition: (ctx, req) => ({ status: 200, body: ctx.views.composition(ctx.store.compositions.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3))) }),
+  FetchComposition: (ctx, req) => ({ status: 200, body: ctx.views.composition(bySid(ctx.store.compositions, req)) }),
   DeleteComposition: (ctx, req) => {
-    ctx.life.deleteComposition(ctx.store.compositions.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3)));
+    ctx.life.deleteComposition(bySid(ctx.store.compositions, req));
     return { status: 204, body: null };
   },
   FetchCompositionMedia: (ctx, req) => {
-    const c = ctx.store.compositions.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3));
+    const c = bySid(ctx.store.compositions, req);
     return mediaRedirect(ctx, req, "composition", c.sid, c.status, c.mediaExternalLocation);
   },
 
   // Composition hooks
   CreateCompositionHook: (ctx, req) => {
-    const now = ctx.life.now();
-    const sid = newSid("HK");
-    const hook: HookRecord = {
-      sid,
-      seq: ctx.store.nextSeq(sid),
-      created: now,
-      updated: now,
-      friendlyName: "",
-      enabled: true,
-      audioSources: [],
-      audioSourcesExcluded: [],
-      videoLayout: {},
-      resolution: "640x480",
-      trim: true,
-      format: "webm",
-      statusCallback: null,
-      statusCallbackMethod: null,
-    };
+    // A hook starts from a composition's defaults; the body then sets what it names.
+    const hook: HookRecord = { ...ctx.store.newRecord("HK", ctx.life.now()), friendlyName: "", enabled: true, ...compositionSpec({}) };
     applyHook(hook, req.form);
     if ([...ctx.store.hooks.values()].some((h) => h.friendlyName === hook.friendlyName)) {
       throw badRequest(20001, `A composition hook named '${hook.friendlyName}' already exists`);
     }
-    ctx.store.hooks.set(sid, hook);
+    ctx.store.hooks.set(hook.sid, hook);
     return { status: 201, body: ctx.views.hook(hook) };
   },
   ListCompositionHook: (ctx, req) => {
@@ -401,9 +389,9 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
     const list = [...ctx.store.hooks.values()].filter((h) => (enabled === null || String(h.enabled) === enabled.toLowerCase()) && (name === null || h.friendlyName === name));
     return { status: 200, body: page(ctx, req, "composition_hooks", list, (h) => ctx.views.hook(h), "desc") };
   },
-  FetchCompositionHook: (ctx, req) => ({ status: 200, body: ctx.views.hook(ctx.store.hooks.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3))) }),
+  FetchCompositionHook: (ctx, req) => ({ status: 200, body: ctx.views.hook(bySid(ctx.store.hooks, req)) }),
   UpdateCompositionHook: (ctx, req) => {
-    const hook = ctx.store.hooks.get(req.path.Sid!) ?? fail(req.url.pathname.slice(3));
+    const hook = bySid(ctx.store.hooks, req);
     applyHook(hook, req.form);
     hook.updated = ctx.life.now();
     return { status: 200, body: ctx.views.hook(hook) };

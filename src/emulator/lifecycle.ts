@@ -9,10 +9,11 @@ import type { components } from "../../generated/openapi.js";
 import type { CallbackDispatcher } from "./callbacks.js";
 import type { EmulatorClock } from "./clock.js";
 import { badRequest } from "./errors.js";
-import { isoDate, newSid, seconds } from "./ids.js";
+import { isoDate, seconds } from "./ids.js";
 import { DEFAULT_SUBSCRIBE_RULES, recordingRuleResults, selects, subscribeRuleResults, type RuleInput, type TrackFacts } from "./rules.js";
 import type {
   CompositionRecord,
+  CompositionSpec,
   HookRecord,
   HttpMethod,
   ParticipantRecord,
@@ -84,6 +85,23 @@ function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 }
 
+/**
+ * The settings a composition gets from a create request, defaults filled in.
+ * A new hook starts from the same defaults (compositionSpec({})), so the two stay alike.
+ */
+export function compositionSpec(input: CompositionInput): CompositionSpec {
+  return {
+    audioSources: input.audioSources ?? [],
+    audioSourcesExcluded: input.audioSourcesExcluded ?? [],
+    videoLayout: input.videoLayout ?? {},
+    resolution: input.resolution ?? "640x480",
+    trim: input.trim ?? true,
+    format: input.format ?? "webm",
+    statusCallback: input.statusCallback ?? null,
+    statusCallbackMethod: input.statusCallback ? (input.statusCallbackMethod ?? "POST") : null,
+  };
+}
+
 /** Configuration as the API answers with it: a map of strings. */
 function stringMap(config: Record<string, unknown> | undefined): Record<string, string> | null {
   return config ? Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) : null;
@@ -110,16 +128,12 @@ export class Lifecycle {
     if (input.uniqueName !== undefined && this.store.findRoom(input.uniqueName)?.status === "in-progress") {
       throw badRequest(53113, `Room exists: an in-progress room is already named '${input.uniqueName}'`);
     }
-    const now = this.now();
-    const sid = newSid("RM");
     const type = input.type ?? "group";
     const recordOnConnect = input.recordParticipantsOnConnect ?? false;
+    const base = this.store.newRecord("RM", this.now());
     const room: RoomRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
-      uniqueName: input.uniqueName ?? sid,
+      ...base,
+      uniqueName: input.uniqueName ?? base.sid,
       status: "in-progress",
       type,
       ended: null,
@@ -144,7 +158,7 @@ export class Lifecycle {
       callbackSeq: 0,
       timeout: undefined,
     };
-    this.store.rooms.set(sid, room);
+    this.store.rooms.set(room.sid, room);
     this.roomEvent(room, "room-created");
     this.armRoomTimeout(room, room.unusedRoomTimeout);
     if (room.transcribeParticipantsOnConnect) this.createTranscription(room, input.transcriptionsConfiguration);
@@ -188,12 +202,8 @@ export class Lifecycle {
     if (duplicate) this.disconnect(duplicate);
     if (this.connected(room).length >= room.maxParticipants) throw badRequest(53105, `Room ${room.sid} is full (${room.maxParticipants} participants)`);
     const now = this.now();
-    const sid = newSid("PA");
     const p: ParticipantRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
+      ...this.store.newRecord("PA", now),
       roomSid: room.sid,
       identity,
       status: "connected",
@@ -204,7 +214,7 @@ export class Lifecycle {
       rulesUpdated: null,
       maxDurationTimer: undefined,
     };
-    this.store.participants.set(sid, p);
+    this.store.participants.set(p.sid, p);
     room.timeout?.cancel();
     room.timeout = undefined;
     p.maxDurationTimer = this.clock.schedule(room.maxParticipantDuration * 1000, () => this.disconnect(p));
@@ -233,24 +243,21 @@ export class Lifecycle {
 
   publish(p: ParticipantRecord, input: TrackInput): TrackRecord {
     if (p.status === "disconnected") throw badRequest(20001, `Participant ${p.sid} is disconnected`);
-    const sid = newSid("MT");
-    const name = input.name ?? sid;
-    if (this.store.tracksOf(p).some((t) => t.name === name)) throw badRequest(20001, `Participant ${p.sid} already publishes a track named '${name}'`);
-    const now = this.now();
+    // Only a given name can clash: an unnamed track is named after its fresh SID.
+    const name = input.name;
+    if (name !== undefined && this.store.tracksOf(p).some((t) => t.name === name)) throw badRequest(20001, `Participant ${p.sid} already publishes a track named '${name}'`);
+    const base = this.store.newRecord("MT", this.now());
     const track: TrackRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
+      ...base,
       roomSid: p.roomSid,
       participantSid: p.sid,
-      name,
+      name: name ?? base.sid,
       kind: input.kind,
       enabled: input.enabled ?? true,
       removed: false,
       recordingSid: undefined,
     };
-    this.store.tracks.set(sid, track);
+    this.store.tracks.set(track.sid, track);
     const room = this.store.rooms.get(p.roomSid)!;
     this.roomEvent(room, "track-added", { ...this.participantFields(p), ...this.trackFields(track) });
     this.syncRecordings(room);
@@ -316,13 +323,9 @@ export class Lifecycle {
 
   private startCapture(room: RoomRecord, p: ParticipantRecord, t: TrackRecord): void {
     const now = this.now();
-    const sid = newSid("RT");
     const kind = t.kind === "video" ? "video" : "audio";
     const rec: RecordingRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
+      ...this.store.newRecord("RT", now),
       roomSid: room.sid,
       participantSid: p.sid,
       trackSid: t.sid,
@@ -337,8 +340,8 @@ export class Lifecycle {
       offset: now - room.created,
       mediaExternalLocation: null,
     };
-    this.store.recordings.set(sid, rec);
-    t.recordingSid = sid;
+    this.store.recordings.set(rec.sid, rec);
+    t.recordingSid = rec.sid;
     this.roomEvent(room, "recording-started", { ...this.participantFields(p), ...this.recordingFields(rec) });
   }
 
@@ -382,32 +385,20 @@ export class Lifecycle {
 
   createComposition(room: RoomRecord, input: CompositionInput, hook?: HookRecord): CompositionRecord {
     if (room.status === "in-progress") throw badRequest(20001, `Room ${room.sid} is still in progress; compositions are made once a room has ended`);
-    const now = this.now();
-    const sid = newSid("CJ");
     const composition: CompositionRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
+      ...this.store.newRecord("CJ", this.now()),
+      ...compositionSpec(input),
       roomSid: room.sid,
       hookSid: hook?.sid ?? null,
       status: "enqueued",
       completed: null,
       deleted: null,
-      audioSources: input.audioSources ?? [],
-      audioSourcesExcluded: input.audioSourcesExcluded ?? [],
-      videoLayout: input.videoLayout ?? {},
-      resolution: input.resolution ?? "640x480",
-      trim: input.trim ?? true,
-      format: input.format ?? "webm",
       bitrate: 0,
       size: null,
       duration: 0,
       mediaExternalLocation: null,
-      statusCallback: input.statusCallback ?? null,
-      statusCallbackMethod: input.statusCallback ? (input.statusCallbackMethod ?? "POST") : null,
     };
-    this.store.compositions.set(sid, composition);
+    this.store.compositions.set(composition.sid, composition);
     if (hook) this.compositionEvent(composition, "composition-enqueued");
     this.clock.schedule(this.timings.compositionEnqueuedMs, () => this.startComposition(composition));
     return composition;
@@ -516,12 +507,8 @@ export class Lifecycle {
   createTranscription(room: RoomRecord, configuration?: Record<string, unknown>): TranscriptionRecord {
     if (room.status !== "in-progress") throw badRequest(53118, `Room ${room.sid} is ${room.status}`);
     const now = this.now();
-    const sid = newSid("VT");
     const t: TranscriptionRecord = {
-      sid,
-      seq: this.store.nextSeq(sid),
-      created: now,
-      updated: now,
+      ...this.store.newRecord("VT", now),
       roomSid: room.sid,
       status: "started",
       start: now,
@@ -529,7 +516,7 @@ export class Lifecycle {
       accumulated: 0,
       configuration: stringMap(configuration) ?? room.transcriptionsConfiguration,
     };
-    this.store.transcriptions.set(sid, t);
+    this.store.transcriptions.set(t.sid, t);
     return t;
   }
 

@@ -6,6 +6,7 @@
  */
 import type { components } from "../../generated/openapi.js";
 import type { TimerHandle } from "./clock.js";
+import { newSid } from "./ids.js";
 
 type S = components["schemas"];
 
@@ -13,11 +14,24 @@ export type RoomStatus = S["RoomStatus"];
 export type TrackKind = S["TrackKind"];
 export type HttpMethod = S["HttpMethod"];
 
-interface Base {
+/** What every record starts with; made by Store.newRecord so seq and the SID index stay in step. */
+export interface Base {
   sid: string;
   seq: number;
   created: number;
   updated: number;
+}
+
+/** How a composition is made. A hook holds the same settings for the compositions it starts. */
+export interface CompositionSpec {
+  audioSources: string[];
+  audioSourcesExcluded: string[];
+  videoLayout: S["VideoLayout"];
+  resolution: string;
+  trim: boolean;
+  format: S["MediaFormat"];
+  statusCallback: string | null;
+  statusCallbackMethod: HttpMethod | null;
 }
 
 export interface RoomRecord extends Base {
@@ -88,37 +102,21 @@ export interface RecordingRecord extends Base {
   mediaExternalLocation: string | null;
 }
 
-export interface CompositionRecord extends Base {
+export interface CompositionRecord extends Base, CompositionSpec {
   roomSid: string;
   hookSid: string | null;
   status: S["CompositionStatus"];
   completed: number | null;
   deleted: number | null;
-  audioSources: string[];
-  audioSourcesExcluded: string[];
-  videoLayout: S["VideoLayout"];
-  resolution: string;
-  trim: boolean;
-  format: S["MediaFormat"];
   bitrate: number;
   size: number | null;
   duration: number;
   mediaExternalLocation: string | null;
-  statusCallback: string | null;
-  statusCallbackMethod: HttpMethod | null;
 }
 
-export interface HookRecord extends Base {
+export interface HookRecord extends Base, CompositionSpec {
   friendlyName: string;
   enabled: boolean;
-  audioSources: string[];
-  audioSourcesExcluded: string[];
-  videoLayout: S["VideoLayout"];
-  resolution: string;
-  trim: boolean;
-  format: S["MediaFormat"];
-  statusCallback: string | null;
-  statusCallbackMethod: HttpMethod | null;
 }
 
 export interface TranscriptionRecord extends Base {
@@ -165,10 +163,12 @@ export class Store {
   /** seq of every record ever created, so a page token survives its item leaving the filter. */
   private readonly seqBySid = new Map<string, number>();
 
-  nextSeq(sid: string): number {
+  /** A new record's common fields: a fresh SID, the next seq (indexed for page tokens), created = updated = now. */
+  newRecord(prefix: string, now: number): Base {
+    const sid = newSid(prefix);
     const seq = ++this.seq;
     this.seqBySid.set(sid, seq);
-    return seq;
+    return { sid, seq, created: now, updated: now };
   }
 
   seqOf(sid: string): number | undefined {

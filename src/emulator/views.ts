@@ -7,6 +7,7 @@ import type { components } from "../../generated/openapi.js";
 import { isoDate, seconds } from "./ids.js";
 import type {
   CompositionRecord,
+  CompositionSpec,
   HookRecord,
   ParticipantRecord,
   RecordingRecord,
@@ -194,6 +195,18 @@ export class Views {
     return { ...this.recordingBase(r), room_sid: r.roomSid, url: self, links: { media: `${self}/Media` } };
   }
 
+  /** What goes into a composition, rendered alike for the composition and for the hook that makes it. */
+  private mediaSpec(s: CompositionSpec) {
+    return {
+      audio_sources: s.audioSources,
+      audio_sources_excluded: s.audioSourcesExcluded,
+      video_layout: s.videoLayout,
+      resolution: s.resolution,
+      trim: s.trim,
+      format: s.format,
+    };
+  }
+
   compositionPath(c: CompositionRecord): string {
     return `/v1/Compositions/${c.sid}`;
   }
@@ -208,12 +221,7 @@ export class Views {
       date_deleted: c.deleted === null ? null : isoDate(c.deleted),
       sid: c.sid,
       room_sid: c.roomSid,
-      audio_sources: c.audioSources,
-      audio_sources_excluded: c.audioSourcesExcluded,
-      video_layout: c.videoLayout,
-      resolution: c.resolution,
-      trim: c.trim,
-      format: c.format,
+      ...this.mediaSpec(c),
       bitrate: c.bitrate,
       size: c.size,
       duration: c.duration,
@@ -237,12 +245,7 @@ export class Views {
       date_created: isoDate(h.created),
       date_updated: isoDate(h.updated),
       sid: h.sid,
-      audio_sources: h.audioSources,
-      audio_sources_excluded: h.audioSourcesExcluded,
-      video_layout: h.videoLayout,
-      resolution: h.resolution,
-      trim: h.trim,
-      format: h.format,
+      ...this.mediaSpec(h),
       status_callback: h.statusCallback,
       status_callback_method: h.statusCallbackMethod,
       url: this.url(this.hookPath(h)),
