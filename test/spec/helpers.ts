@@ -1,7 +1,7 @@
 /**
  * Shared by the spec tests: the bundled document, JSON-pointer helpers, an
  * ajv 2020 instance that knows the whole document, and a parser of the facts
- * files in shared/api (the independent yardstick the spec is checked against).
+ * files in test/spec/fixtures (the independent yardstick the spec is checked against).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -20,11 +20,10 @@ export function loadDocument(): JsonObject {
   return JSON.parse(readFileSync(file, "utf8")) as JsonObject;
 }
 
-/** shared/api sits beside the repository (locally and in CI); VIDEO_FACTS_DIR overrides. */
+/** The fact sheets live in the repository (test/spec/fixtures): tests read nothing outside the tree. */
 export function factsFile(name: string): string {
-  const dir = process.env.VIDEO_FACTS_DIR ?? resolve(repoRoot, "..", "shared", "api");
-  const file = resolve(dir, name);
-  if (!existsSync(file)) throw new Error(`facts file ${file} not found (set VIDEO_FACTS_DIR to the folder holding ${name})`);
+  const file = resolve(repoRoot, "test", "spec", "fixtures", name);
+  if (!existsSync(file)) throw new Error(`facts file ${file} not found`);
   return readFileSync(file, "utf8");
 }
 

@@ -1,5 +1,5 @@
 /**
- * The spec against the facts: every operation of shared/api/video-v1-operations.md
+ * The spec against the facts: every operation of test/spec/fixtures/video-v1-operations.md
  * (read at test time, `### METHOD /path — OperationId` headings and their
  * bullets) and the media subresources of video-v1-conventions.md exist in the
  * bundled document with the right method, path and operationId; every
