@@ -634,7 +634,7 @@ export interface webhooks {
         put?: never;
         /**
          * Receive a room event
-         * @description Twilio calls the room's `StatusCallback` for every room, participant, track and recording event of the room. With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body. Events can arrive out of order: sort them by `Timestamp` (`SequenceNumber` counts the room's events).
+         * @description Twilio calls the room's `StatusCallback` for every room, participant, track and recording event of the room. With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body. Events can arrive out of order: sort them by `Timestamp` (`SequenceNumber` is an internal counter, and recording events do not carry it). The body is one of four event families (room, participant, track, recording), told apart by `StatusCallbackEvent`.
          */
         post: operations["RoomStatusCallback"];
         delete?: never;
@@ -654,7 +654,7 @@ export interface webhooks {
         put?: never;
         /**
          * Receive a composition event
-         * @description Twilio calls the `StatusCallback` of a composition (or of the hook that created it) as the composition is enqueued, starts, progresses (about every 10 %), becomes available or fails. With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body.
+         * @description Twilio calls the `StatusCallback` of a composition (or of the hook that created it) as the composition is enqueued, starts, progresses (about every 10 %), becomes available or fails, and of a hook that fails to create one (`composition-hook-failed`). With `StatusCallbackMethod=GET` the same fields arrive as query parameters of a GET request instead of a form body.
          */
         post: operations["CompositionStatusCallback"];
         delete?: never;
@@ -1516,106 +1516,196 @@ export interface components {
             /** @description Encrypt recordings with `EncryptionKeySid`. */
             EncryptionEnabled?: boolean;
         };
+        /** @description The room's unique name (its SID when it has none). */
+        CallbackRoomName: string;
+        /**
+         * Format: date-time
+         * @description When the event happened (UTC ISO 8601, often with microseconds); order events by it.
+         */
+        CallbackTimestamp: string;
         /** @description A non-negative integer, sent as a string of digits. */
         CallbackCount: string;
-        /** Format: uri-reference */
-        CallbackUri: string;
-        /** @description The fields of a room event. The room fields come with every event; the participant, track and recording fields only with the events they concern. */
-        RoomStatusCallbackEvent: {
+        /** @description A room was created or ended. */
+        RoomCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "room-created" | "room-ended";
             AccountSid: components["schemas"]["AccountSid"];
-            /** @description The room's unique name (its SID when it has none). */
-            RoomName: string;
+            RoomName: components["schemas"]["CallbackRoomName"];
             RoomSid: components["schemas"]["RoomSid"];
             RoomStatus: components["schemas"]["RoomStatus"];
             RoomType: components["schemas"]["RoomType"];
-            /** @enum {string} */
-            StatusCallbackEvent: "room-created" | "room-ended" | "participant-connected" | "participant-disconnected" | "track-added" | "track-removed" | "track-enabled" | "track-disabled" | "recording-started" | "recording-completed" | "recording-failed";
-            /**
-             * Format: date-time
-             * @description When the event happened (UTC); order events by it.
-             */
-            Timestamp: string;
-            /** @description Position of the event among the room's events, from 0. */
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            /** @description An internal counter; it does not give the order of events (use `Timestamp`). */
             SequenceNumber: components["schemas"]["CallbackCount"];
-            /** @description Seconds the room lasted (room-ended). */
+            /** @description Seconds the room lasted (room-ended only). */
             RoomDuration?: components["schemas"]["CallbackCount"];
-            ParticipantSid?: components["schemas"]["ParticipantSid"];
-            /** @enum {string} */
-            ParticipantStatus?: "connected" | "disconnected" | "reconnecting";
-            /** @description The participant's identity. */
-            ParticipantIdentity?: string;
-            /** @description Seconds the participant was connected (participant-disconnected). */
-            ParticipantDuration?: components["schemas"]["CallbackCount"];
-            TrackSid?: components["schemas"]["TrackSid"];
-            TrackKind?: components["schemas"]["TrackKind"];
-            /** @description The track's name as the publisher set it. */
-            TrackName?: string;
-            RecordingSid?: components["schemas"]["RecordingSid"];
-            /** @description SID of the recorded source (the `MT…` track). */
-            SourceSid?: components["schemas"]["AnySid"];
-            /** @description The recording resource. */
-            RecordingUri?: components["schemas"]["CallbackUri"];
-            Container?: components["schemas"]["RecordingContainerFormat"];
-            Codec?: components["schemas"]["RecordingCodec"];
-            Type?: components["schemas"]["RecordingType"];
-            /** @description Milliseconds from the Twilio Video epoch to the start of the recording. */
-            OffsetFromTwilioVideoEpoch?: components["schemas"]["CallbackCount"];
-            /** @description The recording's media subresource (recording-completed). */
-            MediaUri?: components["schemas"]["CallbackUri"];
-            /** @description Seconds of recorded media (recording-completed). */
-            Duration?: components["schemas"]["CallbackCount"];
-            /** @description Bytes of recorded media (recording-completed). */
-            Size?: components["schemas"]["CallbackCount"];
-            /**
-             * Format: uri
-             * @description Location of the media in the account's S3 bucket, when external storage is on (recording-completed).
-             */
-            MediaExternalLocation?: string;
-            /** @description What failed (recording-failed). */
-            FailedOperation?: string;
         } & {
             [key: string]: string;
         };
-        /** @description The fields of a composition event. Hook fields come with compositions a hook created (and with `composition-hook-failed`); media fields with `composition-available`; progress fields with `composition-progress`; error fields with the failure events. */
-        CompositionStatusCallbackEvent: {
+        /** @enum {string} */
+        CallbackParticipantStatus: "connected" | "disconnected" | "reconnecting";
+        /** @description A participant connected or disconnected. */
+        ParticipantCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "participant-connected" | "participant-disconnected";
+            AccountSid: components["schemas"]["AccountSid"];
+            RoomName: components["schemas"]["CallbackRoomName"];
+            RoomSid: components["schemas"]["RoomSid"];
+            RoomStatus: components["schemas"]["RoomStatus"];
+            RoomType: components["schemas"]["RoomType"];
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            SequenceNumber: components["schemas"]["CallbackCount"];
+            ParticipantSid: components["schemas"]["ParticipantSid"];
+            ParticipantStatus: components["schemas"]["CallbackParticipantStatus"];
+            /** @description The participant's identity. */
+            ParticipantIdentity: string;
+            /** @description Seconds the participant was connected (participant-disconnected only). */
+            ParticipantDuration?: components["schemas"]["CallbackCount"];
+        } & {
+            [key: string]: string;
+        };
+        /** @description A participant added, removed, paused or unpaused a track. */
+        TrackCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "track-added" | "track-removed" | "track-enabled" | "track-disabled";
+            AccountSid: components["schemas"]["AccountSid"];
+            RoomName: components["schemas"]["CallbackRoomName"];
+            RoomSid: components["schemas"]["RoomSid"];
+            RoomStatus: components["schemas"]["RoomStatus"];
+            RoomType: components["schemas"]["RoomType"];
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            SequenceNumber: components["schemas"]["CallbackCount"];
+            ParticipantSid: components["schemas"]["ParticipantSid"];
+            ParticipantStatus: components["schemas"]["CallbackParticipantStatus"];
+            /** @description The participant's identity. */
+            ParticipantIdentity: string;
+            TrackSid: components["schemas"]["TrackSid"];
+            TrackKind: components["schemas"]["TrackKind"];
+            /** @description The track's name as the publisher set it (not in the docs' table, seen in samples). */
+            TrackName?: string;
+        } & {
+            [key: string]: string;
+        };
+        /** Format: uri-reference */
+        CallbackUri: string;
+        /** @description What failed. The docs name `RecordingStart`, `RecordingComplete` and `RecordingUpload` for recordings and no list for compositions, so any string is accepted. */
+        CallbackFailedOperation: string;
+        /** @description A track recording started, completed or failed. Recording events do not carry `RoomStatus`, `SequenceNumber` or `ParticipantStatus` (the docs' recording table lists neither, and published captures lack them); when they come, they are accepted. */
+        RecordingCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "recording-started" | "recording-completed" | "recording-failed";
+            AccountSid: components["schemas"]["AccountSid"];
+            RoomName: components["schemas"]["CallbackRoomName"];
+            RoomSid: components["schemas"]["RoomSid"];
+            RoomStatus?: components["schemas"]["RoomStatus"];
+            RoomType: components["schemas"]["RoomType"];
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            SequenceNumber?: components["schemas"]["CallbackCount"];
+            ParticipantSid: components["schemas"]["ParticipantSid"];
+            ParticipantStatus?: components["schemas"]["CallbackParticipantStatus"];
+            /** @description The participant's identity. */
+            ParticipantIdentity?: string;
+            RecordingSid: components["schemas"]["RecordingSid"];
+            /** @description SID of the recorded source (the `MT…` track). */
+            SourceSid: components["schemas"]["AnySid"];
+            /** @description The recording resource. */
+            RecordingUri: components["schemas"]["CallbackUri"];
+            Container?: components["schemas"]["RecordingContainerFormat"];
+            Codec?: components["schemas"]["RecordingCodec"];
+            Type?: components["schemas"]["RecordingType"];
+            /** @description The source track's name (its SID when it has none). */
+            TrackName?: string;
+            /** @description Milliseconds from the Twilio Video epoch to the start of the recording's room. */
+            OffsetFromTwilioVideoEpoch?: components["schemas"]["CallbackCount"];
+            /** @description The recording's media subresource (recording-completed only). */
+            MediaUri?: components["schemas"]["CallbackUri"];
+            /** @description Seconds of recorded media (recording-completed only). */
+            Duration?: components["schemas"]["CallbackCount"];
+            /** @description Bytes of recorded media (recording-completed only). */
+            Size?: components["schemas"]["CallbackCount"];
+            /**
+             * Format: uri
+             * @description Location of the media in the account's S3 bucket, when external storage is on (recording-completed only).
+             */
+            MediaExternalLocation?: string;
+            FailedOperation?: components["schemas"]["CallbackFailedOperation"];
+        } & {
+            [key: string]: string;
+        };
+        /** @description Any event sent to a room's `StatusCallback`, discriminated by `StatusCallbackEvent` into its family. */
+        RoomStatusCallbackEvent: components["schemas"]["RoomCallbackEvent"] | components["schemas"]["ParticipantCallbackEvent"] | components["schemas"]["TrackCallbackEvent"] | components["schemas"]["RecordingCallbackEvent"];
+        /** @description A composition was enqueued (by a hook), started, progressed, became available or failed. Hook fields come with `composition-enqueued` (and may come with the other events of a hook's compositions). */
+        CompositionCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "composition-enqueued" | "composition-started" | "composition-available" | "composition-progress" | "composition-failed";
             AccountSid: components["schemas"]["AccountSid"];
             RoomSid: components["schemas"]["RoomSid"];
-            /** @enum {string} */
-            StatusCallbackEvent: "composition-enqueued" | "composition-hook-failed" | "composition-started" | "composition-available" | "composition-progress" | "composition-failed";
-            /**
-             * Format: date-time
-             * @description When the event happened (UTC).
-             */
-            Timestamp: string;
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            CompositionSid: components["schemas"]["CompositionSid"];
+            /** @description The composition resource. */
+            CompositionUri: components["schemas"]["CallbackUri"];
             HookSid?: components["schemas"]["CompositionHookSid"];
             /** @description The composition hook resource. */
             HookUri?: components["schemas"]["CallbackUri"];
             HookFriendlyName?: string;
-            CompositionSid?: components["schemas"]["CompositionSid"];
-            /** @description The composition resource. */
-            CompositionUri?: components["schemas"]["CallbackUri"];
-            /** @description The composition's media subresource (composition-available). */
+            /** @description The composition's media subresource (composition-available only). */
             MediaUri?: components["schemas"]["CallbackUri"];
-            /** @description Seconds of composed media (composition-available). */
+            /** @description Seconds of composed media (composition-available only). */
             Duration?: components["schemas"]["CallbackCount"];
-            /** @description Bytes of composed media (composition-available). */
+            /** @description Bytes of composed media (composition-available only). */
             Size?: components["schemas"]["CallbackCount"];
             /**
              * Format: uri
-             * @description Location of the media in the account's S3 bucket, when external storage is on (composition-available).
+             * @description Location of the media in the account's S3 bucket, when external storage is on (composition-available only).
              */
             MediaExternalLocation?: string;
-            /** @description Percent of the work done, 0 to 100 (composition-progress). */
+            /** @description Percent of the work done (composition-progress only). */
             PercentageDone?: components["schemas"]["CallbackCount"];
-            /** @description Estimated seconds until the composition is available (composition-progress). */
+            /** @description Estimated seconds until the composition is available (composition-progress only). */
             SecondsRemaining?: components["schemas"]["CallbackCount"];
-            /** @description What failed (composition-failed, composition-hook-failed). */
-            FailedOperation?: string;
-            /** @description Why it failed (composition-failed, composition-hook-failed). */
+            FailedOperation?: components["schemas"]["CallbackFailedOperation"];
+            /** @description Why it failed (composition-failed only). */
             ErrorMessage?: string;
         } & {
             [key: string]: string;
         };
+        /** @description A composition hook failed to create a composition. */
+        CompositionHookCallbackEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            StatusCallbackEvent: "composition-hook-failed";
+            AccountSid: components["schemas"]["AccountSid"];
+            RoomSid: components["schemas"]["RoomSid"];
+            Timestamp: components["schemas"]["CallbackTimestamp"];
+            HookSid: components["schemas"]["CompositionHookSid"];
+            /** @description The composition hook resource. */
+            HookUri?: components["schemas"]["CallbackUri"];
+            HookFriendlyName?: string;
+            FailedOperation?: components["schemas"]["CallbackFailedOperation"];
+            /** @description Why the hook failed. */
+            ErrorMessage?: string;
+        } & {
+            [key: string]: string;
+        };
+        /** @description Any event sent to a composition's or composition hook's `StatusCallback`, discriminated by `StatusCallbackEvent` into its family. */
+        CompositionStatusCallbackEvent: components["schemas"]["CompositionCallbackEvent"] | components["schemas"]["CompositionHookCallbackEvent"];
     };
     responses: {
         /** @description The request was invalid (code 20001, or a Video code 531xx/532xx naming the field). */

@@ -147,6 +147,22 @@ describe("generated/openapi.ts", () => {
     expectTypeOf<webhooks["participantStatusCallback"]>().not.toBeNever();
   });
 
+  it("narrows status callback events per family by StatusCallbackEvent", () => {
+    // What `if (event.StatusCallbackEvent === E)` narrows a union to.
+    type Narrow<U, E> = U extends { StatusCallbackEvent: infer K } ? (E extends K ? U : never) : never;
+    type RoomEvent = Schemas["RoomStatusCallbackEvent"];
+    type Recording = Narrow<RoomEvent, "recording-completed">;
+    expectTypeOf<Recording>().toEqualTypeOf<Schemas["RecordingCallbackEvent"]>();
+    expectTypeOf<Recording["RecordingSid"]>().toEqualTypeOf<string>();
+    // Recording events carry no RoomStatus/SequenceNumber per the docs: optional there, required on room events.
+    expectTypeOf<Recording>().toHaveProperty("SequenceNumber").toEqualTypeOf<string | undefined>();
+    expectTypeOf<Narrow<RoomEvent, "room-ended">["SequenceNumber"]>().toEqualTypeOf<string>();
+    expectTypeOf<Narrow<RoomEvent, "track-added">["TrackSid"]>().toEqualTypeOf<string>();
+    type HookFailed = Narrow<Schemas["CompositionStatusCallbackEvent"], "composition-hook-failed">;
+    expectTypeOf<HookFailed>().toEqualTypeOf<Schemas["CompositionHookCallbackEvent"]>();
+    expectTypeOf<HookFailed["HookSid"]>().toEqualTypeOf<string>();
+  });
+
   it("checks the operation table that the facts files document", () => {
     const facts = parseOperationsFacts(factsFile("video-v1-operations.md"));
     const media = parseMediaPaths(factsFile("video-v1-conventions.md"));
