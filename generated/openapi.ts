@@ -783,7 +783,10 @@ export interface components {
              * @example https://www.twilio.com/docs/errors/20404
              */
             more_info: string;
-            /** @example 404 */
+            /**
+             * @description The HTTP status of the answer.
+             * @example 404
+             */
             status: number;
             /** @description Extra information some errors carry. */
             details?: {
