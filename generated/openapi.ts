@@ -1284,19 +1284,19 @@ export interface components {
          * @example CJ3e5a7c9e1f2b4d6a8c0e2f3a5b7d9c1e
          */
         CompositionSid: string;
-        /** @description One region as echoed; `0` and `[]` mean "not set". */
+        /** @description One region as echoed; `0`, `null` and `[]` mean "not set". */
         VideoLayoutRegionResult: {
-            video_sources?: string[];
-            video_sources_excluded?: string[];
-            reuse?: string;
-            x_pos?: number;
-            y_pos?: number;
-            z_pos?: number;
-            width?: number;
-            height?: number;
-            max_columns?: number;
-            max_rows?: number;
-            cells_excluded?: number[];
+            video_sources?: string[] | null;
+            video_sources_excluded?: string[] | null;
+            reuse?: string | null;
+            x_pos?: number | null;
+            y_pos?: number | null;
+            z_pos?: number | null;
+            width?: number | null;
+            height?: number | null;
+            max_columns?: number | null;
+            max_rows?: number | null;
+            cells_excluded?: number[] | null;
         };
         /** @description The video layout as the API echoes it, keyed by region name. */
         VideoLayoutResult: {
@@ -1337,9 +1337,9 @@ export interface components {
              * Format: uri
              * @description Location of the media in the account's own S3 bucket, when external storage is on.
              */
-            media_external_location: string | null;
-            status_callback: components["schemas"]["NullableUri"];
-            status_callback_method: components["schemas"]["NullableHttpMethod"];
+            media_external_location?: string | null;
+            status_callback?: components["schemas"]["NullableUri"];
+            status_callback_method?: components["schemas"]["NullableHttpMethod"];
             /** Format: uri */
             url: string;
             links: {
