@@ -138,7 +138,9 @@ export class OperationIndex {
   match(method: string, path: string): OperationMatch | undefined {
     const candidates = this.byMethod.get(method.toUpperCase());
     if (!candidates) return undefined;
-    const parts = path.split("/").slice(1);
+    // Twilio answers paths with one trailing slash as without (its docs'
+    // samples use both, e.g. `.../PublishedTracks/`).
+    const parts = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/").slice(1);
     for (const op of candidates) {
       const params = matchSegments(op.segments, parts);
       if (params) return { operationId: op.operationId, method: op.method, pathTemplate: op.pathTemplate, pathParams: params };
