@@ -31,7 +31,13 @@ describe("matchOperation", () => {
 
   it("does not match malformed percent-encoding, empty segments or unknown paths", () => {
     expect(v.matchOperation("GET", `${B}/v1/Things/%E0%A4%A`)).toBeUndefined();
-    expect(v.matchOperation("GET", `${B}/v1/Things/`)).toBeUndefined();
+    expect(v.matchOperation("GET", `${B}/v1/Things//`)).toBeUndefined();
+    expect(v.matchOperation("GET", `${B}/v1//Things`)).toBeUndefined();
+  });
+
+  it("matches a path with one trailing slash as without (Twilio's docs samples use both)", () => {
+    expect(v.matchOperation("GET", `${B}/v1/Things/`)?.operationId).toBe(v.matchOperation("GET", `${B}/v1/Things`)?.operationId);
+    expect(v.matchOperation("GET", `${B}/v1/Things/`)).toBeDefined();
     expect(v.matchOperation("GET", `${B}/v2/Things`)).toBeUndefined();
   });
 });

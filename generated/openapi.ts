@@ -1182,16 +1182,21 @@ export interface components {
             account_sid: components["schemas"]["AccountSid"];
             room_sid: components["schemas"]["RoomSid"];
             /** @description SID (`CA…`) of the source being transcribed, when there is one. */
-            source_sid: components["schemas"]["CallSid"] | null;
+            source_sid?: components["schemas"]["CallSid"] | null;
             status: components["schemas"]["TranscriptionStatus"];
-            date_created: components["schemas"]["DateTime"];
+            /** @description Null while the transcription is only `created` (evidence/transcriptions/fetch-created.json). */
+            date_created: components["schemas"]["NullableDateTime"];
             date_updated: components["schemas"]["NullableDateTime"];
             start_time: components["schemas"]["NullableDateTime"];
             end_time: components["schemas"]["NullableDateTime"];
             /** @description Seconds transcribed; null while running. */
             duration: number | null;
             /** Format: uri */
-            url: string;
+            url?: string;
+            /** @description Related resources (seen on a `created` transcription in place of url). */
+            links?: {
+                [key: string]: string;
+            };
             configuration: components["schemas"]["TranscriptionConfigurationResult"];
         };
         TranscriptionPage: {
