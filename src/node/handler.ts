@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  CallbackBodyTooLargeError,
   createStatusCallbackHandler,
   DEFAULT_MAX_CALLBACK_BODY_BYTES,
   type StatusCallbackHandlerOptions,
@@ -79,6 +80,14 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
   const handle = createStatusCallbackHandler(options);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_CALLBACK_BODY_BYTES;
 
+  const report = (error: unknown, status: number) => {
+    try {
+      options.onError?.(error, { status });
+    } catch {
+      // A failing logger must not change the answer.
+    }
+  };
+
   async function respond(req: NodeCallbackRequest, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
@@ -95,6 +104,7 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
       if (body === undefined) {
         const raw = await readStream(req, limit);
         if (raw === "too-large") {
+          report(new CallbackBodyTooLargeError(`Body exceeds ${limit} bytes`), 413);
           res.writeHead(413, { "content-type": "text/plain", connection: "close" }).end("413");
           return;
         }
@@ -112,11 +122,7 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
       await respond(req, res);
     } catch (error) {
       // Never let a request end the process: a failure here is answered, and reported.
-      try {
-        options.onError?.(error, { status: 500 });
-      } catch {
-        // ignore a failing logger
-      }
+      report(error, 500);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("500");
     }
