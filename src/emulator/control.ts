@@ -13,6 +13,7 @@ import { isoDate } from "./ids.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { Faults, type FaultSpec } from "./faults.js";
 import type { ParticipantRecord, RoomRecord, Store, TrackKind, TrackRecord } from "./store.js";
+import type { TokenJoin } from "./token-join.js";
 import type { TrafficLog, TrafficRecording, WriteRecordingsOptions } from "./traffic.js";
 import type { Views } from "./views.js";
 
@@ -48,6 +49,7 @@ export class Controller {
     private readonly traffic: TrafficLog,
     private readonly callbacks: CallbackDispatcher,
     private readonly apiOrigin: string,
+    private readonly tokenJoin?: TokenJoin,
   ) {}
 
   private room(sidOrName: string): RoomRecord {
@@ -144,6 +146,12 @@ export class Controller {
         return { status: 200, body: { api: this.apiOrigin, clock: this.clockState(), faults: this.faults.pending(), rooms: this.store.rooms.size } };
       case "POST rooms/:id/participants":
         return { status: 201, body: this.connectParticipant(b!, str("identity")) };
+      case "POST connect": {
+        // A client SDK connecting with an access token: {"token": "...", "room"?: "name or SID"}.
+        if (!this.tokenJoin) break;
+        if (body.room !== undefined && (typeof body.room !== "string" || !body.room)) throw badRequest(20001, '"room" must be a non-empty string when given');
+        return { status: 201, body: this.tokenJoin.connect(str("token"), body.room as string | undefined) };
+      }
       case "POST rooms/:id/participants/:id/disconnect":
         return { status: 200, body: this.disconnectParticipant(b!, d!) };
       case "POST rooms/:id/participants/:id/tracks":
