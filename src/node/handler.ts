@@ -5,9 +5,9 @@
  * body cap, 403 on a bad signature (no callback runs), 400 for a malformed
  * genuine callback, 204 after the callback, bare 500 when it throws.
  *
- * Works with or without a body parser in front: a raw stream is read up to
- * the cap; a body already parsed by `express.urlencoded()` (or kept as a
- * string/Buffer) is used as is.
+ * Works with or without a body parser in front: an unread stream is read up
+ * to the cap; a body a parser already consumed (`express.urlencoded()`, or a
+ * raw string/Buffer) is used as is.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
@@ -100,7 +100,9 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
     }
     let body: string | undefined;
     if (method === "POST") {
-      body = parsedBody(req.body);
+      // A parser that did not match the content type (express.json() before a form post) leaves
+      // `req.body = {}` with the stream unread: the stream, when still unread, is the truth.
+      body = req.readableEnded ? parsedBody(req.body) : undefined;
       if (body === undefined) {
         const raw = await readStream(req, limit);
         if (raw === "too-large") {

@@ -102,6 +102,17 @@ describe("createNodeStatusCallbackHandler", () => {
     expect(ended).toHaveBeenCalledTimes(1);
   });
 
+  it("reads the stream when a parser for another type left an empty req.body (express.json() before a form post)", async () => {
+    const ended = vi.fn();
+    const handler = createNodeStatusCallbackHandler({ authToken: TOKEN, on: { "room-ended": ended } });
+    const origin = await serve((req, res) => {
+      (req as NodeCallbackRequest).body = {};
+      void handler(req, res);
+    });
+    expect((await post(`${origin}/cb`, ROOM_ENDED)).status).toBe(204);
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
   it("url option and trustProxy rebuild the public URL", async () => {
     const pub = "https://app.example.com/video/events";
     const a = await serve(createNodeStatusCallbackHandler({ authToken: TOKEN, url: pub, on: {} }));
