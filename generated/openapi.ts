@@ -783,7 +783,10 @@ export interface components {
              * @example https://www.twilio.com/docs/errors/20404
              */
             more_info: string;
-            /** @example 404 */
+            /**
+             * @description The HTTP status of the answer.
+             * @example 404
+             */
             status: number;
             /** @description Extra information some errors carry. */
             details?: {
@@ -821,36 +824,46 @@ export interface components {
         };
         /** @description One recording rule: `{type, all: true}` alone, or `type` with at least one filter (`kind`, `publisher`, `track`). Later rules win over earlier ones. */
         RecordingRule: components["schemas"]["RecordingRuleAll"] | components["schemas"]["RecordingRuleFilter"];
-        /** @description The rules replace all earlier ones (at most 20; an empty array is rejected with code 53120). */
+        /** @description The rules replace all earlier ones. */
         RecordingRuleList: components["schemas"]["RecordingRule"][];
-        /** @description How the room's speech is transcribed. Every key is optional; Twilio's defaults apply to those left out. */
+        /**
+         * @description Speech-to-text engine, one of those Twilio supports (e.g. `google`).
+         * @example google
+         */
+        TranscriptionEngine: string;
+        /**
+         * @description Recognition model of the chosen engine (e.g. `telephony`, `long`).
+         * @example telephony
+         */
+        TranscriptionSpeechModel: string;
+        /**
+         * @description Spoken language as a BCP-47 tag.
+         * @example en-US
+         */
+        TranscriptionLanguageCode: string;
+        /** @description A switch (`true`/`false`). */
+        TranscriptionFlag: boolean | string;
+        /**
+         * @description Words or phrases the engine should expect, comma-separated.
+         * @example Twilio, WebRTC
+         */
+        TranscriptionHints: string;
+        /** @description How the room's speech is transcribed. Every key is optional; Twilio's defaults apply to those left out. Keys may be camelCase or PascalCase. */
         TranscriptionConfiguration: {
-            /**
-             * @description Speech-to-text engine, one of those Twilio supports (e.g. `google`).
-             * @example google
-             */
-            transcriptionEngine?: string;
-            /**
-             * @description Recognition model of the chosen engine (e.g. `telephony`, `long`).
-             * @example telephony
-             */
-            speechModel?: string;
-            /**
-             * @description Spoken language as a BCP-47 tag.
-             * @example en-US
-             */
-            languageCode?: string;
-            /** @description Also deliver interim results while a sentence is still being spoken. */
-            partialResults?: boolean;
-            /** @description Mask profanities in the text (all but the first letter become asterisks). */
-            profanityFilter?: boolean;
-            /** @description Let the engine add punctuation to the text. */
-            enableAutomaticPunctuation?: boolean;
-            /**
-             * @description Words or phrases the engine should expect, comma-separated.
-             * @example Twilio, WebRTC
-             */
-            hints?: string;
+            transcriptionEngine?: components["schemas"]["TranscriptionEngine"];
+            TranscriptionEngine?: components["schemas"]["TranscriptionEngine"];
+            speechModel?: components["schemas"]["TranscriptionSpeechModel"];
+            SpeechModel?: components["schemas"]["TranscriptionSpeechModel"];
+            languageCode?: components["schemas"]["TranscriptionLanguageCode"];
+            LanguageCode?: components["schemas"]["TranscriptionLanguageCode"];
+            partialResults?: components["schemas"]["TranscriptionFlag"];
+            PartialResults?: components["schemas"]["TranscriptionFlag"];
+            profanityFilter?: components["schemas"]["TranscriptionFlag"];
+            ProfanityFilter?: components["schemas"]["TranscriptionFlag"];
+            enableAutomaticPunctuation?: components["schemas"]["TranscriptionFlag"];
+            EnableAutomaticPunctuation?: components["schemas"]["TranscriptionFlag"];
+            hints?: components["schemas"]["TranscriptionHints"];
+            Hints?: components["schemas"]["TranscriptionHints"];
         };
         CreateRoomRequest: {
             Type?: components["schemas"]["RoomType"];
@@ -863,7 +876,7 @@ export interface components {
              */
             StatusCallback?: string;
             StatusCallbackMethod?: components["schemas"]["HttpMethod"];
-            /** @description At most 50 for group rooms. */
+            /** @description At most 50 for group rooms; large rooms hold more. */
             MaxParticipants?: number;
             RecordParticipantsOnConnect?: boolean;
             TranscribeParticipantsOnConnect?: boolean;
@@ -875,7 +888,7 @@ export interface components {
             };
             TranscriptionsConfiguration?: components["schemas"]["TranscriptionConfiguration"];
             AudioOnly?: boolean;
-            /** @description Seconds (10 minutes to 24 hours). */
+            /** @description Seconds (at most 24 hours). */
             MaxParticipantDuration?: number;
             /** @description Minutes a room stays open after the last participant left. */
             EmptyRoomTimeout?: number;
@@ -1044,7 +1057,7 @@ export interface components {
         };
         /** @description One subscribe rule: `{type, all: true}` alone, or `type` with at least one filter (`kind`, `publisher`, `track`, `priority`). */
         SubscribeRule: components["schemas"]["SubscribeRuleAll"] | components["schemas"]["SubscribeRuleFilter"];
-        /** @description The rules replace all earlier ones (at most 20; invalid rules are rejected with code 53215). */
+        /** @description The rules replace all earlier ones (invalid rules are rejected with code 53215). */
         SubscribeRuleList: components["schemas"]["SubscribeRule"][];
         UpdateSubscribeRulesRequest: {
             Rules?: components["schemas"]["SubscribeRuleList"];
@@ -1160,6 +1173,10 @@ export interface components {
         CallSid: string;
         /** @enum {string} */
         TranscriptionStatus: "created" | "started" | "stopped" | "failed";
+        /** @description The configuration in effect, as the API echoes it (keys in either spelling). */
+        TranscriptionConfigurationResult: {
+            [key: string]: unknown;
+        } | null;
         Transcription: {
             ttid: components["schemas"]["TranscriptionTtid"];
             account_sid: components["schemas"]["AccountSid"];
@@ -1175,10 +1192,7 @@ export interface components {
             duration: number | null;
             /** Format: uri */
             url: string;
-            /** @description The configuration in effect, each value as a string. */
-            configuration: {
-                [key: string]: string;
-            } | null;
+            configuration: components["schemas"]["TranscriptionConfigurationResult"];
         };
         TranscriptionPage: {
             transcriptions: components["schemas"]["Transcription"][];
@@ -1270,6 +1284,73 @@ export interface components {
          * @example CJ3e5a7c9e1f2b4d6a8c0e2f3a5b7d9c1e
          */
         CompositionSid: string;
+        /** @description One region as echoed; `0`, `null` and `[]` mean "not set". */
+        VideoLayoutRegionResult: {
+            video_sources?: string[] | null;
+            video_sources_excluded?: string[] | null;
+            reuse?: string | null;
+            x_pos?: number | null;
+            y_pos?: number | null;
+            z_pos?: number | null;
+            width?: number | null;
+            height?: number | null;
+            max_columns?: number | null;
+            max_rows?: number | null;
+            cells_excluded?: number[] | null;
+        };
+        /** @description The video layout as the API echoes it, keyed by region name. */
+        VideoLayoutResult: {
+            [key: string]: components["schemas"]["VideoLayoutRegionResult"];
+        };
+        /**
+         * @description Container format of a composition.
+         * @enum {string}
+         */
+        MediaFormat: "mp4" | "webm";
+        /** @description A media file composed from the track recordings of one room. */
+        Composition: {
+            account_sid: components["schemas"]["AccountSid"];
+            status: components["schemas"]["CompositionStatus"];
+            date_created: components["schemas"]["DateTime"];
+            date_completed: components["schemas"]["NullableDateTime"];
+            date_deleted: components["schemas"]["NullableDateTime"];
+            sid: components["schemas"]["CompositionSid"];
+            room_sid: string | null;
+            audio_sources: string[] | null;
+            audio_sources_excluded: string[] | null;
+            /** @description The layout as requested; null or an empty object when the composition is audio only. */
+            video_layout: components["schemas"]["VideoLayoutResult"] | null;
+            /** @description `{width}x{height}` in pixels. */
+            resolution: string | null;
+            trim: boolean | null;
+            format: components["schemas"]["MediaFormat"];
+            /** @description Average bit rate of the composed file in kbps (0 until known). */
+            bitrate: number;
+            /**
+             * Format: int64
+             * @description Size of the composed file in bytes.
+             */
+            size: number | null;
+            /** @description Seconds of composed media (0 until known). */
+            duration: number;
+            /**
+             * Format: uri
+             * @description Location of the media in the account's own S3 bucket, when external storage is on.
+             */
+            media_external_location?: string | null;
+            status_callback?: components["schemas"]["NullableUri"];
+            status_callback_method?: components["schemas"]["NullableHttpMethod"];
+            /** Format: uri */
+            url: string;
+            links: {
+                /** Format: uri */
+                media: string;
+            };
+        };
+        CompositionPage: {
+            compositions: components["schemas"]["Composition"][];
+            meta: components["schemas"]["PageMeta"];
+        };
         /** @description One rectangular region of the composition and the video sources it shows. */
         VideoLayoutRegion: {
             /** @description Sources shown in this region: recording (`RT…`), track (`MT…`) or participant (`PA…`) SIDs, or track names, where `*` matches any characters (`*` alone means every video track). */
@@ -1310,55 +1391,6 @@ export interface components {
          */
         VideoLayout: {
             [key: string]: components["schemas"]["VideoLayoutRegion"];
-        };
-        /**
-         * @description Container format of a composition.
-         * @enum {string}
-         */
-        MediaFormat: "mp4" | "webm";
-        /** @description A media file composed from the track recordings of one room. */
-        Composition: {
-            account_sid: components["schemas"]["AccountSid"];
-            status: components["schemas"]["CompositionStatus"];
-            date_created: components["schemas"]["DateTime"];
-            date_completed: components["schemas"]["NullableDateTime"];
-            date_deleted: components["schemas"]["NullableDateTime"];
-            sid: components["schemas"]["CompositionSid"];
-            room_sid: string | null;
-            audio_sources: string[] | null;
-            audio_sources_excluded: string[] | null;
-            /** @description The layout as requested; null or an empty object when the composition is audio only. */
-            video_layout: components["schemas"]["VideoLayout"] | null;
-            /** @description `{width}x{height}` in pixels. */
-            resolution: string | null;
-            trim: boolean | null;
-            format: components["schemas"]["MediaFormat"];
-            /** @description Average bit rate of the composed file in kbps (0 until known). */
-            bitrate: number;
-            /**
-             * Format: int64
-             * @description Size of the composed file in bytes.
-             */
-            size: number | null;
-            /** @description Seconds of composed media (0 until known). */
-            duration: number;
-            /**
-             * Format: uri
-             * @description Location of the media in the account's own S3 bucket, when external storage is on.
-             */
-            media_external_location: string | null;
-            status_callback: components["schemas"]["NullableUri"];
-            status_callback_method: components["schemas"]["NullableHttpMethod"];
-            /** Format: uri */
-            url: string;
-            links: {
-                /** Format: uri */
-                media: string;
-            };
-        };
-        CompositionPage: {
-            compositions: components["schemas"]["Composition"][];
-            meta: components["schemas"]["PageMeta"];
         };
         /** @description Audio track names (`*` matches any characters) or `MT…`/`PA…`/`RT…` SIDs. Sent as repeated keys (`AudioSources=alice*&AudioSources=bob*`). */
         CompositionAudioSources: string[];
@@ -1402,7 +1434,7 @@ export interface components {
             audio_sources: string[] | null;
             audio_sources_excluded: string[] | null;
             /** @description The layout as requested; null or an empty object for audio-only hooks. */
-            video_layout: components["schemas"]["VideoLayout"] | null;
+            video_layout: components["schemas"]["VideoLayoutResult"] | null;
             /** @description `{width}x{height}` in pixels. */
             resolution: string | null;
             trim: boolean | null;
@@ -1830,10 +1862,10 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Only items created on or after this time. */
-        DateCreatedAfter: string;
-        /** @description Only items created before this time. */
-        DateCreatedBefore: string;
+        /** @description Only rooms created on or after this date (`YYYY-MM-DD`, or an ISO 8601 date-time). */
+        RoomDateCreatedAfter: string;
+        /** @description Only rooms created before this date (`YYYY-MM-DD`, or an ISO 8601 date-time). */
+        RoomDateCreatedBefore: string;
         /** @description How many items a page holds (default 50). */
         PageSize: number;
         /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
@@ -1842,6 +1874,10 @@ export interface components {
         PageToken: string;
         /** @description The room's SID, or its unique name while the room is in progress. */
         RoomSidOrName: components["schemas"]["RoomSid"] | components["schemas"]["RoomUniqueName"];
+        /** @description Only items created on or after this time (ISO 8601 date-time). */
+        DateCreatedAfter: string;
+        /** @description Only items created before this time (ISO 8601 date-time). */
+        DateCreatedBefore: string;
         /** @description The participant's SID, or its identity (matched against connected participants). */
         ParticipantSidOrIdentity: components["schemas"]["ParticipantSid"] | components["schemas"]["ParticipantIdentity"];
         /** @description The room's SID (unique names are not accepted here). */
@@ -1871,10 +1907,10 @@ export interface operations {
             query?: {
                 Status?: components["schemas"]["RoomStatus"];
                 UniqueName?: components["schemas"]["RoomUniqueName"];
-                /** @description Only items created on or after this time. */
-                DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
-                DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
+                /** @description Only rooms created on or after this date (`YYYY-MM-DD`, or an ISO 8601 date-time). */
+                DateCreatedAfter?: components["parameters"]["RoomDateCreatedAfter"];
+                /** @description Only rooms created before this date (`YYYY-MM-DD`, or an ISO 8601 date-time). */
+                DateCreatedBefore?: components["parameters"]["RoomDateCreatedBefore"];
                 /** @description How many items a page holds (default 50). */
                 PageSize?: components["parameters"]["PageSize"];
                 /** @description Zero-based page index; sent back by Twilio in `next_page_url`, together with `PageToken`. */
@@ -2001,9 +2037,9 @@ export interface operations {
                 Status?: components["schemas"]["ParticipantStatus"];
                 /** @description Only participants with this identity. */
                 Identity?: components["schemas"]["ParticipantIdentity"];
-                /** @description Only items created on or after this time. */
+                /** @description Only items created on or after this time (ISO 8601 date-time). */
                 DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
+                /** @description Only items created before this time (ISO 8601 date-time). */
                 DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
                 /** @description How many items a page holds (default 50). */
                 PageSize?: components["parameters"]["PageSize"];
@@ -2406,9 +2442,9 @@ export interface operations {
                 Status?: components["schemas"]["RoomRecordingStatus"];
                 /** @description Only recordings of this source (usually an `MT…` track SID). */
                 SourceSid?: components["schemas"]["AnySid"];
-                /** @description Only items created on or after this time. */
+                /** @description Only items created on or after this time (ISO 8601 date-time). */
                 DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
+                /** @description Only items created before this time (ISO 8601 date-time). */
                 DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
                 /** @description How many items a page holds (default 50). */
                 PageSize?: components["parameters"]["PageSize"];
@@ -2681,9 +2717,9 @@ export interface operations {
                 SourceSid?: components["schemas"]["AnySid"];
                 /** @description Only recordings grouped under all of these SIDs (room, participant, …). Repeat the key for several values (`GroupingSid=RM…&GroupingSid=PA…`). */
                 GroupingSid?: components["schemas"]["AnySid"][];
-                /** @description Only items created on or after this time. */
+                /** @description Only items created on or after this time (ISO 8601 date-time). */
                 DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
+                /** @description Only items created before this time (ISO 8601 date-time). */
                 DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
                 /** @description Only recordings of this kind of media. */
                 MediaType?: components["schemas"]["RecordingType"];
@@ -2810,9 +2846,9 @@ export interface operations {
         parameters: {
             query?: {
                 Status?: components["schemas"]["CompositionStatus"];
-                /** @description Only items created on or after this time. */
+                /** @description Only items created on or after this time (ISO 8601 date-time). */
                 DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
+                /** @description Only items created before this time (ISO 8601 date-time). */
                 DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
                 /** @description Only compositions of this room. */
                 RoomSid?: components["schemas"]["RoomSid"];
@@ -2969,9 +3005,9 @@ export interface operations {
             query?: {
                 /** @description Only hooks that are (`true`) or are not (`false`) enabled. */
                 Enabled?: boolean;
-                /** @description Only items created on or after this time. */
+                /** @description Only items created on or after this time (ISO 8601 date-time). */
                 DateCreatedAfter?: components["parameters"]["DateCreatedAfter"];
-                /** @description Only items created before this time. */
+                /** @description Only items created before this time (ISO 8601 date-time). */
                 DateCreatedBefore?: components["parameters"]["DateCreatedBefore"];
                 /** @description Only the hook with this friendly name. */
                 FriendlyName?: string;

@@ -7,6 +7,7 @@ import type { ContractValidator, ContractValidatorOptions } from "./types.js";
 import { createValidatorFor } from "./validator.js";
 
 export type {
+  CallbackRecording,
   ContractValidator,
   ContractValidatorOptions,
   OperationMatch,

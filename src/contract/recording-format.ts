@@ -8,11 +8,15 @@ export const recordingSchema = {
   $id: "https://github.com/twilio-video-ts/twilio-video-ts/contract-tests/recording.schema.json",
   title: "Recorded Twilio Video REST interaction",
   description:
-    "One HTTP request to the Twilio Video v1 REST API and the response it got. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body.",
+    "One HTTP request to the Twilio Video v1 REST API and the response it got, or (kind \"callback\") one status callback Twilio sent. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body; callback.params are the callback's form (or query) parameters.",
   type: "object",
-  required: ["request", "response"],
+  // A REST interaction has request and response; a status callback (kind "callback") has callback instead.
+  if: { required: ["kind"], properties: { kind: { const: "callback" } } },
+  then: { required: ["kind", "callback"], not: { anyOf: [{ required: ["request"] }, { required: ["response"] }] } },
+  else: { required: ["request", "response"], not: { required: ["callback"] } },
   properties: {
     $schema: { type: "string" },
+    kind: { enum: ["interaction", "callback"], description: "interaction (the default) or callback." },
     description: { type: "string", description: "What the interaction shows." },
     source: { type: "string", description: "Where the facts came from: a documentation URL, or 'recorded <date>'." },
     request: {
@@ -33,6 +37,18 @@ export const recordingSchema = {
         status: { type: "integer", minimum: 100, maximum: 599 },
         headers: { $ref: "#/$defs/headers" },
         body: { description: "Parsed JSON, a string for a non-JSON body, or null for an empty body." },
+      },
+      additionalProperties: false,
+    },
+    callback: {
+      type: "object",
+      description: "A status callback as Twilio sent it to a StatusCallback URL.",
+      required: ["params"],
+      properties: {
+        method: { enum: ["GET", "POST"], description: "POST (form body) or GET (query string)." },
+        url: { type: "string", pattern: "^https?://", description: "The StatusCallback URL it was sent to." },
+        headers: { $ref: "#/$defs/headers" },
+        params: { type: "object", additionalProperties: { type: "string" }, description: "The form (or query) parameters, each a string." },
       },
       additionalProperties: false,
     },

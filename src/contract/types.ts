@@ -2,11 +2,20 @@
 
 /** One recorded HTTP interaction (the format of contract-tests/recording.schema.json). */
 export interface Recording {
+  kind?: "interaction";
   description?: string;
   source?: string;
   request: { method: string; url: string; headers?: Record<string, string>; body?: string };
   /** `body` is the parsed JSON, a string for a non-JSON body, or `null` for an empty one. */
   response: { status: number; headers?: Record<string, string>; body: unknown };
+}
+
+/** One status callback Twilio sent (recordings with `kind: "callback"`). */
+export interface CallbackRecording {
+  kind: "callback";
+  description?: string;
+  source?: string;
+  callback: { method?: "GET" | "POST"; url?: string; headers?: Record<string, string>; params: Record<string, string> };
 }
 
 /** One way an interaction disagrees with the spec. */
@@ -55,5 +64,8 @@ export interface ContractValidator {
   matchOperation(method: string, url: string): OperationMatch | undefined;
   validateRequest(req: ValidateRequestInput): { match?: OperationMatch; problems: Problem[] };
   validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: Problem[]; warnings: Problem[] };
-  validateRecording(recording: Recording): RecordingResult;
+  /** A REST interaction, or a status callback (`kind: "callback"`) checked against the spec's webhooks. */
+  validateRecording(recording: Recording | CallbackRecording): RecordingResult;
+  /** The parameters of one status callback against the schema of its event's family. */
+  validateCallback(params: Record<string, string>): { operationId: string | null; problems: Problem[] };
 }

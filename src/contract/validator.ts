@@ -3,9 +3,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import { deref, escapePointerToken, isObject, type JsonObject } from "./json-pointer.js";
 import { apiPath, collectOperations, OperationIndex, parseBaseUrls, type BaseUrl, type OperationInfo, type ParameterInfo } from "./operations.js";
+import { createCallbackChecker } from "./callbacks.js";
 import { recordingSchema } from "./recording-format.js";
 import { describeValue, SchemaRegistry, toProblems } from "./schemas.js";
-import type { ContractValidator, ContractValidatorOptions, OperationMatch, Problem, Recording, RecordingResult, ValidateRequestInput } from "./types.js";
+import type { CallbackRecording, ContractValidator, ContractValidatorOptions, OperationMatch, Problem, Recording, RecordingResult, ValidateRequestInput } from "./types.js";
 import { coerceScalar, isArraySchema, itemsSchema, parseForm, propertySchemas } from "./wire.js";
 
 const FORM = "application/x-www-form-urlencoded";
@@ -231,9 +232,16 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     return problems;
   }
 
-  function validateRecording(recording: Recording): RecordingResult {
-    const formatProblems = checkRecordingFormat(recording);
+  const validateCallback = createCallbackChecker(doc, registry);
+
+  function validateRecording(input: Recording | CallbackRecording): RecordingResult {
+    const formatProblems = checkRecordingFormat(input);
     if (formatProblems.length > 0) return { operationId: null, ok: false, errors: formatProblems, warnings: [] };
+    if ("kind" in input && input.kind === "callback") {
+      const { operationId, problems } = validateCallback(input.callback.params);
+      return { operationId, ok: problems.length === 0, errors: problems, warnings: [] };
+    }
+    const recording = input as Recording;
     const request = validateRequest({
       method: recording.request.method,
       url: recording.request.url,
@@ -249,7 +257,7 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     return { operationId, ok: errors.length === 0, errors, warnings: response.warnings };
   }
 
-  return { matchOperation, validateRequest, validateResponse, validateRecording };
+  return { matchOperation, validateRequest, validateResponse, validateRecording, validateCallback };
 }
 
 function headerValue(headers: Record<string, string> | undefined, name: string): string | undefined {

@@ -58,8 +58,9 @@ describe("errors", () => {
       [{ StatusCallbackMethod: "PUT" }, 53110],
       [{ StatusCallback: "not a url" }, 53111],
       [{ UniqueName: "x".repeat(129) }, 53101],
-      [{ RecordingRules: "[]" }, 53120],
-      [{ MaxParticipantDuration: "10" }, 53123],
+      // Issue 8: no public source limits the rule count or gives a minimum duration; these stay invalid.
+      [{ RecordingRules: '[{"type":"record"}]' }, 53120],
+      [{ MaxParticipantDuration: "86401" }, 53123],
       [{ Bogus: "1" }, 20001],
     ];
     for (const [form, code] of cases) {

@@ -12,6 +12,8 @@
  * accepted: request enums must be a subset of the documented values, response
  * enums a superset, and nullability is not compared.
  */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   at,
@@ -29,6 +31,7 @@ import {
   patternsOf,
   pointer,
   propertiesOf,
+  repoRoot,
   requiredOf,
   typesOf,
   type FactField,
@@ -261,6 +264,14 @@ describe.each(facts.operations.map((o) => [`${o.method.toUpperCase()} ${o.path} 
       }
       const props = propertiesOf(doc, at(doc, schemaPtr), schemaPtr);
       const required = requiredOf(doc, at(doc, schemaPtr), schemaPtr);
+      // Evidence outranks the docs (issue 8): a field a real answer left out
+      // is optional, and the schema names the evidence file that shows it.
+      const itemSchema = deref(doc, at(doc, schemaPtr), schemaPtr).node as JsonObject | undefined;
+      const byEvidence = (itemSchema?.["x-optional-by-evidence"] ?? {}) as { fields?: string[]; evidence?: string };
+      for (const field of byEvidence.fields ?? []) {
+        required.add(field);
+        if (!byEvidence.evidence || !existsSync(resolve(repoRoot, byEvidence.evidence))) problems.push(`${r.status} ${r.resource}.${field}: optional by evidence, but the evidence file is missing`);
+      }
       for (const field of fields) {
         const where = `${r.status} ${r.resource}.${field.name}`;
         const fieldPtr = props.get(field.name);
