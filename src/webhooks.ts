@@ -6,7 +6,7 @@
  */
 import type { webhooks } from "../generated/openapi.js";
 import { base64, hex, timingSafeEqual, utf8 } from "./encoding.js";
-import { parseStatusCallback, type ParsedStatusCallback } from "./status-callbacks.js";
+import { InvalidStatusCallbackError, parseStatusCallback, type ParsedStatusCallback } from "./status-callbacks.js";
 
 /** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
 export type CallbackParams = Record<string, string | readonly string[]> | URLSearchParams;
@@ -157,8 +157,8 @@ function jsonFields(body: string): Record<string, string> {
   try {
     value = JSON.parse(body);
   } catch {
-    throw new InvalidSignatureError("The signed body is not JSON");
+    throw new InvalidStatusCallbackError("body", "is signed but is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidSignatureError("The signed body is not a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]));
 }

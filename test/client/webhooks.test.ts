@@ -84,6 +84,11 @@ describe("X-Twilio-Signature", () => {
     // The same signature over a changed body: the digest no longer matches.
     const altered = new Request(url, { method: "POST", body: body.replace("room-created", "room-ended"), headers: { "X-Twilio-Signature": signature } });
     await expect(verifyStatusCallback(altered, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidSignatureError);
+    // Genuinely signed but not a JSON object: the sender's data is wrong, not the signature.
+    const list = "[1,2]";
+    const listUrl = `https://example.com/video/events?bodySHA256=${await sha256Hex(list)}`;
+    const signedList = new Request(listUrl, { method: "POST", body: list, headers: { "X-Twilio-Signature": await computeSignature(TOKEN, listUrl) } });
+    await expect(verifyStatusCallback(signedList, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidStatusCallbackError);
   });
 
   it("an invalid URL answers false and InvalidSignatureError (regression: new URL threw a TypeError)", async () => {
