@@ -113,7 +113,7 @@ describe("POST /_emulator/connect {token, room?}", () => {
     ["no video grant", async () => handMade(HEADER, claims({ grants: { identity: "alice" } })), 403, 20106],
     ["no identity", async () => handMade(HEADER, claims({ grants: { video: {} } })), 403, 20106],
     ["a grant for another room", async () => mint(emulator, { room: "other-room" }), 403, 20106, "standup"],
-  ])("refuses %s: HTTP %i, code %i, and nobody joins", async (_, token, status, code, room) => {
+  ])("refuses %s with the SDK's code, and nobody joins", async (_, token, status, code, room) => {
     await video.rooms.create({ UniqueName: "standup" });
     const result = await join(emulator, { token: await token(), room: room ?? "standup" });
     expect([result.status, result.json.code]).toEqual([status, code]);
