@@ -9,11 +9,11 @@ import type { components } from "../../generated/openapi.js";
 import type { CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import type { EmulatorClock } from "./clock.js";
 import { ApiError, badRequest, notFound } from "./errors.js";
+import type { TokenJoin } from "./token-join.js";
 import { isoDate } from "./ids.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { Faults, type FaultSpec } from "./faults.js";
 import type { ParticipantRecord, RoomRecord, Store, TrackKind, TrackRecord } from "./store.js";
-import type { TokenJoin } from "./token-join.js";
 import type { TrafficLog, TrafficRecording, WriteRecordingsOptions } from "./traffic.js";
 import type { Views } from "./views.js";
 
@@ -49,7 +49,6 @@ export class Controller {
     private readonly traffic: TrafficLog,
     private readonly callbacks: CallbackDispatcher,
     private readonly apiOrigin: string,
-    private readonly tokenJoin?: TokenJoin,
   ) {}
 
   private room(sidOrName: string): RoomRecord {
@@ -69,6 +68,12 @@ export class Controller {
   /** A participant joins the room (as a client SDK with an access token would). */
   connectParticipant(room: string, identity: string): S["Participant"] {
     return this.views.participant(this.life.connect(this.room(room), identity));
+  }
+
+  private tokenJoin?: TokenJoin;
+  /** Serves POST /_emulator/connect (joins with an access token) through `join`. */
+  serveTokenJoins(join: TokenJoin): void {
+    this.tokenJoin = join;
   }
 
   /** The participant leaves (closes the SDK connection). */

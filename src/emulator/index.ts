@@ -158,7 +158,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const traffic = new TrafficLog();
   const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
   const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
-  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url, tokenJoin);
+  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url);
+  control.serveTokenJoins(tokenJoin);
   const validator = createContractValidator({ baseUrls: [url] });
   apiServer.on(
     "request",
