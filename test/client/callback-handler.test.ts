@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import {
   CallbackBodyTooLargeError,
@@ -192,5 +193,42 @@ describe("createStatusCallbackHandler (Web standard)", () => {
         "room-exploded": () => undefined,
       },
     });
+  });
+});
+
+describe("what a stranger sends (property-based)", () => {
+  it("any method, URL, headers and body: an answer from the documented set, never a throw, never a listener", async () => {
+    const listener = vi.fn();
+    const handle = createStatusCallbackHandler({
+      authToken: TOKEN,
+      maxBodyBytes: 256,
+      trustProxy: true,
+      on: { "room-created": listener, "participant-disconnected": listener, unknown: listener },
+    });
+    const header = fc.tuple(fc.constantFrom("x-twilio-signature", "x-forwarded-host", "x-forwarded-proto", "content-length", "content-type", "x-other"), fc.string({ maxLength: 40 }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
+        fc.webPath(),
+        fc.webQueryParameters(),
+        fc.array(header, { maxLength: 4 }),
+        fc.oneof(fc.string({ maxLength: 400 }), fc.constantFrom(new URLSearchParams(PARTICIPANT).toString(), '{"StatusCallbackEvent":"room-created"}')),
+        async (method, path, query, headers, body) => {
+          const init: RequestInit = { method, headers: new Headers() };
+          for (const [name, value] of headers) {
+            try {
+              (init.headers as Headers).set(name, value);
+            } catch {
+              // Not a legal header value: a real server would not receive it either.
+            }
+          }
+          if (method !== "GET") init.body = body;
+          const response = await handle(new Request(`https://app.example.com${path}?${query}`, init));
+          expect([400, 403, 405, 413]).toContain(response.status);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(listener).not.toHaveBeenCalled();
   });
 });
