@@ -6,6 +6,7 @@
  * createAccessToken refuses to mint.
  */
 import { createHmac } from "node:crypto";
+import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmulatorError, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { createAccessToken, type AccessTokenOptions } from "../../src/index.js";
@@ -157,5 +158,35 @@ describe("emulator.connectParticipant(token)", () => {
     expect(error).toMatchObject({ code: 20107, status: 401 });
     // The two-argument form is unchanged.
     expect(emulator.connectParticipant("in-code", "erin")).toMatchObject({ identity: "erin" });
+  });
+});
+
+describe("arbitrary tokens (property-based)", () => {
+  it("garbage and mutated tokens are refused with a token code, never another error, never a join", async () => {
+    const valid = await mint(emulator, { room: "fuzz-room" });
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(..."ABCabc019-_.=+/ "))
+      .map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1))
+      // A changed last character may only touch base64 padding bits: the same bytes, still a valid token.
+      .filter((t) => {
+        const parts = t.split(".");
+        const original = valid.split(".");
+        return !(parts.length === 3 && parts.every((p, i) => /^[A-Za-z0-9_-]+$/.test(p) && Buffer.from(p, "base64url").equals(Buffer.from(original[i]!, "base64url"))));
+      });
+    const anyToken = fc.oneof(fc.string({ maxLength: 300 }), fc.base64String({ maxLength: 300 }), mutated, fc.array(fc.base64String(), { minLength: 3, maxLength: 3 }).map((p) => p.join(".")));
+    fc.assert(
+      fc.property(anyToken, (token) => {
+        let error: unknown;
+        try {
+          emulator.connectParticipant(token, { room: "fuzz-room" });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(EmulatorError);
+        expect([20101, 20102, 20103, 20104, 20105, 20106, 20107, 20157]).toContain((error as EmulatorError).code);
+      }),
+      { numRuns: 500 },
+    );
+    expect(emulator.connectParticipant(valid)).toMatchObject({ identity: "alice" });
   });
 });
