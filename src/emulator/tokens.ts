@@ -14,8 +14,10 @@
  *   20106 grants: no identity, no video grant, or a room grant for another room
  *
  * Sources: https://www.twilio.com/docs/api/errors/20101 (…/20102 to …/20107),
- * https://www.twilio.com/docs/iam/access-tokens, and Twilio's support article
- * "Troubleshooting Invalid Access Tokens" (20157). Time is the emulator's clock.
+ * https://www.twilio.com/docs/iam/access-tokens, Twilio's support article
+ * https://support.twilio.com/hc/en-us/articles/115015890207-Troubleshooting-Invalid-Access-Tokens
+ * (20157), and the AccessToken*Error classes of the Video SDKs (same codes).
+ * Time is the emulator's clock.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { ApiError } from "./errors.js";
