@@ -7,7 +7,8 @@
  *
  * Works with or without a body parser in front: an unread stream is read up
  * to the cap; a body a parser already consumed (`express.urlencoded()`, or a
- * raw string/Buffer) is used as is.
+ * raw string/Buffer) is used as is. JSON-body callbacks (`bodySHA256`) are
+ * signed over the exact bytes: leave them unparsed, or keep the raw string.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
