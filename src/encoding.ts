@@ -13,6 +13,11 @@ export function base64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** base64url without padding (RFC 7515), as JWTs use. */
+export function base64Url(bytes: Uint8Array): string {
+  return base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 export function hex(bytes: Uint8Array): string {
   let out = "";
   for (const byte of bytes) out += byte.toString(16).padStart(2, "0");

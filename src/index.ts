@@ -25,6 +25,7 @@ export { toSearchParams } from "./serialize.js";
 export {
   computeSignature,
   validateSignature,
+  validateJsonSignature,
   verifyStatusCallback,
   InvalidSignatureError,
   type CallbackParams,
@@ -32,6 +33,33 @@ export {
   type RoomStatusCallbackEvent,
   type CompositionStatusCallbackEvent,
 } from "./webhooks.js";
+export {
+  parseStatusCallback,
+  InvalidStatusCallbackError,
+  STATUS_CALLBACK_FAMILIES,
+  type ParsedStatusCallback,
+  type KnownStatusCallback,
+  type StatusCallbackEventName,
+  type StatusCallbackOf,
+  type StatusCallbackKind,
+  type StatusCallbackFamily,
+  type RoomCallback,
+  type ParticipantCallback,
+  type TrackCallback,
+  type RecordingCallback,
+  type CompositionCallback,
+  type CompositionHookCallback,
+  type UnknownCallback,
+} from "./status-callbacks.js";
+export {
+  createStatusCallbackHandler,
+  CallbackBodyTooLargeError,
+  DEFAULT_MAX_CALLBACK_BODY_BYTES,
+  type StatusCallbackHandler,
+  type StatusCallbackHandlerOptions,
+  type StatusCallbackListeners,
+} from "./callback-handler.js";
+export { createAccessToken, AccessTokenError, MAX_ACCESS_TOKEN_TTL, type AccessTokenOptions, type AccessTokenClaims } from "./access-token.js";
 export type { paths, components, operations, webhooks } from "../generated/openapi.js";
 export { VERSION } from "./version.js";
 

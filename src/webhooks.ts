@@ -6,6 +6,7 @@
  */
 import type { webhooks } from "../generated/openapi.js";
 import { base64, hex, timingSafeEqual, utf8 } from "./encoding.js";
+import { InvalidStatusCallbackError, parseStatusCallback, type ParsedStatusCallback } from "./status-callbacks.js";
 
 /** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
 export type CallbackParams = Record<string, string | readonly string[]> | URLSearchParams;
@@ -58,30 +59,55 @@ function urlVariants(url: string): string[] {
   return [...new Set([url, withoutPort.toString(), withPort])];
 }
 
+function parseUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+async function signatureMatches(authToken: string, signature: string, url: string, params: CallbackParams): Promise<boolean> {
+  for (const candidate of urlVariants(url)) {
+    if (timingSafeEqual(await computeSignature(authToken, candidate, params), signature)) return true;
+  }
+  return false;
+}
+
 /**
- * Checks a callback's `X-Twilio-Signature`. Accepts the URL with and without
- * the default port. For JSON bodies pass `{ body }` instead of params: the URL
- * then carries `bodySHA256`, which must match the body.
+ * Checks a form-encoded (or GET) callback's `X-Twilio-Signature`. Accepts the
+ * URL with and without the default port. Answers false, never throws, for a
+ * missing signature or token and for a URL that does not parse. JSON-body
+ * callbacks are checked with {@link validateJsonSignature}.
  */
 export async function validateSignature(
   authToken: string,
   signature: string | null | undefined,
   url: string,
-  params: CallbackParams | { body: string } = {},
+  params: CallbackParams = {},
 ): Promise<boolean> {
-  if (!authToken || !signature) return false;
-  let formParams: CallbackParams = {};
-  if ("body" in params && typeof params.body === "string" && !(params instanceof URLSearchParams)) {
-    const claimed = new URL(url).searchParams.get("bodySHA256");
-    const actual = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(params.body))));
-    if (!claimed || !timingSafeEqual(claimed.toLowerCase(), actual)) return false;
-  } else {
-    formParams = params as CallbackParams;
-  }
-  for (const candidate of urlVariants(url)) {
-    if (timingSafeEqual(await computeSignature(authToken, candidate, formParams), signature)) return true;
-  }
-  return false;
+  if (!authToken || !signature || !parseUrl(url)) return false;
+  return signatureMatches(authToken, signature, url, params);
+}
+
+/**
+ * Checks a JSON-body callback: Twilio signs the URL alone, which carries
+ * `bodySHA256`, the hex SHA-256 of the body; both must match. Answers false,
+ * never throws.
+ */
+export async function validateJsonSignature(
+  authToken: string,
+  signature: string | null | undefined,
+  url: string,
+  body: string,
+): Promise<boolean> {
+  const parsed = parseUrl(url);
+  if (!authToken || !signature || !parsed) return false;
+  const claimed = parsed.searchParams.get("bodySHA256");
+  if (!claimed) return false;
+  const actual = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(body))));
+  if (!timingSafeEqual(claimed.toLowerCase(), actual)) return false;
+  return signatureMatches(authToken, signature, url, {});
 }
 
 /** Thrown by {@link verifyStatusCallback} when a request is not a genuine Twilio callback. */
@@ -91,21 +117,48 @@ export class InvalidSignatureError extends Error {
 }
 
 /**
- * Verifies and parses a status callback delivered as a fetch `Request` (the
- * shape Workers, Deno, Bun and most Node frameworks hand you). POST callbacks
- * carry the event in the form body, GET callbacks in the query string.
+ * Verifies a status callback delivered as a fetch `Request` (the shape
+ * Workers, Deno, Bun and most Node frameworks hand you) and answers the typed
+ * event ({@link parseStatusCallback}). POST callbacks carry the event in the
+ * form body, GET callbacks in the query string; a URL with `bodySHA256` marks
+ * a JSON body (checked against that digest), whose top-level fields are read
+ * as strings.
+ *
+ * Rejects with {@link InvalidSignatureError} whenever the request is not
+ * provably Twilio's (including a URL that does not parse), and with
+ * `InvalidStatusCallbackError` when a genuine one lacks what the spec requires.
  *
  * @param options.url the public URL Twilio called, when it differs from
  *   `request.url` (behind a proxy or tunnel).
+ * @param options.body the raw body when it was already read from the request.
  */
 export async function verifyStatusCallback(
   request: Request,
-  options: { authToken: string; url?: string },
-): Promise<StatusCallbackEvent> {
+  options: { authToken: string; url?: string; body?: string },
+): Promise<ParsedStatusCallback> {
   const url = options.url ?? request.url;
-  const form = request.method === "GET" ? new URLSearchParams() : new URLSearchParams(await request.text());
-  const valid = await validateSignature(options.authToken, request.headers.get("x-twilio-signature"), url, form);
-  if (!valid) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
-  const fields = request.method === "GET" ? new URL(url).searchParams : form;
-  return Object.fromEntries(fields) as unknown as StatusCallbackEvent;
+  const parsed = parseUrl(url);
+  if (!parsed) throw new InvalidSignatureError("The callback URL does not parse, so its signature cannot be checked");
+  const signature = request.headers.get("x-twilio-signature");
+  const get = request.method === "GET" || request.method === "HEAD";
+  const body = get ? "" : (options.body ?? (await request.text()));
+  if (parsed.searchParams.has("bodySHA256")) {
+    if (!(await validateJsonSignature(options.authToken, signature, url, body))) throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
+    return parseStatusCallback(jsonFields(body));
+  }
+  const form = new URLSearchParams(body);
+  if (!(await validateSignature(options.authToken, signature, url, form))) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
+  return parseStatusCallback(get ? parsed.searchParams : form);
+}
+
+/** A JSON body's top-level fields as strings (objects re-serialised), like the form fields of other callbacks. */
+function jsonFields(body: string): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new InvalidStatusCallbackError("body", "is signed but is not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
+  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]));
 }

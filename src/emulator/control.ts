@@ -9,6 +9,7 @@ import type { components } from "../../generated/openapi.js";
 import type { CallbackDelivery, CallbackDispatcher } from "./callbacks.js";
 import type { EmulatorClock } from "./clock.js";
 import { ApiError, badRequest, notFound } from "./errors.js";
+import type { TokenJoin } from "./token-join.js";
 import { isoDate } from "./ids.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { Faults, type FaultSpec } from "./faults.js";
@@ -67,6 +68,12 @@ export class Controller {
   /** A participant joins the room (as a client SDK with an access token would). */
   connectParticipant(room: string, identity: string): S["Participant"] {
     return this.views.participant(this.life.connect(this.room(room), identity));
+  }
+
+  private tokenJoin?: TokenJoin;
+  /** Serves POST /_emulator/connect (joins with an access token) through `join`. */
+  serveTokenJoins(join: TokenJoin): void {
+    this.tokenJoin = join;
   }
 
   /** The participant leaves (closes the SDK connection). */
@@ -144,6 +151,12 @@ export class Controller {
         return { status: 200, body: { api: this.apiOrigin, clock: this.clockState(), faults: this.faults.pending(), rooms: this.store.rooms.size } };
       case "POST rooms/:id/participants":
         return { status: 201, body: this.connectParticipant(b!, str("identity")) };
+      case "POST connect": {
+        // A client SDK connecting with an access token: {"token": "...", "room"?: "name or SID"}.
+        if (!this.tokenJoin) break;
+        if (body.room !== undefined && (typeof body.room !== "string" || !body.room)) throw badRequest(20001, '"room" must be a non-empty string when given');
+        return { status: 201, body: this.tokenJoin.connect(str("token"), body.room as string | undefined) };
+      }
       case "POST rooms/:id/participants/:id/disconnect":
         return { status: 200, body: this.disconnectParticipant(b!, d!) };
       case "POST rooms/:id/participants/:id/tracks":

@@ -23,12 +23,15 @@ import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
 import { createApiHandler, type Credentials } from "./server.js";
 import { Store } from "./store.js";
+import { TokenJoin, type AdHocRoomOptions } from "./token-join.js";
 import { TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import { Views } from "./views.js";
 import type { components } from "../../generated/openapi.js";
 
-export type { CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficRecording, WriteRecordingsOptions };
+export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficRecording, WriteRecordingsOptions };
 export type { FaultKind } from "./faults.js";
+/** What the emulator's in-code methods throw: Twilio's error `code` and the HTTP `status` the API would answer. */
+export { ApiError as EmulatorError } from "./errors.js";
 
 type S = components["schemas"];
 
@@ -47,6 +50,12 @@ export interface EmulatorOptions {
   clock?: ClockMode | ClockOptions;
   /** How long background work takes, in emulated ms. */
   timings?: Partial<Timings>;
+  /**
+   * Token joins to a room that does not exist create it, as Twilio's
+   * client-side ("ad-hoc") room creation does (default true, type group).
+   * `false` answers 53106 Room not found instead.
+   */
+  adHocRooms?: boolean | AdHocRoomOptions;
 }
 
 export interface Emulator {
@@ -62,7 +71,15 @@ export interface Emulator {
   now(): Date;
   /** Moves emulated time forward, running every lifecycle step that falls due. */
   advance(ms: number): ClockState;
+  /** A participant joins `room` as `identity` (no token involved). */
   connectParticipant(room: string, identity: string): S["Participant"];
+  /**
+   * A client SDK connects with an access token: verified against the
+   * emulator's API key (signature, exp/nbf, video grant), then the token's
+   * identity joins `options.room` or the token's room grant. Refusals throw an
+   * error whose `code` is the SDK's (20101–20107, 20157, 53106, …).
+   */
+  connectParticipant(token: string, options?: { room?: string }): S["Participant"];
   disconnectParticipant(room: string, participant: string): S["Participant"];
   publishTrack(room: string, participant: string, options: PublishOptions): S["PublishedTrack"];
   unpublishTrack(room: string, participant: string, track: string): void;
@@ -139,7 +156,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
   const faults = new Faults();
   const traffic = new TrafficLog();
+  const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
+  const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
   const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url);
+  control.serveTokenJoins(tokenJoin);
   const validator = createContractValidator({ baseUrls: [url] });
   apiServer.on(
     "request",
@@ -165,7 +185,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
     now: () => new Date(clock.now()),
     advance: (ms) => control.advanceClock(ms),
-    connectParticipant: (room, identity) => control.connectParticipant(room, identity),
+    connectParticipant: (first: string, second?: string | { room?: string }) =>
+      typeof second === "string" ? control.connectParticipant(first, second) : tokenJoin.connect(first, second?.room),
     disconnectParticipant: (room, participant) => control.disconnectParticipant(room, participant),
     publishTrack: (room, participant, publish) => control.publishTrack(room, participant, publish),
     unpublishTrack: (room, participant, track) => control.unpublishTrack(room, participant, track),

@@ -34,7 +34,8 @@ describe("npm start", () => {
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).not.toContain("✘");
     expect(stdout).toMatch(/Create a room with a status callback\s+RM[0-9a-f]{32}/);
-    expect(stdout).toMatch(/all signatures valid/);
+    expect(stdout).toMatch(/Mint access tokens; two participants join with them\s+alice PA[0-9a-f]{32}, bob PA[0-9a-f]{32}/);
+    expect(stdout).toMatch(/all signatures valid and typed \(room:room-created, participant:participant-connected/);
     const summary = stdout.slice(stdout.indexOf("Summary"));
     const conforming = /recordings conforming\s+(\d+)\/(\d+)/.exec(summary);
     expect(conforming).not.toBeNull();

@@ -1,0 +1,171 @@
+/**
+ * A ready-made status callback endpoint on Web standards: a
+ * `(request: Request) => Promise<Response>` for Hono, Next.js route handlers,
+ * Bun.serve, Deno.serve and Workers (Node's `(req, res)` adapter lives in
+ * `twilio-video-ts/node/handler`).
+ *
+ * In order: the body is read up to a cap (413 beyond it, before any work),
+ * the signature is checked (403, no callback runs), the event is parsed (400
+ * when a genuine callback lacks what the spec requires), the callback for its
+ * event runs, and the answer is 204. A callback that throws gives a bare 500:
+ * details go to `onError`, never to the caller.
+ */
+import { InvalidSignatureError, verifyStatusCallback } from "./webhooks.js";
+import {
+  type ParsedStatusCallback,
+  type StatusCallbackEventName,
+  type StatusCallbackOf,
+  type UnknownCallback,
+} from "./status-callbacks.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+/** One callback per event name; `unknown` receives events this version does not know. */
+export type StatusCallbackListeners = {
+  readonly [E in StatusCallbackEventName]?: (event: StatusCallbackOf<E>) => Awaitable<void>;
+} & {
+  readonly unknown?: (event: UnknownCallback) => Awaitable<void>;
+};
+
+export interface StatusCallbackHandlerOptions {
+  /** The account's auth token: Twilio signs callbacks with it. */
+  authToken: string;
+  /**
+   * The public URL Twilio calls (the `StatusCallback` you configured), when
+   * the URL your server sees differs (proxies, tunnels, path rewrites). The
+   * request's query string is appended when this URL has none.
+   */
+  url?: string;
+  /**
+   * Rebuild the public URL from `X-Forwarded-Proto` and `X-Forwarded-Host`.
+   * Only behind a proxy you control that sets them: otherwise anyone could
+   * choose the URL the signature is checked against. Ignored when `url` is set.
+   */
+  trustProxy?: boolean;
+  /** Larger bodies are refused with 413 (default 64 KiB; callbacks are well under 4 KiB). */
+  maxBodyBytes?: number;
+  on: StatusCallbackListeners;
+  /** Sees every refused request and every callback failure (for logging); never the secret. */
+  onError?: (error: unknown, context: { status: number }) => void;
+}
+
+export type StatusCallbackHandler = (request: Request) => Promise<Response>;
+
+export const DEFAULT_MAX_CALLBACK_BODY_BYTES = 64 * 1024;
+
+/** The body exceeded `maxBodyBytes`. */
+export class CallbackBodyTooLargeError extends Error {
+  override readonly name = "CallbackBodyTooLargeError";
+  readonly kind = "callback" as const;
+}
+
+/** Reads a body as UTF-8, stopping as soon as it passes `limit` bytes. */
+export async function readBodyWithLimit(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length"));
+  if (declared > limit) throw new CallbackBodyTooLargeError(`Body of ${declared} bytes exceeds ${limit}`);
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new CallbackBodyTooLargeError(`Body exceeds ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** The URL Twilio signed, from the options or the request. */
+export function publicUrl(request: Request, options: Pick<StatusCallbackHandlerOptions, "url" | "trustProxy">): string {
+  const seen = new URL(request.url);
+  if (options.url) {
+    const configured = new URL(options.url);
+    if (!configured.search && seen.search) configured.search = seen.search;
+    return configured.toString();
+  }
+  if (options.trustProxy) {
+    const first = (name: string) => request.headers.get(name)?.split(",")[0]?.trim();
+    const proto = first("x-forwarded-proto");
+    const host = first("x-forwarded-host");
+    if (proto === "http" || proto === "https") seen.protocol = `${proto}:`;
+    if (host) {
+      try {
+        return new URL(`${seen.protocol}//${host}${seen.pathname}${seen.search}`).toString();
+      } catch {
+        throw new InvalidSignatureError("X-Forwarded-Host does not form a URL, so the signature cannot be checked");
+      }
+    }
+  }
+  return seen.toString();
+}
+
+function answer(status: number): Response {
+  return new Response(status === 204 ? null : `${status}`, { status, headers: status === 204 ? {} : { "content-type": "text/plain" } });
+}
+
+/**
+ * Builds the handler. Throws `TypeError` at once for a missing auth token or
+ * a malformed `url` / `maxBodyBytes`, so a misconfigured server fails at
+ * start, not on the first callback.
+ *
+ * @example
+ * export const POST = createStatusCallbackHandler({
+ *   authToken: process.env.TWILIO_AUTH_TOKEN!,
+ *   on: { "room-ended": (e) => console.log(e.RoomSid, e.RoomDuration) },
+ * });
+ */
+export function createStatusCallbackHandler(options: StatusCallbackHandlerOptions): StatusCallbackHandler {
+  if (typeof options?.authToken !== "string" || !options.authToken) throw new TypeError("createStatusCallbackHandler: authToken is required");
+  if (options.url !== undefined) {
+    try {
+      new URL(options.url);
+    } catch {
+      throw new TypeError("createStatusCallbackHandler: url must be an absolute URL");
+    }
+  }
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_CALLBACK_BODY_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError("createStatusCallbackHandler: maxBodyBytes must be a positive whole number");
+  const listeners = options.on ?? {};
+  const report = (error: unknown, status: number) => {
+    try {
+      options.onError?.(error, { status });
+    } catch {
+      // A failing logger must not change the answer.
+    }
+  };
+
+  return async (request) => {
+    if (request.method !== "POST" && request.method !== "GET") return new Response(null, { status: 405, headers: { allow: "GET, POST" } });
+    let event: ParsedStatusCallback;
+    try {
+      const body = request.method === "POST" ? await readBodyWithLimit(request, limit) : "";
+      event = await verifyStatusCallback(request, { authToken: options.authToken, url: publicUrl(request, options), body });
+    } catch (error) {
+      // Anything else (a body that could not be read, a malformed genuine callback) is the sender's fault: 400.
+      const status = error instanceof CallbackBodyTooLargeError ? 413 : error instanceof InvalidSignatureError ? 403 : 400;
+      report(error, status);
+      return answer(status);
+    }
+    const listener = (event.kind === "unknown" ? listeners.unknown : listeners[event.StatusCallbackEvent as StatusCallbackEventName]) as
+      | ((e: ParsedStatusCallback) => Awaitable<void>)
+      | undefined;
+    try {
+      await listener?.(event);
+    } catch (error) {
+      report(error, 500);
+      return answer(500);
+    }
+    return answer(204);
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Typed status callbacks: the form fields Twilio posts turned into one
+ * variant per event family (room, participant, track, recording,
+ * composition, composition hook), discriminated by `StatusCallbackEvent`
+ * and by `kind`, with counts as numbers. Events this version does not know
+ * come back as `{ kind: "unknown", StatusCallbackEvent, ...fields }` rather
+ * than being dropped.
+ *
+ * The types are read from the spec's callback schemas; the small runtime
+ * table below (which events, which fields are required, which are counts) is
+ * checked against the same schemas by test/client/status-callbacks.test.ts,
+ * so the two cannot drift.
+ */
+import type { components } from "../generated/openapi.js";
+import type { CallbackParams } from "./webhooks.js";
+
+type S = components["schemas"];
+
+/** Family name → its spec schema. */
+interface FamilySchemas {
+  room: S["RoomCallbackEvent"];
+  participant: S["ParticipantCallbackEvent"];
+  track: S["TrackCallbackEvent"];
+  recording: S["RecordingCallbackEvent"];
+  composition: S["CompositionCallbackEvent"];
+  "composition-hook": S["CompositionHookCallbackEvent"];
+}
+export type StatusCallbackKind = keyof FamilySchemas;
+
+interface FamilyRule {
+  readonly kind: StatusCallbackKind;
+  /** The spec schema this row mirrors. */
+  readonly schema: string;
+  readonly events: readonly string[];
+  readonly required: readonly string[];
+  /** Fields sent as strings of digits (`CallbackCount`), answered as numbers. */
+  readonly numbers: readonly string[];
+  /** Fields sent as "true"/"false", answered as booleans (the spec has none today). */
+  readonly booleans: readonly string[];
+}
+
+const ROOM_FIELDS = ["AccountSid", "RoomName", "RoomSid", "RoomType", "StatusCallbackEvent", "Timestamp"] as const;
+
+/** Mirrors the spec's callback schemas (checked by a test). */
+export const STATUS_CALLBACK_FAMILIES = [
+  {
+    kind: "room",
+    schema: "RoomCallbackEvent",
+    events: ["room-created", "room-ended"],
+    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber"],
+    numbers: ["SequenceNumber", "RoomDuration"],
+    booleans: [],
+  },
+  {
+    kind: "participant",
+    schema: "ParticipantCallbackEvent",
+    events: ["participant-connected", "participant-disconnected"],
+    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber", "ParticipantSid", "ParticipantStatus", "ParticipantIdentity"],
+    numbers: ["SequenceNumber", "ParticipantDuration"],
+    booleans: [],
+  },
+  {
+    kind: "track",
+    schema: "TrackCallbackEvent",
+    events: ["track-added", "track-removed", "track-enabled", "track-disabled"],
+    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber", "ParticipantSid", "ParticipantStatus", "ParticipantIdentity", "TrackSid", "TrackKind"],
+    numbers: ["SequenceNumber"],
+    booleans: [],
+  },
+  {
+    kind: "recording",
+    schema: "RecordingCallbackEvent",
+    events: ["recording-started", "recording-completed", "recording-failed"],
+    required: [...ROOM_FIELDS, "ParticipantSid", "RecordingSid", "SourceSid", "RecordingUri"],
+    numbers: ["SequenceNumber", "OffsetFromTwilioVideoEpoch", "Duration", "Size"],
+    booleans: [],
+  },
+  {
+    kind: "composition",
+    schema: "CompositionCallbackEvent",
+    events: ["composition-enqueued", "composition-started", "composition-available", "composition-progress", "composition-failed"],
+    required: ["AccountSid", "RoomSid", "StatusCallbackEvent", "Timestamp", "CompositionSid", "CompositionUri"],
+    numbers: ["Duration", "Size", "PercentageDone", "SecondsRemaining"],
+    booleans: [],
+  },
+  {
+    kind: "composition-hook",
+    schema: "CompositionHookCallbackEvent",
+    events: ["composition-hook-failed"],
+    required: ["AccountSid", "RoomSid", "StatusCallbackEvent", "Timestamp", "HookSid"],
+    numbers: [],
+    booleans: [],
+  },
+] as const satisfies readonly FamilyRule[];
+
+type Rules = (typeof STATUS_CALLBACK_FAMILIES)[number];
+type RuleOf<K extends StatusCallbackKind> = Extract<Rules, { kind: K }>;
+
+/** The schema's declared fields, without its `[key: string]: string` catch-all. */
+type Declared<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+type Converted<T, R extends FamilyRule> = {
+  readonly [K in keyof Declared<T>]: K extends R["numbers"][number] ? number : K extends R["booleans"][number] ? boolean : Declared<T>[K];
+};
+
+/**
+ * One family's event: the spec's fields (counts as numbers), plus `kind`.
+ * Fields the spec does not name are kept, as strings.
+ */
+export type StatusCallbackFamily<K extends StatusCallbackKind> = { readonly kind: K } & Converted<FamilySchemas[K], RuleOf<K>> & {
+  readonly [field: string]: unknown;
+};
+
+export type RoomCallback = StatusCallbackFamily<"room">;
+export type ParticipantCallback = StatusCallbackFamily<"participant">;
+export type TrackCallback = StatusCallbackFamily<"track">;
+export type RecordingCallback = StatusCallbackFamily<"recording">;
+export type CompositionCallback = StatusCallbackFamily<"composition">;
+export type CompositionHookCallback = StatusCallbackFamily<"composition-hook">;
+
+/** An event this version does not know; every field kept as sent. */
+export interface UnknownCallback {
+  readonly kind: "unknown";
+  readonly StatusCallbackEvent: string;
+  readonly [field: string]: unknown;
+}
+
+export type KnownStatusCallback = RoomCallback | ParticipantCallback | TrackCallback | RecordingCallback | CompositionCallback | CompositionHookCallback;
+/** What {@link parseStatusCallback} answers: narrow on `kind` (or on `StatusCallbackEvent` after excluding `"unknown"`). */
+export type ParsedStatusCallback = KnownStatusCallback | UnknownCallback;
+/** Every event name the spec documents. */
+export type StatusCallbackEventName = KnownStatusCallback["StatusCallbackEvent"];
+/** The event of one name, its `StatusCallbackEvent` narrowed to that name. */
+export type StatusCallbackOf<E extends StatusCallbackEventName> = KnownStatusCallback extends infer V
+  ? V extends { StatusCallbackEvent: infer N }
+    ? E extends N
+      ? V & { readonly StatusCallbackEvent: E }
+      : never
+    : never
+  : never;
+
+/** A callback whose fields cannot be what the spec says (a missing required field, a count that is not a number). */
+export class InvalidStatusCallbackError extends Error {
+  override readonly name = "InvalidStatusCallbackError";
+  readonly kind = "callback" as const;
+  /** The field at fault. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+const FAMILY_BY_EVENT = new Map<string, FamilyRule>(STATUS_CALLBACK_FAMILIES.flatMap((f) => f.events.map((e) => [e, f] as [string, FamilyRule])));
+const DIGITS = /^[0-9]+$/;
+
+function fieldsOf(input: string | CallbackParams): Map<string, string> {
+  const entries: Array<[string, string]> =
+    typeof input === "string"
+      ? [...new URLSearchParams(input)]
+      : input instanceof URLSearchParams
+        ? [...input]
+        : Object.entries(input).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : value.map((v) => [name, v] as [string, string])));
+  const fields = new Map<string, string>();
+  for (const [name, value] of entries) {
+    // Twilio sends each field once; a repeat is ambiguous and keeping either copy would lose the other.
+    if (fields.has(name)) throw new InvalidStatusCallbackError(name, "appears more than once");
+    fields.set(name, value);
+  }
+  return fields;
+}
+
+/**
+ * Turns a status callback's fields (a form body string, URLSearchParams, or a
+ * record) into a typed event. Throws {@link InvalidStatusCallbackError} when
+ * `StatusCallbackEvent` is missing, when a known event lacks a field the spec
+ * requires, or when a count is not a whole number. Verify the signature
+ * before parsing (the handlers do).
+ */
+export function parseStatusCallback(input: string | CallbackParams): ParsedStatusCallback {
+  const fields = fieldsOf(input);
+  const event = fields.get("StatusCallbackEvent");
+  if (!event) throw new InvalidStatusCallbackError("StatusCallbackEvent", "is missing");
+  const family = FAMILY_BY_EVENT.get(event);
+  if (!family) return { ...Object.fromEntries(fields), StatusCallbackEvent: event, kind: "unknown" };
+  const missing = family.required.filter((name) => !fields.has(name));
+  if (missing.length) throw new InvalidStatusCallbackError(missing[0]!, `is required for ${event} events (missing: ${missing.join(", ")})`);
+  const out: Array<[string, unknown]> = [];
+  for (const [name, value] of fields) {
+    if (family.numbers.includes(name)) {
+      const n = Number(value);
+      if (!DIGITS.test(value) || !Number.isSafeInteger(n)) throw new InvalidStatusCallbackError(name, "must be a whole number (a string of digits)");
+      out.push([name, n]);
+    } else if (family.booleans.includes(name)) {
+      if (value !== "true" && value !== "false") throw new InvalidStatusCallbackError(name, 'must be "true" or "false"');
+      out.push([name, value === "true"]);
+    } else {
+      out.push([name, value]);
+    }
+  }
+  // fromEntries defines own properties, so a field named __proto__ cannot reach the prototype.
+  out.push(["kind", family.kind]);
+  return Object.fromEntries(out) as unknown as ParsedStatusCallback;
+}
