@@ -33,6 +33,12 @@ export type { FaultKind } from "./faults.js";
 type S = components["schemas"];
 
 export interface EmulatorOptions {
+  /**
+   * Address both listeners bind to (default `127.0.0.1`). The emulator has no
+   * access control beyond its fixed credentials and its control API has none:
+   * bind beyond loopback only inside a container or a private network.
+   */
+  host?: string;
   /** Port of the API listener (default 0: an ephemeral port). */
   port?: number;
   /** Port of the media (storage) listener (default 0). */
@@ -93,12 +99,19 @@ export const DEFAULT_CREDENTIALS: Readonly<Credentials> = Object.freeze({
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 
-function listen(server: Server, port: number): Promise<string> {
+/** The host part of a URL that reaches `host`: a wildcard address is reached over loopback; IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      resolve(`http://${urlHost(host)}:${(server.address() as AddressInfo).port}`);
     });
   });
 }
@@ -111,7 +124,7 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** Starts an emulator on 127.0.0.1. Stop it with `stop()`. */
+/** Starts an emulator (on 127.0.0.1 unless `host` says otherwise). Stop it with `stop()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
   const credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
@@ -126,8 +139,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const mediaServer = createServer((req, res) => media.handle(req, res));
   let url: string;
   try {
-    url = await listen(apiServer, options.port ?? 0);
-    media.origin = await listen(mediaServer, options.mediaPort ?? 0);
+    const host = options.host ?? "127.0.0.1";
+    url = await listen(apiServer, options.port ?? 0, host);
+    media.origin = await listen(mediaServer, options.mediaPort ?? 0, host);
   } catch (error) {
     await Promise.all([close(apiServer), close(mediaServer)]);
     clock.stop();
