@@ -3,7 +3,7 @@
  * src/emulator/control.ts serves is in it and nothing else (the list is read
  * from the code), the real answers validate against it, it stays out of the
  * Twilio API's bundle, and docs/emulator-control.md has a curl example for
- * every operation that runs as written.
+ * every operation that runs as written (and so do the README's).
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -242,15 +242,20 @@ describe("docs/emulator-control.md", () => {
         });
         child.on("exit", (code) => fail(new Error(`emulator exited ${code}`)));
       });
-      for (const example of examples) {
-        const command = example.replaceAll("http://127.0.0.1:4010", ready.url);
-        const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-          execFile("bash", ["-c", command], { cwd, env: cleanEnv, timeout: 15_000 }, (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+      const run = (example: string) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+          execFile("bash", ["-c", example.replaceAll("http://127.0.0.1:4010", ready.url)], { cwd, env: cleanEnv, timeout: 15_000 }, (error, stdout, stderr) =>
+            done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          ),
         );
-        expect(result, example).toMatchObject({ code: 0, stderr: "" });
-      }
+      for (const example of examples) expect(await run(example), example).toMatchObject({ code: 0, stderr: "" });
       // The traffic/write example wrote into the emulator's working directory.
       expect(readdirSync(join(cwd, "recordings"))).toContain("0001-CreateRoom.json");
+      // The README's emulator section shows the same kind of commands; they run too (after the reset above).
+      const readme = readFileSync(join(root, "README.md"), "utf8");
+      const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("/_emulator/rooms/standup/participants"));
+      expect(block).toBeDefined();
+      for (const line of block!.trim().split("\n")) expect(await run(line), line).toMatchObject({ code: 0, stderr: "" });
     } finally {
       child.kill("SIGTERM");
     }
