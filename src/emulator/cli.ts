@@ -11,7 +11,9 @@
  * npm, it therefore also stops when its parent goes away.
  */
 import { parseArgs } from "node:util";
-import { startEmulator, DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS, type Emulator, type EmulatorOptions } from "./index.js";
+import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
+// Types only: the emulator itself (and ajv with it) loads once the arguments are good.
+import type { Emulator, EmulatorOptions } from "./index.js";
 
 export const USAGE = `usage: twilio-video-emulator [options]
        npm run emulator -- [options]        (inside the twilio-video-ts repository)
@@ -157,6 +159,7 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     return undefined;
   }
   const { options, json } = parsed;
+  const { startEmulator } = await import("./index.js");
   let emulator: Emulator;
   try {
     emulator = await startEmulator(options);

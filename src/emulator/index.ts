@@ -16,6 +16,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createContractValidator } from "../contract/index.js";
 import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
+import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 import { EmulatorClock, type ClockMode, type ClockOptions } from "./clock.js";
 import { Controller, type ClockState, type PublishOptions } from "./control.js";
 import { Faults, type FaultSpec } from "./faults.js";
@@ -90,12 +91,7 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000e0e0e0";
-export const DEFAULT_CREDENTIALS: Readonly<Credentials> = Object.freeze({
-  apiKeySid: "SK00000000000000000000000000e0e0e0",
-  apiKeySecret: "emulator-api-key-secret",
-  authToken: "emulator-auth-token",
-});
+export { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS };
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 

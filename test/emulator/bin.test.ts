@@ -6,7 +6,7 @@
  * `npm run emulator`, which used to leave an orphaned listener after SIGTERM.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -222,6 +222,25 @@ describe("the built bin, driven with plain HTTP", () => {
   });
 });
 
+describe("the built bin without the optional ajv peer", () => {
+  it("still answers --help, and says what to install instead of starting", async () => {
+    // A copy (not a symlink: Node resolves packages from a module's real path) with no node_modules at all.
+    const bare = mkdtempSync(join(tmpdir(), "twilio-video-emulator-noajv-"));
+    try {
+      cpSync(join(build, "dist"), join(bare, "dist"), { recursive: true });
+      const bin = join(bare, manifest.bin["twilio-video-emulator"]!);
+      const help = await runToEnd([bin, "--help"], bare);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
+      const start = await runToEnd([bin, "--port", "0"], bare);
+      expect(start.code).toBe(2);
+      expect(start.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator needs ajv(-formats)?: npm install --save-dev ajv ajv-formats/)]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
+
 // ---------------------------------------------------------------- npm run emulator
 
 describe("npm run emulator", () => {
@@ -229,14 +248,15 @@ describe("npm run emulator", () => {
     const npm = spawn("npm", ["run", "--silent", "emulator", "--", "--port", "0", "--json"], { cwd: root, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
     let ready: Ready | undefined;
     try {
-      ready = await readyLine(npm);
-      expect(ready.pid).not.toBe(npm.pid);
-      expect((await fetch(`${ready.controlUrl}/clock`)).status).toBe(200);
+      const started = await readyLine(npm);
+      ready = started;
+      expect(started.pid).not.toBe(npm.pid);
+      expect((await fetch(`${started.controlUrl}/clock`)).status).toBe(200);
       npm.kill("SIGTERM");
       await exitOf(npm);
-      await eventually(() => processGone(ready.pid), `emulator process ${ready.pid} did not exit`);
-      expect(await portFree(ready.url)).toBe(true);
-      expect(await portFree(ready.mediaUrl)).toBe(true);
+      await eventually(() => processGone(started.pid), `emulator process ${started.pid} did not exit`);
+      expect(await portFree(started.url)).toBe(true);
+      expect(await portFree(started.mediaUrl)).toBe(true);
     } finally {
       if (npm.exitCode === null) npm.kill("SIGKILL");
       // Should this test fail, it leaves no orphan behind either.
