@@ -1,15 +1,17 @@
 /**
  * The `twilio-video-emulator` bin from another language's point of view: a
- * separate process, started from the built package, read through its one JSON
+ * separate process, started from its entry point, read through its one JSON
  * line, driven with plain HTTP only (fetch and node:net, as curl or Python's
  * requests would), stopped with a signal, its port free afterwards. Also
  * `npm run emulator`, which used to leave an orphaned listener after SIGTERM.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { connect, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenFailure, parseEmulatorArgs } from "../../src/emulator/cli.js";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "../../src/emulator/index.js";
@@ -97,33 +99,30 @@ function runToEnd(args: string[], cwd = root): Promise<{ code: number | null; st
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
 
-// ---------------------------------------------------------------- the built bin
+// ---------------------------------------------------------------- the bin
 
-let build: string;
-let builtBin: string;
+// The bin's entry point run from source, in its own process: the code `npm run build` compiles to
+// dist/scripts/emulator.js (test/packaging checks that file exists after the build). Not rebuilt
+// here: a second full tsc build per test run costs more than it proves on a shared machine.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const binArgs = (entry = join(root, "scripts/emulator.ts")) => ["--import", tsxLoader, entry];
+let scratch: string;
 
-beforeAll(async () => {
-  // Built exactly as `npm run build` builds the package (tsconfig.build.json), into a scratch folder
-  // whose node_modules is the repository's, as an installed package resolves its dependencies.
-  build = mkdtempSync(join(tmpdir(), "twilio-video-emulator-bin-"));
-  symlinkSync(join(root, "node_modules"), join(build, "node_modules"), "dir");
-  const tsc = await new Promise<{ code: number | null; out: string }>((done) =>
-    execFile(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", join(build, "dist")], { cwd: root, timeout: 170_000 }, (error, stdout, stderr) =>
-      done({ code: error ? 1 : 0, out: stdout + stderr }),
-    ),
-  );
-  if (tsc.code !== 0) throw new Error(`build failed:\n${tsc.out}`);
-  builtBin = join(build, manifest.bin["twilio-video-emulator"]!);
-}, 180_000);
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "twilio-video-emulator-bin-"));
+});
 
 afterAll(() => {
-  if (build) rmSync(build, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 describe("package.json", () => {
-  it("ships the twilio-video-emulator bin from the build, with a node shebang", () => {
+  it("ships the twilio-video-emulator bin from the build of scripts/emulator.ts, which has a node shebang", () => {
     expect(manifest.bin["twilio-video-emulator"]).toBe("./dist/scripts/emulator.js");
-    expect(readFileSync(builtBin, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as { compilerOptions: { outDir: string; rootDir: string }; include: string[] };
+    expect(build.compilerOptions).toMatchObject({ outDir: "dist", rootDir: "." });
+    expect(build.include).toContain("scripts/emulator.ts");
+    expect(readFileSync(join(root, "scripts/emulator.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
   });
 
   it("npm run emulator runs the same entry point, in one process (no wrapper that could be orphaned)", () => {
@@ -132,9 +131,9 @@ describe("package.json", () => {
   });
 });
 
-describe("the built bin, driven with plain HTTP", () => {
+describe("the bin, driven with plain HTTP", () => {
   it("creates a room with a Basic-auth form POST, connects a participant through the control API, reads it back, stops on SIGTERM and frees its port", async () => {
-    const child = spawn(process.execPath, [builtBin, "--port", "0", "--json", "--clock", "manual"], { cwd: build, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...binArgs(), "--port", "0", "--json", "--clock", "manual"], { cwd: scratch, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
     try {
       const ready = await readyLine(child);
       expect(ready).toMatchObject({ accountSid: DEFAULT_ACCOUNT_SID, ...DEFAULT_CREDENTIALS, clock: "manual", pid: child.pid, controlUrl: `${ready.url}/_emulator` });
@@ -176,8 +175,8 @@ describe("the built bin, driven with plain HTTP", () => {
   });
 
   it("takes the credentials it is given, and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, [builtBin, "--json", "--api-key-sid", "SK11111111111111111111111111111111", "--api-key-secret", "s3cret", "--start-time", "2025-01-01T00:00:00Z", "--clock", "manual"], {
-      cwd: build,
+    const child = spawn(process.execPath, [...binArgs(), "--json", "--api-key-sid", "SK11111111111111111111111111111111", "--api-key-secret", "s3cret", "--start-time", "2025-01-01T00:00:00Z", "--clock", "manual"], {
+      cwd: scratch,
       env: cleanEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -196,12 +195,12 @@ describe("the built bin, driven with plain HTTP", () => {
   });
 
   it("--help prints the usage and exits 0; an unknown flag is one line and exit 2", async () => {
-    const help = await runToEnd([builtBin, "--help"], build);
+    const help = await runToEnd([...binArgs(), "--help"], scratch);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
     for (const flag of ["--host", "--port", "--clock", "--api-key-sid", "--api-key-secret", "--json"]) expect(help.stdout).toContain(flag);
 
-    const unknown = await runToEnd([builtBin, "--prot", "4010"], build);
+    const unknown = await runToEnd([...binArgs(), "--prot", "4010"], scratch);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator: Unknown option '--prot'/)]);
     expect(unknown.stdout).toBe("");
@@ -212,7 +211,7 @@ describe("the built bin, driven with plain HTTP", () => {
     await new Promise<void>((done) => squatter.listen(0, "127.0.0.1", done));
     const port = (squatter.address() as AddressInfo).port;
     try {
-      const { code, stdout, stderr } = await runToEnd([builtBin, "--port", String(port)], build);
+      const { code, stdout, stderr } = await runToEnd([...binArgs(), "--port", String(port)], scratch);
       expect(code).toBe(1);
       expect(stdout).toBe("");
       expect(stderr.trim().split("\n")).toEqual([`twilio-video-emulator: 127.0.0.1:${port} is already in use: stop what listens there, or choose another --port/--media-port (0 picks a free one)`]);
@@ -222,22 +221,21 @@ describe("the built bin, driven with plain HTTP", () => {
   });
 });
 
-describe("the built bin without the optional ajv peer", () => {
+describe("the bin without the optional ajv peer", () => {
   it("still answers --help, and says what to install instead of starting", async () => {
-    // A copy (not a symlink: Node resolves packages from a module's real path) with no node_modules at all.
-    const bare = mkdtempSync(join(tmpdir(), "twilio-video-emulator-noajv-"));
-    try {
-      cpSync(join(build, "dist"), join(bare, "dist"), { recursive: true });
-      const bin = join(bare, manifest.bin["twilio-video-emulator"]!);
-      const help = await runToEnd([bin, "--help"], bare);
-      expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
-      const start = await runToEnd([bin, "--port", "0"], bare);
-      expect(start.code).toBe(2);
-      expect(start.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator needs ajv(-formats)?: npm install --save-dev ajv ajv-formats/)]);
-    } finally {
-      rmSync(bare, { recursive: true, force: true });
-    }
+    // A copy of the sources in a folder with no node_modules (Node resolves packages from a
+    // module's real path, so a symlink would still find the repository's ajv).
+    const bare = mkdtempSync(join(scratch, "noajv-"));
+    for (const dir of ["src", "generated"]) cpSync(join(root, dir), join(bare, dir), { recursive: true });
+    cpSync(join(root, "scripts/emulator.ts"), join(bare, "scripts/emulator.ts"));
+    cpSync(join(root, "package.json"), join(bare, "package.json"));
+    const entry = join(bare, "scripts/emulator.ts");
+    const help = await runToEnd([...binArgs(entry), "--help"], bare);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
+    const start = await runToEnd([...binArgs(entry), "--port", "0"], bare);
+    expect(start.code).toBe(2);
+    expect(start.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator needs ajv(-formats)?: npm install --save-dev ajv ajv-formats/)]);
   });
 });
 
