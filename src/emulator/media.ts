@@ -17,8 +17,8 @@ export type MediaKind = "recording" | "composition";
 /**
  * The bytes of a file are generated, never stored: byte `i` is `i % 251`,
  * overwritten at the start by a line naming the resource. A download is
- * exactly the `size` the resource declares (a client that checks the length,
- * resumes, or streams to disk sees what it would see with real media), costs
+ * exactly the `size` the resource declares (a client that checks the length
+ * or streams to disk sees what it would see with real media; no Range support), costs
  * no memory beyond one chunk, and is the same on every download. 251 (a prime)
  * keeps the pattern from lining up with power-of-two buffer sizes, so a lost
  * or repeated chunk changes the bytes; the chunk length is a multiple of it so
