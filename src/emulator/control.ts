@@ -4,6 +4,11 @@
  * time passing) plus test hooks (faults, the traffic log, callbacks). Served
  * under /_emulator/ with JSON bodies, and offered as methods on the emulator
  * handle; both go through this class.
+ *
+ * The routes are documented for other languages in spec/emulator-control.yaml
+ * (OpenAPI) and docs/emulator-control.md (curl). A route added to `route()`
+ * needs both: test/emulator/control-spec.test.ts reads the `case` labels
+ * below and fails until the spec and the docs have it.
  */
 import type { components } from "../../generated/openapi.js";
 import type { CallbackDelivery, CallbackDispatcher } from "./callbacks.js";

@@ -16,6 +16,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createContractValidator } from "../contract/index.js";
 import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
+import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 import { EmulatorClock, type ClockMode, type ClockOptions } from "./clock.js";
 import { Controller, type ClockState, type PublishOptions } from "./control.js";
 import { Faults, type FaultSpec } from "./faults.js";
@@ -36,6 +37,12 @@ export { ApiError as EmulatorError } from "./errors.js";
 type S = components["schemas"];
 
 export interface EmulatorOptions {
+  /**
+   * Address both listeners bind to (default `127.0.0.1`). The emulator has no
+   * access control beyond its fixed credentials and its control API has none:
+   * bind beyond loopback only inside a container or a private network.
+   */
+  host?: string;
   /** Port of the API listener (default 0: an ephemeral port). */
   port?: number;
   /** Port of the media (storage) listener (default 0). */
@@ -101,21 +108,23 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000e0e0e0";
-export const DEFAULT_CREDENTIALS: Readonly<Credentials> = Object.freeze({
-  apiKeySid: "SK00000000000000000000000000e0e0e0",
-  apiKeySecret: "emulator-api-key-secret",
-  authToken: "emulator-auth-token",
-});
+export { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS };
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 
-function listen(server: Server, port: number): Promise<string> {
+/** The host part of a URL that reaches `host`: a wildcard address is reached over loopback; IPv6 goes in brackets. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      resolve(`http://${urlHost(host)}:${(server.address() as AddressInfo).port}`);
     });
   });
 }
@@ -128,7 +137,7 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** Starts an emulator on 127.0.0.1. Stop it with `stop()`. */
+/** Starts an emulator (on 127.0.0.1 unless `host` says otherwise). Stop it with `stop()`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
   const credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
@@ -143,8 +152,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const mediaServer = createServer((req, res) => media.handle(req, res));
   let url: string;
   try {
-    url = await listen(apiServer, options.port ?? 0);
-    media.origin = await listen(mediaServer, options.mediaPort ?? 0);
+    const host = options.host ?? "127.0.0.1";
+    url = await listen(apiServer, options.port ?? 0, host);
+    media.origin = await listen(mediaServer, options.mediaPort ?? 0, host);
   } catch (error) {
     await Promise.all([close(apiServer), close(mediaServer)]);
     clock.stop();

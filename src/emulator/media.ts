@@ -7,13 +7,40 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { EmulatorClock } from "./clock.js";
 import type { Store } from "./store.js";
 
 export type MediaKind = "recording" | "composition";
 
-/** Bytes served per file: enough to look like a file, never as large as the nominal size. */
-const MAX_SERVED_BYTES = 16 * 1024;
+/**
+ * The bytes of a file are generated, never stored: byte `i` is `i % 251`,
+ * overwritten at the start by a line naming the resource. A download is
+ * exactly the `size` the resource declares (a client that checks the length
+ * or streams to disk sees what it would see with real media; no Range support), costs
+ * no memory beyond one chunk, and is the same on every download. 251 (a prime)
+ * keeps the pattern from lining up with power-of-two buffer sizes, so a lost
+ * or repeated chunk changes the bytes; the chunk length is a multiple of it so
+ * every chunk starts at phase 0.
+ */
+const PATTERN_PERIOD = 251;
+const CHUNK = Buffer.from(Array.from({ length: PATTERN_PERIOD * 256 }, (_, i) => i % PATTERN_PERIOD));
+
+/** The deterministic content of a media file of `size` bytes, in chunks. */
+export function* mediaBytes(sid: string, size: number): Generator<Buffer> {
+  const header = Buffer.from(`twilio-video-ts emulator media ${sid}\n`);
+  for (let offset = 0; offset < size; offset += CHUNK.length) {
+    const chunk = CHUNK.subarray(0, Math.min(CHUNK.length, size - offset));
+    if (offset > 0) {
+      yield chunk;
+      continue;
+    }
+    const first = Buffer.from(chunk);
+    header.copy(first, 0, 0, Math.min(header.length, first.length));
+    yield first;
+  }
+}
 
 export class MediaHost {
   private readonly key = randomBytes(32);
@@ -58,15 +85,18 @@ export class MediaHost {
     const [, kind, sid] = m as unknown as [string, MediaKind, string];
     const file = this.describe(kind, sid);
     if (!file) return reply(404, "NoSuchKey");
-    const body = Buffer.alloc(Math.min(file.size, MAX_SERVED_BYTES), 0);
-    const header = Buffer.from(`twilio-video-ts emulator media ${sid}\n`);
-    header.copy(body, 0, 0, Math.min(header.length, body.length));
     res.writeHead(200, {
       "Content-Type": file.contentType,
-      "Content-Length": String(body.length),
+      "Content-Length": String(file.size),
       ...(disposition ? { "Content-Disposition": disposition } : {}),
     });
-    res.end(req.method === "HEAD" ? undefined : body);
+    if (req.method === "HEAD" || file.size === 0) {
+      res.end();
+      return;
+    }
+    // Streamed with backpressure; a client that hangs up ends the stream (the
+    // rejection only says the download was cut short, nothing to report).
+    pipeline(Readable.from(mediaBytes(sid, file.size), { objectMode: false }), res).catch(() => undefined);
   }
 
   private describe(kind: MediaKind, sid: string): { size: number; contentType: string } | undefined {
