@@ -15,7 +15,7 @@ import type { Readable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ItemChecker, type FileResult, type Outcome, type WorkItem } from "./check.js";
 import { createContractValidator } from "./index.js";
-import { collectInputs, harItems, ndjsonItems, openInput, type InputFile } from "./inputs.js";
+import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type InputFile } from "./inputs.js";
 import { isObject } from "./json-pointer.js";
 import { InlineExecutor, OrderedRunner, WorkerExecutor, type Executor } from "./pool.js";
 import { Progress } from "./progress.js";
@@ -200,7 +200,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   const inline = new InlineExecutor(checker);
   let pool: WorkerExecutor | undefined;
   const parallel = (): Executor => (pool ??= new WorkerExecutor(threads, workerConfig));
-  const wantsWorkers = threads > 1 && (options.jobs !== undefined || (totalBytes ?? Infinity) >= PARALLEL_AFTER_BYTES || collected.files.length >= PARALLEL_AFTER_ITEMS);
+  const wantsWorkers = threads > 1 && (options.jobs !== undefined || (totalBytes ?? 0) >= PARALLEL_AFTER_BYTES || collected.files.length >= PARALLEL_AFTER_ITEMS);
   const runner = wantsWorkers ? new OrderedRunner(parallel(), emit, 64, threads * 4) : new OrderedRunner(inline, emit, 16, 1);
   let submitted = 0;
   const submit = async (item: WorkItem): Promise<void> => {
@@ -218,7 +218,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   } catch (e) {
     // Only the machinery can get here (every input problem is a result): say so in one line.
     progress.end();
-    io.stderr(`twilio-video-conformance: the run stopped: ${(e as Error).message.split("\n")[0]}${pool ? " (a worker thread failed; --jobs 1 checks in one thread)" : ""}\n`);
+    io.stderr(`twilio-video-conformance: the run stopped: ${(e as Error).message.split("\n")[0]}${pool && !(e instanceof MissingPeerError) ? " (a worker thread failed; --jobs 1 checks in one thread)" : ""}\n`);
     return 2;
   } finally {
     progress.end();
@@ -244,6 +244,7 @@ async function feed(file: InputFile, submit: (item: WorkItem) => Promise<void>, 
   try {
     for await (const item of items) await submit(item);
   } catch (e) {
+    if (e instanceof MissingPeerError) throw e;
     // An unreadable stream (EACCES, EIO): one failure for the file.
     await submit({ t: "res", result: { file: file.name, operationId: null, ok: false, errors: [{ where: "file", message: `cannot read file: ${(e as Error).message.split("\n")[0]}` }], warnings: [], specTooStrict: [] } });
   } finally {

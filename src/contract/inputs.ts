@@ -50,13 +50,27 @@ export const SKIP_EMPTY_LINE = "empty NDJSON line";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A file name for reports: UTF-8 as is, other bytes as \xNN. */
+/** A file name for reports: valid UTF-8 sequences as text, every other byte as \xNN. */
 export function displayName(bytes: Buffer): string {
   try {
     return utf8.decode(bytes);
   } catch {
     let out = "";
-    for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+    for (let i = 0; i < bytes.length; ) {
+      const b = bytes[i]!;
+      const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+      if (length > 0 && i + length <= bytes.length) {
+        try {
+          out += utf8.decode(bytes.subarray(i, i + length));
+          i += length;
+          continue;
+        } catch {
+          // not a valid sequence after all: escape the lead byte
+        }
+      }
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i++;
+    }
     return out;
   }
 }
@@ -140,6 +154,9 @@ function utf8Safe(bytes: Buffer): string | Buffer {
   }
 }
 
+/** An optional peer is not installed: the run cannot go on, and the message says what to install. */
+export class MissingPeerError extends Error {}
+
 export interface StreamContext {
   baseUrls: string[];
   /** Called with each chunk's byte length as the input is read (progress). */
@@ -174,7 +191,9 @@ export async function* harItems(stream: Readable, name: string, context: StreamC
     import("stream-json"),
     import("stream-json/filters/pick.js"),
     import("stream-json/streamers/stream-array.js"),
-  ]);
+  ]).catch((e: unknown) => {
+    throw (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" ? new MissingPeerError("reading HAR captures needs stream-json: npm install --save-dev stream-json") : e;
+  });
   const bases = parseBaseUrls(context.baseUrls);
   if (context.onBytes) stream.on("data", (chunk: Buffer | string) => context.onBytes!(typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length));
   // The filter is anchored to the top level, so `log.entries` nested elsewhere never matches.
