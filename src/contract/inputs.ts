@@ -14,7 +14,7 @@
 import { createReadStream, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
+import { pipeline as streamPipeline, type Readable } from "node:stream";
 import { failure, MAX_DEPTH, tooDeep, type WorkItem } from "./check.js";
 import { harEntryToRecording } from "./har.js";
 import { parseBaseUrls } from "./operations.js";
@@ -186,8 +186,7 @@ export async function* ndjsonItems(stream: Readable, name: string, context: Stre
  */
 export async function* harItems(stream: Readable, name: string, context: StreamContext): AsyncGenerator<WorkItem> {
   // Loaded here, not at the top: stream-json is an optional peer, needed only for HAR captures.
-  const [{ default: chain }, { parser }, { pick }, { streamArray }] = await Promise.all([
-    import("stream-chain"),
+  const [{ parser }, { pick }, { streamArray }] = await Promise.all([
     import("stream-json"),
     import("stream-json/filters/pick.js"),
     import("stream-json/streamers/stream-array.js"),
@@ -197,11 +196,11 @@ export async function* harItems(stream: Readable, name: string, context: StreamC
   const bases = parseBaseUrls(context.baseUrls);
   if (context.onBytes) stream.on("data", (chunk: Buffer | string) => context.onBytes!(typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length));
   // The filter is anchored to the top level, so `log.entries` nested elsewhere never matches.
+  const picked = pick.asStream({ filter: "log.entries", once: true });
   let sawEntries = false;
-  const seen = <T>(token: T): T => ((sawEntries = true), token);
-  // (stream-chain's typings cannot follow a generic pass-through stage; the stages are checked one by one.)
-  const stages: unknown[] = [stream, parser({ streamValues: false }), pick({ filter: "log.entries", once: true }), seen, streamArray()];
-  const pipeline = chain(stages as Parameters<typeof chain>[0]);
+  picked.once("data", () => (sawEntries = true));
+  // pipeline() destroys every stage on an error, which then ends the loop below with that error.
+  const pipeline = streamPipeline(stream, parser.asStream({ streamValues: false }), picked, streamArray.asStream(), () => {});
   try {
     for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
       const at = `${name}#/log/entries/${item.key}`;
