@@ -5,7 +5,7 @@
  * on disk and stdin, HAR, worker threads) that replaced whole-file parsing.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -139,6 +139,15 @@ describe("only regular files are read", () => {
     expect(named.code).toBe(2);
     expect(named.stderr).toContain("1 not a regular file (FIFO, socket or device)");
   }, 10_000);
+
+  it("a symlink back up the tree is walked once, not forever", async () => {
+    mkdirSync(join(dir, "loop/inner"), { recursive: true });
+    writeFileSync(join(dir, "loop/inner/r.json"), JSON.stringify(good));
+    symlinkSync(join(dir, "loop"), join(dir, "loop/inner/up"));
+    const r = await run(["--json", "loop"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ recordings: 1, skipped: { reasons: { "a directory already walked (symlink loop)": 1 } } });
+  });
 
   it("a file whose name is not UTF-8 is checked, not reported missing", async () => {
     const folder = join(dir, "latin1");

@@ -47,6 +47,8 @@ export const SKIP_OTHER_TYPE = "not *.json, *.har, *.ndjson or *.jsonl";
 export const SKIP_SCHEMA = "a JSON Schema (*.schema.json)";
 export const SKIP_HIDDEN = "hidden or node_modules (not walked)";
 export const SKIP_EMPTY_LINE = "empty NDJSON line";
+export const SKIP_UNREADABLE = "unreadable (broken link or no permission)";
+export const SKIP_WALKED = "a directory already walked (symlink loop)";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -103,8 +105,18 @@ export function collectInputs(paths: string[], cwd: string): Collected {
     }
     out.files.push({ kind, path, name, size: stat.size });
   };
-  const walk = (dir: Buffer, dirName: string): void => {
-    const entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).sort((a, b) => Buffer.compare(a.name, b.name));
+  const walked = new Set<string>();
+  const walk = (dir: Buffer, dirName: string, stat: Stats): void => {
+    // A symlink back up the tree would otherwise be walked forever.
+    const id = `${stat.dev}:${stat.ino}`;
+    if (walked.has(id)) return skip(SKIP_WALKED);
+    walked.add(id);
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).sort((a, b) => Buffer.compare(a.name, b.name));
+    } catch {
+      return skip(SKIP_UNREADABLE);
+    }
     for (const entry of entries) {
       const name = displayName(entry.name);
       if (name.startsWith(".") || name === "node_modules") {
@@ -119,10 +131,10 @@ export function collectInputs(paths: string[], cwd: string): Collected {
         stat = lstatSync(full);
         if (stat.isSymbolicLink()) stat = statSync(full);
       } catch {
-        skip("unreadable (broken link or no permission)");
+        skip(SKIP_UNREADABLE);
         continue;
       }
-      if (stat.isDirectory()) walk(full, shown);
+      if (stat.isDirectory()) walk(full, shown, stat);
       else consider(utf8Safe(full), shown, stat, false);
     }
   };
@@ -139,7 +151,7 @@ export function collectInputs(paths: string[], cwd: string): Collected {
       out.missing.push(path);
       continue;
     }
-    if (stat.isDirectory()) walk(Buffer.from(full), show(full));
+    if (stat.isDirectory()) walk(Buffer.from(full), show(full), stat);
     else consider(full, show(full), stat, true);
   }
   return out;
