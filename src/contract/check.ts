@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { harEntryToRecording, isHar } from "./har.js";
 import { parseBaseUrls, type BaseUrl } from "./operations.js";
-import type { ContractValidator, Problem, Recording, RecordingResult } from "./types.js";
+import type { ContractValidator, Recording, RecordingResult } from "./types.js";
 
 export interface FileResult extends RecordingResult {
   /** The recording file, or `file.har#/log/entries/3`, or `file.ndjson:12` (1-based line). */
@@ -130,5 +130,3 @@ export class ItemChecker {
     return { result: this.validate(outcome.recording, at) };
   }
 }
-
-export type { Problem };

@@ -48,6 +48,7 @@ export class Progress {
 
   end(): void {
     if (this.write && this.drawn) this.write("\r\u001b[K");
+    this.drawn = false;
   }
 }
 
