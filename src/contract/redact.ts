@@ -16,6 +16,7 @@
  * fields are not sensitive.
  */
 
+/** What a removed secret is replaced with. */
 export const REDACTED = "REDACTED";
 
 /** The documented list of sensitive parameter names (see the module comment for the matching rule). */
@@ -65,6 +66,10 @@ function decode(text: string): string {
   }
 }
 
+/**
+ * Applies the redaction rules and remembers what it removed, so a value
+ * removed once is removed everywhere after. One instance per recording session.
+ */
 export class Redactor {
   private readonly names: Set<string>;
   /** Values removed so far; removed again wherever they reappear. */
@@ -74,6 +79,7 @@ export class Redactor {
     this.names = new Set([...DEFAULT_SENSITIVE_NAMES, ...extraNames].map(normalize));
   }
 
+  /** Whether a parameter or field of this name holds a secret. */
   isSensitive(name: string): boolean {
     return this.names.has(normalize(name)) || ALWAYS.test(name);
   }
