@@ -130,6 +130,12 @@ describe("JUnit XML", () => {
     expect(failure).toMatchObject({ name: "failure", attributes: { type: "spec-too-strict" } });
   });
 
+  it("names NDJSON lines and stdin lines by their input file", () => {
+    const line = (file: string): FileResult => ({ ...passing, file, warnings: [], specTooStrict: [] });
+    const root = parseXml(render([line("traffic.ndjson:3"), line("stdin:1"), line("x.har#/log/entries/0")], summary({ recordings: 3 })));
+    expect(root.children[0]!.children.filter((c) => c.name === "testcase").map((c) => c.attributes.classname)).toEqual(["traffic.ndjson", "stdin", "x.har"]);
+  });
+
   it("writes an empty but valid document when nothing was checked", () => {
     const root = parseXml(render([], summary({ recordings: 0, passed: 0, failed: 0 })));
     expect(root.attributes.tests).toBe("0");

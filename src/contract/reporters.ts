@@ -110,7 +110,7 @@ export function xmlEscape(text: string): string {
 function inputOf(file: string): string {
   const hash = file.indexOf("#/log/entries/");
   if (hash !== -1) return file.slice(0, hash);
-  const line = /^(.*\.(?:ndjson|jsonl)):\d+$/i.exec(file);
+  const line = /^(.*\.(?:ndjson|jsonl)|stdin):\d+$/i.exec(file);
   return line ? line[1]! : file;
 }
 
