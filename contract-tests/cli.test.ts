@@ -1,5 +1,5 @@
 /** The conformance CLI: output, --json, --strict, HAR, exit codes, progress. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -152,5 +152,16 @@ describe("conformance CLI", () => {
     expect(ok.stdout).toContain("2 passed, 0 failed");
     await expect(exec(tsx, [join(root, "scripts/conformance.ts"), join(dir, "mixed")], { cwd: root })).rejects.toMatchObject({ code: 1 });
     await expect(exec(tsx, [join(root, "scripts/conformance.ts"), join(dir, "missing")], { cwd: root })).rejects.toMatchObject({ code: 2 });
+  });
+
+  it("a reader that leaves (| head) ends the run with 141, not an EPIPE stack", async () => {
+    const root = resolve(import.meta.dirname, "..");
+    const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, "scripts/conformance.ts"), join(dir, "mixed")], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // closed before the CLI writes its first line
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    const code = await new Promise((r) => child.on("close", r));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(141);
   });
 });

@@ -11,6 +11,12 @@ function missingPeer(error: unknown): string | undefined {
   return /ajv-formats/.test(message) ? "ajv-formats" : /'ajv/.test(message) ? "ajv" : /stream-(json|chain)/.test(message) ? "stream-json" : undefined;
 }
 
+// A reader that goes away (`| head`) ends the run quietly, not with an EPIPE stack.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(141); // 128 + SIGPIPE, as a shell reports a writer whose reader left: the report is incomplete
+});
+
 try {
   const { runConformance } = await import("./cli.js");
   process.exitCode = await runConformance(process.argv.slice(2), {
