@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConformance } from "../src/contract/cli.js";
+import { kindOf } from "../src/contract/inputs.js";
+import { Progress } from "../src/contract/progress.js";
 import type { Recording } from "../src/contract/index.js";
 import { loadCorpus } from "./lib/corpus.js";
 
@@ -206,4 +208,36 @@ describe("streaming input", () => {
     expect(two.stdout).toBe(one.stdout);
     expect(JSON.parse(one.stdout).recordings).toBe(corpus.length * 3);
   }, 60_000);
+});
+
+describe("input kinds and the progress line", () => {
+  it("streams a *.json too large to read whole as a HAR; knows NDJSON and skips schemas", () => {
+    expect(kindOf("capture.json", 10_000)).toBe("json");
+    expect(kindOf("capture.json", 65 * 1024 * 1024)).toBe("har");
+    expect(kindOf("X.HAR", 1)).toBe("har");
+    expect(kindOf("t.jsonl", 1)).toBe("ndjson");
+    expect(kindOf("t.NDJSON", 1)).toBe("ndjson");
+    expect(kindOf("recording.schema.json", 1)).toBeUndefined();
+    expect(kindOf("notes.txt", 1)).toBeUndefined();
+  });
+
+  it("shows done, rate, share of input and ETA, at most 5 times a second", () => {
+    let now = 0;
+    let out = "";
+    const p = new Progress((t) => (out += t), 1000, () => now);
+    now = 10_000;
+    p.addBytes(250);
+    p.recordingsDone(5_000);
+    expect(out).toBe("\r\u001b[Kchecked 5,000 recording(s) · 500/s · 25% of input · ETA 30s");
+    now = 10_100;
+    p.recordingsDone(1);
+    expect(out.split("\r").length).toBe(2); // not redrawn within 200 ms
+    p.end();
+    expect(out.endsWith("\r\u001b[K")).toBe(true);
+    let later = 0;
+    const unknownSize = new Progress(() => {}, undefined, () => later);
+    later = 2_000;
+    unknownSize.recordingsDone(10);
+    expect(unknownSize.line()).toBe("checked 10 recording(s) · 5/s");
+  });
 });
