@@ -52,7 +52,7 @@ Options:
   --allow-empty      exit 0 when nothing was checked (default: exit 2)
   --base-url <url>   also accept this host (e.g. a local emulator); repeatable
   --spec <file>      validate against another bundled OpenAPI document
-  --jobs <n|auto>    worker threads (default auto: every core once the input is large)
+  --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
   -h, --help         this text
 
 Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.`;
