@@ -69,11 +69,27 @@ describe("fixed mutations", () => {
     }),
   );
 
+  // Strict: a request the API answered 2xx, or a status it sent that the spec
+  // does not list, is a spec-too-strict finding, which strict mode fails on.
   it.each(cases)("%s is reported", (_label, mutated) => {
-    const result = validator.validateRecording(mutated);
+    const result = strictValidator.validateRecording(mutated);
     expect(result.ok).toBe(false);
-    expect(result.errors.length).toBeGreaterThan(0);
-    for (const e of result.errors) expect(e.where).toMatch(/^(request|response|recording)\./);
+    const findings = [...result.errors, ...result.specTooStrict];
+    expect(findings.length).toBeGreaterThan(0);
+    for (const e of findings) expect(e.where).toMatch(/^(request|response|recording)\./);
+  });
+
+  it("a request field the API accepted (2xx) is spec-too-strict, never a request error", () => {
+    const accepted = cases.filter(([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status < 300);
+    expect(accepted.length).toBeGreaterThan(10);
+    for (const [label, mutated] of accepted) {
+      const lenient = validator.validateRecording(mutated);
+      expect(lenient.ok, label).toBe(true);
+      expect(lenient.errors, label).toEqual([]);
+      expect(lenient.specTooStrict.map((p) => p.where)[0], label).toMatch(/^request\.(query|body)\/NoSuch/);
+    }
+    const refused = cases.filter(([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status >= 400);
+    for (const [label, mutated] of refused) expect(validator.validateRecording(mutated).errors.length, label).toBeGreaterThan(0);
   });
 
   it("applies every kind of mutation across the corpus", () => {
@@ -149,11 +165,13 @@ describe("property-based mutations", () => {
     );
   });
 
-  it("any undocumented status code is rejected", () => {
+  it("any undocumented status code is rejected (strict; a well-formed body makes it spec-too-strict)", () => {
     fc.assert(
       fc.property(fc.constantFrom(...corpus), fc.integer({ min: 100, max: 599 }), (p, status) => {
         fc.pre(!documents(p.responses, status));
-        expect(validator.validateRecording({ ...p.recording, response: { ...p.recording.response, status } }).ok).toBe(false);
+        const result = strictValidator.validateRecording({ ...p.recording, response: { ...p.recording.response, status } });
+        expect(result.ok).toBe(false);
+        expect([...result.errors, ...result.specTooStrict].some((f) => f.where.startsWith("response.status") || f.where.startsWith("response."))).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -174,12 +192,16 @@ describe("property-based mutations", () => {
     );
   });
 
-  it("any out-of-range PageSize is rejected", () => {
+  it("any out-of-range PageSize the API answered 2xx is spec-too-strict: a warning, a failure when strict", () => {
     fc.assert(
       fc.property(pick((p) => typeof p.recording.response.body === "object" && p.recording.response.body !== null && "meta" in p.recording.response.body), fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1001 }), fc.string({ minLength: 1 }).filter((s) => !/^\d+$/.test(s))), (p, size) => {
         const url = new URL(p.recording.request.url);
         url.searchParams.set("PageSize", String(size));
-        expect(validator.validateRecording({ ...p.recording, request: { ...p.recording.request, url: url.toString() } }).ok).toBe(false);
+        const mutated = { ...p.recording, request: { ...p.recording.request, url: url.toString() } };
+        const lenient = validator.validateRecording(mutated);
+        expect(lenient.ok).toBe(true);
+        expect(lenient.specTooStrict.map((f) => f.where)).toContain("request.query/PageSize");
+        expect(strictValidator.validateRecording(mutated).ok).toBe(false);
       }),
       { numRuns: 200 },
     );

@@ -145,7 +145,7 @@ describe("validateRecording", () => {
   it("combines request, response and header checks", () => {
     const url = `${B}/v1/Things/${SID}/Media`;
     const ok = v.validateRecording(rec({ method: "GET", url }, { status: 302, headers: { Location: "https://s3.example/x?sig=REDACTED" }, body: { redirect_to: "https://s3.example/x?sig=REDACTED" } }));
-    expect(ok).toEqual({ operationId: "FetchThingMedia", ok: true, errors: [], warnings: [] });
+    expect(ok).toEqual({ operationId: "FetchThingMedia", ok: true, errors: [], warnings: [], specTooStrict: [] });
     const missing = v.validateRecording(rec({ method: "GET", url }, { status: 302, headers: {}, body: { redirect_to: "https://s3.example/x" } }));
     expect(where(missing.errors)).toEqual(["response.headers/location"]);
     const retry = v.validateRecording(rec({ method: "GET", url }, { status: 429, headers: { "Retry-After": "soon" }, body: { code: 20429, message: "Too Many Requests", status: 429 } }));
@@ -155,6 +155,49 @@ describe("validateRecording", () => {
   it("reports no operation for an unknown path", () => {
     const r = v.validateRecording(rec({ method: "GET", url: `${B}/v1/Unknown` }));
     expect(r).toMatchObject({ operationId: null, ok: false });
+  });
+});
+
+describe("spec-too-strict: the server's verdict counts", () => {
+  const strictV = createContractValidator({ document: fixtureDocument, strict: true });
+  const list = `${B}/v1/Things?Status=maybe`;
+
+  it("a request the spec rejects but the API answered 2xx is a spec-too-strict finding, not an error", () => {
+    const r = v.validateRecording(rec({ method: "GET", url: list }));
+    expect(r.ok).toBe(true);
+    expect(r.errors).toEqual([]);
+    expect(r.specTooStrict).toHaveLength(1);
+    expect(r.specTooStrict[0]).toMatchObject({ where: "request.query/Status", message: expect.stringMatching(/^the API answered 200 to a request the spec rejects: /) });
+  });
+
+  it("fails it when strict, still listed separately", () => {
+    const r = strictV.validateRecording(rec({ method: "GET", url: list }));
+    expect(r.ok).toBe(false);
+    expect(r.errors).toEqual([]);
+    expect(where(r.specTooStrict)).toEqual(["request.query/Status"]);
+  });
+
+  it("the same request answered 4xx stays a request error (the API refused it too)", () => {
+    const r = v.validateRecording(rec({ method: "GET", url: list }, { status: 400, body: { code: 20001, message: "bad", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 } }));
+    expect(where(r.errors)).toContain("request.query/Status");
+    expect(r.specTooStrict).toEqual([]);
+  });
+
+  it("an unlisted status with a body well-formed for a documented sibling is spec-too-strict", () => {
+    const r = v.validateRecording(rec({ method: "GET", url: `${B}/v1/Things/${SID}` }, { status: 203, body: thing() }));
+    expect(r).toMatchObject({ ok: true, errors: [] });
+    expect(r.specTooStrict[0]).toMatchObject({ where: "response.status", found: "203", message: expect.stringContaining("well-formed for 200") });
+    expect(strictV.validateRecording(rec({ method: "GET", url: `${B}/v1/Things/${SID}` }, { status: 203, body: thing() })).ok).toBe(false);
+  });
+
+  it("an unlisted status with a malformed body stays an error", () => {
+    const r = v.validateRecording(rec({ method: "GET", url: `${B}/v1/Things/${SID}` }, { status: 203, body: { nope: 1 } }));
+    expect(r.ok).toBe(false);
+    expect(where(r.errors)).toEqual(["response.status"]);
+    expect(r.specTooStrict).toEqual([]);
+    // An error body is never well-formed for a success status.
+    const e = v.validateRecording(rec({ method: "GET", url: `${B}/v1/Things/${SID}` }, { status: 299, body: { code: 20404, message: "x", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 } }));
+    expect(e.ok).toBe(false);
   });
 });
 

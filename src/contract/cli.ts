@@ -1,217 +1,258 @@
 /**
  * The conformance CLI (`twilio-video-conformance`, `npm run conformance`):
- * validates recordings and HAR captures and reports every disagreement with
- * the spec. Node-only (file system); the library in index.ts is not.
+ * validates recordings, HAR captures and NDJSON streams and reports every
+ * disagreement with the spec. Node-only (file system, worker threads); the
+ * library in index.ts is not.
  *
- * Exit codes: 0 everything conforms, 1 something does not, 2 usage error.
+ * Exit codes: 0 everything conforms, 1 something does not, 2 usage error or
+ * nothing was checked. Whatever the input holds, a bad file or entry costs
+ * one failing result with one clear line; the rest of the run goes on.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { createContractValidator, recordingsFromHar, isHar, type ContractValidator, type Problem, type Recording } from "./index.js";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { Readable } from "node:stream";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ItemChecker, type FileResult, type Outcome, type WorkItem } from "./check.js";
+import { createContractValidator } from "./index.js";
+import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type InputFile } from "./inputs.js";
+import { isObject } from "./json-pointer.js";
+import { InlineExecutor, OrderedRunner, WorkerExecutor, type Executor } from "./pool.js";
+import { Progress } from "./progress.js";
+import { createReporter, REPORTERS, skippedLine, type ReporterName, type Summary } from "./reporters.js";
+import { unresolvedRefs } from "./spec-check.js";
 
-export interface FileResult {
-  file: string;
-  operationId: string | null;
-  ok: boolean;
-  errors: Problem[];
-  warnings: Problem[];
-}
-
-export interface ConformanceReport {
-  /** Files read (a HAR file counts once, however many entries it holds). */
-  files: number;
-  /** Recordings that conform / do not (each HAR entry is one). */
-  passed: number;
-  failed: number;
-  results: FileResult[];
-}
+export type { FileResult } from "./check.js";
+export type { Summary } from "./reporters.js";
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Whether stderr is a terminal (progress is redrawn in place). */
+  /** Whether stderr is a terminal (a progress line is drawn only then). */
   stderrIsTty?: boolean;
   cwd?: string;
+  /** What `-` reads (default process.stdin). */
+  stdin?: Readable;
 }
 
-const USAGE = `usage: twilio-video-conformance [--json] [--strict] [--base-url <url>]... [--spec <openapi.json>] <file-or-dir>...
+const USAGE = `usage: twilio-video-conformance [options] <file-or-dir | ->...
 
-Validates recorded interactions (*.json in the recording format) and HAR 1.2
-captures (*.har) against the Twilio Video v1 OpenAPI spec.
+Validates recorded interactions against the Twilio Video v1 OpenAPI spec:
+  *.json            one recording (contract-tests/recording.schema.json), or a HAR document
+  *.har             a HAR 1.2 capture, streamed entry by entry (any size)
+  *.ndjson, *.jsonl one recording per line, streamed
+  -                 NDJSON on stdin
+Directories are walked; other files, JSON Schemas and non-regular files
+(FIFOs, sockets) are skipped and counted in the report.
 
-  --json             print one JSON report on stdout
-  --strict           undocumented response fields (drift) fail instead of warn
+Options:
+  --reporter <name>  text (default), json, junit (JUnit XML) or github (workflow annotations)
+  --json             the same as --reporter json
+  --strict           drift (undocumented response fields) and spec-too-strict findings fail
+  --allow-empty      exit 0 when nothing was checked (default: exit 2)
   --base-url <url>   also accept this host (e.g. a local emulator); repeatable
   --spec <file>      validate against another bundled OpenAPI document
+  --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
+  -h, --help         this text
 
-Exit codes: 0 all conform, 1 some do not, 2 usage error.`;
+Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.`;
+
+const OPTIONS = {
+  reporter: { type: "string" },
+  json: { type: "boolean" },
+  strict: { type: "boolean" },
+  "allow-empty": { type: "boolean" },
+  "base-url": { type: "string", multiple: true },
+  spec: { type: "string" },
+  jobs: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
 
 interface Options {
-  json: boolean;
+  reporter: ReporterName;
   strict: boolean;
+  allowEmpty: boolean;
   baseUrls: string[];
-  spec?: string;
+  specPath?: string;
+  /** undefined = auto. */
+  jobs?: number;
   paths: string[];
 }
 
 class UsageError extends Error {}
 
-function parseArgs(args: string[]): Options | "help" {
-  const options: Options = { json: false, strict: false, baseUrls: [], paths: [] };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = (): string => {
-      const next = args[++i];
-      if (next === undefined) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === "--help" || arg === "-h") return "help";
-    else if (arg === "--json") options.json = true;
-    else if (arg === "--strict") options.strict = true;
-    else if (arg === "--base-url") options.baseUrls.push(value());
-    else if (arg.startsWith("--base-url=")) options.baseUrls.push(arg.slice("--base-url=".length));
-    else if (arg === "--spec") options.spec = value();
-    else if (arg === "--") options.paths.push(...args.slice(i + 1)), (i = args.length);
-    else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
-    else options.paths.push(arg);
+function parseOptions(args: string[]): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, ""));
   }
-  if (options.paths.length === 0) throw new UsageError("no files or directories given");
-  for (const url of options.baseUrls) {
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  if (values.json && values.reporter !== undefined && values.reporter !== "json") throw new UsageError(`--json contradicts --reporter ${values.reporter}`);
+  const reporter = values.json ? "json" : (values.reporter ?? "text");
+  if (!(REPORTERS as readonly string[]).includes(reporter)) throw new UsageError(`--reporter must be one of ${REPORTERS.join(", ")} (got "${reporter}")`);
+  const baseUrls = values["base-url"] ?? [];
+  for (const url of baseUrls) {
     try {
       new URL(url);
     } catch {
       throw new UsageError(`--base-url ${url} is not a URL`);
     }
   }
-  return options;
-}
-
-/** Every *.json / *.har under the given paths, in a stable order. JSON Schemas are skipped. */
-export function collectFiles(paths: string[], cwd: string): string[] {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-      const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(json|har)$/i.test(entry.name) && !entry.name.endsWith(".schema.json")) files.push(full);
-    }
+  let jobs: number | undefined;
+  if (values.jobs !== undefined && values.jobs !== "auto") {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, or auto (got "${values.jobs}")`);
+  }
+  if (positionals.length === 0) throw new UsageError("no files or directories given");
+  return {
+    reporter: reporter as ReporterName,
+    strict: values.strict === true,
+    allowEmpty: values["allow-empty"] === true,
+    baseUrls,
+    ...(values.spec !== undefined ? { specPath: values.spec } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
+    paths: positionals,
   };
-  for (const path of paths) {
-    const full = resolve(cwd, path);
-    let stat;
-    try {
-      stat = statSync(full);
-    } catch {
-      throw new UsageError(`no such file or directory: ${path}`);
-    }
-    if (stat.isDirectory()) walk(full);
-    else files.push(full);
-  }
-  return files;
 }
 
-function readJson(file: string): { value?: unknown; error?: string } {
-  let text: string;
+/** Reads and checks a --spec document; any problem is a usage error with one clear line. */
+function loadSpec(path: string, cwd: string): { document: object; absolute: string } {
+  const absolute = resolve(cwd, path);
+  let document: unknown;
   try {
-    text = readFileSync(file, "utf8");
+    document = JSON.parse(readFileSync(absolute, "utf8"));
   } catch (e) {
-    return { error: `cannot read file: ${(e as Error).message}` };
+    throw new UsageError(`--spec ${path}: ${(e as { code?: string }).code === "ENOENT" ? "no such file" : (e as Error).message.split("\n")[0]}`);
   }
-  try {
-    return { value: JSON.parse(text) };
-  } catch (e) {
-    return { error: `not valid JSON: ${(e as Error).message}` };
+  if (!isObject(document) || !isObject(document.paths)) throw new UsageError(`--spec ${path}: not a bundled OpenAPI document (no "paths" object)`);
+  const broken = unresolvedRefs(document);
+  if (broken.length > 0) {
+    const [first] = broken;
+    throw new UsageError(`--spec ${path}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; bundle the spec first (redocly bundle)`);
   }
+  return { document, absolute };
 }
 
-export function checkFiles(files: string[], validator: ContractValidator, baseUrls: string[], displayRoot: string, onProgress?: (done: number) => void): ConformanceReport {
-  const results: FileResult[] = [];
-  files.forEach((file, i) => {
-    const name = relative(displayRoot, file) || file;
-    const { value, error } = readJson(file);
-    if (error !== undefined) {
-      results.push({ file: name, operationId: null, ok: false, errors: [{ where: "file", message: error }], warnings: [] });
-    } else if (file.toLowerCase().endsWith(".har") || isHar(value)) {
-      const har = recordingsFromHar(value, { baseUrls });
-      if (har.error !== undefined) results.push({ file: name, operationId: null, ok: false, errors: [{ where: "file", message: har.error }], warnings: [] });
-      for (const { index, recording } of har.recordings) results.push({ file: `${name}#/log/entries/${index}`, ...validator.validateRecording(recording) });
-    } else {
-      results.push({ file: name, ...validator.validateRecording(value as Recording) });
-    }
-    onProgress?.(i + 1);
-  });
-  const passed = results.filter((r) => r.ok).length;
-  return { files: files.length, passed, failed: results.length - passed, results };
-}
+/**
+ * Inputs this large (items or bytes) are worth worker threads. Each worker
+ * compiles the schemas it meets again (about a second of CPU for the whole
+ * spec), so below this a second thread costs more than it saves (measured:
+ * 10,000 small files check faster on one thread).
+ */
+const PARALLEL_AFTER_ITEMS = 20_000;
+const PARALLEL_AFTER_BYTES = 64 * 1024 * 1024;
 
-function formatProblem(p: Problem): string {
-  const detail = [p.expected !== undefined ? `expected ${p.expected}` : "", p.found !== undefined ? `found ${p.found}` : ""].filter(Boolean).join(", ");
-  return `${p.where}: ${p.message}${detail ? ` (${detail})` : ""}`;
-}
-
-/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
-export function runConformance(args: string[], io: CliIo): number {
-  let options: Options | "help";
-  let files: string[];
+/** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it in-process. */
+export async function runConformance(args: string[], io: CliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  let validator: ContractValidator;
+  let options: Options;
+  let spec: { document: object; absolute: string } | undefined;
   try {
-    options = parseArgs(args);
-    if (options === "help") {
+    const parsed = parseOptions(args);
+    if (parsed === "help") {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    files = collectFiles(options.paths, cwd);
-    let document: object | undefined;
-    if (options.spec !== undefined) {
-      const spec = readJson(resolve(cwd, options.spec));
-      if (spec.error !== undefined || typeof spec.value !== "object" || spec.value === null) throw new UsageError(`--spec ${options.spec}: ${spec.error ?? "not a JSON object"}`);
-      document = spec.value;
-    }
-    validator = createContractValidator({ strict: options.strict, baseUrls: options.baseUrls, ...(document ? { document } : {}) });
+    options = parsed;
+    if (options.specPath !== undefined) spec = loadSpec(options.specPath, cwd);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`twilio-video-conformance: ${e.message}\n\n${USAGE}\n`);
+      io.stderr(`twilio-video-conformance: ${e.message} (see --help)\n`);
       return 2;
     }
     throw e;
   }
 
-  // Progress only matters when a run takes noticeable time; it goes to stderr so --json stays clean.
-  const showProgress = files.length >= 500;
-  let lastShown = 0;
-  const progress = (done: number): void => {
-    if (!showProgress) return;
-    if (io.stderrIsTty) {
-      if (done === files.length || done - lastShown >= 100) io.stderr(`\rchecked ${done}/${files.length} files`), (lastShown = done);
-      if (done === files.length) io.stderr("\n");
-    } else if (Math.floor((done * 10) / files.length) > Math.floor((lastShown * 10) / files.length)) {
-      io.stderr(`checked ${done}/${files.length} files\n`);
-      lastShown = done;
-    }
-  };
-  const report = checkFiles(files, validator, options.baseUrls, cwd, progress);
-
-  if (options.json) {
-    io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const lines: string[] = [];
-    let warnings = 0;
-    for (const r of report.results) {
-      warnings += r.warnings.length;
-      if (!r.ok) {
-        lines.push(`FAIL ${r.file}${r.operationId ? ` [${r.operationId}]` : ""}`);
-        for (const p of r.errors) lines.push(`  error   ${formatProblem(p)}`);
-      }
-      if (r.warnings.length > 0) {
-        if (r.ok) lines.push(`WARN ${r.file}${r.operationId ? ` [${r.operationId}]` : ""}`);
-        for (const p of r.warnings) lines.push(`  warning ${formatProblem(p)}`);
-      }
-    }
-    const total = report.passed + report.failed;
-    lines.push(`${report.files} file(s), ${total} recording(s): ${report.passed} passed, ${report.failed} failed, ${warnings} drift warning(s)`);
-    io.stdout(`${lines.join("\n")}\n`);
+  const collected = collectInputs(options.paths, cwd);
+  if (collected.missing.length > 0) {
+    io.stderr(`twilio-video-conformance: no such file or directory: ${collected.missing.join(", ")}\n`);
+    return 2;
   }
-  return report.failed > 0 ? 1 : 0;
+
+  const validator = createContractValidator({ strict: options.strict, baseUrls: options.baseUrls, ...(spec ? { document: spec.document } : {}) });
+  const checker = new ItemChecker(validator, options.baseUrls);
+  const totalBytes = collected.stdin ? undefined : collected.files.reduce((n, f) => n + f.size, 0);
+  const cores = availableParallelism();
+  const threads = options.jobs ?? cores;
+  const workerConfig = { strict: options.strict, baseUrls: options.baseUrls, ...(spec ? { specPath: spec.absolute } : {}) };
+
+  const summary: Summary = { files: collected.files.length + (collected.stdin ? 1 : 0), recordings: 0, passed: 0, failed: 0, warnings: 0, specTooStrict: 0, skipped: { total: 0, reasons: {} }, strict: options.strict };
+  const skip = (reason: string, n = 1): void => {
+    summary.skipped.total += n;
+    summary.skipped.reasons[reason] = (summary.skipped.reasons[reason] ?? 0) + n;
+  };
+  for (const [reason, n] of Object.entries(collected.skipped)) skip(reason, n);
+
+  const reporter = createReporter(options.reporter, io.stdout, options.strict);
+  const progress = new Progress(io.stderrIsTty ? io.stderr : undefined, totalBytes);
+  const emit = (outcome: Outcome): void => {
+    for (const r of outcome.results) {
+      summary.recordings++;
+      if (r.ok) summary.passed++;
+      else summary.failed++;
+      summary.warnings += r.warnings.length;
+      summary.specTooStrict += r.specTooStrict.length;
+      reporter.result(r);
+    }
+    if (outcome.skipped) for (const [reason, n] of Object.entries(outcome.skipped)) skip(reason, n);
+    progress.recordingsDone(outcome.results.length);
+  };
+
+  // Start in this thread; move to worker threads once the input proves large (or at once with --jobs N > 1).
+  const inline = new InlineExecutor(checker);
+  let pool: WorkerExecutor | undefined;
+  const parallel = (): Executor => (pool ??= new WorkerExecutor(threads, workerConfig));
+  const wantsWorkers = threads > 1 && (options.jobs !== undefined || (totalBytes ?? 0) >= PARALLEL_AFTER_BYTES || collected.files.length >= PARALLEL_AFTER_ITEMS);
+  const runner = wantsWorkers ? new OrderedRunner(parallel(), emit, 64, threads * 4) : new OrderedRunner(inline, emit, 16, 1);
+  let submitted = 0;
+  const submit = async (item: WorkItem): Promise<void> => {
+    submitted++;
+    await runner.push(item);
+    // Auto: an NDJSON stream on stdin reveals its size only as it goes.
+    if (!pool && options.jobs === undefined && threads > 1 && submitted === PARALLEL_AFTER_ITEMS) runner.switchTo(parallel(), 64, threads * 4);
+  };
+
+  const streamContext = { baseUrls: options.baseUrls, onBytes: (n: number) => progress.addBytes(n), onSkip: (reason: string) => skip(reason) };
+  try {
+    for (const file of collected.files) await feed(file, submit, streamContext, progress);
+    if (collected.stdin) for await (const item of ndjsonItems(io.stdin ?? process.stdin, "stdin", streamContext)) await submit(item);
+    await runner.finish();
+  } catch (e) {
+    // Only the machinery can get here (every input problem is a result): say so in one line.
+    progress.end();
+    io.stderr(`twilio-video-conformance: the run stopped: ${(e as Error).message.split("\n")[0]}${pool && !(e instanceof MissingPeerError) ? " (a worker thread failed; --jobs 1 checks in one thread)" : ""}\n`);
+    return 2;
+  } finally {
+    progress.end();
+    await pool?.close();
+  }
+  reporter.end(summary);
+
+  if (summary.recordings === 0 && !options.allowEmpty) {
+    io.stderr(`twilio-video-conformance: nothing was checked: found ${summary.files} input file(s), 0 recordings; ${skippedLine(summary.skipped)}. Pass --allow-empty to accept an empty run.\n`);
+    return 2;
+  }
+  return summary.failed > 0 ? 1 : 0;
+}
+
+async function feed(file: InputFile, submit: (item: WorkItem) => Promise<void>, context: Parameters<typeof harItems>[2], progress: Progress): Promise<void> {
+  if (file.kind === "json") {
+    progress.addBytes(file.size);
+    await submit({ t: "file", path: typeof file.path === "string" ? file.path : new Uint8Array(file.path), name: file.name });
+    return;
+  }
+  const stream = openInput(file);
+  const items = file.kind === "har" ? harItems(stream, file.name, context) : ndjsonItems(stream, file.name, context);
+  try {
+    for await (const item of items) await submit(item);
+  } catch (e) {
+    if (e instanceof MissingPeerError) throw e;
+    // An unreadable stream (EACCES, EIO): one failure for the file.
+    await submit({ t: "res", result: { file: file.name, operationId: null, ok: false, errors: [{ where: "file", message: `cannot read file: ${(e as Error).message.split("\n")[0]}` }], warnings: [], specTooStrict: [] } });
+  } finally {
+    stream.destroy();
+  }
 }

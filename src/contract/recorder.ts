@@ -1,11 +1,15 @@
 /**
  * A recording middleware for the client (openapi-fetch `{ onRequest,
  * onResponse }`): every API call becomes a Recording, redacted so it can be
- * committed. Only an allow-list of headers is kept, secret-looking form and
- * JSON fields are masked, signatures in signed URLs are masked, and account
- * SIDs can be replaced by a placeholder.
+ * committed. Only an allow-list of headers is kept, secrets are removed by
+ * rule (see redact.ts: userinfo, sensitive parameter names in URLs, fragments,
+ * form and JSON bodies, and any later repetition of a removed value), and
+ * account SIDs can be replaced by a placeholder.
  */
+import { Redactor } from "./redact.js";
 import type { Recording } from "./types.js";
+
+export { DEFAULT_SENSITIVE_NAMES, REDACTED, redactUrl, Redactor } from "./redact.js";
 
 export interface RecorderOptions {
   /** Receives each finished recording. */
@@ -16,60 +20,20 @@ export interface RecorderOptions {
   source?: string;
   /** Describes a recording (default: METHOD path). */
   describe?: (method: string, url: string, status: number) => string;
+  /** More parameter names to treat as secrets, besides {@link DEFAULT_SENSITIVE_NAMES} (case-insensitive). */
+  sensitiveNames?: readonly string[];
 }
-
-export const REDACTED = "REDACTED";
 
 /** Headers worth keeping: they carry contract facts and never credentials. */
 const KEPT_REQUEST_HEADERS = ["content-type"];
 const KEPT_RESPONSE_HEADERS = ["content-type", "location", "retry-after", "twilio-request-id"];
-/** Form and JSON field names that hold secrets. */
-const SECRET_FIELD = /secret|password|auth_?token|authtoken|api_?key_?secret|^token$|access_?token|private_?key/i;
-/** Query parameters that sign a storage URL (S3, GCS, CloudFront, Azure SAS, generic). */
-const SIGNATURE_PARAM = /^(x-amz-(signature|credential|security-token)|x-goog-(signature|credential)|signature|sig|token|policy|key-pair-id|se|skoid|sktid)$/i;
 const ACCOUNT_SID = /AC[0-9a-fA-F]{32}/g;
 
-/** Masks signature parameters of a URL; other strings pass through. */
-export function redactUrl(value: string): string {
-  if (!/^https?:\/\/[^\s]+\?/.test(value)) return value;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return value;
-  }
-  let changed = false;
-  for (const key of [...url.searchParams.keys()]) {
-    if (SIGNATURE_PARAM.test(key) && url.searchParams.get(key) !== REDACTED) {
-      url.searchParams.set(key, REDACTED);
-      changed = true;
-    }
-  }
-  return changed ? url.toString() : value;
-}
-
-function redactJson(value: unknown): unknown {
-  if (typeof value === "string") return redactUrl(value);
-  if (Array.isArray(value)) return value.map(redactJson);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === "string" ? REDACTED : redactJson(v)]));
-  }
-  return value;
-}
-
-function redactForm(body: string): string {
-  if (body === "") return body;
-  const params = new URLSearchParams(body);
-  const out = new URLSearchParams();
-  for (const [k, v] of params) out.append(k, SECRET_FIELD.test(k) ? REDACTED : v);
-  return out.toString();
-}
-
-function keepHeaders(headers: Headers, keep: string[]): Record<string, string> {
+function keepHeaders(headers: Headers, keep: string[], redactor: Redactor): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of keep) {
     const value = headers.get(name);
-    if (value !== null) out[name] = name === "location" ? redactUrl(value) : value;
+    if (value !== null) out[name] = redactor.text(value);
   }
   return out;
 }
@@ -99,31 +63,40 @@ type RequestParams = { request: Request; id: string };
 export function createRecordingMiddleware(options: RecorderOptions): {
   onRequest: (params: RequestParams) => Promise<undefined>;
   onResponse: (params: RequestParams & { response: Response }) => Promise<undefined>;
+  /** Applies this session's redaction to any other text (a log line, an error message). */
+  redactText: (text: string) => string;
 } {
   const pending = new Map<string, { method: string; url: string; body: string; headers: Record<string, string> }>();
   const source = options.source ?? `recorded ${new Date().toISOString().slice(0, 10)}`;
+  // One redactor for the whole session: a secret seen in one call is removed from every later one too.
+  const redactor = new Redactor(options.sensitiveNames);
   return {
+    redactText: (text) => redactor.scrub(redactor.text(text)),
     async onRequest({ request, id }) {
       // Clone: the original body stream still has to be sent.
       const body = request.body ? await request.clone().text() : "";
-      pending.set(id, { method: request.method, url: redactUrl(request.url), body, headers: keepHeaders(request.headers, KEPT_REQUEST_HEADERS) });
+      pending.set(id, { method: request.method, url: request.url, body, headers: keepHeaders(request.headers, KEPT_REQUEST_HEADERS, redactor) });
       return undefined;
     },
     async onResponse({ request, response, id }) {
       const sent = pending.get(id) ?? { method: request.method, url: request.url, body: "", headers: {} };
       pending.delete(id);
-      const body = redactJson(await recordedBody(response.clone()));
+      const url = redactor.url(sent.url);
+      const form = redactor.params(sent.body);
+      const headers = keepHeaders(response.headers, KEPT_RESPONSE_HEADERS, redactor);
+      const body = redactor.json(await recordedBody(response.clone()));
       const recording: Recording = {
-        description: options.describe?.(sent.method, sent.url, response.status) ?? `${sent.method} ${new URL(sent.url).pathname}`,
+        description: options.describe?.(sent.method, url, response.status) ?? `${sent.method} ${new URL(url).pathname}`,
         source,
         request: {
           method: sent.method,
-          url: sent.url,
-          ...(sent.body !== "" ? { headers: sent.headers, body: redactForm(sent.body) } : {}),
+          url,
+          ...(sent.body !== "" ? { headers: sent.headers, body: form } : {}),
         },
-        response: { status: response.status, headers: keepHeaders(response.headers, KEPT_RESPONSE_HEADERS), body },
+        response: { status: response.status, headers, body },
       };
-      options.onRecording(replaceAccount(recording, options.accountSidPlaceholder));
+      // Last: anything that repeats a removed value (an error message quoting a password, say).
+      options.onRecording(replaceAccount(redactor.scrub(recording), options.accountSidPlaceholder));
       return undefined;
     },
   };

@@ -37,16 +37,25 @@ export interface OperationMatch {
 
 export interface RecordingResult {
   operationId: string | null;
+  /** No errors, and (when strict) no drift and no spec-too-strict findings. */
   ok: boolean;
   errors: Problem[];
   /** Drift (undocumented response fields) when not strict. */
   warnings: Problem[];
+  /**
+   * The API's own verdict contradicts the spec: it answered 2xx to a request
+   * the spec calls invalid, or sent a status the spec does not list with a
+   * body that is well-formed for a documented sibling status. These are spec
+   * bugs, not traffic bugs: a warning by default, a failure when strict, and
+   * always listed here (never in `errors` or `warnings`).
+   */
+  specTooStrict: Problem[];
 }
 
 export interface ContractValidatorOptions {
   /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
   document?: object;
-  /** Report drift (undocumented response fields) as errors instead of warnings. */
+  /** Report drift (undocumented response fields) as errors instead of warnings, and fail on spec-too-strict findings. */
   strict?: boolean;
   /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
   baseUrls?: string[];

@@ -232,14 +232,35 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     return problems;
   }
 
+  /**
+   * For a status the operation does not document: the documented sibling
+   * statuses of the same class (2xx with 2xx, errors with errors) whose
+   * schema accepts the body. Non-empty means the API sent a well-formed
+   * answer the spec forgot to list.
+   */
+  function wellFormedFor(op: OperationInfo, status: number, body: unknown, contentType: string | undefined): string[] {
+    const responses = deref(doc, op.operation.responses, `${op.pointer}/responses`);
+    if (!responses) return [];
+    const isError = status >= 400;
+    const siblings = Object.keys(responses.node).filter((key) => {
+      if (key === "default") return isError;
+      const cls = key[0];
+      return isError ? cls === "4" || cls === "5" : cls === String(Math.floor(status / 100));
+    });
+    return siblings.filter((key) => {
+      const sibling = /^\d{3}$/.test(key) ? Number(key) : key === "default" ? 500 : Number(key[0]) * 100;
+      return validateResponse(op.operationId, sibling, body, contentType).problems.length === 0;
+    });
+  }
+
   const validateCallback = createCallbackChecker(doc, registry);
 
   function validateRecording(input: Recording | CallbackRecording): RecordingResult {
     const formatProblems = checkRecordingFormat(input);
-    if (formatProblems.length > 0) return { operationId: null, ok: false, errors: formatProblems, warnings: [] };
+    if (formatProblems.length > 0) return { operationId: null, ok: false, errors: formatProblems, warnings: [], specTooStrict: [] };
     if ("kind" in input && input.kind === "callback") {
       const { operationId, problems } = validateCallback(input.callback.params);
-      return { operationId, ok: problems.length === 0, errors: problems, warnings: [] };
+      return { operationId, ok: problems.length === 0, errors: problems, warnings: [], specTooStrict: [] };
     }
     const recording = input as Recording;
     const request = validateRequest({
@@ -248,13 +269,38 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
       ...(recording.request.body !== undefined ? { body: recording.request.body } : {}),
       ...(headerValue(recording.request.headers, "content-type") !== undefined ? { contentType: headerValue(recording.request.headers, "content-type")! } : {}),
     });
-    if (!request.match) return { operationId: null, ok: false, errors: request.problems, warnings: [] };
+    if (!request.match) return { operationId: null, ok: false, errors: request.problems, warnings: [], specTooStrict: [] };
     const { operationId } = request.match;
+    const op = index.byId.get(operationId)!;
     const { status, body, headers } = recording.response;
-    const response = validateResponse(operationId, status, body, headerValue(headers, "content-type"));
-    const headerProblems = headers ? checkResponseHeaders(index.byId.get(operationId)!, status, headers) : [];
-    const errors = [...request.problems, ...response.problems, ...headerProblems];
-    return { operationId, ok: errors.length === 0, errors, warnings: response.warnings };
+    const contentType = headerValue(headers, "content-type");
+    const specTooStrict: Problem[] = [];
+    const errors: Problem[] = [];
+    // The server's verdict counts: a 2xx means the API accepted this request,
+    // so whatever the spec says against it is a spec bug, not a traffic bug.
+    if (status >= 200 && status < 300) {
+      for (const p of request.problems) specTooStrict.push({ ...p, message: `the API answered ${status} to a request the spec rejects: ${p.message}` });
+    } else {
+      errors.push(...request.problems);
+    }
+    const documented = responseFor(op, status) !== undefined;
+    const siblings = documented ? [] : wellFormedFor(op, status, body, contentType);
+    let warnings: Problem[] = [];
+    if (siblings.length > 0) {
+      const listed = Object.keys(deref(doc, op.operation.responses, "")?.node ?? {});
+      specTooStrict.push({
+        where: "response.status",
+        message: `the API sent status ${status}, which the spec does not list for ${operationId}, with a body that is well-formed for ${siblings.join(", ")}`,
+        expected: listed.join(", "),
+        found: String(status),
+      });
+    } else {
+      const response = validateResponse(operationId, status, body, contentType);
+      errors.push(...response.problems);
+      warnings = response.warnings;
+      if (headers) errors.push(...checkResponseHeaders(op, status, headers));
+    }
+    return { operationId, ok: errors.length === 0 && (!strict || specTooStrict.length === 0), errors, warnings, specTooStrict };
   }
 
   return { matchOperation, validateRequest, validateResponse, validateRecording, validateCallback };

@@ -1,0 +1,24 @@
+/**
+ * A conformance worker thread: compiles the validator once, then checks
+ * batches of work items posted by the main thread and answers with their
+ * outcomes, tagged with the batch id (the main thread restores the order).
+ */
+import { readFileSync } from "node:fs";
+import { parentPort, workerData } from "node:worker_threads";
+import { ItemChecker, type WorkItem } from "./check.js";
+import { createContractValidator } from "./index.js";
+
+export interface WorkerConfig {
+  strict: boolean;
+  baseUrls: string[];
+  /** Absolute path of a --spec document (already checked by the main thread). */
+  specPath?: string;
+}
+
+const config = workerData as WorkerConfig;
+const document = config.specPath !== undefined ? (JSON.parse(readFileSync(config.specPath, "utf8")) as object) : undefined;
+const checker = new ItemChecker(createContractValidator({ strict: config.strict, baseUrls: config.baseUrls, ...(document ? { document } : {}) }), config.baseUrls);
+
+parentPort!.on("message", (message: { id: number; items: WorkItem[] }) => {
+  parentPort!.postMessage({ id: message.id, outcomes: message.items.map((item) => checker.check(item)) });
+});
