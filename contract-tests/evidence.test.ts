@@ -55,10 +55,10 @@ describe("evidence", () => {
     expect(publishers.size).toBeGreaterThanOrEqual(5);
   });
 
-  it("passes the conformance CLI in strict mode, every file", () => {
+  it("passes the conformance CLI in strict mode, every file", async () => {
     let stdout = "";
     let stderr = "";
-    const code = runConformance(["--strict", "--json", "evidence"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: contractTestsDir });
+    const code = await runConformance(["--strict", "--json", "evidence"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: contractTestsDir });
     const report = JSON.parse(stdout) as { files: number; failed: number; results: Array<{ file: string; ok: boolean; errors: unknown[] }> };
     expect(report.results.filter((r) => !r.ok)).toEqual([]);
     expect(report.files).toBe(files.length);
