@@ -1,0 +1,87 @@
+/**
+ * The Node fast path's HTTP stack: node:http / node:https with keep-alive
+ * agents, under the same transport (retries, timeouts, abort, credentials,
+ * size cap) as the fetch default. It skips what makes fetch costly on Node:
+ * WHATWG Request/Response/Headers objects and web streams for every call.
+ *
+ * Like the fetch exchange it never follows redirects, reads the whole body
+ * inside the attempt through a byte counter (so the per-attempt timeout
+ * covers it), and stops when the attempt's signal aborts.
+ *
+ * Idle kept-alive sockets are closed after `idleSocketMs` (4 s), before
+ * common server idle timeouts, so a request rarely meets a socket the server
+ * has just closed. A reset on a reused socket is not retried for POST: the
+ * server may have received the request, and a duplicate room is worse than
+ * an error. Only imported by `src/node.ts`: the core stays free of Node
+ * built-ins.
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import { TwilioResponseTooLargeError } from "./errors.js";
+import type { Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
+
+export interface NodeExchangeOptions {
+  /** Sockets per host (default: no limit, like fetch's). */
+  maxSockets?: number;
+  /** How long an idle kept-alive socket stays open, in ms (default 4000: below common server idle timeouts of 5 s). */
+  idleSocketMs?: number;
+}
+
+/** Response headers as node:http gives them (lower-case names), read without building a `Headers`. */
+class NodeHeaders implements ResponseHeaders {
+  constructor(private readonly raw: http.IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.raw)) callback(this.get(name)!, name);
+  }
+}
+
+export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    scheduling: "lifo", // the warmest socket first, so idle ones expire
+    timeout: options.idleSocketMs ?? 4000,
+    ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+  };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+
+  return (request: WireRequest, signal: AbortSignal, maxBytes: number) =>
+    new Promise<WireResponse>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const secure = request.url.startsWith("https:");
+      const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
+      const req = (secure ? https : http).request(request.url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent });
+      const fail = (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        req.destroy();
+        reject(error);
+      };
+      const onAbort = () => fail(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+
+      req.on("error", fail);
+      req.on("response", (res) => {
+        const declared = res.headers["content-length"];
+        if (declared !== undefined && Number(declared) > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+          else chunks.push(chunk);
+        });
+        res.on("error", fail);
+        res.on("aborted", () => fail(new Error("the connection closed before the response body was complete")));
+        res.on("end", () => {
+          signal.removeEventListener("abort", onAbort);
+          const body = chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+          resolve({ status: res.statusCode!, headers: new NodeHeaders(res.headers), body, url: request.url });
+        });
+      });
+      req.end(request.body);
+    });
+}
