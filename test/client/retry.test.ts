@@ -130,11 +130,11 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
     await expect(transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 0 }).send(req(s.origin, "GET"))).rejects.toBeInstanceOf(TwilioTimeoutError);
   });
 
-  it("regression: a caller's abort during the request is rethrown as is, and not retried", async () => {
+  it.each(["GET", "POST"])("regression: a caller's abort during a %s in flight is rethrown as is, and not retried", async (method) => {
     const s = await script(HANG, json(200, ROOM));
     const controller = new AbortController();
     const reason = new Error("user gave up");
-    const pending = transport(s.exchange, s.origin, { maxRetries: 3 }).send(req(s.origin, "GET"), controller.signal).catch((e: unknown) => e);
+    const pending = transport(s.exchange, s.origin, { maxRetries: 3 }).send(req(s.origin, method), controller.signal).catch((e: unknown) => e);
     await vi.waitFor(() => expect(s.calls).toHaveLength(1));
     controller.abort(reason);
     expect(await pending).toBe(reason);
