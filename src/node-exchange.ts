@@ -18,7 +18,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import { TwilioResponseTooLargeError } from "./errors.js";
-import type { Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
+import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
 
 export interface NodeExchangeOptions {
   /** Sockets per host (default: no limit, like fetch's). */
@@ -49,19 +49,35 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
-  return (request: WireRequest, signal: AbortSignal, maxBytes: number) =>
+  // The request target split once per origin, so a call parses no URL.
+  const origins = new Map<string, { secure: boolean; hostname: string; port: string }>();
+  const target = (url: string) => {
+    const end = url.indexOf("/", url.indexOf("//") + 2);
+    const origin = end < 0 ? url : url.slice(0, end);
+    let parsed = origins.get(origin);
+    if (!parsed) {
+      const u = new URL(origin);
+      parsed = { secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
+      if (origins.size < 64) origins.set(origin, parsed);
+    }
+    return { ...parsed, path: end < 0 ? "/" : url.slice(end) };
+  };
+
+  return (request: WireRequest, attempt: Attempt, maxBytes: number) =>
     new Promise<WireResponse>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      const secure = request.url.startsWith("https:");
+      if (attempt.aborted) return reject(attempt.reason);
+      const { secure, hostname, port, path } = target(request.url);
       const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
-      const req = (secure ? https : http).request(request.url, { method: request.method, headers, agent: secure ? httpsAgent : httpAgent });
+      const req = (secure ? https : http).request({ method: request.method, hostname, port, path, headers, agent: secure ? httpsAgent : httpAgent });
+      let settled = false;
       const fail = (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        if (settled) return;
+        settled = true;
+        attempt.onabort = null;
         req.destroy();
         reject(error);
       };
-      const onAbort = () => fail(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
+      attempt.onabort = () => fail(attempt.reason);
 
       req.on("error", fail);
       req.on("response", (res) => {
@@ -77,7 +93,9 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
         res.on("error", fail);
         res.on("aborted", () => fail(new Error("the connection closed before the response body was complete")));
         res.on("end", () => {
-          signal.removeEventListener("abort", onAbort);
+          if (settled) return;
+          settled = true;
+          attempt.onabort = null;
           const body = chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
           resolve({ status: res.statusCode!, headers: new NodeHeaders(res.headers), body, url: request.url });
         });

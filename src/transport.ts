@@ -4,7 +4,7 @@
  * exchange is `fetch` (below); the Node entry point (`twilio-video-ts/node`)
  * plugs in node:http with keep-alive. Both get the same semantics from here.
  *
- * Per attempt: one AbortController and one timer (cheaper than composing
+ * Per attempt: one timer and a plain abort state (cheaper than composing
  * `AbortSignal.timeout` with `AbortSignal.any` on every call); the caller's
  * signal, when there is one, is forwarded by a listener removed afterwards.
  * The body is read inside the attempt, through a byte counter that stops at
@@ -54,11 +54,36 @@ export interface WireResponse {
 }
 
 /**
- * Sends one request without following redirects, reads the whole body (at
- * most `maxBytes`, else throws TwilioResponseTooLargeError) and stops when
- * `signal` aborts.
+ * One attempt's abort state. A plain object rather than an AbortSignal: the
+ * Node exchange needs no EventTarget at all, and the fetch exchange makes the
+ * one AbortController fetch needs.
  */
-export type Exchange = (request: WireRequest, signal: AbortSignal, maxBytes: number) => Promise<WireResponse>;
+export interface Attempt {
+  readonly aborted: boolean;
+  /** Why it was aborted: the caller's signal reason, or a TwilioTimeoutError. */
+  readonly reason: unknown;
+  /** Set by the exchange; called once when the attempt is aborted. */
+  onabort: (() => void) | null;
+}
+
+/**
+ * Sends one request without following redirects, reads the whole body (at
+ * most `maxBytes`, else throws TwilioResponseTooLargeError) and stops, with
+ * any error, when the attempt is aborted.
+ */
+export type Exchange = (request: WireRequest, attempt: Attempt, maxBytes: number) => Promise<WireResponse>;
+
+class AttemptState implements Attempt {
+  aborted = false;
+  reason: unknown = undefined;
+  onabort: (() => void) | null = null;
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.onabort?.();
+  }
+}
 
 export interface TransportOptions extends RetryOptions {
   exchange: Exchange;
@@ -150,18 +175,18 @@ export function createTransport(options: TransportOptions): Send {
 
     for (let attempt = 0; ; attempt++) {
       if (callerSignal?.aborted) throw callerSignal.reason;
-      const controller = new AbortController();
+      const state = new AttemptState();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        controller.abort(new TwilioTimeoutError(method, url, timeoutMs));
+        state.abort(new TwilioTimeoutError(method, url, timeoutMs));
       }, timeoutMs);
-      const forward = callerSignal ? () => controller.abort(callerSignal.reason) : undefined;
+      const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
       if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
       let response: WireResponse | undefined;
       let error: unknown;
       try {
-        response = await exchange(request, controller.signal, maxResponseBytes);
+        response = await exchange(request, state, maxResponseBytes);
       } catch (caught) {
         error = caught;
       } finally {
@@ -193,7 +218,10 @@ const decoder = new TextDecoder();
 
 /** The default exchange: any WHATWG `fetch` (Node, Deno, Bun, Workers, or one the caller injects). */
 export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
-  return async (request, signal, maxBytes) => {
+  return async (request, attempt, maxBytes) => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    attempt.onabort = () => controller.abort(attempt.reason);
     const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: "manual" });
     const body = await readCapped(response, maxBytes, request);
     return { status: response.status, headers: response.headers, body, url: response.url || request.url };
