@@ -73,6 +73,12 @@ export function renderTable(report: BenchReport): string {
   const header = `| scenario | ${ids.map((id) => report.contestants[id]).join(" | ")} |`;
   const rule = `| --- | ${ids.map(() => "---").join(" | ")} |`;
   const rows = report.scenarios.map((s) => `| ${s.id === "cold" ? "" : `${s.id} `}${s.title}${s.better === "higher" ? ", req/s (× raw fetch)" : ""} | ${ids.map((id) => cell(s, id)).join(" | ")} |`);
+  const withCpu = report.scenarios.filter((s) => Object.values(s.results).some((r) => r.cpu));
+  if (withCpu.length > 0) {
+    rows.push(
+      `| CPU time of the client ÷ raw fetch's (${withCpu.map((s) => s.id).join(" / ")}) | ${ids.map((id) => withCpu.map((s) => s.results[id]?.cpu?.ratio?.toFixed(2) ?? "–").join(" / ")).join(" | ")} |`,
+    );
+  }
   const d = report.scenarios.find((s) => s.id === "D");
   if (d) rows.push(`| D peak RSS growth, MB | ${ids.map((id) => (d.results[id]?.rssGrowthMB ?? "").toString()).join(" | ")} |`);
   rows.push(`| bundle listing rooms, min + gzip KiB | ${ids.map((id) => (report.bundles[id] ? (report.bundles[id]!.gzip / 1024).toFixed(1) : "")).join(" | ")} |`);

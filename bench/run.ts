@@ -48,8 +48,8 @@ if (!existsSync(fileURLToPath(new URL("./node_modules/twilio/package.json", impo
 }
 
 const sizes: Sizes = flags.quick
-  ? { rounds: 5, sequential: 200, concurrentRequests: 1000, concurrency: 64, rooms: 10_000, iterateRounds: 3 }
-  : { rounds: 11, sequential: 400, concurrentRequests: 2000, concurrency: 64, rooms: 50_000, iterateRounds: 5 };
+  ? { rounds: 5, slices: 4, sequential: 25, concurrentRequests: 256, concurrentSlices: 2, concurrency: 64, rooms: 10_000, iterateRounds: 3 }
+  : { rounds: 9, slices: 8, sequential: 40, concurrentRequests: 256, concurrentSlices: 4, concurrency: 64, rooms: 50_000, iterateRounds: 4 };
 const coldRuns = flags.quick ? 5 : 20;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
