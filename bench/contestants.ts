@@ -12,20 +12,9 @@ import type { paths } from "../generated/openapi.js";
 import { createVideoClient } from "../src/index.js";
 import { createVideoClient as createNodeVideoClient } from "../src/node.js";
 import { ACCOUNT_SID, API_KEY_SECRET, API_KEY_SID, AUTH_TOKEN, PAGE_SIZE, ROOM_SID } from "./fixtures.js";
+import type { Contestant, Runner } from "./types.js";
 
-export interface Runner {
-  get(): Promise<unknown>;
-  create(): Promise<unknown>;
-  /** Visits rooms until the list ends or `limit` were seen; calls `onPage` after every page. Returns the count. */
-  iterate(limit: number, onPage: () => void): Promise<number>;
-  close?(): Promise<void>;
-}
-
-export interface Contestant {
-  id: string;
-  label: string;
-  make(origin: string): Runner;
-}
+export type { Contestant, Runner } from "./types.js";
 
 const FORM = { UniqueName: "daily-standup", Type: "group", MaxParticipants: "50" };
 const authorization = `Basic ${Buffer.from(`${API_KEY_SID}:${API_KEY_SECRET}`).toString("base64")}`;

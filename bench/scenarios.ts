@@ -6,7 +6,7 @@
  * load from other processes on a shared machine falls on all of them alike;
  * a round of D is one full iteration per contestant, in rotated order.
  */
-import type { Runner } from "./contestants.js";
+import type { Runner } from "./types.js";
 import { rotation, summarize, type Summary } from "./stats.js";
 
 export interface ScenarioResult {

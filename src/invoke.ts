@@ -150,10 +150,12 @@ export interface ResponseValidator {
 // want it pass `validator` instead.
 const CONTRACT_MODULE = "./contract/index.js";
 let lazyValidator: Promise<ResponseValidator> | undefined;
+// Once loaded, used without awaiting a promise on every call.
+let loadedValidator: ResponseValidator | undefined;
 
 function loadValidator(): Promise<ResponseValidator> {
   lazyValidator ??= (import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>).then(
-    (module) => module.defaultContractValidator(),
+    (module) => (loadedValidator = module.defaultContractValidator()),
     (cause: unknown) => {
       lazyValidator = undefined;
       throw new TwilioConfigError(
@@ -167,7 +169,7 @@ function loadValidator(): Promise<ResponseValidator> {
 
 /** Checks a response against the spec; the validator (and ajv) loads on first use only. */
 export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
-  const validator = await (ctx.validator ? Promise.resolve(ctx.validator) : loadValidator());
+  const validator = ctx.validator ?? loadedValidator ?? (await loadValidator());
   const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
   if (problems.length === 0) return;
   const error = new TwilioResponseValidationError(operationId, problems);
