@@ -121,7 +121,7 @@ export async function scenarioC(contestants: Contestants, sizes: Sizes, progress
 }
 
 export async function scenarioD(contestants: Contestants, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
-  for (const { runner } of contestants) await runner.iterate(Math.min(sizes.rooms, 2000), () => {});
+  for (const { runner } of contestants) await runner.iterate(Math.min(sizes.rooms, 10_000), () => {});
   const growth: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
   const values: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
