@@ -1,7 +1,7 @@
 /**
  * twilio-video-ts/node: the same client for Node, over node:http / node:https
- * with keep-alive instead of fetch (about twice the throughput on Node; see
- * README "Performance"). Everything else is the core's: retries, timeouts,
+ * with keep-alive instead of fetch (measured in bench/; see README
+ * "Performance"). Everything else is the core's: retries, timeouts,
  * abort, redirect refusal, size cap, errors. Passing `fetch` in the options
  * uses that fetch instead, as the core does.
  */
