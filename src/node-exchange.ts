@@ -82,13 +82,23 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
       req.on("error", fail);
       req.on("response", (res) => {
         const declared = res.headers["content-length"];
-        if (declared !== undefined && Number(declared) > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+        const length = declared === undefined ? -1 : Number(declared);
+        if (length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+        // With a Content-Length the body is copied once into a buffer of that
+        // size; otherwise chunks are kept and joined at the end.
+        let whole = length > 0 && Number.isSafeInteger(length) ? Buffer.allocUnsafe(length) : undefined;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on("data", (chunk: Buffer) => {
+          if (size + chunk.length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+          if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
+          else {
+            // More than declared (node's parser never delivers it; kept correct anyway).
+            if (whole) chunks.push(whole.subarray(0, size));
+            whole = undefined;
+            chunks.push(chunk);
+          }
           size += chunk.length;
-          if (size > maxBytes) fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
-          else chunks.push(chunk);
         });
         res.on("error", fail);
         res.on("aborted", () => fail(new Error("the connection closed before the response body was complete")));
@@ -96,7 +106,7 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
           if (settled) return;
           settled = true;
           attempt.onabort = null;
-          const body = chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+          const body = whole ? whole.toString("utf8", 0, size) : size === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
           resolve({ status: res.statusCode!, headers: new NodeHeaders(res.headers), body, url: request.url });
         });
       });

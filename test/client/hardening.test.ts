@@ -116,6 +116,12 @@ describe.each(TRANSPORTS)("responses the client must not trust, over %s", (kind)
     expect(s.calls).toHaveLength(1);
   });
 
+  it("a large UTF-8 body arrives intact, whatever the chunk boundaries", async () => {
+    const name = "réunion-日本-😀-".repeat(20_000);
+    s = await scripted(kind, json(200, { ...room, unique_name: name }));
+    await expect(s.client().rooms.get(ROOM_SID)).resolves.toMatchObject({ unique_name: name });
+  });
+
   it("error bodies are still typed API errors", async () => {
     s = await scripted(kind, json(404, { code: 20404, message: "not found", status: 404 }));
     const error = (await s.client().rooms.get(ROOM_SID).catch((e: unknown) => e)) as TwilioApiError;
