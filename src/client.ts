@@ -1,13 +1,13 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
-import { TwilioConfigError } from "./errors.js";
+import { TwilioConfigError, TwilioProtocolError } from "./errors.js";
 import { call, checkId, type Context, type ResponseValidator, type ValidationMode } from "./invoke.js";
 import { download, mediaLink } from "./media.js";
 import { all, iterate } from "./paginate.js";
 import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
 import { serializeForm, serializeQuery } from "./serialize.js";
-import { createTransport, type RetryOptions } from "./transport.js";
+import { createTransport, fetchExchange, type Exchange, type RetryOptions, type Send } from "./transport.js";
 import type { CallOptions } from "./types.js";
 import { VERSION } from "./version.js";
 
@@ -18,6 +18,8 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions {
   fetch?: typeof globalThis.fetch;
   /** Time limit of one attempt in ms, body included (default 30000). */
   timeoutMs?: number;
+  /** Largest response body read, in bytes (default 8 MiB; Twilio's largest list page is far smaller). A longer body ends in TwilioResponseTooLargeError. */
+  maxResponseBytes?: number;
   /** Appended to the User-Agent, e.g. `my-app/1.2`. */
   userAgent?: string;
   /** openapi-fetch middleware (`{ onRequest, onResponse, onError }`), run on every API call. They never see the Authorization header. */
@@ -74,43 +76,90 @@ function runtime(): string {
  * for await (const p of video.rooms.participants(room.sid).iterate()) console.log(p.identity);
  */
 export function createVideoClient(options: VideoClientOptions = {}): VideoClient {
+  return buildClient(options, () => fetchExchange(globalThis.fetch.bind(globalThis)));
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; larger delays fire at once
+
+function checkNumber(name: string, value: unknown, min: number, max: number, integer: boolean): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new TwilioConfigError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+/** Every numeric option, checked once here so no call can fail later on a bad value. */
+function checkNumbers(options: VideoClientOptions): void {
+  checkNumber("timeoutMs", options.timeoutMs, 1, MAX_TIMER_MS, true);
+  checkNumber("maxRetries", options.maxRetries, 0, 100, true);
+  checkNumber("baseDelayMs", options.baseDelayMs, 0, MAX_TIMER_MS, false);
+  checkNumber("maxDelayMs", options.maxDelayMs, 0, MAX_TIMER_MS, false);
+  checkNumber("maxRetryAfterMs", options.maxRetryAfterMs, 0, MAX_TIMER_MS, false);
+  checkNumber("maxResponseBytes", options.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER, true);
+}
+
+/**
+ * The client over an HTTP stack: `options.fetch` when given, else the
+ * entry point's default (global fetch here, node:http in `twilio-video-ts/node`).
+ */
+export function buildClient(options: VideoClientOptions, defaultExchange: () => Exchange): VideoClient {
   const authorization = basicAuthorization(options);
   const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  const baseFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  if (!(timeoutMs > 0)) throw new TwilioConfigError("timeoutMs must be a positive number");
-  if (options.maxRetries !== undefined && !(Number.isInteger(options.maxRetries) && options.maxRetries >= 0)) {
-    throw new TwilioConfigError("maxRetries must be a whole number, 0 or more");
-  }
-  const transport = createTransport({
+  checkNumbers(options);
+  const send = createTransport({
     ...options,
-    fetch: baseFetch,
+    exchange: options.fetch ? fetchExchange(options.fetch) : defaultExchange(),
     authorization,
     origin: new URL(baseUrl).origin,
     userAgent: `twilio-video-ts/${VERSION} (${runtime()})${options.userAgent ? ` ${options.userAgent}` : ""}`,
-    timeoutMs,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxResponseBytes: options.maxResponseBytes ?? 8 * 1024 * 1024,
   });
   const raw = createClient<paths>({
     baseUrl,
-    fetch: transport,
+    fetch: openapiFetchAdapter(send),
     querySerializer: serializeQuery,
     bodySerializer: serializeForm,
     // openapi-fetch labels every body JSON; removing the label lets the
     // runtime derive it from the URLSearchParams body (form-urlencoded).
     headers: { "Content-Type": null },
   });
-  if (options.middleware?.length) raw.use(...options.middleware);
+  const viaRaw = Boolean(options.middleware?.length);
+  if (viaRaw) raw.use(...options.middleware!);
 
   const ctx: Context = {
     raw,
+    send,
+    viaRaw,
     baseUrl,
-    mediaFetch: baseFetch,
+    mediaFetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     validation: options.validateResponses ?? "off",
     ...(options.validator ? { validator: options.validator } : {}),
     onWarning: options.onWarning ?? ((message) => console.warn(message)),
   };
   const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));
   return { raw, ...(resources as Resources) };
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** The `fetch` openapi-fetch calls (for `raw` and for middleware): Request in, transport, Response out. */
+function openapiFetchAdapter(send: Send): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const body = request.body === null ? undefined : await request.text();
+    const wire = await send({ method: request.method, url: request.url, headers, body }, request.signal);
+    if (wire.status < 200 || wire.status > 599) throw new TwilioProtocolError(`${request.method} answered HTTP ${wire.status}`);
+    const responseHeaders = new Headers();
+    wire.headers.forEach((value, name) => responseHeaders.append(name, value));
+    const response = new Response(NULL_BODY.has(wire.status) ? null : wire.body, { status: wire.status, headers: responseHeaders });
+    // A constructed Response has no URL; errors report where the call went.
+    Object.defineProperty(response, "url", { value: wire.url });
+    return response;
+  };
 }
 
 type Params = Record<string, string>;

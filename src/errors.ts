@@ -18,11 +18,21 @@ export function safeUrl(url: string): string {
   }
 }
 
+/**
+ * Error names are literals on each prototype: minifiers rename classes, so
+ * `constructor.name` would print `i: …` in bundled apps. On the prototype
+ * (not an instance field) the name is already there when the stack is
+ * captured, and stays out of `toJSON()`'s own fields.
+ */
+function named(errorClass: { prototype: Error }, name: string): void {
+  Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+}
+
 /** Base class of all errors thrown by twilio-video-ts. */
 export abstract class TwilioVideoError extends Error {
   abstract readonly kind: TwilioErrorKind;
-  override get name(): string {
-    return this.constructor.name;
+  static {
+    named(this, "TwilioVideoError");
   }
   /** A plain object for logging; holds no credentials. */
   toJSON(): Record<string, unknown> {
@@ -42,6 +52,9 @@ export interface ApiErrorInit {
 /** Twilio answered with an error status (4xx/5xx, or a status the operation does not document). */
 export class TwilioApiError extends TwilioVideoError {
   readonly kind = "api" as const;
+  static {
+    named(this, "TwilioApiError");
+  }
   /** HTTP status. */
   readonly status: number;
   /** Twilio error code (e.g. 20404, 53113); null when the body was not a Twilio error. */
@@ -82,6 +95,9 @@ export class TwilioApiError extends TwilioVideoError {
 /** The request never got an HTTP answer (DNS, refused or reset connection, TLS). */
 export class TwilioNetworkError extends TwilioVideoError {
   readonly kind = "network" as const;
+  static {
+    named(this, "TwilioNetworkError");
+  }
   readonly method: string;
   readonly url: string;
   constructor(method: string, url: string, cause: unknown) {
@@ -95,6 +111,9 @@ export class TwilioNetworkError extends TwilioVideoError {
 /** An attempt took longer than `timeoutMs`. */
 export class TwilioTimeoutError extends TwilioVideoError {
   readonly kind = "timeout" as const;
+  static {
+    named(this, "TwilioTimeoutError");
+  }
   readonly method: string;
   readonly url: string;
   readonly timeoutMs: number;
@@ -109,21 +128,50 @@ export class TwilioTimeoutError extends TwilioVideoError {
 /** The client's options are missing or malformed (credentials, base URL). */
 export class TwilioConfigError extends TwilioVideoError {
   readonly kind = "config" as const;
+  static {
+    named(this, "TwilioConfigError");
+  }
 }
 
 /** An argument was refused before any request was sent (e.g. a SID with `/` in it). */
 export class TwilioArgumentError extends TwilioVideoError {
   readonly kind = "argument" as const;
+  static {
+    named(this, "TwilioArgumentError");
+  }
 }
 
-/** The API answered something the client cannot safely use (a foreign `next_page_url`, a 302 without a URL). */
+/** The API answered something the client cannot safely use (a foreign or looping `next_page_url`, a redirect, a 2xx that is not JSON, a 302 without a URL). */
 export class TwilioProtocolError extends TwilioVideoError {
   readonly kind = "protocol" as const;
+  static {
+    named(this, "TwilioProtocolError");
+  }
+}
+
+/** A response body grew past `maxResponseBytes`; the rest was not read. Never retried. */
+export class TwilioResponseTooLargeError extends TwilioProtocolError {
+  static {
+    named(this, "TwilioResponseTooLargeError");
+  }
+  readonly method: string;
+  readonly url: string;
+  /** The configured `maxResponseBytes`. */
+  readonly maxBytes: number;
+  constructor(method: string, url: string, maxBytes: number) {
+    super(`${method} ${safeUrl(url)}: response body is larger than maxResponseBytes (${maxBytes} bytes)`);
+    this.method = method;
+    this.url = safeUrl(url);
+    this.maxBytes = maxBytes;
+  }
 }
 
 /** A response did not match the spec (only with `validateResponses: "throw"`). */
 export class TwilioResponseValidationError extends TwilioVideoError {
   readonly kind = "validation" as const;
+  static {
+    named(this, "TwilioResponseValidationError");
+  }
   readonly operationId: string;
   readonly problems: ReadonlyArray<{ where: string; message: string }>;
   constructor(operationId: string, problems: ReadonlyArray<{ where: string; message: string }>) {

@@ -14,6 +14,7 @@ export {
   TwilioConfigError,
   TwilioArgumentError,
   TwilioProtocolError,
+  TwilioResponseTooLargeError,
   TwilioResponseValidationError,
   type TwilioErrorKind,
 } from "./errors.js";

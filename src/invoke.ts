@@ -4,14 +4,24 @@
  */
 import type { Client } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
-import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioResponseValidationError } from "./errors.js";
+import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
 import type { Endpoint } from "./resources.js";
+import { serializeQuery, toSearchParams } from "./serialize.js";
+import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {
   raw: Client<paths>;
+  /** The transport: retries, timeouts, credentials, size cap. */
+  send: Send;
+  /**
+   * True when the caller gave middleware: resource calls then go through
+   * openapi-fetch (`raw`) so the middleware sees them. Otherwise they go to
+   * the transport directly, without building Request/Response objects.
+   */
+  viaRaw: boolean;
   baseUrl: string;
   /** The fetch for media hosts: the caller's, without Twilio credentials. */
   mediaFetch: typeof globalThis.fetch;
@@ -25,45 +35,109 @@ export interface CallInit {
   path?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: Record<string, unknown>;
-  redirect?: RequestRedirect;
 }
 
-export interface CallResult {
-  data: unknown;
-  error: unknown;
-  response: Response;
+const FORM = "application/x-www-form-urlencoded";
+
+/** The request URL: base, the path with its parameters percent-encoded (as openapi-fetch does), the Twilio-style query. */
+export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit): string {
+  const params = init.path ?? {};
+  const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  const search = init.query ? serializeQuery(init.query) : "";
+  return search ? `${baseUrl}${path}?${search}` : `${baseUrl}${path}`;
 }
 
-/** Sends the request; answers with openapi-fetch's errors-as-data result. */
-export async function send(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions = {}): Promise<CallResult> {
+/** Sends the request and answers with the whole response (any status). */
+export async function send(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions = {}): Promise<WireResponse> {
+  if (ctx.viaRaw) return sendViaRaw(ctx, endpoint, init, options);
+  const method = endpoint.method.toUpperCase();
+  const headers: Record<string, string> = options.headers ? { ...options.headers } : {};
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    body = toSearchParams(init.body).toString();
+    headers["content-type"] = FORM;
+  }
+  return ctx.send({ method, url: requestUrl(ctx.baseUrl, endpoint, init), headers, body }, options.signal);
+}
+
+async function sendViaRaw(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions): Promise<WireResponse> {
   // The tree is checked against `paths` at its declaration; here the path is
   // only known as a union, which openapi-fetch's overloads cannot take.
-  const request = ctx.raw.request as unknown as (method: string, path: string, init: object) => Promise<CallResult>;
-  return request(endpoint.method, endpoint.path, {
+  const request = ctx.raw.request as unknown as (method: string, path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+  const result = await request(endpoint.method, endpoint.path, {
     params: { path: init.path ?? {}, query: init.query },
+    parseAs: "stream",
     ...(init.body !== undefined ? { body: init.body } : {}),
-    ...(init.redirect ? { redirect: init.redirect } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
   });
+  const { response } = result;
+  // openapi-fetch hands over success bodies as the stream and error bodies
+  // already read (JSON-parsed when they are JSON).
+  const body = response.ok
+    ? result.data instanceof ReadableStream
+      ? await new Response(result.data).text()
+      : ""
+    : typeof result.error === "string"
+      ? result.error
+      : result.error === undefined
+        ? ""
+        : JSON.stringify(result.error);
+  return { status: response.status, headers: response.headers, body, url: response.url };
 }
 
-export function apiError(endpoint: Endpoint, result: CallResult): TwilioApiError {
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function apiError(endpoint: Endpoint, response: WireResponse): TwilioApiError {
   return new TwilioApiError({
-    status: result.response.status,
+    status: response.status,
     method: endpoint.method.toUpperCase(),
-    url: result.response.url,
-    body: result.error,
-    requestId: result.response.headers.get("twilio-request-id"),
+    url: response.url,
+    body: parseJson(response.body),
+    requestId: response.headers.get("twilio-request-id"),
   });
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}…` : flat);
+}
+
+/** The success body as JSON; anything else (a proxy's HTML page, truncated JSON) is a protocol error, never a raw SyntaxError. */
+export function successBody(endpoint: Endpoint, response: WireResponse): unknown {
+  if (response.body === "") return undefined;
+  try {
+    return JSON.parse(response.body);
+  } catch {
+    throw new TwilioProtocolError(`${endpoint.operationId} answered ${response.status} with a body that is not JSON: ${excerpt(response.body)}`);
+  }
+}
+
+/** A redirect (or a status no HTTP client should surface) where the API answers with data. */
+export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): TwilioProtocolError {
+  const location = response.headers.get("location");
+  return new TwilioProtocolError(
+    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${location ? ` (redirect to ${safeUrl(new URL(location, response.url).href)})` : ""}; API calls never follow redirects`,
+  );
 }
 
 /** Sends the request and returns the success body, or throws a typed error. */
 export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, options?: CallOptions): Promise<unknown> {
-  const result = await send(ctx, endpoint, init, options);
-  if (!result.response.ok) throw apiError(endpoint, result);
-  if (ctx.validation !== "off") await checkResponse(ctx, endpoint.operationId, result.response.status, result.data ?? null);
-  return result.data;
+  const response = await send(ctx, endpoint, init, options);
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    const data = successBody(endpoint, response);
+    if (ctx.validation !== "off") await checkResponse(ctx, endpoint.operationId, status, data ?? null);
+    return data;
+  }
+  if (status < 400) throw unexpectedStatus(endpoint, response);
+  throw apiError(endpoint, response);
 }
 
 /** What response validation needs; `defaultContractValidator()` from `twilio-video-ts/contract` is one. */
@@ -76,10 +150,12 @@ export interface ResponseValidator {
 // want it pass `validator` instead.
 const CONTRACT_MODULE = "./contract/index.js";
 let lazyValidator: Promise<ResponseValidator> | undefined;
+// Once loaded, used without awaiting a promise on every call.
+let loadedValidator: ResponseValidator | undefined;
 
 function loadValidator(): Promise<ResponseValidator> {
   lazyValidator ??= (import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>).then(
-    (module) => module.defaultContractValidator(),
+    (module) => (loadedValidator = module.defaultContractValidator()),
     (cause: unknown) => {
       lazyValidator = undefined;
       throw new TwilioConfigError(
@@ -93,7 +169,7 @@ function loadValidator(): Promise<ResponseValidator> {
 
 /** Checks a response against the spec; the validator (and ajv) loads on first use only. */
 export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
-  const validator = await (ctx.validator ? Promise.resolve(ctx.validator) : loadValidator());
+  const validator = ctx.validator ?? loadedValidator ?? (await loadValidator());
   const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
   if (problems.length === 0) return;
   const error = new TwilioResponseValidationError(operationId, problems);
@@ -104,7 +180,9 @@ export async function checkResponse(ctx: Context, operationId: string, status: n
 // SIDs are two letters and 32 hex digits; anything else is a unique name or
 // identity, which Twilio caps at 128 characters.
 const SID = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
-const UNSAFE = /[/?#\\\u0000-\u001f\u007f]|\.\./;
+// `.` alone is in the list too: percent-encoding leaves it as is, and URL
+// normalisation then drops the segment (`/Rooms/./Participants`).
+const UNSAFE = /[/?#\\\u0000-\u001f\u007f]|\.\.|^\.$/;
 
 /** Refuses an id before it reaches a URL: wrong SID type, empty, too long, or able to change the path. */
 export function checkId(name: string, value: unknown, sidPrefix?: string): string {
@@ -119,7 +197,7 @@ export function checkId(name: string, value: unknown, sidPrefix?: string): strin
   }
   if (value.length > 128) throw new TwilioArgumentError(`${name} is longer than 128 characters`);
   if (UNSAFE.test(value)) {
-    throw new TwilioArgumentError(`${name} must be a SID, unique name or identity without '/', '?', '#', '\\', '..' or control characters`);
+    throw new TwilioArgumentError(`${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`);
   }
   return value;
 }

@@ -1,10 +1,11 @@
 /**
  * Media subresources answer 302 with `{"redirect_to": <signed URL>}`. The
- * request is sent with redirects off so the file is not downloaded, and the
- * signed URL is fetched later without Twilio credentials.
+ * transport never follows redirects, so the file is not downloaded with the
+ * API call; `download()` fetches the signed URL afterwards with the caller's
+ * fetch, without Twilio credentials (the only request that follows 302s).
  */
 import { TwilioApiError, TwilioArgumentError, TwilioProtocolError } from "./errors.js";
-import { apiError, send, type Context } from "./invoke.js";
+import { apiError, send, unexpectedStatus, type Context } from "./invoke.js";
 import type { Endpoint } from "./resources.js";
 import type { CallOptions } from "./types.js";
 
@@ -24,6 +25,15 @@ export interface MediaLink {
 
 const DEFAULT_TTL = 600;
 
+function jsonObject(text: string): { redirect_to?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function mediaLink(
   ctx: Context,
   endpoint: Endpoint,
@@ -38,12 +48,16 @@ export async function mediaLink(
   }
   const requestedAt = Date.now();
   const query = { Ttl: media.ttl, ContentDisposition: media.contentDisposition };
-  const result = await send(ctx, endpoint, { path, query, redirect: "manual" }, options);
-  const { status } = result.response;
-  if (status !== 302 && status !== 200) throw apiError(endpoint, result);
-  const body = (status === 302 ? result.error : result.data) as { redirect_to?: unknown } | undefined;
-  const url = typeof body?.redirect_to === "string" ? body.redirect_to : result.response.headers.get("location");
+  const response = await send(ctx, endpoint, { path, query }, options);
+  const { status } = response;
+  if (status !== 302 && status !== 200) {
+    if (status < 400) throw unexpectedStatus(endpoint, response);
+    throw apiError(endpoint, response);
+  }
+  const body = jsonObject(response.body);
+  const url = typeof body?.redirect_to === "string" ? body.redirect_to : response.headers.get("location");
   if (!url) throw new TwilioProtocolError(`${endpoint.operationId} answered ${status} without redirect_to or Location`);
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new TwilioProtocolError(`${endpoint.operationId} answered ${status} with a media URL that is not an absolute http(s) URL`);
   return { url, expiresAt: new Date(requestedAt + ttl * 1000) };
 }
 

@@ -1,15 +1,17 @@
 /**
  * Lists: one page, a lazy iterator over every item, or all items at once.
  * The iterator follows `meta.next_page_url` as Twilio gives it (it carries
- * `PageToken` and the filters), one page in memory at a time, and refuses a
- * next page on any other origin so credentials never leave the API host.
+ * `PageToken` and the filters), one page in memory at a time. It refuses a
+ * next page that is not this list under the configured `baseUrl` (so
+ * credentials never leave the API host, and a proxy at `https://proxy/twilio`
+ * works), and a next page it has already seen (a loop would page forever).
  */
 import { TwilioArgumentError, TwilioProtocolError, safeUrl } from "./errors.js";
 import { call, type Context } from "./invoke.js";
 import type { Endpoint, IterateOptions } from "./resources.js";
 
 interface Page {
-  meta: { key: string; next_page_url: string | null };
+  meta: { key: string; next_page_url: string | null; url?: unknown };
   [key: string]: unknown;
 }
 
@@ -57,22 +59,34 @@ export async function* iterate(
   // A small limit needs no more than one small page.
   const size = pageSize ?? (limit < 50 ? limit : undefined);
   let page = asPage(await call(ctx, endpoint, { path, query: size === undefined ? query : { ...query, PageSize: size } }, callOptions), endpoint);
-  const base = new URL(ctx.baseUrl);
+  const seen = new Set<string>();
   let yielded = 0;
   for (;;) {
+    if (typeof page.meta.url === "string") seen.add(pageKey(page.meta.url, ctx.baseUrl));
     for (const item of page[page.meta.key] as unknown[]) {
       yield item;
       if (++yielded >= limit) return;
     }
     const next = page.meta.next_page_url;
     if (!next) return;
-    const url = new URL(next, base);
-    const nextPath = url.origin === base.origin ? matchListPath(endpoint.path, url.pathname) : undefined;
+    const url = new URL(next, `${ctx.baseUrl}/`);
+    const key = pageKey(url.href, ctx.baseUrl);
+    // Under the configured base: same origin and path prefix; the rest must be this list's path.
+    const nextPath = url.href.startsWith(`${ctx.baseUrl}/`) ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length)) : undefined;
     if (!nextPath) {
-      throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list on ${base.origin}`);
+      throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`);
     }
+    if (seen.has(key)) throw new TwilioProtocolError(`${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${yielded} items`);
+    seen.add(key);
     page = asPage(await call(ctx, endpoint, { path: nextPath, query: queryOf(url) }, callOptions), endpoint);
   }
+}
+
+/** A page's identity: its URL resolved against the base, with its query parameters in a stable order. */
+function pageKey(href: string, baseUrl: string): string {
+  const url = new URL(href, `${baseUrl}/`);
+  url.searchParams.sort();
+  return `${url.pathname}?${url.searchParams}`;
 }
 
 export async function all(

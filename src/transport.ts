@@ -1,16 +1,23 @@
 /**
- * The `fetch` handed to openapi-fetch. Retries and timeouts live here rather
- * than in middleware because middleware cannot send a request twice.
+ * Retries, timeouts, credentials and the response size cap, over an
+ * {@link Exchange}: one HTTP request/response on some HTTP stack. The default
+ * exchange is `fetch` (below); the Node entry point (`twilio-video-ts/node`)
+ * plugs in node:http with keep-alive. Both get the same semantics from here.
  *
- * Per attempt: a fresh copy of the request, the Authorization header (only
- * for the client's own origin), User-Agent, and a timeout. Between attempts:
- * exponential backoff with full jitter, or `Retry-After` when the server sends
- * it, capped. The body is read inside the attempt so the timeout covers it and
- * a slow body becomes a TwilioTimeoutError, not a stray AbortError later.
+ * Per attempt: one timer and a plain abort state (cheaper than composing
+ * `AbortSignal.timeout` with `AbortSignal.any` on every call); the caller's
+ * signal, when there is one, is forwarded by a listener removed afterwards.
+ * The body is read inside the attempt, through a byte counter that stops at
+ * `maxResponseBytes`, so the timeout covers it and a slow body becomes a
+ * TwilioTimeoutError, not a stray AbortError later. Redirects are never
+ * followed (the media calls read the 302 themselves); Authorization goes only
+ * to the client's own origin. Between attempts: exponential backoff with full
+ * jitter, or `Retry-After` when the server sends it, capped.
  *
  * Worst-case total time: (maxRetries + 1) × timeoutMs + maxRetries × max(maxDelayMs, maxRetryAfterMs).
+ * Worst-case memory per call: maxResponseBytes (plus the parsed JSON).
  */
-import { TwilioNetworkError, TwilioTimeoutError } from "./errors.js";
+import { TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retrying off). */
@@ -23,38 +30,89 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
+/** One request as the transport sends it: absolute URL, final headers, a UTF-8 body. */
+export interface WireRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
+
+/** What the client reads of response headers; a fetch `Headers` is one. */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+  forEach(callback: (value: string, name: string) => void): void;
+}
+
+/** One answer, body read in full (and decoded as UTF-8). */
+export interface WireResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: string;
+  /** Where the answer came from. */
+  url: string;
+}
+
+/**
+ * One attempt's abort state. A plain object rather than an AbortSignal: the
+ * Node exchange needs no EventTarget at all, and the fetch exchange makes the
+ * one AbortController fetch needs.
+ */
+export interface Attempt {
+  readonly aborted: boolean;
+  /** Why it was aborted: the caller's signal reason, or a TwilioTimeoutError. */
+  readonly reason: unknown;
+  /** Set by the exchange; called once when the attempt is aborted. */
+  onabort: (() => void) | null;
+}
+
+/**
+ * Sends one request without following redirects, reads the whole body (at
+ * most `maxBytes`, else throws TwilioResponseTooLargeError) and stops, with
+ * any error, when the attempt is aborted.
+ */
+export type Exchange = (request: WireRequest, attempt: Attempt, maxBytes: number) => Promise<WireResponse>;
+
+class AttemptState implements Attempt {
+  aborted = false;
+  reason: unknown = undefined;
+  onabort: (() => void) | null = null;
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.onabort?.();
+  }
+}
+
 export interface TransportOptions extends RetryOptions {
-  fetch: typeof globalThis.fetch;
+  exchange: Exchange;
   authorization: string;
   /** Origin that may receive the Authorization header. */
   origin: string;
   userAgent: string;
   timeoutMs: number;
+  maxResponseBytes: number;
   /** Test seams: randomness for jitter and the sleep between attempts. */
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
+
+export type Send = (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>;
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
 const RETRY_STATUS_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
 // Twilio documents 429 (code 20429) as never processed, so a POST may repeat it.
 const RETRY_STATUS_POST = new Set([429]);
 // Failures that happen before a single byte of the request left the machine.
-const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ENETUNREACH", "EHOSTUNREACH"]);
-
-/** AbortSignal.any where the runtime has it (Node 20.3+, Workers, Deno); a small polyfill elsewhere. */
-export function anySignal(signals: AbortSignal[]): AbortSignal {
-  if (typeof AbortSignal.any === "function") return AbortSignal.any(signals);
-  const controller = new AbortController();
-  for (const signal of signals) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
-}
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+]);
 
 export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -88,7 +146,13 @@ function connectFailure(error: unknown): boolean {
   return false;
 }
 
-export function createTransport(options: TransportOptions): (input: Request) => Promise<Response> {
+/** True when `url` is on `origin` (`scheme://host[:port]`, no trailing slash): a prefix test, no URL parsing per call. */
+export function onOrigin(url: string, origin: string): boolean {
+  return url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?");
+}
+
+export function createTransport(options: TransportOptions): Send {
+  const { exchange, timeoutMs, maxResponseBytes, origin } = options;
   const maxRetries = options.maxRetries ?? 2;
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 8000;
@@ -97,35 +161,44 @@ export function createTransport(options: TransportOptions): (input: Request) => 
   const sleep = options.sleep ?? abortableSleep;
   const backoff = (retry: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
 
-  return async function send(request: Request): Promise<Response> {
-    const method = request.method;
-    const callerSignal = request.signal;
+  return async function send(input: WireRequest, callerSignal?: AbortSignal): Promise<WireResponse> {
+    const { method, url } = input;
     const idempotent = IDEMPOTENT.has(method);
-    const headers = new Headers(request.headers);
-    if (new URL(request.url).origin === options.origin) headers.set("Authorization", options.authorization);
-    else headers.delete("Authorization");
-    headers.set("User-Agent", options.userAgent);
-    // Read once so every attempt can send the same bytes; API bodies are small forms.
-    const body = request.body === null ? undefined : await request.arrayBuffer();
+    const headers: Record<string, string> = {};
+    for (const name in input.headers) {
+      const lower = name.toLowerCase();
+      if (lower !== "authorization" && lower !== "user-agent") headers[lower] = input.headers[name]!;
+    }
+    if (onOrigin(url, origin)) headers.authorization = options.authorization;
+    headers["user-agent"] = options.userAgent;
+    const request: WireRequest = { method, url, headers, body: input.body };
 
     for (let attempt = 0; ; attempt++) {
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = anySignal([callerSignal, timeout]);
-      let response: Response;
+      if (callerSignal?.aborted) throw callerSignal.reason;
+      const state = new AttemptState();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        state.abort(new TwilioTimeoutError(method, url, timeoutMs));
+      }, timeoutMs);
+      const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
+      if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
+      let response: WireResponse | undefined;
+      let error: unknown;
       try {
-        const received = await options.fetch(request.url, { method, headers, body, signal, redirect: request.redirect });
-        // Buffer inside the attempt: API bodies are small JSON, and the
-        // timeout then covers the whole exchange.
-        const payload = received.status === 204 || received.status === 304 ? null : await received.arrayBuffer();
-        response = new Response(payload, { status: received.status, statusText: received.statusText, headers: received.headers });
-        // A constructed Response has no URL; errors report where the call went.
-        Object.defineProperty(response, "url", { value: received.url || request.url });
-      } catch (error) {
-        if (callerSignal.aborted) throw callerSignal.reason;
-        const failure = timeout.aborted
-          ? new TwilioTimeoutError(method, request.url, options.timeoutMs)
-          : new TwilioNetworkError(method, request.url, error);
-        const retryable = idempotent || (!timeout.aborted && connectFailure(error));
+        response = await exchange(request, state, maxResponseBytes);
+      } catch (caught) {
+        error = caught;
+      } finally {
+        clearTimeout(timer);
+        if (forward) callerSignal!.removeEventListener("abort", forward);
+      }
+      if (response === undefined) {
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (error instanceof TwilioResponseTooLargeError) throw error;
+        const failure = timedOut ? new TwilioTimeoutError(method, url, timeoutMs) : new TwilioNetworkError(method, url, error);
+        // A POST that timed out may have been processed: never send it twice.
+        const retryable = idempotent || (!timedOut && connectFailure(error));
         if (attempt >= maxRetries || !retryable) throw failure;
         await sleep(backoff(attempt), callerSignal);
         continue;
@@ -139,4 +212,53 @@ export function createTransport(options: TransportOptions): (input: Request) => 
       return response;
     }
   };
+}
+
+const decoder = new TextDecoder();
+
+/** The default exchange: any WHATWG `fetch` (Node, Deno, Bun, Workers, or one the caller injects). */
+export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
+  return async (request, attempt, maxBytes) => {
+    const controller = new AbortController();
+    const signal = controller.signal;
+    attempt.onabort = () => controller.abort(attempt.reason);
+    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: "manual" });
+    const body = await readCapped(response, maxBytes, request);
+    return { status: response.status, headers: response.headers, body, url: response.url || request.url };
+  };
+}
+
+/** Reads a fetch body as UTF-8 text through a byte counter: never more than `maxBytes` in memory. */
+async function readCapped(response: Response, maxBytes: number, request: WireRequest): Promise<string> {
+  const stream = response.body;
+  if (stream === null) return "";
+  const declared = response.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    stream.cancel().catch(() => {});
+    throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
+  }
+  const reader = stream.getReader();
+  let first: Uint8Array | undefined;
+  let more: Uint8Array[] | undefined;
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
+    }
+    if (first === undefined) first = value;
+    else (more ??= [first]).push(value);
+  }
+  if (first === undefined) return "";
+  if (more === undefined) return decoder.decode(first);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of more) {
+    all.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(all);
 }

@@ -177,6 +177,44 @@ console.log(JSON.stringify({ ok: ok.friendly_name, drift: error instanceof Twili
   });
 });
 
+describe("ESM consumer of twilio-video-ts/node (node:http fast path)", () => {
+  it("imports the Node entry by name and talks to a loopback server over node:http", async () => {
+    const script = write(
+      "consumer-node.mjs",
+      `
+import { createServer } from "node:http";
+import { createVideoClient, TwilioApiError } from "twilio-video-ts/node";
+
+const SID = "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c";
+const seen = [];
+const server = createServer((req, res) => {
+  seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization?.slice(0, 6) });
+  const status = req.url.endsWith(SID) ? 200 : 404;
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(status === 200 ? { sid: SID } : { code: 20404, message: "Not found", status: 404 }));
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const video = createVideoClient({ apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "s", baseUrl: "http://127.0.0.1:" + server.address().port, maxRetries: 0 });
+const room = await video.rooms.get(SID);
+const error = await video.rooms.get("RM00000000000000000000000000000000").catch((e) => e);
+server.closeAllConnections();
+server.close();
+console.log(JSON.stringify({ resolved: import.meta.resolve("twilio-video-ts/node"), room, seen, api: error instanceof TwilioApiError, name: error.name }));
+`,
+    );
+    const { code, stdout, stderr } = await runNode([script], project);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const out = JSON.parse(stdout) as { resolved: string; room: unknown; seen: unknown[]; api: boolean; name: string };
+    expect(out.resolved).toMatch(/node_modules\/twilio-video-ts\/dist\/src\/node\.js$/);
+    expect(out.room).toEqual({ sid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" });
+    expect(out.seen).toEqual([
+      { method: "GET", url: "/v1/Rooms/RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c", authorization: "Basic " },
+      { method: "GET", url: "/v1/Rooms/RM00000000000000000000000000000000", authorization: "Basic " },
+    ]);
+    expect({ api: out.api, name: out.name }).toEqual({ api: true, name: "TwilioApiError" });
+  });
+});
+
 describe("TypeScript consumer (import type, NodeNext, strict) against the built .d.ts", () => {
   const tsconfig = (file: string) =>
     JSON.stringify({

@@ -1,0 +1,98 @@
+/**
+ * The side-by-side client benchmark: every contestant against the same
+ * loopback server (its own process), scenarios A–D interleaved and rotated
+ * per round, cold start and bundle size. Ratios are to raw fetch in the same
+ * run (paired per round, median of rounds).
+ *
+ *   npm run bench                     # table on stdout, progress on stderr
+ *   npm run bench -- --json           # one JSON document on stdout
+ *   npm run bench -- --quick          # fewer rounds and rooms (about a minute)
+ *   npm run bench -- --out FILE.json  # also writes the document to FILE.json
+ *   npm run bench:readme -- FILE.json # writes README's Performance table from it
+ */
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { bundleSize, type BundleSize } from "./bundle-size.js";
+import { coldStart } from "./cold-start.js";
+import { CONTESTANTS } from "./contestants.js";
+import { scenarioA, scenarioB, scenarioC, scenarioD, type ScenarioResult, type Sizes } from "./scenarios.js";
+import { evaluateTargets, renderTable, type BenchReport } from "./report.js";
+
+const USAGE = `usage: npm run bench -- [--json] [--out FILE] [--quick] [--help]
+  --json      print one JSON document (per scenario and contestant: median, spread, ratio to raw fetch)
+  --out FILE  also write that document to FILE (input of npm run bench:readme)
+  --quick  fewer rounds and 10,000 rooms instead of 50,000 (for a smoke run)`;
+
+let flags: { json?: boolean; out?: string; quick?: boolean; help?: boolean };
+try {
+  ({ values: flags } = parseArgs({
+    options: { json: { type: "boolean" }, out: { type: "string" }, quick: { type: "boolean" }, help: { type: "boolean" } },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+if (!existsSync(fileURLToPath(new URL("./node_modules/twilio/package.json", import.meta.url)))) {
+  console.error("bench/ has its own dependencies (twilio, undici): run `npm install --prefix bench` first");
+  process.exit(1);
+}
+
+const sizes: Sizes = flags.quick
+  ? { rounds: 5, slices: 4, sequential: 25, concurrentRequests: 256, concurrentSlices: 2, concurrency: 64, rooms: 10_000, iterateRounds: 3 }
+  : { rounds: 9, slices: 8, sequential: 40, concurrentRequests: 256, concurrentSlices: 4, concurrency: 64, rooms: 50_000, iterateRounds: 4 };
+const coldRuns = flags.quick ? 5 : 20;
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "--rooms", String(sizes.rooms)], {
+  cwd: ROOT,
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const origin = await new Promise<string>((resolve, reject) => {
+  server.once("error", reject);
+  server.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
+  server.stdout.setEncoding("utf8").once("data", (line: string) => resolve(line.trim()));
+});
+
+try {
+  const contestants = CONTESTANTS.map((c) => ({ id: c.id, label: c.label, runner: c.make(origin) }));
+  progress(`bench server ${origin}; ${contestants.length} contestants; ${flags.quick ? "quick" : "full"} sizes`);
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of [scenarioA, scenarioB, scenarioC, scenarioD]) scenarios.push(await scenario(contestants, sizes, progress));
+  for (const { runner } of contestants) await runner.close?.();
+
+  const cold = await coldStart(contestants.map((c) => c.id), origin, coldRuns, progress);
+  scenarios.push({ id: "cold", title: "cold start (import, construct, one GET)", unit: "ms since process start", better: "lower", results: cold });
+
+  const bundles: Record<string, BundleSize> = {};
+  for (const { id } of contestants) bundles[id] = await bundleSize(id);
+
+  const cpu = cpus();
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpu.length, model: cpu[0]?.model.trim() ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
+    quick: Boolean(flags.quick),
+    sizes: { ...sizes, coldRuns },
+    contestants: Object.fromEntries(contestants.map((c) => [c.id, c.label])),
+    scenarios,
+    bundles,
+    targets: [],
+  };
+  report.targets = evaluateTargets(report);
+
+  const document = JSON.stringify(report, null, 2);
+  if (flags.out) writeFileSync(flags.out, `${document}\n`);
+  console.log(flags.json ? document : renderTable(report));
+} finally {
+  server.kill();
+}

@@ -1,0 +1,115 @@
+/**
+ * The Node fast path's HTTP stack: node:http / node:https with keep-alive
+ * agents, under the same transport (retries, timeouts, abort, credentials,
+ * size cap) as the fetch default. It skips what makes fetch costly on Node:
+ * WHATWG Request/Response/Headers objects and web streams for every call.
+ *
+ * Like the fetch exchange it never follows redirects, reads the whole body
+ * inside the attempt through a byte counter (so the per-attempt timeout
+ * covers it), and stops when the attempt's signal aborts.
+ *
+ * Idle kept-alive sockets are closed after `idleSocketMs` (4 s), before
+ * common server idle timeouts, so a request rarely meets a socket the server
+ * has just closed. A reset on a reused socket is not retried for POST: the
+ * server may have received the request, and a duplicate room is worse than
+ * an error. Only imported by `src/node.ts`: the core stays free of Node
+ * built-ins.
+ */
+import * as http from "node:http";
+import * as https from "node:https";
+import { TwilioResponseTooLargeError } from "./errors.js";
+import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
+
+export interface NodeExchangeOptions {
+  /** Sockets per host (default: no limit, like fetch's). */
+  maxSockets?: number;
+  /** How long an idle kept-alive socket stays open, in ms (default 4000: below common server idle timeouts of 5 s). */
+  idleSocketMs?: number;
+}
+
+/** Response headers as node:http gives them (lower-case names), read without building a `Headers`. */
+class NodeHeaders implements ResponseHeaders {
+  constructor(private readonly raw: http.IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of Object.keys(this.raw)) callback(this.get(name)!, name);
+  }
+}
+
+export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
+  const agentOptions: http.AgentOptions = {
+    keepAlive: true,
+    scheduling: "lifo", // the warmest socket first, so idle ones expire
+    timeout: options.idleSocketMs ?? 4000,
+    ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+  };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+
+  // The request target split once per origin, so a call parses no URL.
+  const origins = new Map<string, { secure: boolean; hostname: string; port: string }>();
+  const target = (url: string) => {
+    const end = url.indexOf("/", url.indexOf("//") + 2);
+    const origin = end < 0 ? url : url.slice(0, end);
+    let parsed = origins.get(origin);
+    if (!parsed) {
+      const u = new URL(origin);
+      parsed = { secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
+      if (origins.size < 64) origins.set(origin, parsed);
+    }
+    return { ...parsed, path: end < 0 ? "/" : url.slice(end) };
+  };
+
+  return (request: WireRequest, attempt: Attempt, maxBytes: number) =>
+    new Promise<WireResponse>((resolve, reject) => {
+      if (attempt.aborted) return reject(attempt.reason);
+      const { secure, hostname, port, path } = target(request.url);
+      const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
+      const req = (secure ? https : http).request({ method: request.method, hostname, port, path, headers, agent: secure ? httpsAgent : httpAgent });
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        attempt.onabort = null;
+        req.destroy();
+        reject(error);
+      };
+      attempt.onabort = () => fail(attempt.reason);
+
+      req.on("error", fail);
+      req.on("response", (res) => {
+        const declared = res.headers["content-length"];
+        const length = declared === undefined ? -1 : Number(declared);
+        if (length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+        // With a Content-Length the body is copied once into a buffer of that
+        // size; otherwise chunks are kept and joined at the end.
+        let whole = length > 0 && Number.isSafeInteger(length) ? Buffer.allocUnsafe(length) : undefined;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (chunk: Buffer) => {
+          if (size + chunk.length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+          if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
+          else {
+            // More than declared (node's parser never delivers it; kept correct anyway).
+            if (whole) chunks.push(whole.subarray(0, size));
+            whole = undefined;
+            chunks.push(chunk);
+          }
+          size += chunk.length;
+        });
+        res.on("error", fail);
+        res.on("aborted", () => fail(new Error("the connection closed before the response body was complete")));
+        res.on("end", () => {
+          if (settled) return;
+          settled = true;
+          attempt.onabort = null;
+          const body = whole ? whole.toString("utf8", 0, size) : size === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
+          resolve({ status: res.statusCode!, headers: new NodeHeaders(res.headers), body, url: request.url });
+        });
+      });
+      req.end(request.body);
+    });
+}
