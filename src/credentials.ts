@@ -3,13 +3,13 @@ import { TwilioConfigError } from "./errors.js";
 
 export interface CredentialOptions {
   /** API Key SID (`SK…`). With `apiKeySecret`; preferred over account credentials. */
-  apiKeySid?: string;
+  apiKeySid?: string | undefined;
   /** API Key secret. */
-  apiKeySecret?: string;
+  apiKeySecret?: string | undefined;
   /** Account SID (`AC…`). With `authToken`. */
-  accountSid?: string;
+  accountSid?: string | undefined;
   /** Account Auth Token. */
-  authToken?: string;
+  authToken?: string | undefined;
 }
 
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;

@@ -25,7 +25,8 @@ export interface CallInit {
   path?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: Record<string, unknown>;
-  redirect?: RequestRedirect;
+  // Spelled out: `RequestRedirect` is a DOM lib name, absent from Node-only type setups.
+  redirect?: "follow" | "manual" | "error" | undefined;
 }
 
 export interface CallResult {

@@ -10,9 +10,9 @@ import type { CallOptions } from "./types.js";
 
 export interface MediaOptions {
   /** Seconds the signed URL stays valid, 1 to 3600 (Twilio's default: 600). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** `attachment` or `inline`, optionally with `; filename=…`. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
 }
 
 export interface MediaLink {

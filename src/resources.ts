@@ -209,9 +209,9 @@ type BodyArg<B> = [B] extends [never] ? [] : {} extends B ? [body?: B] : [body: 
 /** Options of `iterate()` and `all()`. */
 export interface IterateOptions extends CallOptions {
   /** Stop after this many items. */
-  limit?: number;
+  limit?: number | undefined;
   /** Items per request (`PageSize`). */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 type ListMethods<E> = {

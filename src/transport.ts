@@ -14,13 +14,13 @@ import { TwilioNetworkError, TwilioTimeoutError } from "./errors.js";
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retrying off). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First backoff ceiling in ms (default 500); doubles each retry. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Backoff ceiling in ms (default 8000). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Longest `Retry-After` honoured, in ms (default 30000); longer values are cut to this. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
 }
 
 export interface TransportOptions extends RetryOptions {

@@ -11,11 +11,11 @@ export interface RecorderOptions {
   /** Receives each finished recording. */
   onRecording: (recording: Recording) => void;
   /** Replace every account SID (`AC…`) with this placeholder (e.g. `AC` + 32 zeros). */
-  accountSidPlaceholder?: string;
+  accountSidPlaceholder?: string | undefined;
   /** The `source` field of each recording (default `recorded <ISO date>`). */
-  source?: string;
+  source?: string | undefined;
   /** Describes a recording (default: METHOD path). */
-  describe?: (method: string, url: string, status: number) => string;
+  describe?: ((method: string, url: string, status: number) => string) | undefined;
 }
 
 export const REDACTED = "REDACTED";

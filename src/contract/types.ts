@@ -36,11 +36,11 @@ export interface RecordingResult {
 
 export interface ContractValidatorOptions {
   /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
-  document?: object;
+  document?: object | undefined;
   /** Report drift (undocumented response fields) as errors instead of warnings. */
-  strict?: boolean;
+  strict?: boolean | undefined;
   /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
-  baseUrls?: string[];
+  baseUrls?: string[] | undefined;
 }
 
 export interface ValidateRequestInput {

@@ -34,19 +34,19 @@ type S = components["schemas"];
 
 export interface EmulatorOptions {
   /** Port of the API listener (default 0: an ephemeral port). */
-  port?: number;
+  port?: number | undefined;
   /** Port of the media (storage) listener (default 0). */
-  mediaPort?: number;
+  mediaPort?: number | undefined;
   /** The emulated account (default {@link DEFAULT_ACCOUNT_SID}). */
-  accountSid?: string;
+  accountSid?: string | undefined;
   /** Accepted credentials; the auth token also signs status callbacks (default {@link DEFAULT_CREDENTIALS}). */
-  credentials?: Credentials;
+  credentials?: Credentials | undefined;
   /** Deliver status callbacks (default true). */
-  statusCallbacks?: boolean;
+  statusCallbacks?: boolean | undefined;
   /** "real" (default: time flows, plus whatever is advanced) or "manual" (time moves only on advance). */
-  clock?: ClockMode | ClockOptions;
+  clock?: ClockMode | ClockOptions | undefined;
   /** How long background work takes, in emulated ms. */
-  timings?: Partial<Timings>;
+  timings?: Partial<Timings> | undefined;
 }
 
 export interface Emulator {
