@@ -11,6 +11,7 @@ import { createTransport, type RetryOptions } from "./transport.js";
 import type { CallOptions } from "./types.js";
 import { VERSION } from "./version.js";
 
+/** Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field is optional. */
 export interface VideoClientOptions extends CredentialOptions, RetryOptions {
   /** API root (default `https://video.twilio.com`). Point it at the emulator in tests. */
   baseUrl?: string | undefined;
@@ -35,6 +36,7 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
+/** The client {@link createVideoClient} returns: one property per API resource, plus `raw`, the spec-typed `openapi-fetch` client. */
 export type VideoClient = Resources & {
   /** The openapi-fetch client typed by the spec's `paths`: every operation by path, errors as data. */
   readonly raw: Client<paths>;

@@ -16,7 +16,9 @@ export {
   TwilioProtocolError,
   TwilioResponseValidationError,
   type TwilioErrorKind,
+  type ApiErrorInit,
 } from "./errors.js";
+export type { ValidationMode, ResponseValidator } from "./invoke.js";
 export type { RetryOptions } from "./transport.js";
 export type { MediaLink, MediaOptions } from "./media.js";
 export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./types.js";

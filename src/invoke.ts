@@ -8,6 +8,7 @@ import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioResponseV
 import type { Endpoint } from "./resources.js";
 import type { CallOptions } from "./types.js";
 
+/** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {

@@ -12,6 +12,7 @@
  */
 import { TwilioNetworkError, TwilioTimeoutError } from "./errors.js";
 
+/** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retrying off). */
   maxRetries?: number | undefined;

@@ -7,6 +7,7 @@ import { isObject } from "./json-pointer.js";
 import { apiPath, parseBaseUrls } from "./operations.js";
 import type { Recording } from "./types.js";
 
+/** The Twilio Video exchanges found in a HAR file, as recordings. */
 export interface HarExtraction {
   /** `index` is the entry's position in `log.entries`, to name it in reports. */
   recordings: { index: number; recording: Recording }[];
@@ -16,6 +17,7 @@ export interface HarExtraction {
   error?: string;
 }
 
+/** Whether a parsed JSON value looks like a HAR file (`log.entries`). */
 export function isHar(value: unknown): boolean {
   return isObject(value) && isObject(value.log) && Array.isArray(value.log.entries);
 }
@@ -66,6 +68,7 @@ function requestBody(postData: unknown): string | undefined {
   return undefined;
 }
 
+/** Turns the Twilio Video entries of a HAR 1.2 capture (and those of `options.baseUrls`) into recordings. */
 export function recordingsFromHar(har: unknown, options: { baseUrls?: string[] } = {}): HarExtraction {
   if (!isHar(har)) return { recordings: [], skipped: 0, error: "not a HAR file (expected log.entries)" };
   const bases = parseBaseUrls(options.baseUrls ?? []);

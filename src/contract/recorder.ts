@@ -7,6 +7,7 @@
  */
 import type { Recording } from "./types.js";
 
+/** Options of {@link createRecordingMiddleware}. */
 export interface RecorderOptions {
   /** Receives each finished recording. */
   onRecording: (recording: Recording) => void;
@@ -18,6 +19,7 @@ export interface RecorderOptions {
   describe?: ((method: string, url: string, status: number) => string) | undefined;
 }
 
+/** What a removed secret is replaced with. */
 export const REDACTED = "REDACTED";
 
 /** Headers worth keeping: they carry contract facts and never credentials. */

@@ -18,6 +18,7 @@ export interface Problem {
   found?: string;
 }
 
+/** The spec operation a request matched, with the path parameters read from its URL. */
 export interface OperationMatch {
   operationId: string;
   method: string;
@@ -26,6 +27,7 @@ export interface OperationMatch {
   pathParams: Record<string, string>;
 }
 
+/** The verdict on one recording: `ok` when it has no errors. */
 export interface RecordingResult {
   operationId: string | null;
   ok: boolean;
@@ -34,6 +36,7 @@ export interface RecordingResult {
   warnings: Problem[];
 }
 
+/** Options of {@link createContractValidator}. */
 export interface ContractValidatorOptions {
   /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
   document?: object | undefined;
@@ -43,6 +46,7 @@ export interface ContractValidatorOptions {
   baseUrls?: string[] | undefined;
 }
 
+/** A request as sent: method, absolute URL and raw form body. */
 export interface ValidateRequestInput {
   method: string;
   url: string;
@@ -51,6 +55,7 @@ export interface ValidateRequestInput {
   contentType?: string;
 }
 
+/** Checks requests, responses and whole recordings against the spec. */
 export interface ContractValidator {
   matchOperation(method: string, url: string): OperationMatch | undefined;
   validateRequest(req: ValidateRequestInput): { match?: OperationMatch; problems: Problem[] };

@@ -14,6 +14,7 @@ export type FaultKind =
   /** The connection is closed without any answer. */
   | "drop";
 
+/** A fault to inject: which kind, how many requests, and which requests it applies to. */
 export interface FaultSpec {
   kind: FaultKind;
   /** How many requests it applies to (default 1). */

@@ -32,6 +32,7 @@ export type { FaultKind } from "./faults.js";
 
 type S = components["schemas"];
 
+/** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   /** Port of the API listener (default 0: an ephemeral port). */
   port?: number | undefined;
@@ -49,6 +50,7 @@ export interface EmulatorOptions {
   timings?: Partial<Timings> | undefined;
 }
 
+/** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
 export interface Emulator {
   /** API base URL, e.g. `http://127.0.0.1:54321`: pass it as the client's `baseUrl`. */
   readonly url: string;
@@ -84,7 +86,9 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** The emulated account's SID unless `accountSid` is given. */
 export const DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000e0e0e0";
+/** The credentials the emulator accepts unless `credentials` is given. */
 export const DEFAULT_CREDENTIALS: Readonly<Credentials> = Object.freeze({
   apiKeySid: "SK00000000000000000000000000e0e0e0",
   apiKeySecret: "emulator-api-key-secret",
