@@ -551,6 +551,44 @@ describe("the README's consumer commands, exactly as written, in a project that 
   });
 });
 
+describe("a Node app bundled with esbuild (platform node) from the installed package", () => {
+  it('resolves ./contract and ./emulator through the "module" condition (not the require()-based Node entries) and runs without node_modules', async () => {
+    const dir = await project("bundled-node-app", { type: "module" });
+    const result = await esbuild.build({
+      absWorkingDir: dir,
+      stdin: {
+        contents: `
+import { createVideoClient } from "twilio-video-ts";
+import { createContractValidator } from "twilio-video-ts/contract";
+import { startEmulator } from "twilio-video-ts/emulator";
+const emulator = await startEmulator({ clock: "manual" });
+const video = createVideoClient({ ...emulator.clientOptions, validator: createContractValidator({ baseUrls: [emulator.url] }), validateResponses: "throw" });
+const room = await video.rooms.create({ UniqueName: "bundled" });
+await emulator.stop();
+console.log(JSON.stringify({ room: room.unique_name }));
+`,
+        resolveDir: dir,
+        sourcefile: "app.mjs",
+        loader: "js",
+      },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      metafile: true,
+      outfile: join(root, "bundled-app", "app.mjs"),
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => /dist\/src\/(contract|emulator)\/node\.js$/.test(path))).toEqual([]);
+    expect(inputs.some((path) => path.endsWith("dist/src/contract/index.js"))).toBe(true);
+    // No node_modules beside the bundle: everything it needs is inside.
+    const { code, stdout, stderr } = await runNode([join(root, "bundled-app", "app.mjs")], join(root, "bundled-app"));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ room: "bundled" });
+  });
+});
+
 describe("edge consumer: the installed package bundled for Workers, run in edge-runtime", () => {
   let runtime: EdgeRuntime;
   let metafile: esbuild.Metafile;
