@@ -12,13 +12,13 @@
  * TWILIO_AUTH_TOKEN). Live, the steps that need participants (who join
  * through the client SDKs) and the loopback callback receiver are skipped.
  */
+import { parseCommandLine } from "./cli-args.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Middleware } from "openapi-fetch";
 import { createContractValidator, type Recording } from "../src/contract/index.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { createVideoClient, validateSignature, type VideoClient } from "../src/index.js";
-import { parseCommandLine } from "./cli-args.js";
 
 const { values: args } = parseCommandLine({
   usage: `usage: npm start [-- --live]

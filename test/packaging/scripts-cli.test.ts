@@ -15,6 +15,7 @@ const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"
 const TOOLS: Record<string, string> = {
   test: "chains lint:spec, check:generated, typecheck and vitest",
   typecheck: "tsc",
+  docs: "typedoc (options in typedoc.config.mjs)",
   build: "tsc",
   prepack: "npm run build",
 };
