@@ -19,7 +19,8 @@ export function entryPointsFromExports(exports) {
 const config = {
   name: `${manifest.name} ${manifest.version}`,
   entryPoints: entryPointsFromExports(manifest.exports),
-  tsconfig: "tsconfig.json",
+  // The build config: the shipped sources only, not the tests and scripts.
+  tsconfig: "tsconfig.build.json",
   out: "docs-build/api",
   readme: "none",
   // openapi-typescript writes @description (and friends) on the spec types.
