@@ -492,6 +492,14 @@ console.log(JSON.stringify(out));
     }
   });
 
+  it("with ajv but without ajv-formats, the message names ajv-formats", async () => {
+    const half = await project("no-ajv-formats", { type: "module" }, ["openapi-fetch", "ajv"]);
+    const script = write(half, "half.mjs", `await import("twilio-video-ts/contract").then(() => console.log("loaded"), (e) => console.log(e.message));\n`);
+    const { code, stdout, stderr } = await runNode([script], half);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toBe("twilio-video-ts/contract needs the optional peer dependency ajv-formats: npm install ajv ajv-formats\n");
+  });
+
   it("an uncaught import failure is that one line, not a resolution error", async () => {
     const script = write(dir, "crash.mjs", `import "twilio-video-ts/emulator";\n`);
     const { code, stderr } = await runNode([script], dir);
