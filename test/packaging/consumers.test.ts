@@ -434,6 +434,7 @@ export const video = createVideoClient({ apiKeySid: process.env.KEY_SID, apiKeyS
 export const check = (r: Recording): boolean => createContractValidator({ baseUrls: process.env.BASE_URL ? [process.env.BASE_URL] : undefined }).validateRecording(r).ok;
 export const isApi = (e: unknown): e is TwilioApiError => e instanceof TwilioApiError;
 export type E = Emulator["url"];
+export const arm = (e: Emulator): void => e.injectFault({ kind: "rate-limit", count: process.env.FAULTS ? Number(process.env.FAULTS) : undefined, path: process.env.FAULT_PATH });
 `,
     );
     const errors = compile(dir, ["bundled.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
