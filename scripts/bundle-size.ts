@@ -10,7 +10,18 @@
  */
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
+import { parseCommandLine } from "./cli-args.js";
 import { coreBuildOptions } from "./core-bundle.js";
+
+const { values: args } = parseCommandLine({
+  usage: `usage: npm run size [-- --json]
+
+Minified and gzipped size of the client core as an app's bundler ships it.
+
+  --json      one JSON array on stdout instead of the table
+  -h, --help  show this text`,
+  options: { json: { type: "boolean" } },
+});
 
 interface Measure {
   variant: string;
@@ -36,7 +47,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const rows = [await measure("core + openapi-fetch", []), await measure("core only (openapi-fetch external)", ["openapi-fetch"])];
 
-if (process.argv.includes("--json")) {
+if (args.json) {
   console.log(JSON.stringify(rows, null, 2));
 } else {
   const width = Math.max(...rows.map((row) => row.variant.length));

@@ -9,6 +9,18 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseCommandLine } from "./cli-args.js";
+
+const { values: args } = parseCommandLine({
+  usage: `usage: npm run generate            write generated/ from spec/
+       npm run check:generated     (--check) exit 1 when generated/ differs from what spec/ produces
+
+  --check     compare instead of writing (what CI runs)
+  -h, --help  show this text
+
+Set SPEC_ROOT to bundle another root document than spec/openapi.yaml.`,
+  options: { check: { type: "boolean" } },
+});
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -25,7 +37,7 @@ function generateInto(dir: string): void {
   run("openapi-typescript", [json, "--output", join(dir, "openapi.ts")]);
 }
 
-const check = process.argv.includes("--check");
+const check = args.check === true;
 const target = join(root, "generated");
 if (!check) {
   generateInto(target);

@@ -14,6 +14,7 @@
  * TWILIO_AUTH_TOKEN). Live, the steps that need participants (who join
  * through the client SDKs) and the loopback callback receiver are skipped.
  */
+import { parseCommandLine } from "./cli-args.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Middleware } from "openapi-fetch";
@@ -22,7 +23,22 @@ import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { STATUS_CALLBACK_FAMILIES, createAccessToken, createVideoClient, type ParsedStatusCallback, type VideoClient } from "../src/index.js";
 import { createNodeStatusCallbackHandler } from "../src/node/handler.js";
 
-const live = process.argv.includes("--live");
+const { values: args } = parseCommandLine({
+  usage: `usage: npm start [-- --live]
+
+The client walkthrough: a room with a status callback, participants and tracks,
+paging, subscribe rules, completion, recordings, a composition and its media
+URL, signed status callbacks, and every response checked against the spec.
+
+  (no flags)  run it on a local emulator (127.0.0.1; no credentials, no network)
+  --live      run it against https://video.twilio.com with TWILIO_API_KEY_SID and
+              TWILIO_API_KEY_SECRET (or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)
+              from the environment; creates and completes a real room. Steps that
+              need participants or a public callback URL are skipped.
+  -h, --help  show this text`,
+  options: { live: { type: "boolean" } },
+});
+const live = args.live === true;
 const env = process.env;
 
 if (live && !((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN))) {

@@ -11,32 +11,34 @@ import { createTransport, fetchExchange, type Exchange, type RetryOptions, type 
 import type { CallOptions } from "./types.js";
 import { VERSION } from "./version.js";
 
+/** Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field is optional. */
 export interface VideoClientOptions extends CredentialOptions, RetryOptions {
   /** API root (default `https://video.twilio.com`). Point it at the emulator in tests. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** The fetch to use (default `globalThis.fetch`); also used, without credentials, for media downloads. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Time limit of one attempt in ms, body included (default 30000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Largest response body read, in bytes (default 8 MiB; Twilio's largest list page is far smaller). A longer body ends in TwilioResponseTooLargeError. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
   /** Appended to the User-Agent, e.g. `my-app/1.2`. */
-  userAgent?: string;
+  userAgent?: string | undefined;
   /** openapi-fetch middleware (`{ onRequest, onResponse, onError }`), run on every API call. They never see the Authorization header. */
-  middleware?: Middleware[];
+  middleware?: Middleware[] | undefined;
   /** Check every success response against the spec: off (default), warn, or throw TwilioResponseValidationError. Loads ajv on first use. */
-  validateResponses?: ValidationMode;
+  validateResponses?: ValidationMode | undefined;
   /**
    * The validator `validateResponses` uses. By default the contract module is
    * loaded on first use; bundled apps (Workers, Vite) pass
    * `defaultContractValidator()` from `twilio-video-ts/contract` here so the
    * bundler sees the dependency only when it is wanted.
    */
-  validator?: ResponseValidator;
+  validator?: ResponseValidator | undefined;
   /** Where `validateResponses: "warn"` reports (default console.warn). */
-  onWarning?: (message: string) => void;
+  onWarning?: ((message: string) => void) | undefined;
 }
 
+/** The client {@link createVideoClient} returns: one property per API resource, plus `raw`, the spec-typed `openapi-fetch` client. */
 export type VideoClient = Resources & {
   /** The openapi-fetch client typed by the spec's `paths`: every operation by path, errors as data. */
   readonly raw: Client<paths>;

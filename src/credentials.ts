@@ -1,15 +1,16 @@
 import { base64, utf8 } from "./encoding.js";
 import { TwilioConfigError } from "./errors.js";
 
+/** Credentials: an API key (`apiKeySid` + `apiKeySecret`) or the account's `accountSid` + `authToken`. When none of the four is given (`undefined` counts as not given), they come from the `TWILIO_*` environment variables where a `process.env` exists. */
 export interface CredentialOptions {
   /** API Key SID (`SK…`). With `apiKeySecret`; preferred over account credentials. */
-  apiKeySid?: string;
+  apiKeySid?: string | undefined;
   /** API Key secret. */
-  apiKeySecret?: string;
+  apiKeySecret?: string | undefined;
   /** Account SID (`AC…`). With `authToken`. */
-  accountSid?: string;
+  accountSid?: string | undefined;
   /** Account Auth Token. */
-  authToken?: string;
+  authToken?: string | undefined;
 }
 
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;

@@ -41,6 +41,7 @@ export abstract class TwilioVideoError extends Error {
   }
 }
 
+/** What a {@link TwilioApiError} is built from: the HTTP exchange and Twilio's error body. */
 export interface ApiErrorInit {
   status: number;
   method: string;

@@ -17,7 +17,9 @@ export {
   TwilioResponseTooLargeError,
   TwilioResponseValidationError,
   type TwilioErrorKind,
+  type ApiErrorInit,
 } from "./errors.js";
+export type { ValidationMode, ResponseValidator } from "./invoke.js";
 export type { RetryOptions } from "./transport.js";
 export type { MediaLink, MediaOptions } from "./media.js";
 export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./types.js";

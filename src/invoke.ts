@@ -10,6 +10,7 @@ import { serializeQuery, toSearchParams } from "./serialize.js";
 import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
+/** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {

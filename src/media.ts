@@ -9,13 +9,15 @@ import { apiError, send, unexpectedStatus, type Context } from "./invoke.js";
 import type { Endpoint } from "./resources.js";
 import type { CallOptions } from "./types.js";
 
+/** Options of the `media()` and `download()` methods of recordings and compositions. */
 export interface MediaOptions {
   /** Seconds the signed URL stays valid, 1 to 3600 (Twilio's default: 600). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** `attachment` or `inline`, optionally with `; filename=…`. */
-  contentDisposition?: string;
+  contentDisposition?: string | undefined;
 }
 
+/** A short-lived signed URL of a media file, and when it expires. */
 export interface MediaLink {
   /** Signed URL of the media file; needs no credentials. Treat it as a secret until it expires. */
   url: string;

@@ -46,6 +46,7 @@ const ep = <const P extends Path, const M extends HttpMethod, const E extends Om
 ) => ({ method, path, ...rest });
 const scope = <const C extends Node>(param: string, children: C, sid?: string): Scope<C> => ({ param, children, ...(sid ? { sid } : {}) });
 
+/** The API's resource tree as data: each resource's operations (by spec operationId) and its nested resources. The client is built from it. */
 export const resourceTree = {
   rooms: {
     /** Create a room (CreateRoom). */
@@ -209,9 +210,9 @@ type BodyArg<B> = [B] extends [never] ? [] : {} extends B ? [body?: B] : [body: 
 /** Options of `iterate()` and `all()`. */
 export interface IterateOptions extends CallOptions {
   /** Stop after this many items. */
-  limit?: number;
+  limit?: number | undefined;
   /** Items per request (`PageSize`). */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 type ListMethods<E> = {
@@ -252,6 +253,7 @@ export type Resource<N> = {
 } & (N extends { list: infer L } ? ListMethods<L> : unknown) &
   (N extends { media: { shape: "media" } } ? MediaMethods : unknown);
 
+/** The typed resource methods of a {@link VideoClient}, derived from {@link resourceTree} and the spec. */
 export type Resources = { [K in keyof ResourceTree]: Resource<ResourceTree[K]> };
 
 /** One row per resource method: which operation it calls. */

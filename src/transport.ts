@@ -19,15 +19,16 @@
  */
 import { TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
 
+/** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retrying off). */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First backoff ceiling in ms (default 500); doubles each retry. */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** Backoff ceiling in ms (default 8000). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Longest `Retry-After` honoured, in ms (default 30000); longer values are cut to this. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
 }
 
 /** One request as the transport sends it: absolute URL, final headers, a UTF-8 body. */

@@ -29,7 +29,7 @@ export type PageItem<Page> = Page extends { meta: unknown } ? (Page[Exclude<keyo
 /** Per-call options of every resource method. */
 export interface CallOptions {
   /** Aborts the call, including retries and the waits between them. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra request headers (Authorization and User-Agent are the client's). */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }

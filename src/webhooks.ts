@@ -16,6 +16,7 @@ type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x
 export type RoomStatusCallbackEvent = FormBody<webhooks["roomStatusCallback"]>;
 /** A composition status callback event (composition and composition hook events). */
 export type CompositionStatusCallbackEvent = FormBody<webhooks["compositionStatusCallback"]>;
+/** Any status callback Twilio sends: a room event or a composition event, typed from the spec's webhooks. */
 export type StatusCallbackEvent = RoomStatusCallbackEvent | CompositionStatusCallbackEvent;
 
 function pairs(params: CallbackParams): Array<[string, string]> {

@@ -11,17 +11,18 @@ import type { Recording } from "./types.js";
 
 export { DEFAULT_SENSITIVE_NAMES, REDACTED, redactUrl, Redactor } from "./redact.js";
 
+/** Options of {@link createRecordingMiddleware}. */
 export interface RecorderOptions {
   /** Receives each finished recording. */
   onRecording: (recording: Recording) => void;
   /** Replace every account SID (`AC…`) with this placeholder (e.g. `AC` + 32 zeros). */
-  accountSidPlaceholder?: string;
+  accountSidPlaceholder?: string | undefined;
   /** The `source` field of each recording (default `recorded <ISO date>`). */
-  source?: string;
+  source?: string | undefined;
   /** Describes a recording (default: METHOD path). */
-  describe?: (method: string, url: string, status: number) => string;
+  describe?: ((method: string, url: string, status: number) => string) | undefined;
   /** More parameter names to treat as secrets, besides {@link DEFAULT_SENSITIVE_NAMES} (case-insensitive). */
-  sensitiveNames?: readonly string[];
+  sensitiveNames?: readonly string[] | undefined;
 }
 
 /** Headers worth keeping: they carry contract facts and never credentials. */

@@ -27,6 +27,7 @@ export interface Problem {
   found?: string;
 }
 
+/** The spec operation a request matched, with the path parameters read from its URL. */
 export interface OperationMatch {
   operationId: string;
   method: string;
@@ -35,6 +36,7 @@ export interface OperationMatch {
   pathParams: Record<string, string>;
 }
 
+/** The verdict on one recording: `ok` when it has no errors. */
 export interface RecordingResult {
   operationId: string | null;
   /** No errors, and (when strict) no drift and no spec-too-strict findings. */
@@ -52,15 +54,17 @@ export interface RecordingResult {
   specTooStrict: Problem[];
 }
 
+/** Options of {@link createContractValidator}. */
 export interface ContractValidatorOptions {
   /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
-  document?: object;
+  document?: object | undefined;
   /** Report drift (undocumented response fields) as errors instead of warnings, and fail on spec-too-strict findings. */
-  strict?: boolean;
+  strict?: boolean | undefined;
   /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
-  baseUrls?: string[];
+  baseUrls?: string[] | undefined;
 }
 
+/** A request as sent: method, absolute URL and raw form body. */
 export interface ValidateRequestInput {
   method: string;
   url: string;
@@ -69,6 +73,7 @@ export interface ValidateRequestInput {
   contentType?: string;
 }
 
+/** Checks requests, responses and whole recordings against the spec. */
 export interface ContractValidator {
   matchOperation(method: string, url: string): OperationMatch | undefined;
   validateRequest(req: ValidateRequestInput): { match?: OperationMatch; problems: Problem[] };

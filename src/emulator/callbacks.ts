@@ -8,6 +8,7 @@
 import { computeSignature } from "../webhooks.js";
 import type { HttpMethod } from "./store.js";
 
+/** One status callback the emulator attempted: where it went, what it carried, how it was signed and answered. */
 export interface CallbackDelivery {
   /** Where the event went (for GET, with the fields in the query string). */
   url: string;

@@ -11,6 +11,7 @@
 
 export type ClockMode = "real" | "manual";
 
+/** How the emulator's clock runs: `mode` and the emulated start time. */
 export interface ClockOptions {
   mode?: ClockMode;
   /** Emulated time at start (default: now). */

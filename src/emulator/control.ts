@@ -24,6 +24,7 @@ import type { Views } from "./views.js";
 
 type S = components["schemas"];
 
+/** A track a participant publishes through the emulator's control methods. */
 export interface PublishOptions {
   kind: TrackKind;
   /** Track name (default: the track's SID). */
@@ -31,6 +32,7 @@ export interface PublishOptions {
   enabled?: boolean;
 }
 
+/** The emulated clock after a change: time, mode, and timers still pending. */
 export interface ClockState {
   now: string;
   mode: string;

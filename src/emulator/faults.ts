@@ -14,21 +14,22 @@ export type FaultKind =
   /** The connection is closed without any answer. */
   | "drop";
 
+/** A fault to inject: which kind, how many requests, and which requests it applies to. */
 export interface FaultSpec {
   kind: FaultKind;
   /** How many requests it applies to (default 1). */
-  count?: number;
+  count?: number | undefined;
   /** Only requests with this method and/or whose path starts with this prefix (e.g. `/v1/Rooms`). */
-  method?: string;
-  path?: string;
+  method?: string | undefined;
+  path?: string | undefined;
   /** rate-limit: Retry-After seconds (default 1; null sends no header, as Twilio documents none). */
-  retryAfter?: number | null;
+  retryAfter?: number | null | undefined;
   /** server-error: the status (default 500). */
-  status?: number;
+  status?: number | undefined;
   /** server-error: the body (default json). */
-  body?: "json" | "html" | "empty";
+  body?: "json" | "html" | "empty" | undefined;
   /** slow: delay in real ms (default 1000). */
-  delayMs?: number;
+  delayMs?: number | undefined;
 }
 
 interface Armed extends FaultSpec {

@@ -36,6 +36,7 @@ export { ApiError as EmulatorError } from "./errors.js";
 
 type S = components["schemas"];
 
+/** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   /**
    * Address both listeners bind to (default `127.0.0.1`). The emulator has no
@@ -44,27 +45,28 @@ export interface EmulatorOptions {
    */
   host?: string;
   /** Port of the API listener (default 0: an ephemeral port). */
-  port?: number;
+  port?: number | undefined;
   /** Port of the media (storage) listener (default 0). */
-  mediaPort?: number;
+  mediaPort?: number | undefined;
   /** The emulated account (default {@link DEFAULT_ACCOUNT_SID}). */
-  accountSid?: string;
+  accountSid?: string | undefined;
   /** Accepted credentials; the auth token also signs status callbacks (default {@link DEFAULT_CREDENTIALS}). */
-  credentials?: Credentials;
+  credentials?: Credentials | undefined;
   /** Deliver status callbacks (default true). */
-  statusCallbacks?: boolean;
+  statusCallbacks?: boolean | undefined;
   /** "real" (default: time flows, plus whatever is advanced) or "manual" (time moves only on advance). */
-  clock?: ClockMode | ClockOptions;
+  clock?: ClockMode | ClockOptions | undefined;
   /** How long background work takes, in emulated ms. */
-  timings?: Partial<Timings>;
+  timings?: Partial<Timings> | undefined;
   /**
    * Token joins to a room that does not exist create it, as Twilio's
    * client-side ("ad-hoc") room creation does (default true, type group).
    * `false` answers 53106 Room not found instead.
    */
-  adHocRooms?: boolean | AdHocRoomOptions;
+  adHocRooms?: boolean | AdHocRoomOptions | undefined;
 }
 
+/** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
 export interface Emulator {
   /** API base URL, e.g. `http://127.0.0.1:54321`: pass it as the client's `baseUrl`. */
   readonly url: string;

@@ -16,6 +16,7 @@ import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
 import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
 
+/** Credentials the emulator accepts; `authToken` also signs its status callbacks. */
 export interface Credentials {
   apiKeySid: string;
   apiKeySecret: string;

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Recording } from "../contract/index.js";
 
+/** One API exchange with the emulator, in the contract recording format. */
 export type TrafficRecording = Recording;
 
 interface Entry {
@@ -15,6 +16,7 @@ interface Entry {
   recording: Recording;
 }
 
+/** Options of `Emulator.writeRecordings()`. */
 export interface WriteRecordingsOptions {
   /**
    * Origin written into the recordings in place of the emulator's (default

@@ -1,29 +1,46 @@
-// Builds the package once (tsc -p tsconfig.build.json) into a temporary
-// project, laid out the way npm installs it:
+// The package as users get it: `npm pack` once (its prepack builds dist/),
+// then every kind of consumer installs that tarball into its own temporary
+// project, offline: the tarball is unpacked into node_modules/twilio-video-ts
+// and the dependencies (openapi-fetch, the optional ajv peers, @types/node)
+// are links to this repo's node_modules.
 //
-//   <tmp>/node_modules/twilio-video-ts/{package.json, dist/, generated/}
-//   <tmp>/node_modules/{openapi-fetch, openapi-typescript-helpers, ajv, ajv-formats} -> the repo's copies
+//   CommonJS     require() of every entry point; TypeScript CommonJS (nodenext, and legacy node10) compiled and run
+//   ESM          plain Node by package name; TypeScript nodenext compiled and run; bundler resolution
+//   types only   web types (DOM lib), no @types/node, skipLibCheck false; a wrong enum must fail
+//   Node only    no DOM lib, @types/node, exactOptionalPropertyTypes (the ESM/CJS TypeScript projects)
+//   edge         the installed package bundled the way a Workers bundler resolves it, run in edge-runtime
+//   without ajv  the contract and emulator entries name what to install
+//   the tarball  publint and attw (arethetypeswrong) clean; what ships and what does not
 //
-// then consumes it by name only, through package.json "exports": a plain
-// Node ESM program, and TypeScript (NodeNext, strict) against the .d.ts.
+// TypeScript runs in-process with one source-file cache, so the package's
+// declarations and @types/node are parsed once for all projects.
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import * as esbuild from "esbuild";
+import { EdgeRuntime } from "edge-runtime";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../scripts/core-bundle.js";
+import { REPO_ROOT, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
 
-const TSC = join(REPO_ROOT, "node_modules/typescript/bin/tsc");
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+interface Manifest {
   name: string;
+  version: string;
+  license: string;
   exports: Record<string, string | Record<string, string>>;
   files: string[];
   bin?: Record<string, string>;
-};
+}
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as Manifest;
+/** The entry points that hold code (not the JSON files). */
+const codeEntries = Object.keys(manifest.exports).filter((key) => !key.endsWith(".json"));
+const specifier = (key: string) => (key === "." ? manifest.name : `${manifest.name}/${key.slice(2)}`);
 
-let project: string;
-let pkg: string;
-let buildOutput = "";
+let root: string;
+let tarball = "";
+let tarballFiles: string[] = [];
+let packOutput = "";
 
 interface Outcome {
   code: number;
@@ -31,67 +48,241 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs `node <args>` in the consumer project, without the developer's Twilio credentials or Node options. */
-function runNode(args: string[], cwd: string): Promise<Outcome> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST)/.test(name)));
+/** Runs a command without the developer's Twilio credentials, Node options or npm's per-run settings. */
+function run(file: string, args: string[], cwd: string, timeout = 60_000): Promise<Outcome> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST|npm_)/.test(name)));
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd, env, timeout: 25_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(file, args, { cwd, env: { ...env, NO_COLOR: "1" }, timeout, maxBuffer: 32 << 20 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr: stderr || (error && code !== 0 && !stdout ? String(error) : "") });
     });
   });
 }
+const runNode = (args: string[], cwd: string) => run(process.execPath, args, cwd, 30_000);
+const bin = (name: string) => join(REPO_ROOT, "node_modules", ".bin", name);
 
-const tsc = (...args: string[]) => runNode([TSC, "--pretty", "false", ...args], project);
+const DEPS = ["openapi-fetch", "ajv", "ajv-formats", "@types/node"];
 
-function write(file: string, text: string): string {
-  const path = join(project, file);
+/** A consumer project with the packed package installed and the given dependencies linked. */
+async function project(name: string, pkg: object, deps: string[] = DEPS): Promise<string> {
+  const dir = join(root, name);
+  const installed = join(dir, "node_modules", manifest.name);
+  mkdirSync(installed, { recursive: true });
+  for (const dep of deps) {
+    mkdirSync(dirname(join(dir, "node_modules", dep)), { recursive: true });
+    symlinkSync(join(REPO_ROOT, "node_modules", dep), join(dir, "node_modules", dep), "dir");
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, ...pkg }));
+  const untar = await run("tar", ["-xzf", tarball, "-C", installed, "--strip-components", "1"], dir);
+  if (untar.code !== 0) throw new Error(`tar failed: ${untar.stderr}`);
+  return dir;
+}
+
+function write(dir: string, file: string, text: string): string {
+  const path = join(dir, file);
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
   return path;
 }
 
-beforeAll(async () => {
-  project = mkdtempSync(join(tmpdir(), "twilio-video-ts-consumer-"));
-  pkg = join(project, "node_modules", manifest.name);
-  mkdirSync(pkg, { recursive: true });
-  cpSync(join(REPO_ROOT, "package.json"), join(pkg, "package.json"));
-  symlinkSync(join(REPO_ROOT, "generated"), join(pkg, "generated"), "dir");
-  // The runtime dependency, its type helpers, and the optional ajv peers, as an app would install them.
-  for (const name of ["openapi-fetch", "openapi-typescript-helpers", "ajv", "ajv-formats"]) {
-    const target = join(REPO_ROOT, "node_modules", name);
-    if (existsSync(target)) symlinkSync(target, join(project, "node_modules", name), "dir");
-  }
-  write("package.json", JSON.stringify({ name: "consumer", private: true, type: "module" }));
+// ---- TypeScript, in-process, parsing each declaration file once -------------------------
 
-  const build = await runNode([TSC, "--pretty", "false", "-p", join(REPO_ROOT, "tsconfig.build.json"), "--outDir", join(pkg, "dist")], REPO_ROOT);
-  buildOutput = build.code === 0 ? "" : `tsc -p tsconfig.build.json failed (exit ${build.code}):\n${build.stdout}${build.stderr}`;
-}, 60_000);
+const sourceFiles = new Map<string, ts.SourceFile>();
+/** Compiles `files` in `dir` (emitting when `outDir` is set); answers the diagnostics, file names relative to `dir`. */
+function compile(dir: string, files: string[], options: ts.CompilerOptions): string[] {
+  const compilerOptions: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    // Check the package's shipped .d.ts (and its dependencies'), not TypeScript's own lib files.
+    skipLibCheck: false,
+    skipDefaultLibCheck: true,
+    noEmit: !options.outDir,
+    ...options,
+  };
+  const host = ts.createCompilerHost(compilerOptions);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    // Files of the consumer itself are read fresh; shared declarations are cached per module format.
+    if (fileName.startsWith(dir) && !fileName.includes("/node_modules/")) return read(fileName, languageVersion, onError, shouldCreate);
+    const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+    let file = sourceFiles.get(key);
+    if (!file) {
+      file = read(fileName, languageVersion, onError, shouldCreate);
+      if (file) sourceFiles.set(key, file);
+    }
+    return file;
+  };
+  host.getCurrentDirectory = () => dir;
+  const program = ts.createProgram({ rootNames: files.map((file) => join(dir, file)), options: compilerOptions, host });
+  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...(compilerOptions.noEmit ? [] : program.emit().diagnostics)];
+  return diagnostics.map((d) => {
+    const text = ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")[0];
+    if (!d.file) return `error TS${d.code}: ${text}`;
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+    return `${d.file.fileName.replace(`${dir}/`, "")}(${line + 1},${character + 1}): error TS${d.code}: ${text}`;
+  });
+}
+
+/** What a Node-only TypeScript project sees: no DOM lib, Node's types, the strictest optional-property rule. */
+/** The first compilation parses @types/node and the package's declarations; on a loaded 2-core machine that takes a while. */
+const COMPILE_TIMEOUT = 90_000;
+
+const NODE_ONLY: ts.CompilerOptions = { lib: ["lib.es2022.d.ts"], types: ["node"], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true };
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "twilio-video-ts-consumers-"));
+  const packDir = join(root, "pack");
+  mkdirSync(packDir);
+  // What `npm publish` would upload: prepack builds dist/ first.
+  const pack = await run("npm", ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"], REPO_ROOT, 180_000);
+  const [file] = readdirSync(packDir).filter((name) => name.endsWith(".tgz"));
+  if (pack.code !== 0 || !file) {
+    packOutput = `npm pack failed (exit ${pack.code}):\n${pack.stdout}${pack.stderr}`;
+    return;
+  }
+  tarball = join(packDir, file);
+  const list = await run("tar", ["-tzf", tarball], root);
+  tarballFiles = list.stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
+}, 240_000);
 
 afterAll(() => {
-  if (project) rmSync(project, { recursive: true, force: true });
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe("the built package", () => {
-  it("builds with tsc -p tsconfig.build.json", () => {
-    expect(buildOutput).toBe("");
+describe("the packed tarball", () => {
+  it("npm pack builds and packs", () => {
+    expect(packOutput).toBe("");
+    expect(tarball).toMatch(/twilio-video-ts-\d+\.\d+\.\d+.*\.tgz$/);
   });
 
-  it('every "exports" and "bin" target exists after the build and is shipped by "files"', () => {
-    const targets = Object.entries(manifest.exports).flatMap(([key, value]) =>
-      typeof value === "string" ? [[key, value] as const] : Object.values(value).map((path) => [key, path] as const),
+  it('ships every "exports" and "bin" target, the LICENSE, one openapi.json, and no sourcemaps or TypeScript sources', () => {
+    const targets = Object.values(manifest.exports).flatMap((value) => (typeof value === "string" ? [value] : Object.values(value)));
+    targets.push(...Object.values(manifest.bin ?? {}));
+    const missing = targets.map((path) => path.replace(/^\.\//, "")).filter((path) => !tarballFiles.includes(path));
+    expect(missing).toEqual([]);
+    expect(tarballFiles).toContain("LICENSE");
+    expect(tarballFiles.filter((path) => path.endsWith("openapi.json"))).toEqual(["dist/generated/openapi.json"]);
+    // Maps would point at src/ files that are not shipped.
+    expect(tarballFiles.filter((path) => path.endsWith(".map") || (path.endsWith(".ts") && !path.endsWith(".d.ts")))).toEqual([]);
+    expect(tarballFiles.filter((path) => /^(test|contract-tests|scripts|src|node_modules)\//.test(path))).toEqual([]);
+  });
+
+  it("the LICENSE is the one package.json names", () => {
+    expect(manifest.license).toBe("MIT");
+    expect(readFileSync(join(REPO_ROOT, "LICENSE"), "utf8")).toMatch(/^MIT License\n/);
+  });
+
+  it("every code entry point can be require()d: a `default` condition, never `import` only", () => {
+    const importOnly = codeEntries.filter((key) => {
+      const value = manifest.exports[key];
+      return typeof value === "object" && !("default" in value) && !("require" in value);
+    });
+    expect(importOnly).toEqual([]);
+  });
+
+  it("publint --strict is clean", async () => {
+    const result = await run(bin("publint"), ["run", tarball, "--strict"], root);
+    expect({ code: result.code, output: result.stdout + result.stderr }).toMatchObject({ code: 0, output: expect.stringContaining("All good!") });
+  });
+
+  it("attw (are the types wrong) is clean for node10, node16 and bundler resolution", async () => {
+    // cjs-resolves-to-esm: attw's TypeScript (5.6) predates require(esm). The
+    // package is ES modules only and Node >= 20.19 (its engines) require()s
+    // them; the CommonJS consumers below prove it, including TypeScript
+    // CommonJS projects (nodenext, node10) that compile and run.
+    const result = await run(bin("attw"), [tarball, "--format", "json", "--ignore-rules", "cjs-resolves-to-esm"], root);
+    const report = JSON.parse(result.stdout) as { analysis: { problems: Array<{ kind: string; entrypoint?: string; resolutionKind?: string }> } };
+    const problems = report.analysis.problems.filter((problem) => problem.kind !== "CJSResolvesToESM");
+    expect({ code: result.code, problems }).toEqual({ code: 0, problems: [] });
+    // The ignored rule is the only thing attw would report.
+    expect(result.stderr).toBe("");
+    expect(new Set(report.analysis.problems.map((problem) => problem.kind))).toEqual(new Set(report.analysis.problems.length ? ["CJSResolvesToESM"] : []));
+  });
+});
+
+describe("CommonJS consumers", () => {
+  it("require() of every entry point and the JSON spec, by package name", async () => {
+    const dir = await project("cjs", { type: "commonjs" });
+    const script = write(
+      dir,
+      "consumer.js",
+      `
+const entries = ${JSON.stringify(codeEntries.map(specifier))};
+const loaded = Object.fromEntries(entries.map((name) => [name, Object.keys(require(name)).sort()]));
+const { createVideoClient, TwilioApiError } = require("twilio-video-ts");
+const { createContractValidator } = require("twilio-video-ts/contract");
+const { startEmulator } = require("twilio-video-ts/emulator");
+const spec = require("twilio-video-ts/openapi.json");
+(async () => {
+  const emulator = await startEmulator({ clock: "manual" });
+  const video = createVideoClient({ ...emulator.clientOptions, maxRetries: 0 });
+  const room = await video.rooms.create({ UniqueName: "from-commonjs" });
+  const missing = await video.rooms.get("RM" + "0".repeat(32)).catch((e) => e);
+  const verdicts = emulator.traffic().map((r) => createContractValidator({ baseUrls: [emulator.url] }).validateRecording(r).ok);
+  await emulator.stop();
+  console.log(JSON.stringify({ loaded, openapi: spec.openapi, room: room.unique_name, api: missing instanceof TwilioApiError, status: missing.status, verdicts, resolved: require.resolve("twilio-video-ts") }));
+})();
+`,
     );
-    for (const path of Object.values(manifest.bin ?? {})) targets.push(["bin", path]);
-    const missing = targets.filter(([, path]) => !existsSync(join(pkg, path))).map(([key, path]) => `${key} -> ${path}`);
-    const unshipped = targets
-      .map(([, path]) => path.replace(/^\.\//, ""))
-      .filter((path) => path !== "package.json" && !manifest.files.some((entry) => path === entry || path.startsWith(`${entry}/`)));
-    expect({ missing, unshipped }).toEqual({ missing: [], unshipped: [] });
+    const { code, stdout, stderr } = await runNode([script], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const out = JSON.parse(stdout) as { loaded: Record<string, string[]>; openapi: string; room: string; api: boolean; status: number; verdicts: boolean[]; resolved: string };
+    for (const name of codeEntries.map(specifier)) expect(out.loaded[name]?.length, name).toBeGreaterThan(0);
+    expect(out.loaded["twilio-video-ts"]).toContain("createVideoClient");
+    expect(out.loaded["twilio-video-ts/contract"]).toContain("createContractValidator");
+    expect(out.loaded["twilio-video-ts/emulator"]).toContain("startEmulator");
+    expect(out).toMatchObject({ openapi: "3.1.0", room: "from-commonjs", api: true, status: 404, verdicts: [true, true] });
+    expect(out.resolved).toBe(join(dir, "node_modules/twilio-video-ts/dist/src/index.js"));
+  });
+
+  describe("TypeScript CommonJS projects compile (Node-only lib) and run", () => {
+    const APP = `
+import { createVideoClient, TwilioApiError, type VideoClientOptions } from "twilio-video-ts";
+import { createContractValidator } from "twilio-video-ts/contract";
+import { startEmulator } from "twilio-video-ts/emulator";
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator({ clock: "manual", port: process.env.EMULATOR_PORT ? Number(process.env.EMULATOR_PORT) : undefined });
+  // exactOptionalPropertyTypes: possibly-undefined values go straight into optional options.
+  const options: VideoClientOptions = { ...emulator.clientOptions, userAgent: process.env.APP_USER_AGENT, timeoutMs: undefined };
+  const video = createVideoClient(options);
+  const room = await video.rooms.create({ UniqueName: "from-ts-commonjs", Type: "group" });
+  const missing: unknown = await video.rooms.get("RM" + "0".repeat(32)).catch((e: unknown) => e);
+  const validator = createContractValidator({ baseUrls: [emulator.url], strict: process.env.STRICT === "1" ? true : undefined });
+  const verdicts = emulator.traffic().map((recording) => validator.validateRecording(recording).ok);
+  await emulator.stop();
+  console.log(JSON.stringify({ room: room.unique_name, api: missing instanceof TwilioApiError, verdicts, module: typeof module }));
+}
+void main();
+`;
+    for (const [label, options] of [
+      ["module nodenext", { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
+      ["module commonjs, moduleResolution node10", { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
+    ] as const) {
+      it(label, async () => {
+        const dir = await project(`ts-cjs-${label.replace(/\W+/g, "-")}`, { type: "commonjs" });
+        write(dir, "app.ts", APP);
+        const errors = compile(dir, ["app.ts"], { ...NODE_ONLY, ...options, outDir: join(dir, "out") });
+        expect(errors).toEqual([]);
+        const emitted = readFileSync(join(dir, "out/app.js"), "utf8");
+        expect(emitted).toContain('require("twilio-video-ts")');
+        const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
+        expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+        expect(JSON.parse(stdout)).toEqual({ room: "from-ts-commonjs", api: true, verdicts: [true, true], module: "object" });
+      }, COMPILE_TIMEOUT);
+    }
   });
 });
 
-describe("ESM consumer (node, by package name)", () => {
+describe("ESM consumers", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await project("esm", { type: "module" });
+  });
+
   it("imports twilio-video-ts through its exports map and calls the API with an injected fetch", async () => {
     const script = write(
+      dir,
       "consumer.mjs",
       `
 import { createVideoClient, TwilioApiError, TwilioVideoError, computeSignature, VERSION } from "twilio-video-ts";
@@ -122,7 +313,7 @@ console.log(JSON.stringify({
 }));
 `,
     );
-    const { code, stdout, stderr } = await runNode([script], project);
+    const { code, stdout, stderr } = await runNode([script], dir);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const out = JSON.parse(stdout) as {
       resolved: string;
@@ -133,8 +324,8 @@ console.log(JSON.stringify({
       signature: string;
       error: Record<string, unknown>;
     };
-    expect(out.resolved).toBe(`file://${join(pkg, "dist/src/index.js")}`);
-    expect(out.version).toBe((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version);
+    expect(out.resolved).toBe(`file://${join(dir, "node_modules/twilio-video-ts/dist/src/index.js")}`);
+    expect(out.version).toBe(manifest.version);
     expect(out.room.sid).toBe("RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c");
     expect(out.created.sid).toBe("RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c");
     expect(out.calls.map((c) => `${c.method} ${c.url} ${c.body}`)).toEqual([
@@ -148,38 +339,9 @@ console.log(JSON.stringify({
     expect(out.error).toEqual({ api: true, base: true, status: 404, code: 20404 });
   });
 
-  it("validateResponses lazily loads the built ./contract module (with its JSON spec) and the optional ajv peer", async () => {
+  it("imports twilio-video-ts/node by name and talks to a loopback server over node:http", async () => {
     const script = write(
-      "validate.mjs",
-      `
-import { createVideoClient, TwilioResponseValidationError } from "twilio-video-ts";
-
-const settings = {
-  account_sid: "AC0123456789abcdef0123456789abcdef", friendly_name: "archive",
-  aws_credentials_sid: null, aws_s3_url: null, aws_storage_enabled: false,
-  encryption_key_sid: null, encryption_enabled: false,
-  url: "https://video.twilio.com/v1/CompositionSettings/Default",
-};
-const replies = [settings, { ...settings, encryption_enabled: "yes" }];
-const fetch = async () => new Response(JSON.stringify(replies.shift()), { status: 200, headers: { "content-type": "application/json" } });
-const video = createVideoClient({ apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "s", fetch, validateResponses: "throw" });
-const ok = await video.compositionSettings.get();
-const error = await video.compositionSettings.get().catch((e) => e);
-console.log(JSON.stringify({ ok: ok.friendly_name, drift: error instanceof TwilioResponseValidationError, where: error.problems?.map((p) => p.where) }));
-`,
-    );
-    const { code, stdout, stderr } = await runNode([script], project);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    const out = JSON.parse(stdout) as { ok: string; drift: boolean; where: string[] };
-    expect(out.ok).toBe("archive");
-    expect(out.drift).toBe(true);
-    expect(out.where.join(" ")).toContain("encryption_enabled");
-  });
-});
-
-describe("ESM consumer of twilio-video-ts/node (node:http fast path)", () => {
-  it("imports the Node entry by name and talks to a loopback server over node:http", async () => {
-    const script = write(
+      dir,
       "consumer-node.mjs",
       `
 import { createServer } from "node:http";
@@ -202,7 +364,7 @@ server.close();
 console.log(JSON.stringify({ resolved: import.meta.resolve("twilio-video-ts/node"), room, seen, api: error instanceof TwilioApiError, name: error.name }));
 `,
     );
-    const { code, stdout, stderr } = await runNode([script], project);
+    const { code, stdout, stderr } = await runNode([script], dir);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const out = JSON.parse(stdout) as { resolved: string; room: unknown; seen: unknown[]; api: boolean; name: string };
     expect(out.resolved).toMatch(/node_modules\/twilio-video-ts\/dist\/src\/node\.js$/);
@@ -213,51 +375,307 @@ console.log(JSON.stringify({ resolved: import.meta.resolve("twilio-video-ts/node
     ]);
     expect({ api: out.api, name: out.name }).toEqual({ api: true, name: "TwilioApiError" });
   });
+
+  it("validateResponses lazily loads the built ./contract module (with its JSON spec) and the optional ajv peer", async () => {
+    const script = write(
+      dir,
+      "validate.mjs",
+      `
+import { createVideoClient, TwilioResponseValidationError } from "twilio-video-ts";
+
+const settings = {
+  account_sid: "AC0123456789abcdef0123456789abcdef", friendly_name: "archive",
+  aws_credentials_sid: null, aws_s3_url: null, aws_storage_enabled: false,
+  encryption_key_sid: null, encryption_enabled: false,
+  url: "https://video.twilio.com/v1/CompositionSettings/Default",
+};
+const replies = [settings, { ...settings, encryption_enabled: "yes" }];
+const fetch = async () => new Response(JSON.stringify(replies.shift()), { status: 200, headers: { "content-type": "application/json" } });
+const video = createVideoClient({ apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "s", fetch, validateResponses: "throw" });
+const ok = await video.compositionSettings.get();
+const error = await video.compositionSettings.get().catch((e) => e);
+console.log(JSON.stringify({ ok: ok.friendly_name, drift: error instanceof TwilioResponseValidationError, where: error.problems?.map((p) => p.where) }));
+`,
+    );
+    const { code, stdout, stderr } = await runNode([script], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const out = JSON.parse(stdout) as { ok: string; drift: boolean; where: string[] };
+    expect(out.ok).toBe("archive");
+    expect(out.drift).toBe(true);
+    expect(out.where.join(" ")).toContain("encryption_enabled");
+  });
+
+  it("the Node entries of ./contract and ./emulator export exactly what their plain entries do", async () => {
+    const script = write(
+      dir,
+      "entries.mjs",
+      `
+const keys = async (path) => Object.keys(await import(path)).sort();
+const out = {};
+for (const name of ["contract", "emulator"]) {
+  out[name] = { node: await keys("twilio-video-ts/" + name), plain: await keys("./node_modules/twilio-video-ts/dist/src/" + name + "/index.js"),
+    resolved: import.meta.resolve("twilio-video-ts/" + name).replace(/^.*node_modules\\//, "") };
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const { code, stdout, stderr } = await runNode([script], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const out = JSON.parse(stdout) as Record<string, { node: string[]; plain: string[]; resolved: string }>;
+    for (const name of ["contract", "emulator"]) {
+      expect(out[name]!.resolved).toBe(`twilio-video-ts/dist/src/${name}/node.js`);
+      expect(out[name]!.node).toEqual(out[name]!.plain);
+    }
+  });
+
+  it("a TypeScript nodenext project (Node-only lib, exactOptionalPropertyTypes) compiles and runs against the emulator", async () => {
+    write(
+      dir,
+      "app.ts",
+      `
+import { createVideoClient, type Room } from "twilio-video-ts";
+import { startEmulator } from "twilio-video-ts/emulator";
+import spec from "twilio-video-ts/openapi.json" with { type: "json" };
+
+const emulator = await startEmulator({ clock: "manual", port: process.env.EMULATOR_PORT ? Number(process.env.EMULATOR_PORT) : undefined });
+const video = createVideoClient({ ...emulator.clientOptions, apiKeySid: process.env.KEY_SID ?? emulator.clientOptions.apiKeySid, userAgent: process.env.APP_UA, maxRetries: undefined });
+const room: Room = await video.rooms.create({ UniqueName: "from-ts-esm", RecordingRules: [{ type: "include", kind: "audio" }] });
+const names: string[] = [];
+for await (const r of video.rooms.iterate({ Status: "in-progress" }, { pageSize: process.env.PAGE ? Number(process.env.PAGE) : undefined })) names.push(r.unique_name ?? "");
+await emulator.stop();
+console.log(JSON.stringify({ sid: room.sid.slice(0, 2), names, openapi: spec.openapi }));
+`,
+    );
+    const errors = compile(dir, ["app.ts"], {
+      ...NODE_ONLY,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      resolveJsonModule: true,
+      outDir: join(dir, "out"),
+    });
+    expect(errors).toEqual([]);
+    const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ sid: "RM", names: ["from-ts-esm"], openapi: "3.1.0" });
+  }, COMPILE_TIMEOUT);
+
+  it("a TypeScript bundler-resolution project (Node-only lib, exactOptionalPropertyTypes) type-checks", () => {
+    write(
+      dir,
+      "bundled.ts",
+      `
+import { createVideoClient, TwilioApiError } from "twilio-video-ts";
+import { createContractValidator, type Recording } from "twilio-video-ts/contract";
+import type { Emulator } from "twilio-video-ts/emulator";
+export const video = createVideoClient({ apiKeySid: process.env.KEY_SID, apiKeySecret: process.env.KEY_SECRET, baseUrl: process.env.BASE_URL });
+export const check = (r: Recording): boolean => createContractValidator({ baseUrls: process.env.BASE_URL ? [process.env.BASE_URL] : undefined }).validateRecording(r).ok;
+export const isApi = (e: unknown): e is TwilioApiError => e instanceof TwilioApiError;
+export type E = Emulator["url"];
+export const arm = (e: Emulator): void => e.injectFault({ kind: "rate-limit", count: process.env.FAULTS ? Number(process.env.FAULTS) : undefined, path: process.env.FAULT_PATH });
+`,
+    );
+    const errors = compile(dir, ["bundled.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
+    expect(errors).toEqual([]);
+  }, COMPILE_TIMEOUT);
 });
 
-describe("TypeScript consumer (import type, NodeNext, strict) against the built .d.ts", () => {
-  const tsconfig = (file: string) =>
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        noEmit: true,
-        // Web types only: consuming the core must not need @types/node.
-        lib: ["ES2022", "DOM", "DOM.Iterable"],
-        types: [],
-        // Check the package's shipped .d.ts (and its dependencies'), not TypeScript's own lib files.
-        skipLibCheck: false,
-        skipDefaultLibCheck: true,
-      },
-      files: [file],
+describe("types-only consumer (import type; web types, no @types/node; strict)", () => {
+  it("a fixture using VideoClient, resource types and TwilioApiError compiles clean; a wrong enum value does not", async () => {
+    const dir = await project("types-only", { type: "module" }, ["openapi-fetch"]);
+    write(dir, "ok.ts", OK_FIXTURE);
+    write(dir, "bad.ts", BAD_FIXTURE);
+    const errors = compile(dir, ["ok.ts", "bad.ts"], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+      types: [],
     });
-
-  let ok: Promise<Outcome>;
-  let bad: Promise<Outcome>;
-  beforeAll(() => {
-    write("ok.ts", OK_FIXTURE);
-    write("tsconfig.ok.json", tsconfig("ok.ts"));
-    write("bad.ts", BAD_FIXTURE);
-    write("tsconfig.bad.json", tsconfig("bad.ts"));
-    // Two independent compilations; run them side by side.
-    ok = tsc("-p", "tsconfig.ok.json");
-    bad = tsc("-p", "tsconfig.bad.json");
-  });
-
-  it("a fixture using VideoClient, resource types and TwilioApiError compiles clean", async () => {
-    const result = await ok;
-    expect({ code: result.code, output: result.stdout + result.stderr }).toEqual({ code: 0, output: "" });
-  });
-
-  it("a fixture with a wrong enum value fails to compile", async () => {
-    const result = await bad;
-    const output = result.stdout + result.stderr;
-    expect(result.code).not.toBe(0);
-    expect(output).toMatch(/^bad\.ts\(\d+,\d+\): error TS2322: Type '"huge"' is not assignable to type/m);
     // Only the deliberate error: the package's own declarations are clean.
-    expect(output.trim().split("\n").filter((line) => /error TS\d+/.test(line))).toHaveLength(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^bad\.ts\(\d+,\d+\): error TS2322: Type '"huge"' is not assignable to type/);
+  }, COMPILE_TIMEOUT);
+});
+
+describe("without the optional ajv peers", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await project("no-ajv", { type: "module" }, ["openapi-fetch"]);
+  });
+
+  it("the client works; ./contract and ./emulator say what to install, on import and on require()", async () => {
+    const script = write(
+      dir,
+      "no-ajv.mjs",
+      `
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const { createVideoClient } = await import("twilio-video-ts");
+const out = { client: typeof createVideoClient };
+for (const entry of ["twilio-video-ts/contract", "twilio-video-ts/emulator"]) {
+  const imported = await import(entry).then(() => null, (e) => ({ code: e.code, message: e.message }));
+  let required = null;
+  try { require(entry); } catch (e) { required = { code: e.code, message: e.message }; }
+  out[entry] = { imported, required };
+}
+console.log(JSON.stringify(out));
+`,
+    );
+    const { code, stdout, stderr } = await runNode([script], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const out = JSON.parse(stdout) as Record<string, unknown>;
+    expect(out.client).toBe("function");
+    for (const entry of ["twilio-video-ts/contract", "twilio-video-ts/emulator"]) {
+      const failure = { code: "ERR_TWILIO_VIDEO_MISSING_PEER", message: `${entry} needs the optional peer dependency ajv: npm install ajv ajv-formats` };
+      expect(out[entry]).toEqual({ imported: failure, required: failure });
+    }
+  });
+
+  it("with ajv but without ajv-formats, the message names ajv-formats", async () => {
+    const half = await project("no-ajv-formats", { type: "module" }, ["openapi-fetch", "ajv"]);
+    const script = write(half, "half.mjs", `await import("twilio-video-ts/contract").then(() => console.log("loaded"), (e) => console.log(e.message));\n`);
+    const { code, stdout, stderr } = await runNode([script], half);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).toBe("twilio-video-ts/contract needs the optional peer dependency ajv-formats: npm install ajv ajv-formats\n");
+  });
+
+  it("an uncaught import failure is that one line, not a resolution error", async () => {
+    const script = write(dir, "crash.mjs", `import "twilio-video-ts/emulator";\n`);
+    const { code, stderr } = await runNode([script], dir);
+    expect(code).toBe(1);
+    expect(stderr).toContain("MissingPeerDependencyError: twilio-video-ts/emulator needs the optional peer dependency ajv: npm install ajv ajv-formats");
+  });
+});
+
+describe("the README's consumer commands, exactly as written, in a project that installed the tarball", () => {
+  // test/packaging/readme.test.ts hands these lines over to this test.
+  const readmeLines = readFileSync(join(REPO_ROOT, "README.md"), "utf8")
+    .split("\n")
+    .map((line) => line.replace(/\s+#.*$/, "").trim())
+    .filter((line) => line.startsWith("npx twilio-video-conformance "));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await project("readme-consumer", { type: "module" });
+    // What npm does for a dependency's bin: a link in node_modules/.bin to an executable target.
+    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
+      const path = join(dir, "node_modules", manifest.name, target);
+      chmodSync(path, 0o755);
+      mkdirSync(join(dir, "node_modules/.bin"), { recursive: true });
+      symlinkSync(join("..", manifest.name, target), join(dir, "node_modules/.bin", name));
+    }
+    // Captured traffic as the README's commands expect it: recordings/ and a HAR capture.
+    cpSync(join(REPO_ROOT, "contract-tests/recordings/rooms"), join(dir, "recordings"), { recursive: true });
+    const room = JSON.parse(readFileSync(join(REPO_ROOT, "contract-tests/recordings/rooms/fetch-by-sid.json"), "utf8")) as {
+      request: { method: string; url: string };
+      response: { status: number; body: unknown };
+    };
+    const entry = {
+      startedDateTime: "2026-11-24T20:00:00.000Z",
+      time: 42,
+      request: { method: room.request.method, url: room.request.url, httpVersion: "HTTP/1.1", headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+      response: {
+        status: room.response.status, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], redirectURL: "", headersSize: -1, bodySize: -1,
+        headers: [{ name: "Content-Type", value: "application/json" }],
+        content: { size: -1, mimeType: "application/json", text: JSON.stringify(room.response.body) },
+      },
+      cache: {},
+      timings: { send: 0, wait: 42, receive: 0 },
+    };
+    write(dir, "captures/staging.har", JSON.stringify({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry] } }));
+  });
+
+  it("the README shows conformance commands", () => {
+    expect(readmeLines.length).toBeGreaterThan(0);
+  });
+
+  it.each(readmeLines.map((line) => [line]))("%s", async (line) => {
+    // npx finds the bin in node_modules/.bin; offline, so it can never fetch instead.
+    const { code, stdout, stderr } = await run("bash", ["-c", `npm_config_offline=true ${line}`], dir);
+    expect({ code, stderr: stderr.replace(/^npm warn Unknown user config.*\n/gm, "") }).toEqual({ code: 0, stderr: "" });
+    expect(stdout).not.toBe("");
+    // Exit 0 is the verdict; a JSON report must parse and name the captured operation.
+    if (line.includes("--json")) expect(JSON.stringify(JSON.parse(stdout))).toContain("FetchRoom");
+  });
+});
+
+describe("a Node app bundled with esbuild (platform node) from the installed package", () => {
+  it('resolves ./contract and ./emulator through the "module" condition (not the require()-based Node entries) and runs without node_modules', async () => {
+    const dir = await project("bundled-node-app", { type: "module" });
+    const result = await esbuild.build({
+      absWorkingDir: dir,
+      stdin: {
+        contents: `
+import { createVideoClient } from "twilio-video-ts";
+import { createContractValidator } from "twilio-video-ts/contract";
+import { startEmulator } from "twilio-video-ts/emulator";
+const emulator = await startEmulator({ clock: "manual" });
+const video = createVideoClient({ ...emulator.clientOptions, validator: createContractValidator({ baseUrls: [emulator.url] }), validateResponses: "throw" });
+const room = await video.rooms.create({ UniqueName: "bundled" });
+await emulator.stop();
+console.log(JSON.stringify({ room: room.unique_name }));
+`,
+        resolveDir: dir,
+        sourcefile: "app.mjs",
+        loader: "js",
+      },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      metafile: true,
+      outfile: join(root, "bundled-app", "app.mjs"),
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => /dist\/src\/(contract|emulator)\/node\.js$/.test(path))).toEqual([]);
+    expect(inputs.some((path) => path.endsWith("dist/src/contract/index.js"))).toBe(true);
+    // No node_modules beside the bundle: everything it needs is inside.
+    const { code, stdout, stderr } = await runNode([join(root, "bundled-app", "app.mjs")], join(root, "bundled-app"));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ room: "bundled" });
+  });
+});
+
+describe("edge consumer: the installed package bundled for Workers, run in edge-runtime", () => {
+  let runtime: EdgeRuntime;
+  let metafile: esbuild.Metafile;
+  beforeAll(async () => {
+    const dir = await project("edge", { type: "module" }, ["openapi-fetch"]);
+    const result = await esbuild.build({
+      ...coreBuildOptions(),
+      absWorkingDir: dir,
+      entryPoints: undefined,
+      stdin: { contents: `export * from "twilio-video-ts";`, resolveDir: dir, sourcefile: "worker.js", loader: "js" },
+      format: "iife",
+      globalName: "TwilioVideo",
+      metafile: true,
+      write: false,
+    });
+    metafile = result.metafile;
+    runtime = new EdgeRuntime();
+    runtime.evaluate(result.outputFiles[0]!.text);
+  });
+
+  it("the bundle holds the shipped dist/ and openapi-fetch, and no Node built-in, ajv or contract module", () => {
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs.some((path) => path.includes("node_modules/twilio-video-ts/dist/src/client.js"))).toBe(true);
+    expect(inputs.some((path) => path.includes("node_modules/openapi-fetch/"))).toBe(true);
+    expect(forbiddenImports(metafile)).toEqual([]);
+  });
+
+  it("creates a client with an injected fetch and gets a room and a typed 404", async () => {
+    const text = await (runtime.evaluate(`(async () => {
+      const SID = "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c";
+      const fetch = async (input, init) => {
+        const request = new Request(input, init);
+        const ok = request.url.endsWith(SID);
+        return new Response(JSON.stringify(ok ? { sid: SID } : { code: 20404, message: "Not found", status: 404 }), { status: ok ? 200 : 404, headers: { "content-type": "application/json" } });
+      };
+      const video = TwilioVideo.createVideoClient({ apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "s", fetch, maxRetries: 0 });
+      const room = await video.rooms.get(SID);
+      const error = await video.rooms.get("RM" + "0".repeat(32)).catch((e) => e);
+      return JSON.stringify({ process: typeof process, room, api: error instanceof TwilioVideo.TwilioApiError, status: error.status });
+    })()`) as Promise<string>);
+    expect(JSON.parse(text)).toEqual({ process: "undefined", room: { sid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" }, api: true, status: 404 });
   });
 });
 
@@ -293,9 +711,10 @@ export function onCallback(event: StatusCallbackEvent): string {
 }
 `;
 
-/** `Type` is a RoomType enum: "huge" must be refused. */
+/** \`Type\` is a RoomType enum: "huge" must be refused. */
 const BAD_FIXTURE = `${HEADER}
 export async function openRoom(video: VideoClient): Promise<Room> {
   return video.rooms.create({ UniqueName: "standup", Type: "huge" });
 }
 `;
+

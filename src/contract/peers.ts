@@ -1,0 +1,48 @@
+/**
+ * Loading an entry point whose module graph needs the optional peers ajv and
+ * ajv-formats, with a message that says what to install when one is missing.
+ *
+ * Why not a plain `import`: ES modules resolve every static import before any
+ * of their code runs, so a missing peer surfaces as Node's bare
+ * ERR_MODULE_NOT_FOUND with no chance to explain. Node ≥ 20.19 (this
+ * package's engines) can `require()` an ES module synchronously, and that
+ * failure can be caught. The Node entries (`node.ts` here and in
+ * src/emulator/) use this; bundlers resolve the "module" export condition to
+ * the plain entry instead and never see it.
+ */
+import { createRequire } from "node:module";
+
+/** The optional peer dependencies of `twilio-video-ts/contract` and `twilio-video-ts/emulator`. */
+export const PEERS = ["ajv", "ajv-formats"] as const;
+
+/** Which peer, if any, a module-resolution failure is about. */
+export function missingPeer(error: unknown): (typeof PEERS)[number] | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return undefined;
+  const message = error instanceof Error ? error.message : "";
+  return /'ajv-formats[/']/.test(message) ? "ajv-formats" : /'ajv[/']/.test(message) ? "ajv" : undefined;
+}
+
+/** The error thrown in place of Node's resolution error. */
+export class MissingPeerDependencyError extends Error {
+  override readonly name = "MissingPeerDependencyError";
+  readonly code = "ERR_TWILIO_VIDEO_MISSING_PEER";
+  constructor(
+    readonly entry: string,
+    readonly peer: string,
+    cause: unknown,
+  ) {
+    super(`${entry} needs the optional peer dependency ${peer}: npm install ${PEERS.join(" ")}`, { cause });
+  }
+}
+
+/** `require(specifier)` relative to `parentUrl`, naming the missing peer instead of failing with a bare resolution error. */
+export function loadWithPeers<T>(parentUrl: string, specifier: string, entry: string): T {
+  try {
+    return createRequire(parentUrl)(specifier) as T;
+  } catch (error) {
+    const peer = missingPeer(error);
+    if (peer) throw new MissingPeerDependencyError(entry, peer, error);
+    throw error;
+  }
+}
