@@ -32,6 +32,9 @@ const config = {
   // entry-point exports on purpose and render inline. notDocumented is enforced by
   // test/packaging/tsdoc.test.ts instead, which also covers re-exports.
   validation: { notExported: false, invalidLink: true, notDocumented: false },
+  // No source links: a clone may have no git remote (or no .git at all, as in CI), and the
+  // package ships no sources to link to.
+  disableSources: true,
   treatWarningsAsErrors: true,
   logLevel: "Warn",
 };

@@ -12,11 +12,13 @@ export const {
   checkRecordingFormat,
   createContractValidator,
   createRecordingMiddleware,
+  DEFAULT_SENSITIVE_NAMES,
   defaultContractValidator,
   isHar,
   openApiDocument,
   recordingSchema,
   recordingsFromHar,
   redactUrl,
+  Redactor,
   REDACTED,
 } = api;

@@ -101,7 +101,9 @@ describe("the control spec and the code", () => {
 
   it("is linted with the Twilio spec's rules (an API of spec/redocly.yaml)", () => {
     expect(readFileSync(join(root, "spec/redocly.yaml"), "utf8")).toMatch(/^ {2}emulator-control@v1:\n {4}root: \.\/emulator-control\.yaml$/m);
-    expect(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts["lint:spec"]).toBe("redocly lint --config spec/redocly.yaml");
+    // npm run lint:spec lints every API of that config (through the banner-filtering wrapper).
+    expect(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts["lint:spec"]).toBe("tsx scripts/redocly.ts lint");
+    expect(readFileSync(join(root, "scripts/redocly.ts"), "utf8")).toContain('lint: ["lint", "--config", "spec/redocly.yaml"]');
   });
 });
 

@@ -554,7 +554,7 @@ describe("the README's consumer commands, exactly as written, in a project that 
     .filter((line) => line.startsWith("npx twilio-video-conformance "));
   let dir: string;
   beforeAll(async () => {
-    dir = await project("readme-consumer", { type: "module" });
+    dir = await project("readme-consumer", { type: "module" }, [...DEPS, "stream-json"]);
     // What npm does for a dependency's bin: a link in node_modules/.bin to an executable target.
     for (const [name, target] of Object.entries(manifest.bin ?? {})) {
       const path = join(dir, "node_modules", manifest.name, target);
