@@ -1490,15 +1490,15 @@ export interface components {
             StatusCallback?: string;
             StatusCallbackMethod?: components["schemas"]["HttpMethod"];
         };
-        /** @description Where the account's composed files are stored and whether they are encrypted. */
+        /** @description Where the account's composed files are stored and whether they are encrypted. The storage and encryption fields may be absent (not null) on an account that uses neither. */
         CompositionSettings: {
             account_sid: components["schemas"]["AccountSid"];
             friendly_name: string | null;
-            aws_credentials_sid: string | null;
-            aws_s3_url: components["schemas"]["NullableUri"];
-            aws_storage_enabled: boolean | null;
-            encryption_key_sid: string | null;
-            encryption_enabled: boolean | null;
+            aws_credentials_sid?: string | null;
+            aws_s3_url?: components["schemas"]["NullableUri"];
+            aws_storage_enabled?: boolean | null;
+            encryption_key_sid?: string | null;
+            encryption_enabled?: boolean | null;
             /** Format: uri */
             url: string;
         };
@@ -1524,15 +1524,15 @@ export interface components {
             /** @description Encrypt composed files with `EncryptionKeySid`. */
             EncryptionEnabled?: boolean;
         };
-        /** @description Where the account's track recordings are stored and whether they are encrypted. */
+        /** @description Where the account's track recordings are stored and whether they are encrypted. The storage and encryption fields may be absent (not null) on an account that uses neither. */
         RecordingSettings: {
             account_sid: components["schemas"]["AccountSid"];
             friendly_name: string | null;
-            aws_credentials_sid: string | null;
-            aws_s3_url: components["schemas"]["NullableUri"];
-            aws_storage_enabled: boolean | null;
-            encryption_key_sid: string | null;
-            encryption_enabled: boolean | null;
+            aws_credentials_sid?: string | null;
+            aws_s3_url?: components["schemas"]["NullableUri"];
+            aws_storage_enabled?: boolean | null;
+            encryption_key_sid?: string | null;
+            encryption_enabled?: boolean | null;
             /** Format: uri */
             url: string;
         };
