@@ -10,7 +10,7 @@ import type { Fields } from "./form.js";
 import { compositionSpec, type CompositionInput, type Lifecycle, type RoomInput } from "./lifecycle.js";
 import type { MediaHost } from "./media.js";
 import { paginate } from "./paging.js";
-import type { RuleInput } from "./rules.js";
+import { ruleList } from "./rules.js";
 import type { HookRecord, ParticipantRecord, RecordingRecord, RoomRecord, StorageSettings, Store, TranscriptionRecord } from "./store.js";
 import type { Views } from "./views.js";
 
@@ -140,7 +140,7 @@ function roomInput(form: Fields): RoomInput {
   set("emptyRoomTimeout", form.int("EmptyRoomTimeout"));
   set("unusedRoomTimeout", form.int("UnusedRoomTimeout"));
   set("largeRoom", form.bool("LargeRoom"));
-  set("recordingRules", form.json<RuleInput[]>("RecordingRules"));
+  set("recordingRules", ruleList(form.json("RecordingRules")));
   return input;
 }
 
@@ -268,7 +268,7 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   FetchRoomParticipantSubscribeRule: (ctx, req) => ({ status: 200, body: ctx.views.subscribeRules(participant(ctx, req, "ParticipantSid")) }),
   UpdateRoomParticipantSubscribeRule: (ctx, req) => {
     const p = participant(ctx, req, "ParticipantSid");
-    const rules = req.form.json<RuleInput[]>("Rules");
+    const rules = ruleList(req.form.json("Rules"));
     if (rules) ctx.life.setSubscribeRules(p, rules);
     return { status: 200, body: ctx.views.subscribeRules(p) };
   },
@@ -277,7 +277,7 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   FetchRoomRecordingRule: (ctx, req) => ({ status: 200, body: ctx.views.recordingRules(room(ctx, req)) }),
   UpdateRoomRecordingRule: (ctx, req) => {
     const r = room(ctx, req);
-    const rules = req.form.json<RuleInput[]>("Rules");
+    const rules = ruleList(req.form.json("Rules"));
     if (rules) {
       if (r.status !== "in-progress") throw badRequest(53120, `Room ${r.sid} is ${r.status}; its recording rules can no longer change`);
       ctx.life.setRecordingRules(r, rules);

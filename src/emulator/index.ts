@@ -14,6 +14,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createContractValidator } from "../contract/index.js";
 import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
 import { EmulatorClock, type ClockMode, type ClockOptions } from "./clock.js";
@@ -21,13 +22,17 @@ import { Controller, type ClockState, type PublishOptions } from "./control.js";
 import { Faults, type FaultSpec } from "./faults.js";
 import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
+import { badTarget, guarded, parseTarget, sendError } from "./guard.js";
 import { createApiHandler, type Credentials } from "./server.js";
 import { Store } from "./store.js";
-import { TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
+import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import { Views } from "./views.js";
 import type { components } from "../../generated/openapi.js";
 
-export type { CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficRecording, WriteRecordingsOptions };
+export type { CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
+export { DEFAULT_MAX_BODY_BYTES };
+export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
 
 type S = components["schemas"];
@@ -47,6 +52,23 @@ export interface EmulatorOptions {
   clock?: ClockMode | ClockOptions;
   /** How long background work takes, in emulated ms. */
   timings?: Partial<Timings>;
+  /**
+   * Largest request body accepted, API and control API alike (default
+   * {@link DEFAULT_MAX_BODY_BYTES}, 1 MiB). A larger one is answered 413.
+   */
+  maxBodyBytes?: number;
+  /**
+   * Bounds of the traffic log, a ring buffer of the latest authenticated API
+   * exchanges (default {@link DEFAULT_TRAFFIC_LOG}: 1,000 exchanges, 32 MiB of
+   * bodies). The oldest are dropped first; `GET /_emulator/state` counts them.
+   */
+  trafficLog?: TrafficLogOptions;
+  /**
+   * The folder `POST /_emulator/traffic/write` writes under (its `dir` is a
+   * path inside it). Unset, that route answers 403, so no request can choose
+   * where files go. `writeRecordings()` on this handle writes anywhere.
+   */
+  recordingsDir?: string;
 }
 
 export interface Emulator {
@@ -103,6 +125,16 @@ function listen(server: Server, port: number): Promise<string> {
   });
 }
 
+/** A request Node could not parse (bad header bytes, …): a 400 in the API's shape, then the connection closes. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ code: 20001, message: "Malformed HTTP request", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -120,10 +152,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new TypeError("credentials need apiKeySid, apiKeySecret and authToken");
   }
   const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError("maxBodyBytes must be a whole number of bytes, 1 or more");
+  const traffic = new TrafficLog(options.trafficLog);
   const store = new Store();
   const media = new MediaHost(store, clock);
   const apiServer = createServer();
-  const mediaServer = createServer((req, res) => media.handle(req, res));
+  const mediaServer = createServer(
+    guarded("media request", (req, res) => {
+      if (!parseTarget(req.url, media.origin)) return sendError(res, badTarget(), true);
+      media.handle(req, res);
+    }),
+  );
+  for (const server of [apiServer, mediaServer]) server.on("clientError", answerClientError);
   let url: string;
   try {
     url = await listen(apiServer, options.port ?? 0);
@@ -138,12 +179,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const views = new Views(url, accountSid);
   const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
   const faults = new Faults();
-  const traffic = new TrafficLog();
-  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url);
+  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url, options.recordingsDir === undefined ? {} : { recordingsDir: options.recordingsDir });
   const validator = createContractValidator({ baseUrls: [url] });
-  apiServer.on(
-    "request",
-    createApiHandler({
+  const api = createApiHandler({
       origin: () => url,
       accountSid,
       credentials,
@@ -153,8 +191,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
       traffic,
       control,
-    }),
-  );
+      maxBodyBytes,
+    });
+  apiServer.on("request", api.handle);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -181,6 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         clock.stop();
+        api.stop();
         await Promise.all([close(apiServer), close(mediaServer)]);
       })();
       return stopped;

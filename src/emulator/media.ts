@@ -8,6 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorClock } from "./clock.js";
+import { encodeContentDisposition } from "./disposition.js";
 import type { Store } from "./store.js";
 
 export type MediaKind = "recording" | "composition";
@@ -64,7 +65,8 @@ export class MediaHost {
     res.writeHead(200, {
       "Content-Type": file.contentType,
       "Content-Length": String(body.length),
-      ...(disposition ? { "Content-Disposition": disposition } : {}),
+      // Non-ASCII file names go out RFC 5987-encoded; as is, Node would throw on them.
+      ...(disposition ? { "Content-Disposition": encodeContentDisposition(disposition) } : {}),
     });
     res.end(req.method === "HEAD" ? undefined : body);
   }
