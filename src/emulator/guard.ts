@@ -25,6 +25,12 @@ export function parseTarget(target: string | undefined, origin: string): URL | u
 
 export const badTarget = (): ApiError => new ApiError(400, 20001, "Invalid request target: expected an absolute path such as /v1/Rooms");
 
+/**
+ * Connections whose last answer said `Connection: close`: whatever else
+ * arrives on them (the unread rest of a body) is not a new request to answer.
+ */
+export const closingSockets = new WeakSet<object>();
+
 /** Writes a Twilio-shaped error unless an answer already started; then the connection is closed instead. */
 export function sendError(res: ServerResponse, error: ApiError, close = false): void {
   if (res.headersSent || res.destroyed) {
@@ -32,6 +38,7 @@ export function sendError(res: ServerResponse, error: ApiError, close = false): 
     return;
   }
   const text = JSON.stringify(error.body());
+  if (close && res.socket) closingSockets.add(res.socket);
   res.writeHead(error.status, {
     "Content-Type": "application/json",
     "Content-Length": String(Buffer.byteLength(text)),

@@ -23,7 +23,7 @@ import { Faults, type FaultSpec } from "./faults.js";
 import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
-import { badTarget, guarded, parseTarget, sendError } from "./guard.js";
+import { badTarget, closingSockets, guarded, parseTarget, sendError } from "./guard.js";
 import { createApiHandler, type Credentials } from "./server.js";
 import { Store } from "./store.js";
 import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
@@ -126,13 +126,16 @@ function listen(server: Server, port: number): Promise<string> {
 }
 
 /** A request Node could not parse (bad header bytes, …): a 400 in the API's shape, then the connection closes. */
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === "ECONNRESET" || !socket.writable) {
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  // After an answer that closes the connection, the bytes are the rest of a body sent without a length: not a request.
+  if (error.code === "ECONNRESET" || !socket.writable || closingSockets.has(socket)) {
     socket.destroy();
     return;
   }
   const body = JSON.stringify({ code: 20001, message: "Malformed HTTP request", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  // A HEAD answer has no body, even when the request around it was malformed.
+  const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
 }
 
 function close(server: Server): Promise<void> {
