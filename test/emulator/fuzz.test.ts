@@ -248,13 +248,13 @@ async function populate(e: Emulator): Promise<Map<string, string[]>> {
   add("CompositionHooks", hook.sid);
   for (let i = 0; i < 3; i++) {
     const room = await video.rooms.create({ UniqueName: `fuzz-${i}`, RecordParticipantsOnConnect: true, TranscribeParticipantsOnConnect: i === 0 });
-    add("Rooms", room.sid, room.unique_name);
+    add("Rooms", room.sid, `fuzz-${i}`);
     for (const identity of ["ann", "bob"]) {
       const p = e.connectParticipant(room.sid, identity);
       add("Participants", p.sid, identity);
       const mic = e.publishTrack(room.sid, identity, { kind: "audio", name: `${identity}-mic` });
       const cam = e.publishTrack(room.sid, identity, { kind: "video", name: `${identity}-cam` });
-      add("PublishedTracks", mic.sid, mic.name, cam.sid);
+      add("PublishedTracks", mic.sid, `${identity}-mic`, cam.sid);
       add("SubscribedTracks", mic.sid, cam.sid);
     }
     e.advance(20_000);
