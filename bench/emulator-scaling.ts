@@ -104,6 +104,7 @@ async function startServer(): Promise<Server> {
     });
     child.on("exit", (code) => reject(new Error(`the emulator process exited (${code})`)));
   });
+  process.on("exit", () => child.kill("SIGKILL"));
   const info = JSON.parse(line) as { url: string; apiKeySid: string; apiKeySecret: string };
   return { child, port: Number(new URL(info.url).port), auth: `Basic ${Buffer.from(`${info.apiKeySid}:${info.apiKeySecret}`).toString("base64")}` };
 }
@@ -121,7 +122,11 @@ function call(server: Server, method: string, path: string, form?: Record<string
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed for idleness just as it was reused: send again (Node's documented pattern).
+      if (req.reusedSocket && error.code === "ECONNRESET") call(server, method, path, form, json).then(resolve, reject);
+      else reject(error);
+    });
     req.end(body);
   });
 }

@@ -92,17 +92,22 @@ export interface Emulator {
   /** The next matching API requests fail as described. */
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
-  /** Every API exchange so far, as contract recordings. */
+  /**
+   * The latest authenticated API exchanges, oldest first, as contract
+   * recordings. A ring buffer bounded by {@link EmulatorOptions.trafficLog}:
+   * past its bounds the oldest are dropped.
+   */
   traffic(): TrafficRecording[];
   clearTraffic(): void;
-  /** Writes the traffic as recording files; answers with their paths. */
+  /** Writes the traffic log as recording files into `dir` (any folder: this is the in-process API); answers with their paths. */
   writeRecordings(dir: string, options?: WriteRecordingsOptions): Promise<string[]>;
   /** Status callbacks attempted so far. */
   callbacks(): CallbackDelivery[];
   /** Resolves when every queued status callback has been attempted. */
   callbacksSettled(): Promise<void>;
-  /** Forgets all state, faults, traffic and callbacks. */
+  /** Forgets all state, faults, traffic and callbacks, and cancels every pending lifecycle timer. */
   reset(): void;
+  /** Closes both listeners and cancels every timer; calling it again is harmless. */
   stop(): Promise<void>;
 }
 

@@ -5,11 +5,11 @@
  */
 import { request } from "node:http";
 import { connect } from "node:net";
-import { mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TRAFFIC_LOG, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { encodeContentDisposition } from "../../src/emulator/disposition.js";
 import { jsonDepth } from "../../src/emulator/form.js";
 import { api, basic, clientFor, control, startReceiver } from "./helpers.js";
@@ -161,6 +161,15 @@ describe("memory", () => {
       await bytes.stop();
     }
     await expect(startEmulator({ trafficLog: { maxEntries: -1 } })).rejects.toThrow(/maxEntries/);
+  });
+});
+
+describe("documentation", () => {
+  it("the README's emulator limits are the code's defaults", async () => {
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    const mib = (n: number) => `${n / 1024 / 1024} MiB`;
+    expect(readme).toContain(`| \`maxBodyBytes\` | ${mib(DEFAULT_MAX_BODY_BYTES)} |`);
+    expect(readme).toContain(`| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of bodies |`);
   });
 });
 
