@@ -152,8 +152,9 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     }
   }
 
-  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
-    const text = answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  const bodyText = (answer: Answer): string => (answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+
+  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}, text = bodyText(answer)): void {
     res.writeHead(answer.status, { ...answer.headers, ...extra, ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}) });
     res.end(text);
   }
@@ -203,11 +204,12 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       return;
     }
     const requestId = newSid("RQ");
+    const text = bodyText(answer);
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
     if (authenticated) {
       const responseHeaders: Record<string, string> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
-      deps.traffic.add(
+      deps.traffic.addSerialized(
         {
           description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,
           source: `twilio-video-ts emulator ${new Date().toISOString()}`,
@@ -217,12 +219,14 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
             ...(contentType ? { headers: { "content-type": contentType } } : {}),
             ...(rawBody ? { body: rawBody } : {}),
           },
-          response: { status: answer.status, headers: responseHeaders, body: answer.body ?? null },
+          response: { status: answer.status, headers: responseHeaders },
         },
+        // The body as JSON text, already serialised for the wire: the log keeps strings, not object graphs.
+        answer.body === null ? "null" : typeof answer.body === "string" ? JSON.stringify(answer.body) : text,
         operationId,
       );
     }
-    send(res, answer, { "Twilio-Request-Id": requestId });
+    send(res, answer, { "Twilio-Request-Id": requestId }, text);
   }
 
   return {

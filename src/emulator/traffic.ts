@@ -19,9 +19,13 @@ export type TrafficRecording = Recording;
 interface Entry {
   /** The operation the request matched, when it matched one (names the written file). */
   operationId: string | undefined;
-  recording: Recording;
-  /** Approximate size: the request and response bodies as text. */
-  bytes: number;
+  /**
+   * The recording as UTF-8 JSON. Kept as one buffer rather than an object
+   * graph: a full log of list pages would otherwise be millions of small
+   * objects for the garbage collector to mark on every major collection,
+   * and the byte bound counts real bytes.
+   */
+  json: Buffer;
 }
 
 export interface WriteRecordingsOptions {
@@ -37,16 +41,11 @@ export interface WriteRecordingsOptions {
 export interface TrafficLogOptions {
   /** Most exchanges kept (default 1,000; 0 keeps none). */
   maxEntries?: number;
-  /** Most bytes of request and response bodies kept (default 32 MiB). */
+  /** Most bytes kept, counted as the recordings' UTF-8 JSON (default 32 MiB). */
   maxBytes?: number;
 }
 
 export const DEFAULT_TRAFFIC_LOG: Required<TrafficLogOptions> = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
-
-function bodyBytes(recording: Recording): number {
-  const text = (v: unknown) => (v === undefined || v === null ? 0 : typeof v === "string" ? v.length : JSON.stringify(v).length);
-  return 256 + recording.request.url.length + text(recording.request.body) + text(recording.response.body);
-}
 
 export class TrafficLog {
   private entries: Entry[] = [];
@@ -74,11 +73,21 @@ export class TrafficLog {
   }
 
   add(recording: Recording, operationId?: string): void {
-    const entry = { recording, operationId, bytes: bodyBytes(recording) };
+    this.push({ json: Buffer.from(JSON.stringify(recording)), operationId });
+  }
+
+  /** Adds a recording whose response body is given as JSON text (`bodyJson`), as the server already serialised it. */
+  addSerialized(recording: Omit<Recording, "response"> & { response: Omit<Recording["response"], "body"> }, bodyJson: string, operationId?: string): void {
+    const head = JSON.stringify(recording);
+    // `{…,"response":{…}}` → `{…,"response":{…,"body":<bodyJson>}}`
+    this.push({ json: Buffer.from(`${head.slice(0, -2)},"body":${bodyJson}}}`), operationId });
+  }
+
+  private push(entry: Entry): void {
     this.entries.push(entry);
-    this.bytes += entry.bytes;
+    this.bytes += entry.json.length;
     while (this.size > 0 && (this.size > this.limits.maxEntries || this.bytes > this.limits.maxBytes)) {
-      this.bytes -= this.entries[this.head]!.bytes;
+      this.bytes -= this.entries[this.head]!.json.length;
       this.entries[this.head++] = undefined as unknown as Entry;
       this.droppedCount++;
     }
@@ -94,7 +103,7 @@ export class TrafficLog {
   }
 
   list(): TrafficRecording[] {
-    return this.kept().map((e) => structuredClone(e.recording));
+    return this.kept().map((e) => JSON.parse(e.json.toString("utf8")) as TrafficRecording);
   }
 
   clear(): void {
@@ -110,8 +119,8 @@ export class TrafficLog {
     await mkdir(dir, { recursive: true });
     const files: string[] = [];
     let n = 0;
-    for (const { operationId, recording } of this.kept()) {
-      let text = JSON.stringify(recording, null, 2);
+    for (const { operationId, json } of this.kept()) {
+      let text = JSON.stringify(JSON.parse(json.toString("utf8")), null, 2);
       if (target) text = text.replaceAll(apiOrigin, target.replace(/\/+$/, ""));
       const file = join(dir, `${String(++n).padStart(4, "0")}-${operationId ?? "unmatched"}.json`);
       await writeFile(file, `${text}\n`);

@@ -169,7 +169,7 @@ describe("documentation", () => {
     const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
     const mib = (n: number) => `${n / 1024 / 1024} MiB`;
     expect(readme).toContain(`| \`maxBodyBytes\` | ${mib(DEFAULT_MAX_BODY_BYTES)} |`);
-    expect(readme).toContain(`| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of bodies |`);
+    expect(readme).toContain(`| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of recordings |`);
   });
 });
 
