@@ -60,7 +60,7 @@ export interface EmulatorOptions {
   /**
    * Bounds of the traffic log, a ring buffer of the latest authenticated API
    * exchanges (default {@link DEFAULT_TRAFFIC_LOG}: 1,000 exchanges, 32 MiB of
-   * bodies). The oldest are dropped first; `GET /_emulator/state` counts them.
+   * recordings). The oldest are dropped first; `GET /_emulator/state` counts them.
    */
   trafficLog?: TrafficLogOptions;
   /**
