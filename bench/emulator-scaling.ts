@@ -7,11 +7,14 @@
  * process drives it over keep-alive loopback HTTP with 200 concurrent
  * clients. At each size the rooms are half completed, half in progress
  * (the clock is advanced past the unused-room timeout halfway through
- * filling). Each scenario runs several rounds; the median throughput is kept,
- * and the ratio is cost at the large size over cost at the small one
- * (throughput small / throughput large): 1.00 = no slowdown.
+ * filling). Both sizes run at once in two emulator processes, and each
+ * round measures one then the other (alternating), so load from the rest of
+ * the machine falls on both alike. Each scenario runs several rounds; the
+ * median throughput is kept, and the ratio is cost at the large size over
+ * cost at the small one (throughput small / throughput large): 1.00 = no
+ * slowdown.
  *
- *   npm run bench:emulator -- [--small 1000] [--large 100000] [--requests 4000] [--rounds 3] [--json]
+ *   npm run bench:emulator -- [--small 1000] [--large 100000] [--requests 4000] [--rounds 5] [--json]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -26,8 +29,8 @@ and prints the cost ratio (large / small) per scenario; the target is ≤ 1.5.
 
   --small N      rooms for the first measurement (default 1000)
   --large N      rooms for the second measurement (default 100000)
-  --requests N   requests per scenario and round (default 4000)
-  --rounds N     rounds per scenario; the median is kept (default 3)
+  --requests N   requests per scenario and round (default 4000; creates: a quarter)
+  --rounds N     rounds per scenario and size; the median is kept (default 5)
   --clients N    concurrent clients (default 200)
   --json         print one JSON document instead of a table
   --help         this text`;
@@ -81,7 +84,7 @@ const positive = (value: string | undefined, fallback: number, name: string): nu
 const SMALL = positive(values.small, 1000, "small");
 const LARGE = positive(values.large, 100_000, "large");
 const REQUESTS = positive(values.requests, 4000, "requests");
-const ROUNDS = positive(values.rounds, 3, "rounds");
+const ROUNDS = positive(values.rounds, 5, "rounds");
 const CLIENTS = positive(values.clients, 200, "clients");
 if (LARGE <= SMALL) fail("--large must be more than --small");
 
@@ -151,53 +154,58 @@ async function load(total: number, make: (i: number) => Promise<number>, expecte
   return { rps: total / seconds, medianMs: latencies[Math.floor(latencies.length / 2)]! };
 }
 
-let created = 0;
-let createSeq = 0;
 const name = (i: number) => `bench-room-${i}`;
 
-/** Creates rooms until there are `target`, completing the first half by moving the clock past the unused-room timeout. */
-async function fillTo(server: Server, target: number): Promise<void> {
-  const half = Math.floor(target / 2);
-  if (created < half) {
-    await load(half - created, () => call(server, "POST", "/v1/Rooms", { UniqueName: name(createSeq++), UnusedRoomTimeout: "1" }), 201);
-    created = half;
-    await call(server, "POST", "/_emulator/clock/advance", undefined, { ms: 2 * 60_000 });
-  }
-  await load(target - created, () => call(server, "POST", "/v1/Rooms", { UniqueName: name(createSeq++), UnusedRoomTimeout: "60" }), 201);
-  created = target;
+/** One emulator process and what the bench put in it. */
+interface Target extends Server {
+  rooms: number;
+  /** Rooms created so far (names bench-room-0 … bench-room-{created-1}). */
+  created: number;
+  /** Names from here on belong to rooms still in progress. */
+  liveFrom: number;
+}
+
+/** Creates `rooms` rooms, completing the first half by moving the clock past their unused-room timeout. */
+async function fill(target: Target): Promise<void> {
+  const half = Math.floor(target.rooms / 2);
+  await load(half, (i) => call(target, "POST", "/v1/Rooms", { UniqueName: name(i), UnusedRoomTimeout: "1" }), 201);
+  await call(target, "POST", "/_emulator/clock/advance", undefined, { ms: 2 * 60_000 });
+  await load(target.rooms - half, (i) => call(target, "POST", "/v1/Rooms", { UniqueName: name(half + i), UnusedRoomTimeout: "60" }), 201);
+  target.created = target.rooms;
+  target.liveFrom = half;
 }
 
 interface Scenario {
   name: string;
-  run(server: Server): Promise<{ rps: number; medianMs: number }>;
+  run(target: Target): Promise<{ rps: number; medianMs: number }>;
 }
 
-/** Names of rooms still in progress (created after the last clock move, with a 60-minute timeout). */
-let liveFrom = 0;
+/** Creates add rooms; fewer of them keep the small emulator near its size. */
+const CREATES = Math.max(1, Math.floor(REQUESTS / 4));
 
 const scenarios: Scenario[] = [
   {
     name: "GET /v1/Rooms/{UniqueName}",
-    run: (server) => load(REQUESTS, (i) => call(server, "GET", `/v1/Rooms/${name(liveFrom + (i % (createSeq - liveFrom)))}`), 200),
+    run: (t) => load(REQUESTS, (i) => call(t, "GET", `/v1/Rooms/${name(t.liveFrom + (i % (t.rooms - t.liveFrom)))}`), 200),
   },
   {
     name: "GET /v1/Rooms?Status=in-progress (page of 50)",
-    run: (server) => load(REQUESTS, () => call(server, "GET", "/v1/Rooms?Status=in-progress"), 200),
+    run: (t) => load(REQUESTS, () => call(t, "GET", "/v1/Rooms?Status=in-progress"), 200),
   },
   {
     name: "GET /v1/Rooms?Status=completed&PageSize=20",
-    run: (server) => load(REQUESTS, () => call(server, "GET", "/v1/Rooms?Status=completed&PageSize=20"), 200),
+    run: (t) => load(REQUESTS, () => call(t, "GET", "/v1/Rooms?Status=completed&PageSize=20"), 200),
   },
   {
     name: "GET /v1/Rooms?UniqueName=…&Status=completed",
-    run: (server) => load(REQUESTS, (i) => call(server, "GET", `/v1/Rooms?UniqueName=${name(i % Math.max(1, liveFrom))}&Status=completed`), 200),
+    run: (t) => load(REQUESTS, (i) => call(t, "GET", `/v1/Rooms?UniqueName=${name(i % Math.max(1, t.liveFrom))}&Status=completed`), 200),
   },
   {
     name: "POST /v1/Rooms (create)",
-    run: async (server) => {
-      const result = await load(REQUESTS, () => call(server, "POST", "/v1/Rooms", { UniqueName: name(createSeq++), UnusedRoomTimeout: "60" }), 201);
-      created += REQUESTS;
-      return result;
+    run: async (t) => {
+      const first = t.created;
+      t.created += CREATES;
+      return load(CREATES, (i) => call(t, "POST", "/v1/Rooms", { UniqueName: name(first + i), UnusedRoomTimeout: "60" }), 201);
     },
   },
 ];
@@ -207,49 +215,58 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function measure(server: Server, rooms: number): Promise<Record<string, { rps: number; medianMs: number; spread: number }>> {
-  liveFrom = Math.floor(rooms / 2);
-  const out: Record<string, { rps: number; medianMs: number; spread: number }> = {};
-  for (const scenario of scenarios) {
-    const rounds: Array<{ rps: number; medianMs: number }> = [];
-    // One unmeasured round first: the JIT and the sockets warm up on this very scenario.
-    await scenario.run(server);
-    for (let r = 0; r < ROUNDS; r++) rounds.push(await scenario.run(server));
-    const rps = rounds.map((x) => x.rps);
-    out[scenario.name] = { rps: median(rps), medianMs: median(rounds.map((x) => x.medianMs)), spread: (Math.max(...rps) - Math.min(...rps)) / median(rps) };
-  }
-  return out;
+interface Measured {
+  rps: number;
+  medianMs: number;
+  /** (max − min) / median of the rounds' throughput. */
+  spread: number;
 }
 
-const server = await startServer();
+function summarise(rounds: Array<{ rps: number; medianMs: number }>): Measured {
+  const rps = rounds.map((x) => x.rps);
+  return { rps: median(rps), medianMs: median(rounds.map((x) => x.medianMs)), spread: (Math.max(...rps) - Math.min(...rps)) / median(rps) };
+}
+
+// Both sizes run at once, each in its own process, and every round measures both back to back
+// (alternating which goes first), so the machine's other load falls on both alike.
+const [small, large] = await Promise.all([startServer(), startServer()]);
+const targets: [Target, Target] = [
+  { ...small, rooms: SMALL, created: 0, liveFrom: 0 },
+  { ...large, rooms: LARGE, created: 0, liveFrom: 0 },
+];
 try {
   const started = Date.now();
-  await fillTo(server, SMALL);
-  const small = await measure(server, SMALL);
-  const smallRooms = created;
-  await fillTo(server, LARGE);
-  const large = await measure(server, LARGE);
-  const rows = scenarios.map((s) => {
-    const a = small[s.name]!;
-    const b = large[s.name]!;
+  for (const t of targets) await fill(t);
+  const rows = [];
+  for (const scenario of scenarios) {
+    const rounds: [Array<{ rps: number; medianMs: number }>, Array<{ rps: number; medianMs: number }>] = [[], []];
+    // One unmeasured round first: the JIT and the sockets warm up on this very scenario.
+    for (const t of targets) await scenario.run(t);
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) rounds[i]!.push(await scenario.run(targets[i]!));
+    }
+    const a = summarise(rounds[0]);
+    const b = summarise(rounds[1]);
     const ratio = a.rps / b.rps;
-    return { scenario: s.name, small: a, large: b, ratio, withinTarget: ratio <= TARGET_RATIO };
-  });
+    rows.push({ scenario: scenario.name, small: a, large: b, ratio, withinTarget: ratio <= TARGET_RATIO });
+  }
   const result = {
     benchmark: "emulator-scaling",
     date: new Date().toISOString(),
     node: process.version,
     clients: CLIENTS,
     requestsPerRound: REQUESTS,
+    createsPerRound: CREATES,
     rounds: ROUNDS,
-    rooms: { small: SMALL, large: LARGE, smallAfterMeasuring: smallRooms, largeAfterMeasuring: created },
+    rooms: { small: SMALL, large: LARGE, smallAtEnd: targets[0].created, largeAtEnd: targets[1].created },
     target: `cost at ${LARGE} rooms ≤ ${TARGET_RATIO}× cost at ${SMALL}`,
     seconds: Math.round((Date.now() - started) / 1000),
     rows,
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`emulator scaling, ${CLIENTS} concurrent clients, ${REQUESTS} requests × ${ROUNDS} rounds (median), Node ${process.version}`);
+    console.log(`emulator scaling, ${CLIENTS} concurrent clients, ${REQUESTS} requests (creates: ${CREATES}) × ${ROUNDS} interleaved rounds (median), Node ${process.version}`);
     console.log(`| scenario | req/s at ${SMALL} rooms | req/s at ${LARGE} rooms | cost ratio | ≤ ${TARGET_RATIO} |`);
     console.log("| --- | --- | --- | --- | --- |");
     for (const r of rows) console.log(`| ${r.scenario} | ${Math.round(r.small.rps)} | ${Math.round(r.large.rps)} | ${r.ratio.toFixed(2)} | ${r.withinTarget ? "yes" : "NO"} |`);
@@ -257,5 +274,5 @@ try {
   process.exitCode = rows.every((r) => r.withinTarget) ? 0 : 1;
 } finally {
   agent.destroy();
-  server.child.kill("SIGTERM");
+  for (const t of targets) t.child.kill("SIGTERM");
 }
