@@ -38,8 +38,12 @@ export class RecordingLife {
     const { store, clock, events } = this.ctx;
     const now = clock.now();
     const kind = t.kind === "video" ? "video" : "audio";
+    const base = store.newRecord("RT", now);
     const rec: RecordingRecord = {
-      ...store.newRecord("RT", now),
+      sid: base.sid,
+      seq: base.seq,
+      created: base.created,
+      updated: base.updated,
       roomSid: room.sid,
       participantSid: p.sid,
       trackSid: t.sid,
