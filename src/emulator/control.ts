@@ -19,7 +19,7 @@ import { isoDate } from "./ids.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { Faults, type FaultSpec } from "./faults.js";
 import type { ParticipantRecord, RoomRecord, Store, TrackKind, TrackRecord } from "./store.js";
-import type { TrafficLog, TrafficRecording, WriteRecordingsOptions } from "./traffic.js";
+import { folderUnder, type TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import type { Views } from "./views.js";
 
 type S = components["schemas"];
@@ -45,6 +45,13 @@ export interface ControlReply {
 }
 
 const TRACK_KINDS = new Set<string>(["audio", "video", "data"]);
+/** The latest instant a JavaScript Date can hold; the clock never moves past it. */
+const MAX_DATE_MS = 8.64e15;
+
+export interface ControllerOptions {
+  /** The only folder `POST /_emulator/traffic/write` may write under; unset, that route is refused. */
+  recordingsDir?: string;
+}
 
 export class Controller {
   constructor(
@@ -56,6 +63,7 @@ export class Controller {
     private readonly traffic: TrafficLog,
     private readonly callbacks: CallbackDispatcher,
     private readonly apiOrigin: string,
+    private readonly options: ControllerOptions = {},
   ) {}
 
   private room(sidOrName: string): RoomRecord {
@@ -111,6 +119,8 @@ export class Controller {
   }
 
   advanceClock(ms: number): ClockState {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw badRequest(20001, `Advance the clock by a finite number of ms, 0 or more (got ${String(ms)})`);
+    if (this.clock.now() + ms > MAX_DATE_MS) throw badRequest(20001, `Advancing by ${ms} ms would move the clock past the last date JavaScript can represent`);
     this.clock.advance(ms);
     return this.clockState();
   }
@@ -134,6 +144,8 @@ export class Controller {
   }
 
   reset(): void {
+    // Timers first: a recording or composition step must not fire on records that are gone.
+    this.clock.cancelAll();
     this.store.clear();
     this.faults.clear();
     this.traffic.clear();
@@ -144,7 +156,12 @@ export class Controller {
 
   /** Routes a /_emulator/ request; `body` is the parsed JSON body ({} when none). */
   async route(method: string, path: string, body: Record<string, unknown>): Promise<ControlReply> {
-    const parts = path.split("/").slice(2).map(decodeURIComponent); // after "", "_emulator"
+    let parts: string[];
+    try {
+      parts = path.split("/").slice(2).map(decodeURIComponent); // after "", "_emulator"
+    } catch {
+      throw badRequest(20001, `Invalid percent-encoding in control path ${path.slice(0, 200)}`);
+    }
     const [, b, , d, , f] = parts;
     const route = `${method} ${parts.map((p, i) => (["rooms", "participants", "tracks"].includes(parts[i - 1] ?? "") && i % 2 === 1 ? ":id" : p)).join("/")}`;
     const str = (name: string): string => {
@@ -155,7 +172,7 @@ export class Controller {
     switch (route) {
       case "GET ":
       case "GET state":
-        return { status: 200, body: { api: this.apiOrigin, clock: this.clockState(), faults: this.faults.pending(), rooms: this.store.rooms.size } };
+        return { status: 200, body: { api: this.apiOrigin, clock: this.clockState(), faults: this.faults.pending(), rooms: this.store.rooms.size, traffic: { kept: this.traffic.size, dropped: this.traffic.dropped } } };
       case "POST rooms/:id/participants":
         return { status: 201, body: this.connectParticipant(b!, str("identity")) };
       case "POST connect": {
@@ -185,7 +202,7 @@ export class Controller {
         return { status: 200, body: this.clockState() };
       case "POST clock/advance": {
         const ms = typeof body.ms === "number" ? body.ms : typeof body.seconds === "number" ? body.seconds * 1000 : NaN;
-        if (!(ms >= 0)) throw badRequest(20001, 'Give "ms" or "seconds", 0 or more');
+        if (!(ms >= 0) || !Number.isFinite(ms)) throw badRequest(20001, 'Give "ms" or "seconds": a finite number, 0 or more');
         return { status: 200, body: this.advanceClock(ms) };
       }
       case "GET faults":
@@ -202,8 +219,12 @@ export class Controller {
         this.traffic.clear();
         return { status: 204, body: null };
       case "POST traffic/write": {
+        // Over HTTP, files go only under the folder chosen at start: a request must not pick where to write.
+        const root = this.options.recordingsDir;
+        if (!root) throw new ApiError(403, 20403, "traffic/write is off: start the emulator with recordingsDir to allow writing recordings over HTTP");
         const options: WriteRecordingsOptions = body.baseUrl === null || typeof body.baseUrl === "string" ? { baseUrl: body.baseUrl } : {};
-        return { status: 200, body: { files: await this.writeRecordings(str("dir"), options) } };
+        const dir = body.dir === undefined ? "." : str("dir");
+        return { status: 200, body: { files: await this.writeRecordings(await folderUnder(root, dir), options) } };
       }
       case "GET callbacks":
         return { status: 200, body: { deliveries: this.deliveries() } };

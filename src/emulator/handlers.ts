@@ -10,8 +10,9 @@ import type { Fields } from "./form.js";
 import { compositionSpec, type CompositionInput, type Lifecycle, type RoomInput } from "./lifecycle.js";
 import type { MediaHost } from "./media.js";
 import { paginate } from "./paging.js";
-import type { RuleInput } from "./rules.js";
+import { ruleList } from "./rules.js";
 import type { HookRecord, ParticipantRecord, RecordingRecord, RoomRecord, StorageSettings, Store, TranscriptionRecord } from "./store.js";
+import { arrayView, SeqList, type ListView } from "./seqlist.js";
 import type { Views } from "./views.js";
 
 type S = components["schemas"];
@@ -89,31 +90,31 @@ interface Listed {
   created: number;
 }
 
-function createdFilter<T extends Listed>(query: URLSearchParams, items: T[]): T[] {
-  const after = query.get("DateCreatedAfter");
-  const before = query.get("DateCreatedBefore");
-  return items.filter((i) => (after === null || i.created >= Date.parse(after)) && (before === null || i.created < Date.parse(before)));
-}
-
+/**
+ * One page of a list. `items` are in creation order (ascending seq), as the
+ * store's indexes keep them, so paging reads only the page: no copy, no sort,
+ * unless a date filter has to look at every item.
+ */
 function page<K extends string, T extends Listed, V>(
   ctx: HandlerContext,
   req: ApiRequest,
   key: K,
-  items: T[],
+  items: SeqList<T> | readonly T[],
   render: (item: T) => V,
   order: "asc" | "desc",
 ): Record<K, V[]> & { meta: S["PageMeta"] } {
-  const sorted = createdFilter(req.query, items).sort((a, b) => (order === "desc" ? b.seq - a.seq : a.seq - b.seq));
-  const result = paginate({
-    base: ctx.base,
-    path: req.url.pathname,
-    query: req.query,
-    items: sorted,
-    sidOf: (i) => i.sid,
-    seqOf: (i) => i.seq,
-    seqOfSid: (sid) => ctx.store.seqOf(sid),
-    order,
-  });
+  const after = req.query.get("DateCreatedAfter");
+  const before = req.query.get("DateCreatedBefore");
+  let source: SeqList<T> | readonly T[] = items;
+  if (after !== null || before !== null) {
+    const from = after === null ? -Infinity : Date.parse(after);
+    const to = before === null ? Infinity : Date.parse(before);
+    source = (items instanceof SeqList ? items.toArray() : items).filter((i) => i.created >= from && i.created < to);
+  }
+  let view: ListView<T>;
+  if (source instanceof SeqList) view = order === "desc" ? source.descending() : source;
+  else view = arrayView(order === "desc" ? [...source].reverse() : source);
+  const result = paginate({ base: ctx.base, path: req.url.pathname, query: req.query, items: view, seqOfSid: (sid) => ctx.store.seqOf(sid), order });
   return { [key]: result.items.map(render), meta: { ...result.meta, key } } as Record<K, V[]> & { meta: S["PageMeta"] };
 }
 
@@ -140,7 +141,7 @@ function roomInput(form: Fields): RoomInput {
   set("emptyRoomTimeout", form.int("EmptyRoomTimeout"));
   set("unusedRoomTimeout", form.int("UnusedRoomTimeout"));
   set("largeRoom", form.bool("LargeRoom"));
-  set("recordingRules", form.json<RuleInput[]>("RecordingRules"));
+  set("recordingRules", ruleList(form.json("RecordingRules")));
   return input;
 }
 
@@ -220,9 +221,10 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   },
   ListRoom: (ctx, req) => {
     // Without Status the real API lists in-progress rooms only.
-    const status = req.query.get("Status") ?? "in-progress";
+    const status = (req.query.get("Status") ?? "in-progress") as RoomRecord["status"];
     const name = req.query.get("UniqueName");
-    const rooms = [...ctx.store.rooms.values()].filter((r) => r.status === status && (name === null || r.uniqueName === name));
+    // Indexed both ways: by name (few rooms), else by status (already in order).
+    const rooms = name === null ? ctx.store.roomsWithStatus(status) : ctx.store.roomsNamed(name).filter((r) => r.status === status);
     return { status: 200, body: page(ctx, req, "rooms", rooms, (r) => ctx.views.room(r), "desc") };
   },
 
@@ -268,7 +270,7 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   FetchRoomParticipantSubscribeRule: (ctx, req) => ({ status: 200, body: ctx.views.subscribeRules(participant(ctx, req, "ParticipantSid")) }),
   UpdateRoomParticipantSubscribeRule: (ctx, req) => {
     const p = participant(ctx, req, "ParticipantSid");
-    const rules = req.form.json<RuleInput[]>("Rules");
+    const rules = ruleList(req.form.json("Rules"));
     if (rules) ctx.life.setSubscribeRules(p, rules);
     return { status: 200, body: ctx.views.subscribeRules(p) };
   },
@@ -277,7 +279,7 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   FetchRoomRecordingRule: (ctx, req) => ({ status: 200, body: ctx.views.recordingRules(room(ctx, req)) }),
   UpdateRoomRecordingRule: (ctx, req) => {
     const r = room(ctx, req);
-    const rules = req.form.json<RuleInput[]>("Rules");
+    const rules = ruleList(req.form.json("Rules"));
     if (rules) {
       if (r.status !== "in-progress") throw badRequest(53120, `Room ${r.sid} is ${r.status}; its recording rules can no longer change`);
       ctx.life.setRecordingRules(r, rules);
@@ -309,7 +311,7 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   },
   ListRoomTranscriptions: (ctx, req) => {
     const r = room(ctx, req);
-    const list = [...ctx.store.transcriptions.values()].filter((t) => t.roomSid === r.sid);
+    const list = ctx.store.transcriptionsOf(r);
     return { status: 200, body: page(ctx, req, "transcriptions", list, (t) => ctx.views.transcription(t), "asc") };
   },
   FetchRoomTranscriptions: (ctx, req) => ({ status: 200, body: ctx.views.transcription(transcription(ctx, req)) }),
@@ -326,7 +328,10 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
     const source = q.get("SourceSid");
     const mediaType = q.get("MediaType");
     const grouping = q.getAll("GroupingSid");
-    const list = [...ctx.store.recordings.values()].filter(
+    // A GroupingSid names a room or a participant: start from that room's recordings when it is a room.
+    const groupRoom = grouping.map((sid) => ctx.store.rooms.get(sid)).find((r) => r !== undefined);
+    const all = groupRoom ? ctx.store.recordingsOf(groupRoom) : [...ctx.store.recordings.values()];
+    const list = all.filter(
       (r) =>
         (status === null ? r.status !== "deleted" : r.status === status) &&
         (source === null || r.trackSid === source) &&
@@ -357,9 +362,8 @@ export const handlers: { [Id in OperationId]: Handler<Id> } = {
   ListComposition: (ctx, req) => {
     const status = req.query.get("Status");
     const roomSid = req.query.get("RoomSid");
-    const list = [...ctx.store.compositions.values()].filter(
-      (c) => (status === null ? c.status !== "deleted" : c.status === status) && (roomSid === null || c.roomSid === roomSid),
-    );
+    const all = roomSid === null ? [...ctx.store.compositions.values()] : ctx.store.compositionsOf(roomSid);
+    const list = all.filter((c) => (status === null ? c.status !== "deleted" : c.status === status));
     return { status: 200, body: page(ctx, req, "compositions", list, (c) => ctx.views.composition(c), "desc") };
   },
   FetchComposition: (ctx, req) => ({ status: 200, body: ctx.views.composition(bySid(ctx.store.compositions, req)) }),

@@ -14,6 +14,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createContractValidator } from "../contract/index.js";
 import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
@@ -22,14 +23,18 @@ import { Controller, type ClockState, type PublishOptions } from "./control.js";
 import { Faults, type FaultSpec } from "./faults.js";
 import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
+import { badTarget, closingSockets, guarded, parseTarget, sendError } from "./guard.js";
 import { createApiHandler, type Credentials } from "./server.js";
 import { Store } from "./store.js";
 import { TokenJoin, type AdHocRoomOptions } from "./token-join.js";
-import { TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
+import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import { Views } from "./views.js";
 import type { components } from "../../generated/openapi.js";
 
-export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficRecording, WriteRecordingsOptions };
+export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
+export { DEFAULT_MAX_BODY_BYTES };
+export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
 /** What the emulator's in-code methods throw: Twilio's error `code` and the HTTP `status` the API would answer. */
 export { ApiError as EmulatorError } from "./errors.js";
@@ -64,6 +69,23 @@ export interface EmulatorOptions {
    * `false` answers 53106 Room not found instead.
    */
   adHocRooms?: boolean | AdHocRoomOptions | undefined;
+  /**
+   * Largest request body accepted, API and control API alike (default
+   * {@link DEFAULT_MAX_BODY_BYTES}, 1 MiB). A larger one is answered 413.
+   */
+  maxBodyBytes?: number | undefined;
+  /**
+   * Bounds of the traffic log, a ring buffer of the latest authenticated API
+   * exchanges (default {@link DEFAULT_TRAFFIC_LOG}: 1,000 exchanges, 32 MiB of
+   * recordings). The oldest are dropped first; `GET /_emulator/state` counts them.
+   */
+  trafficLog?: TrafficLogOptions | undefined;
+  /**
+   * The folder `POST /_emulator/traffic/write` writes under (its `dir` is a
+   * path inside it). Unset, that route answers 403, so no request can choose
+   * where files go. `writeRecordings()` on this handle writes anywhere.
+   */
+  recordingsDir?: string | undefined;
 }
 
 /** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
@@ -96,17 +118,22 @@ export interface Emulator {
   /** The next matching API requests fail as described. */
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
-  /** Every API exchange so far, as contract recordings. */
+  /**
+   * The latest authenticated API exchanges, oldest first, as contract
+   * recordings. A ring buffer bounded by {@link EmulatorOptions.trafficLog}:
+   * past its bounds the oldest are dropped.
+   */
   traffic(): TrafficRecording[];
   clearTraffic(): void;
-  /** Writes the traffic as recording files; answers with their paths. */
+  /** Writes the traffic log as recording files into `dir` (any folder: this is the in-process API); answers with their paths. */
   writeRecordings(dir: string, options?: WriteRecordingsOptions): Promise<string[]>;
   /** Status callbacks attempted so far. */
   callbacks(): CallbackDelivery[];
   /** Resolves when every queued status callback has been attempted. */
   callbacksSettled(): Promise<void>;
-  /** Forgets all state, faults, traffic and callbacks. */
+  /** Forgets all state, faults, traffic and callbacks, and cancels every pending lifecycle timer. */
   reset(): void;
+  /** Closes both listeners and cancels every timer; calling it again is harmless. */
   stop(): Promise<void>;
 }
 
@@ -131,6 +158,19 @@ function listen(server: Server, port: number, host: string): Promise<string> {
   });
 }
 
+/** A request Node could not parse (bad header bytes, …): a 400 in the API's shape, then the connection closes. */
+function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  // After an answer that closes the connection, the bytes are the rest of a body sent without a length: not a request.
+  if (error.code === "ECONNRESET" || !socket.writable || closingSockets.has(socket)) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ code: 20001, message: "Malformed HTTP request", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
+  // A HEAD answer has no body, even when the request around it was malformed.
+  const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
+}
+
 function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -148,10 +188,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new TypeError("credentials need apiKeySid, apiKeySecret and authToken");
   }
   const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError("maxBodyBytes must be a whole number of bytes, 1 or more");
+  const traffic = new TrafficLog(options.trafficLog);
   const store = new Store();
   const media = new MediaHost(store, clock);
   const apiServer = createServer();
-  const mediaServer = createServer((req, res) => media.handle(req, res));
+  const mediaServer = createServer(
+    guarded("media request", (req, res) => {
+      if (!parseTarget(req.url, media.origin)) return sendError(res, badTarget(), true);
+      media.handle(req, res);
+    }),
+  );
+  for (const server of [apiServer, mediaServer]) server.on("clientError", answerClientError);
   let url: string;
   try {
     const host = options.host ?? "127.0.0.1";
@@ -167,15 +216,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const views = new Views(url, accountSid);
   const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
   const faults = new Faults();
-  const traffic = new TrafficLog();
   const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
   const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
-  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url);
+  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url, options.recordingsDir === undefined ? {} : { recordingsDir: options.recordingsDir });
   control.serveTokenJoins(tokenJoin);
   const validator = createContractValidator({ baseUrls: [url] });
-  apiServer.on(
-    "request",
-    createApiHandler({
+  const api = createApiHandler({
       origin: () => url,
       accountSid,
       credentials,
@@ -185,8 +231,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
       traffic,
       control,
-    }),
-  );
+      maxBodyBytes,
+    });
+  apiServer.on("request", api.handle);
 
   let stopped: Promise<void> | undefined;
   return {
@@ -214,6 +261,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         clock.stop();
+        api.stop();
         await Promise.all([close(apiServer), close(mediaServer)]);
       })();
       return stopped;

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { EmulatorClock } from "./clock.js";
+import { encodeContentDisposition } from "./disposition.js";
 import type { Store } from "./store.js";
 
 export type MediaKind = "recording" | "composition";
@@ -88,7 +89,8 @@ export class MediaHost {
     res.writeHead(200, {
       "Content-Type": file.contentType,
       "Content-Length": String(file.size),
-      ...(disposition ? { "Content-Disposition": disposition } : {}),
+      // Non-ASCII file names go out RFC 5987-encoded; as is, Node would throw on them.
+      ...(disposition ? { "Content-Disposition": encodeContentDisposition(disposition) } : {}),
     });
     if (req.method === "HEAD" || file.size === 0) {
       res.end();

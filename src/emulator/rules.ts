@@ -61,5 +61,16 @@ export function recordingRuleResults(rules: readonly RuleInput[]): S["RecordingR
   }));
 }
 
+/**
+ * A rule list from a request field, in either form the spec accepts: the
+ * list itself (`[{…}]`) or wrapped (`{"rules": [{…}]}`).
+ */
+export function ruleList(value: unknown): RuleInput[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value as RuleInput[];
+  if (typeof value === "object" && value !== null && Array.isArray((value as { rules?: unknown }).rules)) return (value as { rules: RuleInput[] }).rules;
+  return undefined;
+}
+
 /** Every participant starts subscribed to everything. */
 export const DEFAULT_SUBSCRIBE_RULES: readonly RuleInput[] = [{ type: "include", all: true }];

@@ -9,9 +9,11 @@ import { timingSafeEqual } from "node:crypto";
 import type { ContractValidator } from "../contract/index.js";
 import type { EmulatorClock } from "./clock.js";
 import type { Controller } from "./control.js";
+import { readBody } from "./body.js";
 import { ApiError, errorFromProblems, notFound } from "./errors.js";
 import type { Faults } from "./faults.js";
-import { Fields } from "./form.js";
+import { Fields, MAX_JSON_DEPTH, tooDeep } from "./form.js";
+import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } from "./guard.js";
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
 import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
@@ -33,6 +35,14 @@ export interface ServerDeps {
   faults: Faults;
   traffic: TrafficLog;
   control: Controller;
+  /** Largest request body accepted (413 above). */
+  maxBodyBytes: number;
+}
+
+/** The API listener's request handler, and stop() to cancel the real-time timers it holds (slow faults). */
+export interface ApiHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  stop(): void;
 }
 
 interface Answer {
@@ -42,26 +52,7 @@ interface Answer {
   body: unknown;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_TYPE = "application/json";
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, 20001, "Request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -99,23 +90,48 @@ function faultAnswer(fault: { kind: string; retryAfter?: number | null; status?:
   return errorAnswer(new ApiError(status, 20500, "Internal Server Error"));
 }
 
-export function createApiHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  async function answerApi(req: IncomingMessage, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer | "drop"; operationId?: string }> {
+export function createApiHandler(deps: ServerDeps): ApiHandler {
+  const sleeping = new Set<NodeJS.Timeout>();
+  let stopped = false;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        sleeping.delete(timer);
+        resolve();
+      }, ms);
+      sleeping.add(timer);
+    });
+
+  async function answerApi(req: IncomingMessage, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer | "drop"; operationId?: string; authenticated: boolean }> {
     const method = (req.method ?? "GET").toUpperCase();
     if (!authorized(req.headers.authorization, deps.accountSid, deps.credentials)) {
-      return { answer: errorAnswer(new ApiError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' })) };
+      return { answer: errorAnswer(new ApiError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' })), authenticated: false };
     }
     const fault = deps.faults.take(method, url.pathname);
-    if (fault?.kind === "drop") return { answer: "drop" };
-    if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1000));
-    else if (fault) return { answer: faultAnswer(fault) };
+    if (fault?.kind === "drop") return { answer: "drop", authenticated: true };
+    if (fault?.kind === "slow") await sleep(fault.delayMs ?? 1000);
+    else if (fault) return { answer: faultAnswer(fault), authenticated: true };
+    const answered = await answerOperation(method, url, rawBody, contentType);
+    return { ...answered, authenticated: true };
+  }
 
-    const checked = deps.validator.validateRequest({
-      method,
-      url: url.toString(),
-      ...(rawBody ? { body: rawBody } : {}),
-      ...(contentType ? { contentType } : {}),
-    });
+  async function answerOperation(method: string, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer; operationId?: string }> {
+    const form = new URLSearchParams(method === "POST" ? rawBody : "");
+    // The validator and JSON.parse recurse; a field nested thousands deep is refused before either sees it.
+    const deep = tooDeep(url.searchParams) ?? tooDeep(form);
+    if (deep !== undefined) return { answer: errorAnswer(new ApiError(400, 20001, `Invalid parameter ${deep}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`)) };
+    let checked: ReturnType<ContractValidator["validateRequest"]>;
+    try {
+      checked = deps.validator.validateRequest({
+        method,
+        url: url.toString(),
+        ...(rawBody ? { body: rawBody } : {}),
+        ...(contentType ? { contentType } : {}),
+      });
+    } catch (error) {
+      return { answer: errorAnswer(new ApiError(400, 20001, `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`)) };
+    }
     if (!checked.match) {
       const wrongMethod = checked.problems[0]?.where === "request.method";
       if (wrongMethod) {
@@ -127,9 +143,8 @@ export function createApiHandler(deps: ServerDeps): (req: IncomingMessage, res: 
     const operationId = checked.match.operationId;
     if (checked.problems.length > 0) return { answer: errorAnswer(errorFromProblems(operationId, url.pathname.replace(/^\/v1/, ""), checked.problems)), operationId };
     const handler = handlers[operationId as OperationId] as (ctx: HandlerContext, req: object) => { status: number; body: unknown; headers?: Record<string, string> };
-    const form = new Fields(new URLSearchParams(method === "POST" ? rawBody : ""));
     try {
-      const reply = handler(deps.ctx, { url, path: checked.match.pathParams, query: url.searchParams, form });
+      const reply = handler(deps.ctx, { url, path: checked.match.pathParams, query: url.searchParams, form: new Fields(form) });
       const hasBody = reply.body !== null;
       return { answer: { status: reply.status, headers: { ...(hasBody ? { "Content-Type": JSON_TYPE } : {}), ...reply.headers }, body: reply.body }, operationId };
     } catch (error) {
@@ -138,71 +153,89 @@ export function createApiHandler(deps: ServerDeps): (req: IncomingMessage, res: 
     }
   }
 
-  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}): void {
-    const text = answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
+  const bodyText = (answer: Answer): string => (answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+
+  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}, text = bodyText(answer)): void {
     res.writeHead(answer.status, { ...answer.headers, ...extra, ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}) });
     res.end(text);
   }
 
-  return (req, res) => {
-    void (async () => {
-      // In real mode, catch up on lifecycle steps that fell due since the last request.
-      deps.clock.runDue();
-      const url = new URL(req.url ?? "/", deps.origin());
-      const method = (req.method ?? "GET").toUpperCase();
-      let rawBody = "";
-      try {
-        rawBody = await readBody(req);
-      } catch (error) {
-        if (!res.headersSent && error instanceof ApiError) send(res, errorAnswer(error));
-        return;
-      }
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = deps.origin();
+    const url = parseTarget(req.url, origin);
+    if (!url) {
+      // Nothing was read: close rather than try to find the next request in the body.
+      req.resume();
+      return sendError(res, badTarget(), true);
+    }
+    // In real mode, catch up on lifecycle steps that fell due since the last request.
+    deps.clock.runDue();
+    const method = (req.method ?? "GET").toUpperCase();
+    const body = await readBody(req, deps.maxBodyBytes);
+    if (body.kind === "aborted") return;
+    if (body.kind === "too-large") {
+      return sendError(res, new ApiError(413, 20001, `Request body too large: the limit is ${deps.maxBodyBytes} bytes`), !body.drained);
+    }
+    const rawBody = body.text;
 
-      if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
-        let body: Record<string, unknown> = {};
-        try {
-          body = rawBody ? (JSON.parse(rawBody) as Record<string, unknown>) : {};
-        } catch {
-          return send(res, errorAnswer(new ApiError(400, 20001, "Control API bodies are JSON")));
-        }
-        try {
-          const reply = await deps.control.route(method, url.pathname, body ?? {});
-          return send(res, { status: reply.status, headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE }, body: reply.body });
-        } catch (error) {
-          return send(res, errorAnswer(error instanceof ApiError ? error : new ApiError(500, 20500, String(error))));
-        }
-      }
-
-      const contentType = req.headers["content-type"];
-      let result: Awaited<ReturnType<typeof answerApi>>;
+    if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
+      const refused = controlRequestProblem(req, origin, rawBody.length > 0);
+      if (refused) return sendError(res, refused);
+      let parsed: unknown = {};
       try {
-        result = await answerApi(req, url, rawBody, contentType);
+        parsed = rawBody ? JSON.parse(rawBody) : {};
+      } catch {
+        return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON"));
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
+      try {
+        const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
+        return send(res, { status: reply.status, headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE }, body: reply.body });
       } catch (error) {
-        console.error("[twilio-video-ts emulator] handler failed:", error);
-        result = { answer: errorAnswer(new ApiError(500, 20500, "Internal Server Error")) };
+        if (error instanceof ApiError) return sendError(res, error);
+        throw error;
       }
-      const { answer, operationId } = result;
-      const requestRecord = {
-        method,
-        url: url.toString(),
-        ...(contentType ? { headers: { "content-type": contentType } } : {}),
-        ...(rawBody ? { body: rawBody } : {}),
-      };
-      if (answer === "drop") {
-        // No answer, so nothing for the traffic log: a recording needs a response.
-        res.socket?.destroy();
-        return;
-      }
-      const requestId = newSid("RQ");
+    }
+
+    const contentType = req.headers["content-type"];
+    const { answer, operationId, authenticated } = await answerApi(req, url, rawBody, contentType);
+    if (answer === "drop") {
+      // No answer, so nothing for the traffic log: a recording needs a response.
+      res.socket?.destroy();
+      return;
+    }
+    const requestId = newSid("RQ");
+    const text = bodyText(answer);
+    // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
+    if (authenticated) {
       const responseHeaders: Record<string, string> = {};
       for (const [name, value] of Object.entries(answer.headers)) if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
-      deps.traffic.add({
-        description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,
-        source: `twilio-video-ts emulator ${new Date().toISOString()}`,
-        request: requestRecord,
-        response: { status: answer.status, headers: responseHeaders, body: answer.body ?? null },
-      }, operationId);
-      send(res, answer, { "Twilio-Request-Id": requestId });
-    })();
+      deps.traffic.addSerialized(
+        {
+          description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,
+          source: `twilio-video-ts emulator ${new Date().toISOString()}`,
+          request: {
+            method,
+            url: url.toString(),
+            ...(contentType ? { headers: { "content-type": contentType } } : {}),
+            ...(rawBody ? { body: rawBody } : {}),
+          },
+          response: { status: answer.status, headers: responseHeaders },
+        },
+        // The body as JSON text, already serialised for the wire: the log keeps strings, not object graphs.
+        answer.body === null ? "null" : typeof answer.body === "string" ? JSON.stringify(answer.body) : text,
+        operationId,
+      );
+    }
+    send(res, answer, { "Twilio-Request-Id": requestId }, text);
+  }
+
+  return {
+    handle: guarded("API request", handle),
+    stop: () => {
+      stopped = true;
+      for (const timer of sleeping) clearTimeout(timer);
+      sleeping.clear();
+    },
   };
 }

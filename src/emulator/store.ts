@@ -7,6 +7,7 @@
 import type { components } from "../../generated/openapi.js";
 import type { TimerHandle } from "./clock.js";
 import { newSid } from "./ids.js";
+import { SeqList } from "./seqlist.js";
 
 type S = components["schemas"];
 
@@ -149,6 +150,20 @@ const defaultSettings = (): StorageSettings => ({
   encryptionEnabled: false,
 });
 
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+/**
+ * Every record by SID, plus the indexes the handlers look things up by, so
+ * that a lookup or a page costs the same with 100,000 rooms as with 1,000:
+ * in-progress rooms by unique name, rooms by name and by status (in seq
+ * order, for paging without sorting), and each room's and participant's
+ * children. Records are added through the add* methods and room status
+ * changes through setRoomStatus, which keep the indexes in step.
+ */
 export class Store {
   private seq = 0;
   readonly rooms = new Map<string, RoomRecord>();
@@ -162,6 +177,16 @@ export class Store {
   recordingSettings: StorageSettings = defaultSettings();
   /** seq of every record ever created, so a page token survives its item leaving the filter. */
   private readonly seqBySid = new Map<string, number>();
+  /** The in-progress room holding each unique name (at most one). */
+  private readonly liveRoomByName = new Map<string, RoomRecord>();
+  /** Every room that ever had each unique name, oldest first. */
+  private readonly roomsByName = new Map<string, RoomRecord[]>();
+  private readonly roomsByStatus = new Map<RoomStatus, SeqList<RoomRecord>>();
+  private readonly participantsByRoom = new Map<string, ParticipantRecord[]>();
+  private readonly tracksByParticipant = new Map<string, TrackRecord[]>();
+  private readonly recordingsByRoom = new Map<string, RecordingRecord[]>();
+  private readonly compositionsByRoom = new Map<string, CompositionRecord[]>();
+  private readonly transcriptionsByRoom = new Map<string, TranscriptionRecord[]>();
 
   /** A new record's common fields: a fresh SID, the next seq (indexed for page tokens), created = updated = now. */
   newRecord(prefix: string, now: number): Base {
@@ -175,12 +200,66 @@ export class Store {
     return this.seqBySid.get(sid);
   }
 
+  private statusList(status: RoomStatus): SeqList<RoomRecord> {
+    let list = this.roomsByStatus.get(status);
+    if (!list) this.roomsByStatus.set(status, (list = new SeqList()));
+    return list;
+  }
+
+  addRoom(room: RoomRecord): void {
+    this.rooms.set(room.sid, room);
+    push(this.roomsByName, room.uniqueName, room);
+    if (room.status === "in-progress") this.liveRoomByName.set(room.uniqueName, room);
+    this.statusList(room.status).add(room);
+  }
+
+  setRoomStatus(room: RoomRecord, status: RoomStatus): void {
+    if (room.status === status) return;
+    this.statusList(room.status).remove(room);
+    if (room.status === "in-progress" && this.liveRoomByName.get(room.uniqueName) === room) this.liveRoomByName.delete(room.uniqueName);
+    room.status = status;
+    this.statusList(status).add(room);
+    if (status === "in-progress") this.liveRoomByName.set(room.uniqueName, room);
+  }
+
+  /** Rooms with this status, oldest first. */
+  roomsWithStatus(status: RoomStatus): SeqList<RoomRecord> {
+    return this.statusList(status);
+  }
+
+  /** Every room that had this unique name, oldest first. */
+  roomsNamed(name: string): readonly RoomRecord[] {
+    return this.roomsByName.get(name) ?? [];
+  }
+
+  addParticipant(p: ParticipantRecord): void {
+    this.participants.set(p.sid, p);
+    push(this.participantsByRoom, p.roomSid, p);
+  }
+
+  addTrack(t: TrackRecord): void {
+    this.tracks.set(t.sid, t);
+    push(this.tracksByParticipant, t.participantSid, t);
+  }
+
+  addRecording(r: RecordingRecord): void {
+    this.recordings.set(r.sid, r);
+    push(this.recordingsByRoom, r.roomSid, r);
+  }
+
+  addComposition(c: CompositionRecord): void {
+    this.compositions.set(c.sid, c);
+    push(this.compositionsByRoom, c.roomSid, c);
+  }
+
+  addTranscription(t: TranscriptionRecord): void {
+    this.transcriptions.set(t.sid, t);
+    push(this.transcriptionsByRoom, t.roomSid, t);
+  }
+
   /** The in-progress room with this unique name, or the room with this SID. */
   findRoom(sidOrName: string): RoomRecord | undefined {
-    const bySid = this.rooms.get(sidOrName);
-    if (bySid) return bySid;
-    for (const room of this.rooms.values()) if (room.status === "in-progress" && room.uniqueName === sidOrName) return room;
-    return undefined;
+    return this.rooms.get(sidOrName) ?? this.liveRoomByName.get(sidOrName);
   }
 
   /** A participant of the room by SID, or by identity among the connected ones. */
@@ -190,34 +269,42 @@ export class Store {
     return this.participantsOf(room).find((p) => p.status === "connected" && p.identity === sidOrIdentity);
   }
 
-  participantsOf(room: RoomRecord): ParticipantRecord[] {
-    return [...this.participants.values()].filter((p) => p.roomSid === room.sid);
+  /** The room's participants, oldest first. */
+  participantsOf(room: RoomRecord): readonly ParticipantRecord[] {
+    return this.participantsByRoom.get(room.sid) ?? [];
   }
 
-  /** Tracks the participant currently publishes. */
+  /** Tracks the participant currently publishes, oldest first. */
   tracksOf(participant: ParticipantRecord): TrackRecord[] {
-    return [...this.tracks.values()].filter((t) => t.participantSid === participant.sid && !t.removed);
+    return (this.tracksByParticipant.get(participant.sid) ?? []).filter((t) => !t.removed);
   }
 
   /** A published track by SID or by the name its publisher gave it. */
   findTrack(participant: ParticipantRecord, sidOrName: string): TrackRecord | undefined {
-    return this.tracksOf(participant).find((t) => t.sid === sidOrName) ?? this.tracksOf(participant).find((t) => t.name === sidOrName);
+    const tracks = this.tracksOf(participant);
+    return tracks.find((t) => t.sid === sidOrName) ?? tracks.find((t) => t.name === sidOrName);
   }
 
-  recordingsOf(room: RoomRecord): RecordingRecord[] {
-    return [...this.recordings.values()].filter((r) => r.roomSid === room.sid);
+  /** The room's recordings, oldest first. */
+  recordingsOf(room: RoomRecord): readonly RecordingRecord[] {
+    return this.recordingsByRoom.get(room.sid) ?? [];
+  }
+
+  /** The room's compositions, oldest first. */
+  compositionsOf(roomSid: string): readonly CompositionRecord[] {
+    return this.compositionsByRoom.get(roomSid) ?? [];
+  }
+
+  /** The room's transcriptions, oldest first. */
+  transcriptionsOf(room: RoomRecord): readonly TranscriptionRecord[] {
+    return this.transcriptionsByRoom.get(room.sid) ?? [];
   }
 
   clear(): void {
     for (const room of this.rooms.values()) room.timeout?.cancel();
     for (const p of this.participants.values()) p.maxDurationTimer?.cancel();
-    this.rooms.clear();
-    this.participants.clear();
-    this.tracks.clear();
-    this.recordings.clear();
-    this.compositions.clear();
-    this.hooks.clear();
-    this.transcriptions.clear();
+    for (const map of [this.rooms, this.participants, this.tracks, this.recordings, this.compositions, this.hooks, this.transcriptions]) map.clear();
+    for (const index of [this.liveRoomByName, this.roomsByName, this.roomsByStatus, this.participantsByRoom, this.tracksByParticipant, this.recordingsByRoom, this.compositionsByRoom, this.transcriptionsByRoom]) index.clear();
     this.compositionSettings = defaultSettings();
     this.recordingSettings = defaultSettings();
   }

@@ -184,7 +184,9 @@ describe("media", () => {
     expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const withAuth = await fetch(redirect_to, { headers: { Authorization: basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret) } });
     expect(withAuth.status).toBe(400);
-    const tampered = await fetch(redirect_to.replace(/Signature=[0-9a-f]/, "Signature=0"));
+    // Flip the first hex digit to a different one (replacing it with "0" changed nothing when it was "0").
+    const tampered = await fetch(redirect_to.replace(/Signature=([0-9a-f])/, (_: string, d: string) => `Signature=${d === "0" ? "1" : "0"}`));
+    expect(tampered.url).not.toBe(redirect_to);
     expect(tampered.status).toBe(403);
     emulator.advance(61_000);
     expect((await fetch(redirect_to)).status).toBe(403);
