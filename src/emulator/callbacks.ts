@@ -32,12 +32,14 @@ export class CallbackDispatcher {
   readonly deliveries: CallbackDelivery[] = [];
   private queue: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  /** Aborted by stop(): a receiver that never answers must not keep a stopped emulator's deliveries (and sockets) alive. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: CallbackOptions) {}
 
   /** Queues one event; returns at once. */
   send(target: { url: string | null; method: HttpMethod | null }, params: Record<string, string>): void {
-    if (!this.options.enabled || !target.url) return;
+    if (!this.options.enabled || !target.url || this.stopping.signal.aborted) return;
     const method = target.method ?? "POST";
     const callbackUrl = target.url;
     this.inFlight++;
@@ -52,6 +54,11 @@ export class CallbackDispatcher {
   async settled(): Promise<void> {
     // A delivery may be queued while awaiting; loop until nothing is left.
     for (let i = 0; i < 1000 && this.inFlight > 0; i++) await this.queue;
+  }
+
+  /** Aborts the delivery in flight and drops the queued ones (each is kept with error "stopped"); later events are not sent. */
+  stop(): void {
+    this.stopping.abort(new Error("stopped"));
   }
 
   clear(): void {
@@ -73,6 +80,10 @@ export class CallbackDispatcher {
     }
     const delivery: CallbackDelivery = { url, method, event: params.StatusCallbackEvent ?? "", params, signature };
     this.deliveries.push(delivery);
+    if (this.stopping.signal.aborted) {
+      delivery.error = "stopped";
+      return;
+    }
     try {
       const response = await fetch(url, {
         method,
@@ -82,12 +93,14 @@ export class CallbackDispatcher {
           ...(method === "POST" ? { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" } : {}),
         },
         ...(method === "POST" ? { body: form.toString() } : {}),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.timeoutMs ?? 5000)]),
       });
       delivery.status = response.status;
       await response.arrayBuffer().catch(() => undefined);
     } catch (error) {
-      delivery.error = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+      delivery.error = this.stopping.signal.aborted
+        ? "stopped"
+        : error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
     }
   }
 }

@@ -13,9 +13,9 @@ export type ClockMode = "real" | "manual";
 
 /** How the emulator's clock runs: `mode` and the emulated start time. */
 export interface ClockOptions {
-  mode?: ClockMode;
+  mode?: ClockMode | undefined;
   /** Emulated time at start (default: now). */
-  start?: Date | number | string;
+  start?: Date | number | string | undefined;
 }
 
 export interface TimerHandle {

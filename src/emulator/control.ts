@@ -28,8 +28,9 @@ type S = components["schemas"];
 export interface PublishOptions {
   kind: TrackKind;
   /** Track name (default: the track's SID). */
-  name?: string;
-  enabled?: boolean;
+  name?: string | undefined;
+  /** false publishes it muted (default true). */
+  enabled?: boolean | undefined;
 }
 
 /** The emulated clock after a change: time, mode, and timers still pending. */
@@ -50,7 +51,7 @@ const MAX_DATE_MS = 8.64e15;
 
 export interface ControllerOptions {
   /** The only folder `POST /_emulator/traffic/write` may write under; unset, that route is refused. */
-  recordingsDir?: string;
+  recordingsDir?: string | undefined;
 }
 
 export class Controller {
@@ -180,6 +181,11 @@ export class Controller {
         if (!this.tokenJoin) break;
         if (body.room !== undefined && (typeof body.room !== "string" || !body.room)) throw badRequest(20001, '"room" must be a non-empty string when given');
         return { status: 201, body: this.tokenJoin.connect(str("token"), body.room as string | undefined) };
+      }
+      case "POST tokens": {
+        // An access token signed with this emulator's key: {"identity": "...", "room"?: "...", "ttl"?: seconds}.
+        if (!this.tokenJoin) break;
+        return { status: 201, body: { token: await this.tokenJoin.mint(body.identity, body.room, body.ttl) } };
       }
       case "POST rooms/:id/participants/:id/disconnect":
         return { status: 200, body: this.disconnectParticipant(b!, d!) };

@@ -48,7 +48,7 @@ export interface EmulatorOptions {
    * access control beyond its fixed credentials and its control API has none:
    * bind beyond loopback only inside a container or a private network.
    */
-  host?: string;
+  host?: string | undefined;
   /** Port of the API listener (default 0: an ephemeral port). */
   port?: number | undefined;
   /** Port of the media (storage) listener (default 0). */
@@ -110,7 +110,7 @@ export interface Emulator {
    * identity joins `options.room` or the token's room grant. Refusals throw an
    * error whose `code` is the SDK's (20101–20107, 20157, 53106, …).
    */
-  connectParticipant(token: string, options?: { room?: string }): S["Participant"];
+  connectParticipant(token: string, options?: { room?: string | undefined }): S["Participant"];
   disconnectParticipant(room: string, participant: string): S["Participant"];
   publishTrack(room: string, participant: string, options: PublishOptions): S["PublishedTrack"];
   unpublishTrack(room: string, participant: string, track: string): void;
@@ -244,7 +244,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
     now: () => new Date(clock.now()),
     advance: (ms) => control.advanceClock(ms),
-    connectParticipant: (first: string, second?: string | { room?: string }) =>
+    connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
       typeof second === "string" ? control.connectParticipant(first, second) : tokenJoin.connect(first, second?.room),
     disconnectParticipant: (room, participant) => control.disconnectParticipant(room, participant),
     publishTrack: (room, participant, publish) => control.publishTrack(room, participant, publish),
@@ -262,6 +262,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       stopped ??= (async () => {
         clock.stop();
         api.stop();
+        callbacks.stop();
         await Promise.all([close(apiServer), close(mediaServer)]);
       })();
       return stopped;

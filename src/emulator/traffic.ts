@@ -36,15 +36,15 @@ export interface WriteRecordingsOptions {
    * `https://video.twilio.com`), so they validate like recordings of the real
    * API; pass `null` to keep the emulator's URLs.
    */
-  baseUrl?: string | null;
+  baseUrl?: string | null | undefined;
 }
 
 /** Bounds of the traffic log. When either is reached, the oldest exchanges are dropped first. */
 export interface TrafficLogOptions {
   /** Most exchanges kept (default 1,000; 0 keeps none). */
-  maxEntries?: number;
+  maxEntries?: number | undefined;
   /** Most bytes kept, counted as the recordings' UTF-8 JSON (default 32 MiB). */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 export const DEFAULT_TRAFFIC_LOG: Required<TrafficLogOptions> = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };

@@ -123,3 +123,44 @@ describe("status callbacks", () => {
     expect(emulator.callbacks().at(-1)).toMatchObject({ event: "room-created", error: expect.any(String) });
   });
 });
+
+describe("stop() and status callbacks in flight", () => {
+  it("stop aborts a status callback in flight to a receiver that never answers (regression: stop left it hanging)", async () => {
+    const { createServer } = await import("node:http");
+    const hung: import("node:http").ServerResponse[] = [];
+    let arrived!: () => void;
+    const first = new Promise<void>((done) => (arrived = done));
+    let closedByEmulator = 0;
+    // A receiver that reads the request and never answers.
+    const silent = createServer((req, res) => {
+      hung.push(res);
+      req.socket.on("close", () => closedByEmulator++);
+      arrived();
+    });
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+    const port = (silent.address() as import("node:net").AddressInfo).port;
+    const local = await startEmulator({ clock: "manual", credentials });
+    try {
+      const room = await clientFor(local).rooms.create({ UniqueName: "hung", StatusCallback: `http://127.0.0.1:${port}/events` });
+      local.connectParticipant(room.sid, "alice"); // a second event, queued behind the hung one
+      await first;
+      const started = Date.now();
+      await local.stop();
+      await local.callbacksSettled();
+      // Without the abort this waits for the 5 s delivery timeout.
+      expect(Date.now() - started).toBeLessThan(2_000);
+      const deliveries = local.callbacks();
+      expect(deliveries.map((d) => d.event)).toEqual(["room-created", "participant-connected"]);
+      expect(deliveries.every((d) => d.error === "stopped" && d.status === undefined)).toBe(true);
+      await new Promise((done) => setTimeout(done, 50));
+      expect(closedByEmulator).toBe(1);
+      // Events after stop are not delivered.
+      expect(hung).toHaveLength(1);
+    } finally {
+      await local.stop();
+      for (const res of hung) res.destroy();
+      silent.closeAllConnections();
+      await new Promise<void>((done) => silent.close(() => done()));
+    }
+  });
+});
