@@ -10,6 +10,8 @@
  * the signal on, which would leave this process holding the port. Started by
  * npm, it therefore also stops when its parent goes away.
  */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 // Types only: the emulator itself (and ajv with it) loads once the arguments are good.
@@ -22,7 +24,9 @@ Runs the Twilio Video v1 REST API emulator until SIGINT or SIGTERM.
 The control API is served under <url>/_emulator/ (see docs/emulator-control.md).
 
 options:
-  --host <address>        address to listen on (default 127.0.0.1; 0.0.0.0 only in a container)
+  --host <address>        address to listen on (default 127.0.0.1). The control API answers only
+                          requests whose Host is loopback (127.0.0.1, localhost, [::1]): bind
+                          0.0.0.0 in a container and publish the port to the host's loopback
   --port <n>              API port (default 0: a free port, printed at start)
   --media-port <n>        port of the media (download) host (default 0: a free port)
   --clock real|manual     real: time flows; manual: time moves only through the control API (default real)
@@ -31,6 +35,8 @@ options:
   --api-key-sid <SK…>     accepted API key SID (default ${DEFAULT_CREDENTIALS.apiKeySid})
   --api-key-secret <s>    accepted API key secret (default ${DEFAULT_CREDENTIALS.apiKeySecret})
   --auth-token <s>        accepted with the account SID; signs status callbacks (default ${DEFAULT_CREDENTIALS.authToken})
+  --recordings-dir <dir>  the folder POST /_emulator/traffic/write may write under (its "dir" is a
+                          path inside it); without it, that route answers 403
   --no-callbacks          do not deliver status callbacks
   --json                  print one JSON line (url, mediaUrl, controlUrl, accountSid, apiKeySid,
                           apiKeySecret, authToken, clock, pid) on stdout and log only to stderr
@@ -53,6 +59,7 @@ const OPTIONS = {
   "api-key-sid": { type: "string" },
   "api-key-secret": { type: "string" },
   "auth-token": { type: "string" },
+  "recordings-dir": { type: "string" },
   "no-callbacks": { type: "boolean" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -95,6 +102,11 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
     // A colon would make the Basic auth user:password pair ambiguous.
     if (!value || (flag === "--api-key-sid" && value.includes(":"))) return { kind: "error", message: `${flag} must be a non-empty string${flag === "--api-key-sid" ? " without ':'" : ""}` };
   }
+  const recordingsDir = values["recordings-dir"];
+  if (recordingsDir === "") return { kind: "error", message: "--recordings-dir must not be empty (. is the working directory)" };
+  if (recordingsDir !== undefined && !statSync(recordingsDir, { throwIfNoEntry: false })?.isDirectory()) {
+    return { kind: "error", message: `--recordings-dir ${recordingsDir} is not an existing folder` };
+  }
   const host = values.host ?? "127.0.0.1";
   if (!host) return { kind: "error", message: "--host must not be empty" };
   return {
@@ -108,6 +120,8 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
       accountSid,
       credentials,
       statusCallbacks: values["no-callbacks"] !== true,
+      // Resolved now: the folder the user meant, whatever the process's directory later.
+      ...(recordingsDir !== undefined ? { recordingsDir: resolve(recordingsDir) } : {}),
     },
   };
 }

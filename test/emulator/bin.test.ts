@@ -290,6 +290,12 @@ describe("parseEmulatorArgs", () => {
     expect(parseEmulatorArgs(["-h"])).toEqual({ kind: "help" });
   });
 
+  it("--recordings-dir: an existing folder, resolved against the working directory", () => {
+    const parsed = parseEmulatorArgs(["--recordings-dir", "test"]);
+    expect(parsed.kind === "run" && parsed.options.recordingsDir).toBe(resolve("test"));
+    expect(parseEmulatorArgs([]).kind === "run" && "recordingsDir" in (parseEmulatorArgs([]) as { options: object }).options).toBe(false);
+  });
+
   it("refuses bad values with one line naming the flag", () => {
     const cases: Array<[string[], RegExp]> = [
       [["--port", "http"], /^--port must be a port number/],
@@ -302,6 +308,9 @@ describe("parseEmulatorArgs", () => {
       [["--api-key-secret", ""], /^--api-key-secret must be a non-empty string/],
       [["--api-key-sid", "SK:1"], /^--api-key-sid must be a non-empty string without ':'/],
       [["--host", ""], /^--host must not be empty/],
+      [["--recordings-dir", ""], /^--recordings-dir must not be empty/],
+      [["--recordings-dir", "no/such/folder"], /^--recordings-dir no\/such\/folder is not an existing folder/],
+      [["--recordings-dir", "package.json"], /^--recordings-dir package\.json is not an existing folder/],
       [["--json=yes"], /json/],
       [["positional"], /positional/],
     ];

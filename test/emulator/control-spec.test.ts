@@ -6,7 +6,7 @@
  * every operation that runs as written (and so do the README's).
  */
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -111,22 +111,27 @@ describe("the control spec and the code", () => {
 
 describe("answers of the real control API validate against the spec", () => {
   let emulator: Emulator;
+  /** Started without a recordings folder: traffic/write is refused. */
+  let closed: Emulator;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   const seen = new Map<string, Set<number>>();
 
   beforeAll(async () => {
-    emulator = await startEmulator({ clock: { mode: "manual", start: "2025-01-01T00:00:00Z" } });
+    emulator = await startEmulator({ clock: { mode: "manual", start: "2025-01-01T00:00:00Z" }, recordingsDir: scratch, maxBodyBytes: 4096 });
+    closed = await startEmulator({ clock: "manual" });
     receiver = await startReceiver();
   });
   afterAll(async () => {
     await emulator?.stop();
+    await closed?.stop();
     await receiver?.close();
   });
 
   /** Calls the control API and checks the answer against the operation's documented response. */
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  async function call(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; on?: Emulator } = {}): Promise<{ status: number; json: unknown }> {
     const raw = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const response = await fetch(`${emulator.url}/_emulator${path}`, { method, ...(raw !== undefined ? { body: raw, headers: { "Content-Type": "application/json" } } : {}) });
+    const headers = { ...(raw !== undefined ? { "Content-Type": "application/json" } : {}), ...init.headers };
+    const response = await fetch(`${(init.on ?? emulator).url}/_emulator${path}`, { method, headers, ...(raw !== undefined ? { body: raw } : {}) });
     const text = await response.text();
     const op = operationFor(method, new URL(`${emulator.url}/_emulator${path}`).pathname);
     expect(op, `${method} ${path} is in the spec`).toBeDefined();
@@ -158,6 +163,23 @@ describe("answers of the real control API validate against the spec", () => {
     expect(created.status).toBe(201);
 
     expect((await call("POST", "/rooms/spec-room/participants", { identity: "alice" })).status).toBe(201);
+    // The hardened control API's refusals, on any route.
+    expect((await call("POST", "/rooms/spec-room/participants", { identity: "eve" }, { headers: { Origin: "https://evil.example" } })).status).toBe(403);
+    expect((await call("POST", "/reset", "{}", { headers: { "Content-Type": "text/plain" } })).status).toBe(415);
+    expect((await call("POST", "/rooms/spec-room/participants", { identity: "x".repeat(5000) })).status).toBe(413);
+
+    // Tokens minted by the emulator, and joins with them.
+    const minted = (await call("POST", "/tokens", { identity: "tok", room: "spec-room", ttl: 600 })).json as { token: string };
+    const joined = (await call("POST", "/connect", { token: minted.token })).json as { identity: string; status: string };
+    expect(joined).toMatchObject({ identity: "tok", status: "connected" });
+    expect((await call("POST", "/tokens", { identity: "" })).status).toBe(400);
+    expect((await call("POST", "/tokens", { identity: "tok", ttl: 86_401 })).status).toBe(400);
+    expect((await call("POST", "/connect", {})).status).toBe(400);
+    expect(((await call("POST", "/connect", { token: "not-a-jwt" })).json as { code: number }).code).toBe(20101);
+    expect(((await call("POST", "/connect", { token: minted.token, room: "another-room" })).json as { code: number }).code).toBe(20106);
+    const anyRoom = (await call("POST", "/tokens", { identity: "roamer" })).json as { token: string };
+    expect(((await call("POST", "/connect", { token: anyRoom.token, room: "RM00000000000000000000000000000000" })).json as { code: number }).code).toBe(53106);
+    expect((await call("POST", "/connect", { token: anyRoom.token, room: "spec-room" })).status).toBe(201);
     expect((await call("POST", "/rooms/spec-room/participants", {})).status).toBe(400);
     expect((await call("POST", "/rooms/nowhere/participants", { identity: "bob" })).status).toBe(404);
     expect((await call("POST", "/rooms/spec-room/participants/alice/tracks", { kind: "audio", name: "mic" })).status).toBe(201);
@@ -181,11 +203,14 @@ describe("answers of the real control API validate against the spec", () => {
     expect((await call("DELETE", "/faults")).status).toBe(204);
 
     expect(((await call("GET", "/traffic")).json as { recordings: unknown[] }).recordings.length).toBeGreaterThan(0);
-    const dir = join(scratch, "written");
-    const written = (await call("POST", "/traffic/write", { dir, baseUrl: null })).json as { files: string[] };
+    // dir is relative to the recordings folder (scratch here), and optional.
+    const written = (await call("POST", "/traffic/write", { dir: "written", baseUrl: null })).json as { files: string[] };
     expect(written.files.length).toBeGreaterThan(0);
-    expect(written.files.every((f) => existsSync(f))).toBe(true);
-    expect((await call("POST", "/traffic/write", {})).status).toBe(400);
+    expect(written.files.every((f) => existsSync(f) && f.startsWith(join(realpathSync(scratch), "written")))).toBe(true);
+    expect(((await call("POST", "/traffic/write", {})).json as { files: string[] }).files.every((f) => existsSync(f))).toBe(true);
+    expect((await call("POST", "/traffic/write", { dir: "../outside" })).status).toBe(400);
+    expect((await call("POST", "/traffic/write", { dir: scratch })).status).toBe(400);
+    expect((await call("POST", "/traffic/write", {}, { on: closed })).status).toBe(403);
     expect((await call("DELETE", "/traffic")).status).toBe(204);
 
     await emulator.callbacksSettled();
@@ -220,15 +245,16 @@ describe("docs/emulator-control.md", () => {
   const routes = text.slice(text.indexOf("\n## Routes"));
   const examples = [...routes.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
 
-  /** The method and path a curl command sends. */
-  function request(command: string): { method: string; path: string } {
+  /** The method and path a curl command sends; of a pipeline, the last curl's (the one the example shows). */
+  function request(example: string): { method: string; path: string } {
+    const command = example.split(" | ").at(-1)!;
     const url = /(http:\/\/\S+)/.exec(command)![1]!;
     const method = /-X (\w+)/.exec(command)?.[1] ?? (/ -d /.test(command) ? "POST" : "GET");
     return { method, path: new URL(url).pathname };
   }
 
   it("shows a curl example for every operation of the control spec", () => {
-    expect(examples.every((e) => e.startsWith("curl ") && !e.includes("\n"))).toBe(true);
+    expect(examples.every((e) => e.startsWith("curl ") && !e.includes("\n") && e.split(" | ").every((c) => c.startsWith("curl ")))).toBe(true);
     const controlRequests = examples.map(request).filter((r) => r.path.startsWith("/_emulator"));
     expect(controlRequests.filter((r) => !operationFor(r.method, r.path)), "examples of routes the spec lacks").toEqual([]);
     const shown = new Set(controlRequests.map((r) => operationFor(r.method, r.path)?.operationId));
@@ -238,7 +264,7 @@ describe("docs/emulator-control.md", () => {
   it("every curl example runs as written, in order, against the emulator bin", async () => {
     const cwd = mkdtempSync(join(scratch, "bin-"));
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const child = spawn(process.execPath, ["--import", tsx, join(root, "scripts/emulator.ts"), "--port", "0", "--json", "--clock", "manual"], { cwd, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", tsx, join(root, "scripts/emulator.ts"), "--port", "0", "--json", "--clock", "manual", "--recordings-dir", "."], { cwd, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
     try {
       const ready = await new Promise<{ url: string }>((done, fail) => {
         let out = "";
