@@ -7,6 +7,7 @@ import type { Problem } from "../contract/index.js";
 
 export type TwilioErrorBody = components["schemas"]["TwilioError"];
 
+/** An error the emulator answers (or its in-code methods throw): Twilio's error `code` and the HTTP `status` the API would answer. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

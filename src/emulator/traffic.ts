@@ -47,6 +47,7 @@ export interface TrafficLogOptions {
   maxBytes?: number | undefined;
 }
 
+/** Default bounds of the traffic log: 1,000 exchanges, 32 MiB of recordings. */
 export const DEFAULT_TRAFFIC_LOG: Required<TrafficLogOptions> = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
 
 export class TrafficLog {
