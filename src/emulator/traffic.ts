@@ -48,7 +48,7 @@ export interface TrafficLogOptions {
 }
 
 /** Default bounds of the traffic log: 1,000 exchanges, 32 MiB of recordings. */
-export const DEFAULT_TRAFFIC_LOG: Required<TrafficLogOptions> = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_TRAFFIC_LOG: { readonly maxEntries: number; readonly maxBytes: number } = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
 
 export class TrafficLog {
   private entries: Entry[] = [];
@@ -56,10 +56,11 @@ export class TrafficLog {
   private head = 0;
   private bytes = 0;
   private droppedCount = 0;
-  private readonly limits: Required<TrafficLogOptions>;
+  private readonly limits: { maxEntries: number; maxBytes: number };
 
   constructor(options: TrafficLogOptions = {}) {
-    this.limits = { ...DEFAULT_TRAFFIC_LOG, ...options };
+    // Field by field: an option given as undefined means the default (a spread would copy the undefined).
+    this.limits = { maxEntries: options.maxEntries ?? DEFAULT_TRAFFIC_LOG.maxEntries, maxBytes: options.maxBytes ?? DEFAULT_TRAFFIC_LOG.maxBytes };
     for (const [name, value] of Object.entries(this.limits)) {
       if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`trafficLog.${name} must be a whole number, 0 or more`);
     }
