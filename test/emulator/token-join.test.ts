@@ -141,6 +141,53 @@ describe("POST /_emulator/connect {token, room?}", () => {
   });
 });
 
+describe("POST /_emulator/tokens {identity, room?, ttl?}", () => {
+  async function mintOver(em: Emulator, body: object): Promise<{ status: number; json: Record<string, unknown> }> {
+    const response = await control(em, "/tokens", "POST", body);
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+  const decoded = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+
+  it("mints, at the emulated time, the token createAccessToken would, which /connect accepts", async () => {
+    emulator.advance(3_600_000); // emulated time is no longer the wall clock's
+    const { status, json } = await mintOver(emulator, { identity: "zoë", room: "standup", ttl: 120 });
+    expect(status).toBe(201);
+    expect(Object.keys(json)).toEqual(["token"]);
+    // The same bytes as the client's own minting with the emulator's key at emulated time: same signing, same claims.
+    expect(json.token).toBe(await mint(emulator, { identity: "zoë", room: "standup", ttl: 120 }));
+    const iat = Math.floor(emulator.now().getTime() / 1000);
+    expect(decoded(json.token as string)).toMatchObject({ iss: emulator.credentials.apiKeySid, sub: emulator.accountSid, iat, exp: iat + 120, grants: { identity: "zoë", video: { room: "standup" } } });
+    expect(await join(emulator, { token: json.token as string })).toMatchObject({ status: 201, json: { identity: "zoë", status: "connected" } });
+  });
+
+  it("its tokens expire on the emulated clock (default lifetime one hour)", async () => {
+    const token = (await mintOver(emulator, { identity: "late", room: "standup" })).json.token as string;
+    const claims = decoded(token);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(3600);
+    emulator.advance(3_600_000);
+    expect((await join(emulator, { token })).json.code).toBe(20104);
+  });
+
+  it("is signed with this emulator's key: another emulator's token is refused (20103)", async () => {
+    const other = await startEmulator({ clock: "manual", credentials: { apiKeySid: "SK22222222222222222222222222222222", apiKeySecret: "other-secret", authToken: "other-token" } });
+    try {
+      const token = (await mintOver(other, { identity: "spy", room: "standup" })).json.token as string;
+      expect((await join(emulator, { token })).json.code).toBe(20103);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("refuses a bad field with a 400 that names it and never holds the secret", async () => {
+    for (const body of [{}, { identity: "" }, { identity: 7 }, { identity: "a", room: "" }, { identity: "a", ttl: 0 }, { identity: "a", ttl: 86_401 }, { identity: "a", ttl: 1.5 }, { identity: "a", ttl: "60" }]) {
+      const { status, json } = await mintOver(emulator, body);
+      expect([status, json.code], JSON.stringify(body)).toEqual([400, 20001]);
+      expect(json.message).toMatch(/identity|room|ttl/);
+      expect(JSON.stringify(json)).not.toContain(emulator.credentials.apiKeySecret);
+    }
+  });
+});
+
 describe("emulator.connectParticipant(token)", () => {
   it("joins in code, and refusals throw with the SDK's code", async () => {
     const p = emulator.connectParticipant(await mint(emulator, { room: "in-code", identity: "carol" }));
