@@ -203,7 +203,7 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     );
   }
   if (!LOOPBACK.test(options.host)) {
-    io.stderr(`twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the control API and the fixed credentials\n`);
+    io.stderr(`twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API with the fixed credentials; the control API still answers only requests whose Host is loopback (127.0.0.1, localhost, [::1])\n`);
   }
 
   let stopping = false;

@@ -44,9 +44,12 @@ type S = components["schemas"];
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
   /**
-   * Address both listeners bind to (default `127.0.0.1`). The emulator has no
-   * access control beyond its fixed credentials and its control API has none:
-   * bind beyond loopback only inside a container or a private network.
+   * Address both listeners bind to (default `127.0.0.1`). The REST API's only
+   * access control is its fixed credentials; the control API has none, and
+   * answers only requests whose `Host` is loopback (403 otherwise). Bind
+   * beyond loopback only inside a container, publishing the port to the
+   * host's loopback (`-p 127.0.0.1:4010:4010`): a client that reaches the
+   * emulator by another name gets the REST API but not the control API.
    */
   host?: string | undefined;
   /** Port of the API listener (default 0: an ephemeral port). */
