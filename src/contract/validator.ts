@@ -187,7 +187,6 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
   /** What checking a response needs besides the body; a pure function of the document and the key. */
   interface ResponsePlan {
     response: { node: JsonObject; pointer: string } | undefined;
-    content: JsonObject;
     types: string[];
     type: string | undefined;
     /** The body schema's pointer; undefined when the media type declares none. */
@@ -210,7 +209,7 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     const type = types.length === 0 ? undefined : pickMediaType(types, textBody ? "" : null, contentType);
     const media = type === undefined ? undefined : content[type];
     const schemaPointer = response && type !== undefined && isObject(media) && media.schema !== undefined ? `${response.pointer}/content/${escapePointerToken(type)}/schema` : undefined;
-    plan = { response, content, types, type, schemaPointer };
+    plan = { response, types, type, schemaPointer };
     if (plans.size < MAX_PLANS) plans.set(key, plan);
     return plan;
   }
