@@ -38,7 +38,7 @@ const { values: flags } = parseCommandLine({
 // bench/ has its own dependencies (the contestants that are not the project's): installed
 // here only when missing, so neither --help nor a second run needs the registry.
 const BENCH_DIR = fileURLToPath(new URL("./", import.meta.url));
-if (!existsSync(fileURLToPath(new URL("./node_modules/twilio/package.json", import.meta.url)))) {
+if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url))))) {
   process.stderr.write("installing bench/'s own dependencies (npm install --prefix bench)\n");
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const install = spawnSync(npm, ["install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund", "--silent"], { stdio: ["ignore", "inherit", "inherit"] });
