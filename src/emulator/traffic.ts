@@ -47,6 +47,11 @@ export interface TrafficLogOptions {
   maxBytes?: number;
 }
 
+/**
+ * The traffic log's default bounds: the last 1,000 exchanges, and at most
+ * 32 MiB of recordings (UTF-8 JSON); the oldest are dropped first. Pass
+ * `trafficLog` to the emulator to keep more or less.
+ */
 export const DEFAULT_TRAFFIC_LOG: Required<TrafficLogOptions> = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
 
 export class TrafficLog {
