@@ -20,7 +20,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../scripts/cli-args.js";
 
 const USAGE = `usage: npm run bench:emulator -- [options]
 
@@ -37,8 +37,9 @@ and prints the cost ratio (large / small) per scenario; the target is ≤ 1.5.
 
 const TARGET_RATIO = 1.5;
 
+/** An argument error: one line, exit 2, like every script's (scripts/cli-args.ts). */
 function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
+  process.stderr.write(`${message} (--help shows the usage)\n`);
   process.exit(2);
 }
 
@@ -55,27 +56,17 @@ if (process.argv.includes("--serve")) {
 
 // ---- arguments --------------------------------------------------------------------------
 
-let values: { small?: string; large?: string; requests?: string; rounds?: string; clients?: string; json?: boolean; help?: boolean };
-try {
-  ({ values } = parseArgs({
-    options: {
-      small: { type: "string" },
-      large: { type: "string" },
-      requests: { type: "string" },
-      rounds: { type: "string" },
-      clients: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values } = parseCommandLine({
+  usage: USAGE,
+  options: {
+    small: { type: "string" },
+    large: { type: "string" },
+    requests: { type: "string" },
+    rounds: { type: "string" },
+    clients: { type: "string" },
+    json: { type: "boolean" },
+  },
+});
 const positive = (value: string | undefined, fallback: number, name: string): number => {
   const n = value === undefined ? fallback : Number(value);
   if (!Number.isSafeInteger(n) || n < 1) fail(`--${name} must be a whole number, 1 or more`);

@@ -10,42 +10,50 @@
  *   npm run bench -- --out FILE.json  # also writes the document to FILE.json
  *   npm run bench:readme -- FILE.json # writes README's Performance table from it
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { bundleSize, type BundleSize } from "./bundle-size.js";
-import { coldStart } from "./cold-start.js";
-import { CONTESTANTS } from "./contestants.js";
-import { scenarioA, scenarioB, scenarioC, scenarioD, type ScenarioResult, type Sizes } from "./scenarios.js";
-import { evaluateTargets, renderTable, type BenchReport } from "./report.js";
+import { parseCommandLine } from "../scripts/cli-args.js";
+import type { BundleSize } from "./bundle-size.js";
+import type { ScenarioResult, Sizes } from "./scenarios.js";
+import type { BenchReport } from "./report.js";
 
 const USAGE = `usage: npm run bench -- [--json] [--out FILE] [--quick] [--help]
+
+Installs bench/'s own dependencies (twilio, undici) on first use, then runs
+every contestant against a loopback server and prints the ratios to raw fetch.
+
   --json      print one JSON document (per scenario and contestant: median, spread, ratio to raw fetch)
   --out FILE  also write that document to FILE (input of npm run bench:readme)
-  --quick  fewer rounds and 10,000 rooms instead of 50,000 (for a smoke run)`;
+  --quick     fewer rounds and 10,000 rooms instead of 50,000 (for a smoke run)
+  --help      this text`;
 
-let flags: { json?: boolean; out?: string; quick?: boolean; help?: boolean };
-try {
-  ({ values: flags } = parseArgs({
-    options: { json: { type: "boolean" }, out: { type: "string" }, quick: { type: "boolean" }, help: { type: "boolean" } },
-    strict: true,
-    allowPositionals: false,
-  }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (flags.help) {
-  console.log(USAGE);
-  process.exit(0);
+// Arguments first: --help and a mistyped flag answer without bench/'s dependencies.
+const { values: flags } = parseCommandLine({
+  usage: USAGE,
+  options: { json: { type: "boolean" }, out: { type: "string" }, quick: { type: "boolean" } },
+});
+
+// bench/ has its own dependencies (the contestants that are not the project's): installed
+// here only when missing, so neither --help nor a second run needs the registry.
+const BENCH_DIR = fileURLToPath(new URL("./", import.meta.url));
+if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url))))) {
+  process.stderr.write("installing bench/'s own dependencies (npm install --prefix bench)\n");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const install = spawnSync(npm, ["install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund", "--silent"], { stdio: ["ignore", "inherit", "inherit"] });
+  if (install.status !== 0) {
+    console.error(`npm install --prefix bench failed (${install.error?.message ?? `exit ${install.status}`}): the benchmark needs twilio and undici from bench/package.json`);
+    process.exit(1);
+  }
 }
 
-if (!existsSync(fileURLToPath(new URL("./node_modules/twilio/package.json", import.meta.url)))) {
-  console.error("bench/ has its own dependencies (twilio, undici): run `npm install --prefix bench` first");
-  process.exit(1);
-}
+// Imported only now: the contestants load twilio and undici from bench/node_modules.
+const { bundleSize } = await import("./bundle-size.js");
+const { coldStart } = await import("./cold-start.js");
+const { CONTESTANTS } = await import("./contestants.js");
+const { scenarioA, scenarioB, scenarioC, scenarioD } = await import("./scenarios.js");
+const { evaluateTargets, renderTable } = await import("./report.js");
 
 const sizes: Sizes = flags.quick
   ? { rounds: 5, slices: 4, sequential: 25, concurrentRequests: 256, concurrentSlices: 2, concurrency: 64, rooms: 10_000, iterateRounds: 3 }

@@ -1,6 +1,9 @@
 /** The validator library, on a fixture document (features) and on the real spec (hosts, Rooms). */
+import { fullFormats } from "ajv-formats/dist/formats.js";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createContractValidator, defaultContractValidator, recordingsFromHar, type Problem, type Recording } from "../src/contract/index.js";
+import { PLAIN_HTTP_URL } from "../src/contract/schemas.js";
 import { fixtureDocument, SID, thing } from "./lib/fixture-document.js";
 
 const v = createContractValidator({ document: fixtureDocument });
@@ -238,5 +241,71 @@ describe("the bundled spec", () => {
     expect(d).toBe(defaultContractValidator());
     expect(d.matchOperation("GET", `${B}/v1/Rooms/RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c`)?.operationId).toBe("FetchRoom");
     expect(d.matchOperation("GET", `${B}/v1/Rooms/daily%20standup`)?.pathParams).toEqual({ Sid: "daily standup" });
+  });
+});
+
+// ajv-formats' own RFC 3986 check (a function in full mode).
+const fullUri = fullFormats.uri as (value: string) => boolean;
+
+describe("response checks on the fast path", () => {
+  it("answers the same for a repeated key as for the first (plans cached per status, content type and body kind)", () => {
+    const calls = () => [
+      v.validateResponse("ListThing", 502, "<html>bad gateway</html>", "text/html").problems,
+      v.validateResponse("ListThing", 502, "<html/>", "image/png").problems.map((p) => p.where),
+      v.validateResponse("ListThing", 503, "upstream connect error").problems,
+      v.validateResponse("FetchThing", 200, "a string where JSON is documented").problems.map((p) => p.where),
+      v.validateResponse("FetchThing", 200, thing({ status: "maybe" })).problems.map((p) => p.where),
+      v.validateResponse("FetchThing", 200, thing()).problems,
+      v.validateResponse("FetchThing", 500, "oops").problems.map((p) => p.where),
+    ];
+    const fresh = createContractValidator({ document: fixtureDocument });
+    const first = calls();
+    expect(first[1]).toEqual(["response.headers/content-type"]);
+    expect(first[4]).toEqual(["response.body/status"]);
+    expect(first[6]).toEqual(["response.status"]);
+    expect(calls()).toEqual(first);
+    // A validator of the same document shares the compiled schemas but answers alike.
+    expect(fresh.validateResponse("FetchThing", 200, thing({ status: "maybe" })).problems.map((p) => p.where)).toEqual(["response.body/status"]);
+  });
+
+  it("the quick URL regex accepts nothing the full RFC 3986 check rejects", () => {
+    // Mostly characters a URL may hold, so candidates get past the host; now and then one it may not.
+    const usual = fc.constantFrom(..."aZ09.-_~!$&'()*+,;=:@/?".split(""));
+    const odd = fc.constantFrom(..."#%[] \u00e9\"<>\\^`{|}\n".split(""));
+    const chars = fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
+    const tail = fc.array(chars, { maxLength: 30 }).map((a) => a.join(""));
+    const word = (unit: fc.Arbitrary<string>, minLength = 0) => fc.array(unit, { minLength, maxLength: 12 }).map((a) => a.join(""));
+    const candidate = fc
+        .tuple(
+          fc.constantFrom("http://", "https://", "HTTPS://", "ftp://", "http:/", "https:"),
+          word(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(..."aZ09.-".split("")) }, { weight: 1, arbitrary: odd }), 1),
+          fc.constantFrom("", ":", ":8080"),
+          fc.constantFrom("/", "?", ""),
+          word(chars),
+        )
+        .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(candidate, (url) => {
+        if (PLAIN_HTTP_URL.test(url)) expect(fullUri(url)).toBe(true);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it("format uri still takes URLs the quick regex leaves to the full check, and refuses non-URIs", () => {
+    const d = defaultContractValidator();
+    const settings = (url: string) => ({
+      account_sid: "AC0123456789abcdef0123456789abcdef",
+      friendly_name: "archive",
+      aws_credentials_sid: null,
+      aws_s3_url: null,
+      aws_storage_enabled: false,
+      encryption_key_sid: null,
+      encryption_enabled: false,
+      url,
+    });
+    const check = (url: string) => d.validateResponse("FetchCompositionSettings", 200, settings(url), "application/json").problems.map((p) => p.where);
+    for (const ok of ["https://video.twilio.com/v1/CompositionSettings/Default", "https://h.example/a%20b", "http://[::1]:8080/x", "urn:isbn:0451450523"]) expect(check(ok), ok).toEqual([]);
+    for (const bad of ["not a url", "https://exa mple.com/", "/relative/path", "https://h.example/%zz"]) expect(check(bad), bad).toEqual(["response.body/url"]);
   });
 });

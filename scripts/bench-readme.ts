@@ -7,26 +7,18 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { renderTable, type BenchReport } from "../bench/report.js";
+import { parseCommandLine } from "./cli-args.js";
 
-const USAGE = "usage: npm run bench:readme -- RESULT.json   (RESULT.json from `npm run bench -- --out RESULT.json`)";
-let positionals: string[];
-let help: boolean | undefined;
-try {
-  const parsed = parseArgs({ options: { help: { type: "boolean" } }, strict: true, allowPositionals: true });
-  positionals = parsed.positionals;
-  help = parsed.values.help;
-} catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
-  process.exit(2);
-}
-if (help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const USAGE = `usage: npm run bench:readme -- RESULT.json
+
+Writes the README's performance table (between the bench markers) from
+RESULT.json, the output of \`npm run bench -- --out RESULT.json\`.
+
+  --help   this text`;
+const { positionals } = parseCommandLine({ usage: USAGE, options: {}, allowPositionals: true });
 if (positionals.length !== 1) {
-  console.error(`expected one result file\n${USAGE}`);
+  process.stderr.write(`expected one result file, got ${positionals.length} (--help shows the usage)\n`);
   process.exit(2);
 }
 

@@ -16,6 +16,11 @@
  */
 import { base64Url, utf8 } from "./encoding.js";
 
+/**
+ * What {@link createAccessToken} needs to mint a Video access token: the
+ * account, the API key and secret that sign it, the participant's identity,
+ * and optionally a room and a lifetime (`ttl`, seconds, default 3600).
+ */
 export interface AccessTokenOptions {
   /** The account the token is for (`AC…`). */
   accountSid: string;

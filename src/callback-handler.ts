@@ -27,6 +27,11 @@ export type StatusCallbackListeners = {
   readonly unknown?: (event: UnknownCallback) => Awaitable<void>;
 };
 
+/**
+ * Options of {@link createStatusCallbackHandler}: the auth token that checks
+ * Twilio's signature, the listeners per event (`on`), and how the public URL
+ * and the body cap are determined. Only `authToken` and `on` are required.
+ */
 export interface StatusCallbackHandlerOptions {
   /** The account's auth token: Twilio signs callbacks with it. */
   authToken: string;
@@ -44,13 +49,25 @@ export interface StatusCallbackHandlerOptions {
   trustProxy?: boolean;
   /** Larger bodies are refused with 413 (default 64 KiB; callbacks are well under 4 KiB). */
   maxBodyBytes?: number;
+  /** The callback to run per event name (`unknown` for events this version does not know); an event without one is still answered 204. */
   on: StatusCallbackListeners;
   /** Sees every refused request and every callback failure (for logging); never the secret. */
   onError?: (error: unknown, context: { status: number }) => void;
 }
 
+/**
+ * A status callback endpoint on Web standards, made by
+ * {@link createStatusCallbackHandler}: give it the incoming `Request` and
+ * return its `Response` (204 handled; 400, 403, 405 or 413 refused; 500 when
+ * a listener threw). It never rejects.
+ */
 export type StatusCallbackHandler = (request: Request) => Promise<Response>;
 
+/**
+ * The default `maxBodyBytes` of a status callback handler: 65,536 bytes
+ * (64 KiB). Twilio's callbacks are form posts well under 4 KiB, so a larger
+ * body is refused with 413 before it is read to the end.
+ */
 export const DEFAULT_MAX_CALLBACK_BODY_BYTES = 64 * 1024;
 
 /** The body exceeded `maxBodyBytes`. */

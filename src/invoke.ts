@@ -5,6 +5,7 @@
 import type { Client } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
+import { deferredChecks, type DeferredChecks } from "./deferred-checks.js";
 import type { Endpoint } from "./resources.js";
 import { serializeQuery, toSearchParams } from "./serialize.js";
 import type { Send, WireResponse } from "./transport.js";
@@ -134,7 +135,14 @@ export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, opt
   const { status } = response;
   if (status >= 200 && status < 300) {
     const data = successBody(endpoint, response);
-    if (ctx.validation !== "off") await checkResponse(ctx, endpoint.operationId, status, data ?? null);
+    if (ctx.validation !== "off") {
+      // "warn" cannot change the result, so once the validator is loaded its
+      // check runs after the call returns (see deferred-checks.ts); "throw"
+      // must decide before returning.
+      const validator = ctx.validation === "warn" ? (ctx.validator ?? loadedValidator) : undefined;
+      if (validator) deferCheck(ctx, validator, endpoint.operationId, status, response.body);
+      else await checkResponse(ctx, endpoint.operationId, status, data ?? null);
+    }
     return data;
   }
   if (status < 400) throw unexpectedStatus(endpoint, response);
@@ -171,11 +179,42 @@ function loadValidator(): Promise<ResponseValidator> {
 /** Checks a response against the spec; the validator (and ajv) loads on first use only. */
 export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
   const validator = ctx.validator ?? loadedValidator ?? (await loadValidator());
-  const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
-  if (problems.length === 0) return;
-  const error = new TwilioResponseValidationError(operationId, problems);
+  const error = verdict(validator, operationId, status, body);
+  if (!error) return;
   if (ctx.validation === "throw") throw error;
   ctx.onWarning(error.message);
+}
+
+function verdict(validator: ResponseValidator, operationId: string, status: number, body: unknown): TwilioResponseValidationError | undefined {
+  const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
+  return problems.length === 0 ? undefined : new TwilioResponseValidationError(operationId, problems);
+}
+
+// One backlog per client; the Context is the client's, so it keys the backlog
+// without widening the Context every transport builds.
+const backlogs = new WeakMap<Context, DeferredChecks>();
+
+/** The deferred-check backlog of a client (created on first use). */
+export function backlogOf(ctx: Context): DeferredChecks {
+  let backlog = backlogs.get(ctx);
+  if (!backlog) {
+    backlog = deferredChecks((message) => ctx.onWarning(message));
+    backlogs.set(ctx, backlog);
+  }
+  return backlog;
+}
+
+/**
+ * Queues the "warn" check of a success body. It keeps the wire text and parses
+ * it again when it runs: the object the caller got may be changed by then, and
+ * the verdict is about what the API sent.
+ */
+function deferCheck(ctx: Context, validator: ResponseValidator, operationId: string, status: number, text: string): void {
+  backlogOf(ctx).add(() => {
+    // The text parsed once already (successBody), so this cannot throw.
+    const error = verdict(validator, operationId, status, text === "" ? null : JSON.parse(text));
+    if (error) ctx.onWarning(error.message);
+  });
 }
 
 // SIDs are two letters and 32 hex digits; anything else is a unique name or

@@ -20,6 +20,12 @@ import * as https from "node:https";
 import { TwilioResponseTooLargeError } from "./errors.js";
 import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
 
+/**
+ * Connection pool settings of the Node client's node:http / node:https
+ * agents (the `agent` option of the `twilio-video-ts/node` client). The
+ * defaults suit most servers; lower `maxSockets` to cap concurrent
+ * connections to the API.
+ */
 export interface NodeExchangeOptions {
   /** Sockets per host (default: no limit, like fetch's). */
   maxSockets?: number;

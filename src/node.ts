@@ -11,6 +11,11 @@ import { nodeExchange, type NodeExchangeOptions } from "./node-exchange.js";
 export * from "./index.js";
 export type { NodeExchangeOptions } from "./node-exchange.js";
 
+/**
+ * Options of the Node client ({@link createVideoClient} from
+ * `twilio-video-ts/node`): every option of the core client, plus `agent`,
+ * the keep-alive connection pool it owns.
+ */
 export interface NodeVideoClientOptions extends VideoClientOptions {
   /** Connection pool settings of the node:http agents this client owns. */
   agent?: NodeExchangeOptions;

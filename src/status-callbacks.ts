@@ -25,6 +25,12 @@ interface FamilySchemas {
   composition: S["CompositionCallbackEvent"];
   "composition-hook": S["CompositionHookCallbackEvent"];
 }
+/**
+ * The event families a status callback can belong to, the `kind` of a parsed
+ * callback: `"room"`, `"participant"`, `"track"`, `"recording"`,
+ * `"composition"` and `"composition-hook"` (events of no known family parse
+ * as `kind: "unknown"`, see {@link UnknownCallback}).
+ */
 export type StatusCallbackKind = keyof FamilySchemas;
 
 interface FamilyRule {
@@ -110,11 +116,44 @@ export type StatusCallbackFamily<K extends StatusCallbackKind> = { readonly kind
   readonly [field: string]: unknown;
 };
 
+/**
+ * A room's status callback (`room-created`, `room-ended`): the room's SID,
+ * name, type and status, `SequenceNumber` (orders callbacks that arrive out
+ * of order) and, on `room-ended`, `RoomDuration` in seconds, as numbers.
+ */
 export type RoomCallback = StatusCallbackFamily<"room">;
+/**
+ * A participant joined or left a room (`participant-connected`,
+ * `participant-disconnected`): the room's fields plus `ParticipantSid`,
+ * `ParticipantIdentity`, `ParticipantStatus` and, on disconnect,
+ * `ParticipantDuration` in seconds (a number).
+ */
 export type ParticipantCallback = StatusCallbackFamily<"participant">;
+/**
+ * A participant published, unpublished, enabled or disabled a track
+ * (`track-added`, `track-removed`, `track-enabled`, `track-disabled`): the
+ * participant's fields plus `TrackSid` and `TrackKind` (`audio`, `video` or
+ * `data`).
+ */
 export type TrackCallback = StatusCallbackFamily<"track">;
+/**
+ * A track recording started, completed or failed (`recording-started`,
+ * `recording-completed`, `recording-failed`): `RecordingSid`, `SourceSid`
+ * (the recorded track), `RecordingUri`, and the counts `Duration` (seconds),
+ * `Size` (bytes) and `OffsetFromTwilioVideoEpoch` (ms) as numbers when sent.
+ */
 export type RecordingCallback = StatusCallbackFamily<"recording">;
+/**
+ * A composition's progress (`composition-enqueued`, `-started`,
+ * `-progress`, `-available`, `-failed`): `CompositionSid`, `CompositionUri`,
+ * and as numbers when sent `PercentageDone`, `SecondsRemaining`, `Duration`
+ * (seconds) and `Size` (bytes). Download the media on `composition-available`.
+ */
 export type CompositionCallback = StatusCallbackFamily<"composition">;
+/**
+ * A composition hook could not create its composition
+ * (`composition-hook-failed`): the room's SID and the `HookSid` at fault.
+ */
 export type CompositionHookCallback = StatusCallbackFamily<"composition-hook">;
 
 /** An event this version does not know; every field kept as sent. */
@@ -124,6 +163,11 @@ export interface UnknownCallback {
   readonly [field: string]: unknown;
 }
 
+/**
+ * Every status callback of an event this version knows, one variant per
+ * family: narrow on `kind` (or on `StatusCallbackEvent`). Unlike
+ * {@link ParsedStatusCallback} it excludes {@link UnknownCallback}.
+ */
 export type KnownStatusCallback = RoomCallback | ParticipantCallback | TrackCallback | RecordingCallback | CompositionCallback | CompositionHookCallback;
 /** What {@link parseStatusCallback} answers: narrow on `kind` (or on `StatusCallbackEvent` after excluding `"unknown"`). */
 export type ParsedStatusCallback = KnownStatusCallback | UnknownCallback;

@@ -14,6 +14,12 @@ export const SKIP_FOREIGN_HOST = "not a Video API host";
 export const SKIP_NOT_AN_ENTRY = "not a HAR entry (no request or response)";
 export const SKIP_BAD_URL = "request URL is not absolute";
 
+/**
+ * What {@link recordingsFromHar} found in a HAR file: the Video API
+ * exchanges as recordings (with their entry index), the API entries it could
+ * not convert and why, how many other entries were skipped and why, or
+ * `error` when the file is not HAR at all. Nothing is dropped silently.
+ */
 export interface HarExtraction {
   /** `index` is the entry's position in `log.entries`, to name it in reports. */
   recordings: { index: number; recording: Recording }[];
@@ -30,6 +36,11 @@ export interface HarExtraction {
 /** One entry's fate. */
 export type HarEntryOutcome = { recording: Recording } | { skip: string } | { failure: string };
 
+/**
+ * Whether a parsed JSON document looks like HAR (an object with a
+ * `log.entries` array), to tell a HAR capture from a recording before
+ * choosing how to read it. It checks the shape only, not every entry.
+ */
 export function isHar(value: unknown): boolean {
   return isObject(value) && isObject(value.log) && Array.isArray(value.log.entries);
 }
@@ -116,6 +127,14 @@ export function harEntryToRecording(entry: unknown, index: number, bases: readon
   }
 }
 
+/**
+ * Turns a parsed HAR 1.2 document (browser devtools, recording proxies) into
+ * recordings the contract validator checks. Only entries to the Video API
+ * (`https://video.twilio.com` and its regional hosts, plus any `baseUrls`
+ * such as a local emulator)
+ * are kept; every other entry is counted in `skippedBy`. Never throws on a
+ * bad document: one that is not HAR comes back with `error` set.
+ */
 export function recordingsFromHar(har: unknown, options: { baseUrls?: string[] } = {}): HarExtraction {
   if (!isHar(har)) return { recordings: [], failures: [], skipped: 0, skippedBy: {}, error: "not a HAR file (expected log.entries)" };
   const bases = parseBaseUrls(options.baseUrls ?? []);

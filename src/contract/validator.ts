@@ -184,30 +184,58 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     return undefined;
   }
 
+  /** What checking a response needs besides the body; a pure function of the document and the key. */
+  interface ResponsePlan {
+    response: { node: JsonObject; pointer: string } | undefined;
+    types: string[];
+    type: string | undefined;
+    /** The body schema's pointer; undefined when the media type declares none. */
+    schemaPointer: string | undefined;
+    validate?: ValidateFunction;
+  }
+  // Keyed by operation, status, content type and whether the body is text (all
+  // pickMediaType looks at). Content types come from recorded traffic, so the
+  // cache stops growing at a bound; past it plans are computed each time.
+  const plans = new Map<string, ResponsePlan>();
+  const MAX_PLANS = 1024;
+
+  function planFor(op: OperationInfo, status: number, contentType: string | undefined, textBody: boolean): ResponsePlan {
+    const key = `${op.operationId}\u0000${status}\u0000${contentType ?? ""}\u0000${textBody ? "t" : "j"}`;
+    let plan = plans.get(key);
+    if (plan) return plan;
+    const response = responseFor(op, status);
+    const content = response && isObject(response.node.content) ? response.node.content : {};
+    const types = Object.keys(content);
+    const type = types.length === 0 ? undefined : pickMediaType(types, textBody ? "" : null, contentType);
+    const media = type === undefined ? undefined : content[type];
+    const schemaPointer = response && type !== undefined && isObject(media) && media.schema !== undefined ? `${response.pointer}/content/${escapePointerToken(type)}/schema` : undefined;
+    plan = { response, types, type, schemaPointer };
+    if (plans.size < MAX_PLANS) plans.set(key, plan);
+    return plan;
+  }
+
   function validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: Problem[]; warnings: Problem[] } {
     const op = index.byId.get(operationId);
     if (!op) return { problems: [{ where: "operationId", message: `unknown operation ${operationId}`, found: operationId }], warnings: [] };
-    const response = responseFor(op, status);
-    if (!response) {
+    const plan = planFor(op, status, contentType, typeof body === "string");
+    if (!plan.response) {
       const documented = Object.keys(deref(doc, op.operation.responses, "")?.node ?? {});
       return { problems: [{ where: "response.status", message: `status ${status} is not documented for ${operationId}`, expected: documented.join(", "), found: String(status) }], warnings: [] };
     }
-    const content = isObject(response.node.content) ? response.node.content : {};
-    const types = Object.keys(content);
+    const { types, type } = plan;
     const empty = body === null || body === undefined || body === "";
     if (types.length === 0) {
       return empty ? { problems: [], warnings: [] } : { problems: [{ where: "response.body", message: `status ${status} of ${operationId} has no documented body`, expected: "empty body", found: describeValue(body) }], warnings: [] };
     }
-    const type = pickMediaType(types, body, contentType);
     if (type === undefined) {
       return { problems: [{ where: "response.headers/content-type", message: "response content type is not documented", expected: types.join(", "), found: baseType(contentType) ?? (typeof body === "string" ? "a non-JSON body" : "JSON") }], warnings: [] };
     }
-    const media = content[type];
-    if (!isObject(media) || media.schema === undefined) return { problems: [], warnings: [] };
+    if (plan.schemaPointer === undefined) return { problems: [], warnings: [] };
     if (body === undefined || (body === null && !/json/.test(type))) {
       return { problems: [{ where: "response.body", message: "response body is empty", expected: type, found: "empty" }], warnings: [] };
     }
-    const result = registry.check(`${response.pointer}/content/${escapePointerToken(type)}/schema`, body, "response.body", true);
+    plan.validate ??= registry.validator(plan.schemaPointer);
+    const result = registry.checkWith(plan.validate, body, "response.body", true);
     return strict ? { problems: [...result.errors, ...result.drift], warnings: [] } : { problems: result.errors, warnings: result.drift };
   }
 

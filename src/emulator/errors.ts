@@ -7,7 +7,13 @@ import type { Problem } from "../contract/index.js";
 
 export type TwilioErrorBody = components["schemas"]["TwilioError"];
 
-/** An error the emulator answers (or its in-code methods throw): Twilio's error `code` and the HTTP `status` the API would answer. */
+/**
+ * An error the emulator answers in the real API's shape (`status`, Twilio's
+ * numeric `code`, `message`, and `body()` as `{code, message, more_info,
+ * status}`), e.g. 404 / 20404 for an unknown room. Exported as
+ * `EmulatorError` from `twilio-video-ts/emulator`, for tests that catch what
+ * an emulator method refused.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,

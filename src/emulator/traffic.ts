@@ -47,7 +47,11 @@ export interface TrafficLogOptions {
   maxBytes?: number | undefined;
 }
 
-/** Default bounds of the traffic log: 1,000 exchanges, 32 MiB of recordings. */
+/**
+ * The traffic log's default bounds: the last 1,000 exchanges, and at most
+ * 32 MiB of recordings (UTF-8 JSON); the oldest are dropped first. Pass
+ * `trafficLog` to the emulator to keep more or less.
+ */
 export const DEFAULT_TRAFFIC_LOG: { readonly maxEntries: number; readonly maxBytes: number } = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
 
 export class TrafficLog {

@@ -18,10 +18,18 @@ import {
   type StatusCallbackHandlerOptions,
 } from "../callback-handler.js";
 
-export type { StatusCallbackHandlerOptions, StatusCallbackListeners } from "../callback-handler.js";
+/** The options of {@link createNodeStatusCallbackHandler}, the same as the Web-standard handler's. */
+export type { StatusCallbackHandlerOptions } from "../callback-handler.js";
+export type { StatusCallbackListeners } from "../callback-handler.js";
 
 /** Node / Express request: `body` is what a body parser may have left. */
 export type NodeCallbackRequest = IncomingMessage & { body?: unknown; originalUrl?: string };
+/**
+ * A status callback endpoint for Node's `http` server or an Express/Connect
+ * route, made by {@link createNodeStatusCallbackHandler}: it writes the
+ * answer to `res` (204, or 400/403/405/413/500 like the Web-standard
+ * handler) and its promise settles once the answer is sent; it never rejects.
+ */
 export type NodeStatusCallbackHandler = (req: NodeCallbackRequest, res: ServerResponse) => Promise<void>;
 
 function parsedBody(body: unknown): string | undefined {

@@ -591,9 +591,18 @@ describe("the README's consumer commands, exactly as written, in a project that 
     // npx finds the bin in node_modules/.bin; offline, so it can never fetch instead.
     const { code, stdout, stderr } = await run("bash", ["-c", `npm_config_offline=true ${line}`], dir);
     expect({ code, stderr: stderr.replace(/^npm warn Unknown user config.*\n/gm, "") }).toEqual({ code: 0, stderr: "" });
-    expect(stdout).not.toBe("");
-    // Exit 0 is the verdict; a JSON report must parse and name the captured operation.
-    if (line.includes("--json")) expect(JSON.stringify(JSON.parse(stdout))).toContain("FetchRoom");
+    // A line that redirects (`> conformance.xml`) leaves stdout empty: its report is in that file.
+    const redirect = /\s>\s*(\S+)$/.exec(line)?.[1];
+    const report = redirect ? readFileSync(join(dir, redirect), "utf8") : stdout;
+    if (redirect) expect(stdout).toBe("");
+    expect(report).not.toBe("");
+    // Exit 0 is the verdict; a JSON report must parse and name the captured operation, a JUnit one too.
+    if (line.includes("--json")) expect(JSON.stringify(JSON.parse(report))).toContain("FetchRoom");
+    if (/--reporter junit\b/.test(line)) {
+      expect(report).toMatch(/^<\?xml [^\n]*\?>\n<testsuites name="twilio-video-conformance" tests="\d+" failures="0"/);
+      expect(report).toContain("[FetchRoom]");
+      expect(report.trimEnd().endsWith("</testsuites>")).toBe(true);
+    }
   });
 });
 

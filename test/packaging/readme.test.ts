@@ -33,6 +33,8 @@ const RULES: Array<[RegExp, Verdict]> = [
   [/^\$EDITOR /, { how: "skipped", why: "opens an editor" }],
   [/^npm install (--save-dev )?twilio-video-ts\b/, { how: "covered", why: "needs the registry; test/packaging/consumers.test.ts installs the packed tarball into CommonJS, ESM, TypeScript and edge projects" }],
   [/^npx twilio-video-conformance /, { how: "covered", why: "a consumer's command: test/packaging/consumers.test.ts runs each README line exactly as written in a project that installed the tarball" }],
+  [/^npx twilio-video-emulator --port 4010 --clock manual$/, { how: "covered", why: "a fixed port may be taken on a test machine: test/emulator/bin.test.ts runs the bin's entry point (scripts/emulator.ts, whose build package.json names as the bin) with --port and --clock manual, and test/emulator/control-spec.test.ts serves the README's curl lines from it" }],
+  [/^curl -fsS .* http:\/\/127\.0\.0\.1:4010\/(v1\/Rooms|_emulator\/\S+)$/, { how: "covered", why: "test/emulator/control-spec.test.ts runs the README's emulator curl block line by line, as written but for the port, against the emulator bin started with --clock manual, and expects exit 0 (curl -f) with nothing on stderr" }],
   [/^npm run bench(:\S+)?\b/, { how: "help", why: "a benchmark: minutes of CPU on a shared machine" }],
   [/^npm run (emulator|record|conformance|size)\b/, { how: "help", why: "a long-running server, live recording or a run over files the reader has: --help proves every flag shown is accepted" }],
 ];

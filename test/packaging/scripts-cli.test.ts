@@ -26,14 +26,7 @@ const TOOLS: Record<string, string> = {
  * would run on an unknown flag. Once a branch lands, delete its entry: the
  * program is then checked like the rest.
  */
-const PENDING: Record<string, string> = {
-  emulator: "scripts/emulator.ts: --help and one-line errors come with the twilio-video-emulator bin (branch emulator-api)",
-  conformance: "src/contract/cli.ts: its argument errors print the usage too (branch conformance rewrites the CLI)",
-  "bin:twilio-video-conformance": "the same program as `npm run conformance` (branch conformance)",
-  record: "scripts/record.ts (branch conformance)",
-  "bench:conformance": "scripts/bench-conformance.ts: hand-parsed argv; runs the benchmark on an unknown flag (branch conformance)",
-  "bench:client": "scripts/bench-client.ts: hand-parsed argv; replaced by bench/ (branch client)",
-};
+const PENDING: Record<string, string> = {};
 
 interface Program {
   name: string;
