@@ -150,20 +150,7 @@ export const CONTESTANTS: Contestant[] = [
           req.end(body);
         });
       return {
-        get: () => request("GET", `/v1/Rooms/${ROOM_SID}`),
-        create: () => request("POST", "/v1/Rooms", new URLSearchParams(FORM).toString()),
-        async iterate(limit, onPage) {
-          let count = 0;
-          let path: string | null = `/v1/Rooms?PageSize=${PAGE_SIZE}`;
-          while (path && count < limit) {
-            const page = (await request("GET", path)) as Page;
-            count += page.rooms.length;
-            onPage();
-            const next = page.meta.next_page_url;
-            path = next ? next.slice(origin.length) : null;
-          }
-          return count;
-        },
+        ...pathOperations(origin, request),
         close: async () => agent.destroy(),
       };
     },
@@ -178,22 +165,29 @@ export const CONTESTANTS: Contestant[] = [
         return response.body.json();
       };
       return {
-        get: () => request("GET", `/v1/Rooms/${ROOM_SID}`),
-        create: () => request("POST", "/v1/Rooms", new URLSearchParams(FORM).toString()),
-        async iterate(limit, onPage) {
-          let count = 0;
-          let path: string | null = `/v1/Rooms?PageSize=${PAGE_SIZE}`;
-          while (path && count < limit) {
-            const page = (await request("GET", path)) as Page;
-            count += page.rooms.length;
-            onPage();
-            const next = page.meta.next_page_url;
-            path = next ? next.slice(origin.length) : null;
-          }
-          return count;
-        },
+        ...pathOperations(origin, request),
         close: () => pool.close(),
       };
     },
   },
 ];
+
+/** get / create / iterate over a bare `request(method, path, body)` of a floor contestant (node:http, undici): paths, no URLs, no client. */
+function pathOperations(origin: string, request: (method: "GET" | "POST", path: string, body?: string) => Promise<unknown>) {
+  return {
+    get: () => request("GET", `/v1/Rooms/${ROOM_SID}`),
+    create: () => request("POST", "/v1/Rooms", new URLSearchParams(FORM).toString()),
+    async iterate(limit: number, onPage: () => void) {
+      let count = 0;
+      let path: string | null = `/v1/Rooms?PageSize=${PAGE_SIZE}`;
+      while (path && count < limit) {
+        const page = (await request("GET", path)) as Page;
+        count += page.rooms.length;
+        onPage();
+        const next = page.meta.next_page_url;
+        path = next ? next.slice(origin.length) : null;
+      }
+      return count;
+    },
+  };
+}

@@ -9,16 +9,12 @@ import {
   type StatusCallbackOf,
   type UnknownCallback,
 } from "../../src/index.js";
+import { ROOM_CALLBACK } from "../fixtures/callbacks.js";
 
 const TOKEN = "handler-test-auth-token";
 const PUBLIC = "https://app.example.com/video/events";
 const PARTICIPANT = {
-  AccountSid: "AC0123456789abcdef0123456789abcdef",
-  RoomName: "standup",
-  RoomSid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c",
-  RoomStatus: "in-progress",
-  RoomType: "group",
-  Timestamp: "2026-11-24T20:00:04Z",
+  ...ROOM_CALLBACK,
   SequenceNumber: "1",
   ParticipantSid: "PA8b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e",
   ParticipantStatus: "disconnected",

@@ -9,6 +9,7 @@ import {
   type StatusCallbackOf,
   type components,
 } from "../../src/index.js";
+import { ROOM_CALLBACK } from "../fixtures/callbacks.js";
 
 interface Schema {
   $ref?: string;
@@ -25,15 +26,7 @@ const spec = JSON.parse(readFileSync(new URL("../../generated/openapi.json", imp
 const schemas = spec.components.schemas;
 const deref = (s: Schema): Schema => (s.$ref ? deref(schemas[s.$ref.split("/").pop()!]!) : s);
 
-const ROOM = {
-  AccountSid: "AC0123456789abcdef0123456789abcdef",
-  RoomName: "standup",
-  RoomSid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c",
-  RoomStatus: "in-progress",
-  RoomType: "group",
-  Timestamp: "2026-11-24T20:00:04Z",
-  SequenceNumber: "3",
-};
+const ROOM = { ...ROOM_CALLBACK, SequenceNumber: "3" };
 
 describe("the runtime table mirrors the spec's callback schemas", () => {
   const families = spec.webhooks;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidSignatureError, InvalidStatusCallbackError, computeSignature, validateJsonSignature, validateSignature, verifyStatusCallback } from "../../src/index.js";
+import { ROOM_CALLBACK } from "../fixtures/callbacks.js";
 
 // Twilio's published example (token, URL, parameters and signature).
 const TOKEN = "12345";
@@ -7,15 +8,7 @@ const URL_ = "https://mycompany.com/myapp.php?foo=1&bar=2";
 const PARAMS = { CallSid: "CA1234567890ABCDE", Caller: "+14158675309", Digits: "1234", From: "+14158675309", To: "+18005551212" };
 const SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
 
-const ROOM_EVENT = {
-  AccountSid: "AC0123456789abcdef0123456789abcdef",
-  RoomName: "standup",
-  RoomSid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c",
-  RoomStatus: "in-progress",
-  RoomType: "group",
-  Timestamp: "2026-11-24T20:00:04Z",
-  SequenceNumber: "0",
-};
+const ROOM_EVENT = ROOM_CALLBACK;
 
 async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");

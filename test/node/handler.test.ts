@@ -5,14 +5,12 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { computeSignature } from "../../src/index.js";
 import { createNodeStatusCallbackHandler, type NodeCallbackRequest } from "../../src/node/handler.js";
+import { ROOM_CALLBACK } from "../fixtures/callbacks.js";
 
 const TOKEN = "node-handler-auth-token";
 const ROOM_ENDED = {
-  AccountSid: "AC0123456789abcdef0123456789abcdef",
-  RoomName: "standup",
-  RoomSid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c",
+  ...ROOM_CALLBACK,
   RoomStatus: "completed",
-  RoomType: "group",
   Timestamp: "2026-11-24T20:30:00Z",
   SequenceNumber: "9",
   RoomDuration: "1800",
