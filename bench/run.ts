@@ -48,6 +48,14 @@ if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./nod
   }
 }
 
+// The contestants load our compiled package (dist/), as users get it.
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const build = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+if (build.status !== 0) {
+  console.error(`npm run build failed (${build.error?.message ?? `exit ${build.status}`}): the benchmark measures the compiled package`);
+  process.exit(1);
+}
+
 // Imported only now: the contestants load twilio and undici from bench/node_modules.
 const { bundleSize } = await import("./bundle-size.js");
 const { coldStart } = await import("./cold-start.js");
@@ -61,7 +69,6 @@ const sizes: Sizes = flags.quick
 const coldRuns = flags.quick ? 5 : 20;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "--rooms", String(sizes.rooms)], {
   cwd: ROOT,
   stdio: ["ignore", "pipe", "inherit"],

@@ -1,9 +1,10 @@
 /** The validator library, on a fixture document (features) and on the real spec (hosts, Rooms). */
 import { fullFormats } from "ajv-formats/dist/formats.js";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createContractValidator, defaultContractValidator, recordingsFromHar, type Problem, type Recording } from "../src/contract/index.js";
-import { PLAIN_HTTP_URL } from "../src/contract/schemas.js";
+import { PLAIN_HTTP_URL, isUtcDateTime } from "../src/contract/schemas.js";
 import { fixtureDocument, SID, thing } from "./lib/fixture-document.js";
 
 const v = createContractValidator({ document: fixtureDocument });
@@ -246,6 +247,8 @@ describe("the bundled spec", () => {
 
 // ajv-formats' own RFC 3986 check (a function in full mode).
 const fullUri = fullFormats.uri as (value: string) => boolean;
+// And its RFC 3339 date-time check (an object with validate and compare).
+const fullDateTime = (fullFormats["date-time"] as { validate: (value: string) => boolean }).validate;
 
 describe("response checks on the fast path", () => {
   it("answers the same for a repeated key as for the first (plans cached per status, content type and body kind)", () => {
@@ -290,6 +293,41 @@ describe("response checks on the fast path", () => {
       }),
       { numRuns: 10_000 },
     );
+  });
+
+  it("the quick date-time check accepts nothing the full RFC 3339 check rejects, and takes what Twilio sends", () => {
+    const digits = (n: number) => fc.array(fc.constantFrom(..."0123456789".split("")), { minLength: n, maxLength: n }).map((a) => a.join(""));
+    const candidate = fc
+      .tuple(
+        fc.oneof(digits(4), fc.constantFrom("2000", "1900", "2024", "2023", "2100")),
+        fc.oneof(digits(2), fc.constantFrom("02", "12", "13", "00")),
+        fc.oneof(digits(2), fc.constantFrom("28", "29", "30", "31", "00")),
+        fc.constantFrom("T", "t", " ", "X"),
+        digits(2),
+        digits(2),
+        fc.oneof(digits(2), fc.constantFrom("59", "60")),
+        fc.constantFrom("", ".5", ".123456", "."),
+        fc.constantFrom("Z", "z", "+00:00", "", "Zx"),
+      )
+      .map(([y, mo, d, t, h, mi, s, frac, zone]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${frac}${zone}`);
+    fc.assert(
+      fc.property(fc.oneof(candidate, fc.string()), (value) => {
+        if (isUtcDateTime(value)) expect(fullDateTime(value)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const ok of ["2015-07-30T20:00:00Z", "2024-02-29T23:59:59.123Z", "2000-02-29T00:00:00Z"]) expect(isUtcDateTime(ok), ok).toBe(true);
+    for (const bad of ["2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2015-04-31T00:00:00Z", "2015-13-01T00:00:00Z", "2015-00-10T00:00:00Z", "2015-07-30T24:00:00Z", "2015-07-30T20:00:00"]) {
+      expect(isUtcDateTime(bad), bad).toBe(false);
+    }
+  });
+
+  it("format date-time still takes what the quick check leaves to the full one, and refuses non-date-times", () => {
+    const d = defaultContractValidator();
+    const roomBody = (JSON.parse(readFileSync(new URL("./recordings/rooms/fetch-by-sid.json", import.meta.url), "utf8")) as Recording).response.body as object;
+    const room = (date_created: string) => d.validateResponse("FetchRoom", 200, { ...roomBody, date_created }, "application/json").problems.map((p) => p.where);
+    for (const ok of ["2015-07-30T20:00:00Z", "2015-07-30T20:00:00+02:00", "2015-07-30t20:00:00z", "2016-12-31T23:59:60Z"]) expect(room(ok), ok).toEqual([]);
+    for (const bad of ["2015-07-30", "2015-02-30T20:00:00Z", "yesterday", "2015-07-30T20:00:00"]) expect(room(bad), bad).toEqual(["response.body/date_created"]);
   });
 
   it("format uri still takes URLs the quick regex leaves to the full check, and refuses non-URIs", () => {

@@ -5,7 +5,6 @@
 import type { Client } from "openapi-fetch";
 import type { paths } from "../generated/openapi.js";
 import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
-import { deferredChecks, type DeferredChecks } from "./deferred-checks.js";
 import type { Endpoint } from "./resources.js";
 import { serializeQuery, toSearchParams } from "./serialize.js";
 import type { Send, WireResponse } from "./transport.js";
@@ -41,10 +40,17 @@ export interface CallInit {
 
 const FORM = "application/x-www-form-urlencoded";
 
+// Path templates split once into [literal, name, literal, …, literal]; the
+// keys are the spec's paths, a fixed set.
+const templates = new Map<string, string[]>();
+
 /** The request URL: base, the path with its parameters percent-encoded (as openapi-fetch does), the Twilio-style query. */
 export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit): string {
   const params = init.path ?? {};
-  const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  let parts = templates.get(endpoint.path);
+  if (parts === undefined) templates.set(endpoint.path, (parts = endpoint.path.split(/\{(\w+)\}/)));
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) path += encodeURIComponent(params[parts[i]!] ?? "") + parts[i + 1]!;
   const search = init.query ? serializeQuery(init.query) : "";
   return search ? `${baseUrl}${path}?${search}` : `${baseUrl}${path}`;
 }
@@ -135,14 +141,7 @@ export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, opt
   const { status } = response;
   if (status >= 200 && status < 300) {
     const data = successBody(endpoint, response);
-    if (ctx.validation !== "off") {
-      // "warn" cannot change the result, so once the validator is loaded its
-      // check runs after the call returns (see deferred-checks.ts); "throw"
-      // must decide before returning.
-      const validator = ctx.validation === "warn" ? (ctx.validator ?? loadedValidator) : undefined;
-      if (validator) deferCheck(ctx, validator, endpoint.operationId, status, response.body);
-      else await checkResponse(ctx, endpoint.operationId, status, data ?? null);
-    }
+    if (ctx.validation !== "off") checkResponse(ctx, ctx.validator ?? loadedValidator ?? (await loadValidator()), endpoint.operationId, status, data ?? null);
     return data;
   }
   if (status < 400) throw unexpectedStatus(endpoint, response);
@@ -176,45 +175,37 @@ function loadValidator(): Promise<ResponseValidator> {
   return lazyValidator;
 }
 
-/** Checks a response against the spec; the validator (and ajv) loads on first use only. */
-export async function checkResponse(ctx: Context, operationId: string, status: number, body: unknown): Promise<void> {
-  const validator = ctx.validator ?? loadedValidator ?? (await loadValidator());
-  const error = verdict(validator, operationId, status, body);
-  if (!error) return;
-  if (ctx.validation === "throw") throw error;
-  ctx.onWarning(error.message);
+/**
+ * Checks a success body against the spec before the caller gets it, so the
+ * verdict is about what the API sent and needs no copy of it. (An earlier
+ * version checked "warn" later, from a backlog of wire texts; parsing each
+ * text again cost more than the check it moved off the call.) "throw" throws
+ * the verdict; "warn" hands it to `onWarning` and never fails the call, not
+ * even when the validator or the sink itself throws.
+ */
+function checkResponse(ctx: Context, validator: ResponseValidator, operationId: string, status: number, body: unknown): void {
+  if (ctx.validation === "throw") {
+    const error = verdict(validator, operationId, status, body);
+    if (error) throw error;
+    return;
+  }
+  let message: string | undefined;
+  try {
+    message = verdict(validator, operationId, status, body)?.message;
+  } catch (error) {
+    message = `validateResponses: a response check failed: ${(error as Error)?.message ?? String(error)}`;
+  }
+  if (message === undefined) return;
+  try {
+    ctx.onWarning(message);
+  } catch {
+    // The caller's sink failed; there is nowhere left to report to.
+  }
 }
 
 function verdict(validator: ResponseValidator, operationId: string, status: number, body: unknown): TwilioResponseValidationError | undefined {
   const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
   return problems.length === 0 ? undefined : new TwilioResponseValidationError(operationId, problems);
-}
-
-// One backlog per client; the Context is the client's, so it keys the backlog
-// without widening the Context every transport builds.
-const backlogs = new WeakMap<Context, DeferredChecks>();
-
-/** The deferred-check backlog of a client (created on first use). */
-export function backlogOf(ctx: Context): DeferredChecks {
-  let backlog = backlogs.get(ctx);
-  if (!backlog) {
-    backlog = deferredChecks((message) => ctx.onWarning(message));
-    backlogs.set(ctx, backlog);
-  }
-  return backlog;
-}
-
-/**
- * Queues the "warn" check of a success body. It keeps the wire text and parses
- * it again when it runs: the object the caller got may be changed by then, and
- * the verdict is about what the API sent.
- */
-function deferCheck(ctx: Context, validator: ResponseValidator, operationId: string, status: number, text: string): void {
-  backlogOf(ctx).add(() => {
-    // The text parsed once already (successBody), so this cannot throw.
-    const error = verdict(validator, operationId, status, text === "" ? null : JSON.parse(text));
-    if (error) ctx.onWarning(error.message);
-  });
 }
 
 // SIDs are two letters and 32 hex digits; anything else is a unique name or

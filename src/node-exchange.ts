@@ -45,6 +45,13 @@ class NodeHeaders implements ResponseHeaders {
   }
 }
 
+interface Target {
+  origin: string;
+  secure: boolean;
+  hostname: string;
+  port: string;
+}
+
 export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
@@ -55,24 +62,28 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
-  // The request target split once per origin, so a call parses no URL.
-  const origins = new Map<string, { secure: boolean; hostname: string; port: string }>();
-  const target = (url: string) => {
+  // The request target split once per origin (the API's, nearly always the
+  // same one), so a call parses no URL and hashes no string.
+  const origins = new Map<string, Target>();
+  let last: Target | undefined;
+  const target = (url: string): Target => {
+    if (last !== undefined && url.startsWith(last.origin) && url.charCodeAt(last.origin.length) === 47 /* "/" */) return last;
     const end = url.indexOf("/", url.indexOf("//") + 2);
     const origin = end < 0 ? url : url.slice(0, end);
     let parsed = origins.get(origin);
     if (!parsed) {
       const u = new URL(origin);
-      parsed = { secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
+      parsed = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
       if (origins.size < 64) origins.set(origin, parsed);
     }
-    return { ...parsed, path: end < 0 ? "/" : url.slice(end) };
+    return (last = parsed);
   };
 
   return (request: WireRequest, attempt: Attempt, maxBytes: number) =>
     new Promise<WireResponse>((resolve, reject) => {
       if (attempt.aborted) return reject(attempt.reason);
-      const { secure, hostname, port, path } = target(request.url);
+      const { origin, secure, hostname, port } = target(request.url);
+      const path = request.url.length === origin.length ? "/" : request.url.slice(origin.length);
       const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
       const req = (secure ? https : http).request({ method: request.method, hostname, port, path, headers, agent: secure ? httpsAgent : httpAgent });
       let settled = false;
@@ -106,8 +117,8 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
           }
           size += chunk.length;
         });
+        // A connection that closes mid-body emits "error" (ECONNRESET, "aborted") on the response.
         res.on("error", fail);
-        res.on("aborted", () => fail(new Error("the connection closed before the response body was complete")));
         res.on("end", () => {
           if (settled) return;
           settled = true;

@@ -31,6 +31,46 @@ export interface SchemaCheck {
  */
 export const PLAIN_HTTP_URL = /^https?:\/\/[a-z0-9.-]+(?::\d+)?(?:[/?][a-z0-9\-._~!$&'()*+,;=:@/?]*)?$/i;
 
+/**
+ * The one shape Twilio writes date-times in (`2015-07-30T20:00:00Z`, fractions
+ * allowed): UTC, upper-case `T` and `Z`, no leap second. A strict subset of
+ * RFC 3339 `date-time` as ajv-formats checks it, tested against it in
+ * contract-tests/validator.test.ts.
+ */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The two digits at `i` as a number, or -1. Character codes, not a regex: this runs for every date-time of every response. */
+function twoDigits(value: string, i: number): number {
+  const high = value.charCodeAt(i) - 48;
+  const low = value.charCodeAt(i + 1) - 48;
+  return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
+}
+
+export function isUtcDateTime(value: string): boolean {
+  // YYYY-MM-DDTHH:MM:SS[.fraction]Z
+  const end = value.length - 1;
+  if (end < 19 || value.charCodeAt(end) !== 90 /* Z */) return false;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
+  if (end > 19) {
+    if (value.charCodeAt(19) !== 46 /* . */ || end === 20) return false;
+    for (let i = 20; i < end; i++) {
+      const digit = value.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return false;
+    }
+  }
+  const century = twoDigits(value, 0);
+  const yearOfCentury = twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const year = century * 100 + yearOfCentury;
+  const leapDay = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  return day <= DAYS_IN_MONTH[month - 1]! + leapDay;
+}
+
 export class SchemaRegistry {
   private readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction>();
@@ -53,6 +93,14 @@ export class SchemaRegistry {
     // accept still gets the full check, so the format means exactly what it did.
     const fullUri = this.ajv.formats.uri;
     if (typeof fullUri === "function") this.ajv.addFormat("uri", (value: string) => PLAIN_HTTP_URL.test(value) || fullUri(value));
+    // Date-times likewise (every resource has two or more): ajv-formats splits
+    // and re-parses each one; Twilio's UTC shape takes one scan of its characters and the
+    // calendar, and anything else gets the full check.
+    const fullDateTime = this.ajv.formats["date-time"];
+    if (typeof fullDateTime === "object" && "validate" in fullDateTime && typeof fullDateTime.validate === "function") {
+      const validate = fullDateTime.validate as (value: string) => boolean;
+      this.ajv.addFormat("date-time", { ...fullDateTime, validate: (value: string) => isUtcDateTime(value) || validate(value) } as typeof fullDateTime);
+    }
     this.ajv.addSchema({ ...(document as Record<string, unknown>), $id: DOCUMENT_ID });
   }
 

@@ -5,7 +5,7 @@ import { TwilioNetworkError, TwilioTimeoutError } from "../../src/index.js";
 import { nodeExchange } from "../../src/node-exchange.js";
 import { createTransport, fetchExchange, parseRetryAfter, type Exchange, type TransportOptions, type WireRequest } from "../../src/transport.js";
 import { json, scriptedFetch, twilioError, ROOM_SID } from "./helpers.js";
-import { HANG, RESET, SLOW_BODY, TRANSPORTS, scripted, type Reply, type Scripted } from "./transports.js";
+import { CUT_BODY, HANG, RESET, SLOW_BODY, TRANSPORTS, scripted, type Reply, type Scripted } from "./transports.js";
 
 const ROOM = { sid: ROOM_SID };
 
@@ -128,6 +128,12 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
   it("times out a response whose body never finishes", async () => {
     const s = await script(SLOW_BODY);
     await expect(transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 0 }).send(req(s.origin, "GET"))).rejects.toBeInstanceOf(TwilioTimeoutError);
+  });
+
+  it("regression: a body cut short by a closed connection is a network error, never a truncated success", async () => {
+    const s = await script(CUT_BODY);
+    const error = await transport(s.exchange, s.origin, { maxRetries: 0 }).send(req(s.origin, "GET")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TwilioNetworkError);
   });
 
   it.each(["GET", "POST"])("regression: a caller's abort during a %s in flight is rethrown as is, and not retried", async (method) => {

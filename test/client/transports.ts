@@ -19,7 +19,10 @@ export const RESET = Symbol("reset");
 /** Answers 200 with the start of a JSON body that never finishes. */
 export const SLOW_BODY = Symbol("slow body");
 
-export type Action = Response | typeof HANG | typeof RESET | typeof SLOW_BODY;
+/** Answers 200 declaring a 100-byte body, sends 7 bytes and closes the connection. */
+export const CUT_BODY = Symbol("cut body");
+
+export type Action = Response | typeof HANG | typeof RESET | typeof SLOW_BODY | typeof CUT_BODY;
 export type Reply = Action | ((call: Call, index: number) => Action | Promise<Action>);
 
 export interface Scripted {
@@ -48,6 +51,16 @@ export async function scripted(kind: TransportKind, ...replies: Reply[]): Promis
       if (action === RESET) throw resetError();
       if (action === HANG) return new Promise<Response>(() => {});
       if (action === SLOW_BODY) return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"sid":')) }), { status: 200 });
+      if (action === CUT_BODY) {
+        // What undici's fetch does when the connection closes mid-body: the stream errors.
+        const body = new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"sid":'));
+            c.error(Object.assign(new TypeError("terminated"), { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }));
+          },
+        });
+        return new Response(body, { status: 200, headers: { "content-length": "100" } });
+      }
       return action.clone();
     });
     // The scripted fetch does not see the signal; wrap it so aborts end a hanging reply, as a real fetch does.
@@ -121,6 +134,11 @@ async function answer(res: ServerResponse, action: Action): Promise<void> {
   if (action === SLOW_BODY) {
     res.writeHead(200, { "content-type": "application/json" });
     res.write('{"sid":');
+    return;
+  }
+  if (action === CUT_BODY) {
+    res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+    res.write('{"sid":', () => res.socket?.destroy());
     return;
   }
   const headers: Record<string, string> = {};
