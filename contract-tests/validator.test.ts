@@ -245,6 +245,9 @@ describe("the bundled spec", () => {
   });
 });
 
+/** The response body of a corpus recording (a valid one, to vary a field of). */
+const recordedBody = (path: string) => (JSON.parse(readFileSync(new URL(`./recordings/${path}`, import.meta.url), "utf8")) as Recording).response.body as object;
+
 // ajv-formats' own RFC 3986 check (a function in full mode).
 const fullUri = fullFormats.uri as (value: string) => boolean;
 // And its RFC 3339 date-time check (an object with validate and compare).
@@ -324,24 +327,14 @@ describe("response checks on the fast path", () => {
 
   it("format date-time still takes what the quick check leaves to the full one, and refuses non-date-times", () => {
     const d = defaultContractValidator();
-    const roomBody = (JSON.parse(readFileSync(new URL("./recordings/rooms/fetch-by-sid.json", import.meta.url), "utf8")) as Recording).response.body as object;
-    const room = (date_created: string) => d.validateResponse("FetchRoom", 200, { ...roomBody, date_created }, "application/json").problems.map((p) => p.where);
+    const room = (date_created: string) => d.validateResponse("FetchRoom", 200, { ...recordedBody("rooms/fetch-by-sid.json"), date_created }, "application/json").problems.map((p) => p.where);
     for (const ok of ["2015-07-30T20:00:00Z", "2015-07-30T20:00:00+02:00", "2015-07-30t20:00:00z", "2016-12-31T23:59:60Z"]) expect(room(ok), ok).toEqual([]);
     for (const bad of ["2015-07-30", "2015-02-30T20:00:00Z", "yesterday", "2015-07-30T20:00:00"]) expect(room(bad), bad).toEqual(["response.body/date_created"]);
   });
 
   it("format uri still takes URLs the quick regex leaves to the full check, and refuses non-URIs", () => {
     const d = defaultContractValidator();
-    const settings = (url: string) => ({
-      account_sid: "AC0123456789abcdef0123456789abcdef",
-      friendly_name: "archive",
-      aws_credentials_sid: null,
-      aws_s3_url: null,
-      aws_storage_enabled: false,
-      encryption_key_sid: null,
-      encryption_enabled: false,
-      url,
-    });
+    const settings = (url: string) => ({ ...recordedBody("composition-settings/fetch.json"), url });
     const check = (url: string) => d.validateResponse("FetchCompositionSettings", 200, settings(url), "application/json").problems.map((p) => p.where);
     for (const ok of ["https://video.twilio.com/v1/CompositionSettings/Default", "https://h.example/a%20b", "http://[::1]:8080/x", "urn:isbn:0451450523"]) expect(check(ok), ok).toEqual([]);
     for (const bad of ["not a url", "https://exa mple.com/", "/relative/path", "https://h.example/%zz"]) expect(check(bad), bad).toEqual(["response.body/url"]);
