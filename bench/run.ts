@@ -38,9 +38,9 @@ const { values: flags } = parseCommandLine({
 // bench/ has its own dependencies (the contestants that are not the project's): installed
 // here only when missing, so neither --help nor a second run needs the registry.
 const BENCH_DIR = fileURLToPath(new URL("./", import.meta.url));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url))))) {
   process.stderr.write("installing bench/'s own dependencies (npm install --prefix bench)\n");
-  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const install = spawnSync(npm, ["install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund", "--silent"], { stdio: ["ignore", "inherit", "inherit"] });
   if (install.status !== 0) {
     console.error(`npm install --prefix bench failed (${install.error?.message ?? `exit ${install.status}`}): the benchmark needs twilio and undici from bench/package.json`);
@@ -50,7 +50,7 @@ if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./nod
 
 // The contestants load our compiled package (dist/), as users get it.
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const build = spawnSync(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+const build = spawnSync(npm, ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
 if (build.status !== 0) {
   console.error(`npm run build failed (${build.error?.message ?? `exit ${build.status}`}): the benchmark measures the compiled package`);
   process.exit(1);

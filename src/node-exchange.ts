@@ -62,21 +62,16 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
 
-  // The request target split once per origin (the API's, nearly always the
-  // same one), so a call parses no URL and hashes no string.
-  const origins = new Map<string, Target>();
+  // The request target split once per origin: calls go to the client's own
+  // origin (redirects are not followed), so one remembered origin means a call
+  // parses no URL.
   let last: Target | undefined;
   const target = (url: string): Target => {
-    if (last !== undefined && url.startsWith(last.origin) && url.charCodeAt(last.origin.length) === 47 /* "/" */) return last;
+    if (last !== undefined && url.startsWith(last.origin) && (url.length === last.origin.length || url.charCodeAt(last.origin.length) === 47 /* "/" */)) return last;
     const end = url.indexOf("/", url.indexOf("//") + 2);
     const origin = end < 0 ? url : url.slice(0, end);
-    let parsed = origins.get(origin);
-    if (!parsed) {
-      const u = new URL(origin);
-      parsed = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
-      if (origins.size < 64) origins.set(origin, parsed);
-    }
-    return (last = parsed);
+    const u = new URL(origin);
+    return (last = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port });
   };
 
   return (request: WireRequest, attempt: Attempt, maxBytes: number) =>

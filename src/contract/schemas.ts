@@ -31,12 +31,6 @@ export interface SchemaCheck {
  */
 export const PLAIN_HTTP_URL = /^https?:\/\/[a-z0-9.-]+(?::\d+)?(?:[/?][a-z0-9\-._~!$&'()*+,;=:@/?]*)?$/i;
 
-/**
- * The one shape Twilio writes date-times in (`2015-07-30T20:00:00Z`, fractions
- * allowed): UTC, upper-case `T` and `Z`, no leap second. A strict subset of
- * RFC 3339 `date-time` as ajv-formats checks it, tested against it in
- * contract-tests/validator.test.ts.
- */
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** The two digits at `i` as a number, or -1. Character codes, not a regex: this runs for every date-time of every response. */
@@ -46,8 +40,13 @@ function twoDigits(value: string, i: number): number {
   return high >= 0 && high <= 9 && low >= 0 && low <= 9 ? high * 10 + low : -1;
 }
 
+/**
+ * The one shape Twilio writes date-times in, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`
+ * (`2015-07-30T20:00:00Z`): UTC, upper-case `T` and `Z`, no leap second. A
+ * strict subset of RFC 3339 `date-time` as ajv-formats checks it, tested
+ * against it in contract-tests/validator.test.ts.
+ */
 export function isUtcDateTime(value: string): boolean {
-  // YYYY-MM-DDTHH:MM:SS[.fraction]Z
   const end = value.length - 1;
   if (end < 19 || value.charCodeAt(end) !== 90 /* Z */) return false;
   if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
@@ -94,8 +93,8 @@ export class SchemaRegistry {
     const fullUri = this.ajv.formats.uri;
     if (typeof fullUri === "function") this.ajv.addFormat("uri", (value: string) => PLAIN_HTTP_URL.test(value) || fullUri(value));
     // Date-times likewise (every resource has two or more): ajv-formats splits
-    // and re-parses each one; Twilio's UTC shape takes one scan of its characters and the
-    // calendar, and anything else gets the full check.
+    // and re-parses each one; Twilio's UTC shape takes one scan of its
+    // characters and the calendar, and anything else gets the full check.
     const fullDateTime = this.ajv.formats["date-time"];
     if (typeof fullDateTime === "object" && "validate" in fullDateTime && typeof fullDateTime.validate === "function") {
       const validate = fullDateTime.validate as (value: string) => boolean;
