@@ -1,8 +1,9 @@
 /**
- * The side-by-side client benchmark: every contestant against the same
- * loopback server (its own process), scenarios A–D interleaved and rotated
- * per round, cold start and bundle size. Ratios are to raw fetch in the same
- * run (paired per round, median of rounds).
+ * The side-by-side client benchmark: every contestant in a process of its
+ * own against the same loopback server (a process too), scenarios A–D in
+ * many short rounds with the contestants rotated, cold start and bundle
+ * size. Ratios are to raw fetch in the same run (paired per round, median of
+ * rounds).
  *
  *   npm run bench                     # table on stdout, progress on stderr
  *   npm run bench -- --json           # one JSON document on stdout
@@ -60,12 +61,13 @@ if (build.status !== 0) {
 const { bundleSize } = await import("./bundle-size.js");
 const { coldStart } = await import("./cold-start.js");
 const { CONTESTANTS } = await import("./contestants.js");
+const { startDriver } = await import("./drivers.js");
 const { scenarioA, scenarioB, scenarioC, scenarioD } = await import("./scenarios.js");
 const { evaluateTargets, renderTable } = await import("./report.js");
 
 const sizes: Sizes = flags.quick
-  ? { rounds: 5, slices: 4, sequential: 25, concurrentRequests: 256, concurrentSlices: 2, concurrency: 64, rooms: 10_000, iterateRounds: 3 }
-  : { rounds: 9, slices: 8, sequential: 40, concurrentRequests: 256, concurrentSlices: 4, concurrency: 64, rooms: 50_000, iterateRounds: 4 };
+  ? { rounds: 40, sequential: 12, concurrentRounds: 10, concurrentRequests: 256, concurrency: 64, rooms: 10_000, legRounds: 8, legRooms: 2_000 }
+  : { rounds: 150, sequential: 12, concurrentRounds: 40, concurrentRequests: 256, concurrency: 64, rooms: 50_000, legRounds: 24, legRooms: 5_000 };
 const coldRuns = flags.quick ? 5 : 20;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -79,18 +81,19 @@ const origin = await new Promise<string>((resolve, reject) => {
   server.stdout.setEncoding("utf8").once("data", (line: string) => resolve(line.trim()));
 });
 
+const drivers: Awaited<ReturnType<typeof startDriver>>[] = [];
 try {
-  const contestants = CONTESTANTS.map((c) => ({ id: c.id, label: c.label, runner: c.make(origin) }));
-  progress(`bench server ${origin}; ${contestants.length} contestants; ${flags.quick ? "quick" : "full"} sizes`);
+  for (const c of CONTESTANTS) drivers.push(await startDriver(c.id, c.label, origin, ROOT));
+  progress(`bench server ${origin}; ${drivers.length} contestants, a process each; ${flags.quick ? "quick" : "full"} sizes`);
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of [scenarioA, scenarioB, scenarioC, scenarioD]) scenarios.push(await scenario(contestants, sizes, progress));
-  for (const { runner } of contestants) await runner.close?.();
+  for (const scenario of [scenarioA, scenarioB, scenarioC, scenarioD]) scenarios.push(await scenario(drivers, sizes, progress));
+  await Promise.all(drivers.splice(0).map((d) => d.close()));
 
-  const cold = await coldStart(contestants.map((c) => c.id), origin, coldRuns, progress);
+  const cold = await coldStart(CONTESTANTS.map((c) => c.id), origin, coldRuns, progress);
   scenarios.push({ id: "cold", title: "cold start (import, construct, one GET)", unit: "ms since process start", better: "lower", results: cold });
 
   const bundles: Record<string, BundleSize> = {};
-  for (const { id } of contestants) bundles[id] = await bundleSize(id);
+  for (const { id } of CONTESTANTS) bundles[id] = await bundleSize(id);
 
   const cpu = cpus();
   const report: BenchReport = {
@@ -98,7 +101,7 @@ try {
     machine: { cpus: cpu.length, model: cpu[0]?.model.trim() ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
     quick: Boolean(flags.quick),
     sizes: { ...sizes, coldRuns },
-    contestants: Object.fromEntries(contestants.map((c) => [c.id, c.label])),
+    contestants: Object.fromEntries(CONTESTANTS.map((c) => [c.id, c.label])),
     scenarios,
     bundles,
     targets: [],
@@ -109,5 +112,6 @@ try {
   if (flags.out) writeFileSync(flags.out, `${document}\n`);
   console.log(flags.json ? document : renderTable(report));
 } finally {
+  await Promise.all(drivers.map((d) => d.close()));
   server.kill();
 }

@@ -1,12 +1,18 @@
 /**
- * Scenarios A–D, run in-process against the bench server. Every scenario
- * warms each contestant up, then runs rounds; each round's value is paired
- * with raw fetch's value from the same round. Within a round of A, B and C
- * the contestants alternate in short slices (tens of requests, rotated), so
- * load from other processes on a shared machine falls on all of them alike;
- * a round of D is one full iteration per contestant, in rotated order.
+ * Scenarios A–D, each contestant in a process of its own (bench/drivers.ts)
+ * against the bench server. Every scenario warms each contestant up, then
+ * runs many short rounds: in a round every contestant runs one slice (a
+ * dozen requests, one burst of concurrent ones, or an iteration of a few
+ * thousand rooms), in rotated order, so all slices of a round fall within a
+ * fraction of a second of each other. Each round's value is paired with raw
+ * fetch's value from the same round; the table shows the median of those
+ * per-round ratios. On a shared 2-core VM the machine's speed drifts by tens
+ * of percent over seconds: short rounds pair like with like, and many of
+ * them give a stable median (rounds of eight long slices each, as this bench
+ * first had, moved ±0.1 between runs).
  */
-import type { Runner } from "./types.js";
+import type { Driver } from "./drivers.js";
+import type { Command } from "./types.js";
 import { rotation, summarize, type Summary } from "./stats.js";
 
 export interface ScenarioResult {
@@ -19,56 +25,37 @@ export interface ScenarioResult {
 }
 
 export interface Sizes {
+  /** Rounds of A and C; each contestant runs `sequential` requests per round. */
   rounds: number;
-  /** Slices per round in A, B and C. */
-  slices: number;
-  /** Requests per slice in A and C. */
   sequential: number;
-  /** Requests per slice in B, and slices per round in B. */
+  /** Rounds of B; each contestant runs `concurrentRequests` requests, `concurrency` in flight, per round. */
+  concurrentRounds: number;
   concurrentRequests: number;
-  concurrentSlices: number;
   concurrency: number;
+  /** Rooms on the server: D's full iteration. */
   rooms: number;
-  iterateRounds: number;
+  /** D's timed rounds, each an iteration of `legRooms` rooms from the first page. */
+  legRounds: number;
+  legRooms: number;
 }
 
-type Contestants = Array<{ id: string; runner: Runner }>;
-
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+type Drivers = Driver[];
 
 /**
- * `measure` runs one slice and returns [elapsed ms, requests]; a round's value
- * is the sum over its slices. The bench process's CPU time per request is
- * kept beside it (`cpu`): on a loaded machine it shows the client's own work
- * with less of the waiting for a core that wall time includes.
+ * Runs `count` rounds of `command` (every contestant once per round, in
+ * rotated order) and returns each contestant's per-round values, with its
+ * process's CPU time per request beside them (`cpu`).
  */
-async function rounds(
-  contestants: Contestants,
-  sizes: Sizes,
-  measure: (runner: Runner) => Promise<[number, number]>,
-  value: (ms: number, requests: number) => number,
-  progress: (line: string) => void,
-  title: string,
-) {
-  const values: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
-  const cpu: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
-  for (let round = 0; round < sizes.rounds; round++) {
-    const totals = Object.fromEntries(contestants.map((c) => [c.id, [0, 0, 0]])) as Record<string, [number, number, number]>;
-    for (let slice = 0; slice < sizes.slices; slice++) {
-      for (const { id, runner } of rotation(contestants, round * sizes.slices + slice)) {
-        const before = process.cpuUsage();
-        const [ms, requests] = await measure(runner);
-        const used = process.cpuUsage(before);
-        totals[id]![0] += ms;
-        totals[id]![1] += requests;
-        totals[id]![2] += (used.user + used.system) / 1000;
-      }
+async function rounds(drivers: Drivers, count: number, command: Command, value: (ms: number, requests: number) => number, progress: (line: string) => void, title: string) {
+  const values: Record<string, number[]> = Object.fromEntries(drivers.map((d) => [d.id, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(drivers.map((d) => [d.id, []]));
+  for (let round = 0; round < count; round++) {
+    for (const driver of rotation(drivers, round)) {
+      const { ms, requests, cpuMs } = await driver.run(command);
+      values[driver.id]!.push(value(ms, requests));
+      cpu[driver.id]!.push((cpuMs * 1000) / requests);
     }
-    for (const [id, [ms, requests, cpuMs]] of Object.entries(totals)) {
-      values[id]!.push(value(ms, requests));
-      cpu[id]!.push((cpuMs * 1000) / requests);
-    }
-    progress(`${title}: round ${round + 1}/${sizes.rounds}`);
+    if ((round + 1) % Math.ceil(count / 10) === 0 || round + 1 === count) progress(`${title}: round ${round + 1}/${count}`);
   }
   return { values, cpu };
 }
@@ -85,65 +72,47 @@ function results(values: Record<string, number[]>, extra: Record<string, { rssGr
   );
 }
 
-async function sequential(run: () => Promise<unknown>, count: number): Promise<[number, number]> {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await run();
-  return [performance.now() - start, count];
+async function warmUp(drivers: Drivers, command: Command, times: number): Promise<void> {
+  for (const driver of drivers) for (let i = 0; i < times; i++) await driver.run(command);
 }
 
-async function concurrent(run: () => Promise<unknown>, total: number, inFlight: number): Promise<[number, number]> {
-  let started = 0;
-  const worker = async () => {
-    while (started++ < total) await run();
-  };
-  const start = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, worker));
-  return [performance.now() - start, total];
-}
-
-export async function scenarioA(contestants: Contestants, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
-  for (const { runner } of contestants) await sequential(() => runner.get(), sizes.sequential * 4);
-  const { values, cpu } = await rounds(contestants, sizes, (r) => sequential(() => r.get(), sizes.sequential), perRequestMicros, progress, "A");
+export async function scenarioA(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+  const command: Command = { kind: "sequential", op: "get", count: sizes.sequential };
+  await warmUp(drivers, command, 20);
+  const { values, cpu } = await rounds(drivers, sizes.rounds, command, perRequestMicros, progress, "A");
   return { id: "A", title: "sequential GET room", unit: "µs/request", better: "lower", results: results(values, {}, cpu) };
 }
 
-export async function scenarioB(contestants: Contestants, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
-  for (const { runner } of contestants) await concurrent(() => runner.get(), sizes.concurrentRequests, sizes.concurrency);
-  const bSizes = { ...sizes, slices: sizes.concurrentSlices };
-  const { values, cpu } = await rounds(contestants, bSizes, (r) => concurrent(() => r.get(), sizes.concurrentRequests, sizes.concurrency), perSecond, progress, "B");
+export async function scenarioB(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+  const command: Command = { kind: "concurrent", count: sizes.concurrentRequests, inFlight: sizes.concurrency };
+  await warmUp(drivers, command, 2);
+  const { values, cpu } = await rounds(drivers, sizes.concurrentRounds, command, perSecond, progress, "B");
   return { id: "B", title: `${sizes.concurrency} in flight, GET room`, unit: "requests/s", better: "higher", results: results(values, {}, cpu) };
 }
 
-export async function scenarioC(contestants: Contestants, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
-  for (const { runner } of contestants) await sequential(() => runner.create(), sizes.sequential * 4);
-  const { values, cpu } = await rounds(contestants, sizes, (r) => sequential(() => r.create(), sizes.sequential), perRequestMicros, progress, "C");
+export async function scenarioC(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+  const command: Command = { kind: "sequential", op: "create", count: sizes.sequential };
+  await warmUp(drivers, command, 20);
+  const { values, cpu } = await rounds(drivers, sizes.rounds, command, perRequestMicros, progress, "C");
   return { id: "C", title: "POST create room (form)", unit: "µs/request", better: "lower", results: results(values, {}, cpu) };
 }
 
-export async function scenarioD(contestants: Contestants, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
-  for (const { runner } of contestants) await runner.iterate(Math.min(sizes.rooms, 10_000), () => {});
-  const growth: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
-  const values: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
-  const cpu: Record<string, number[]> = Object.fromEntries(contestants.map((c) => [c.id, []]));
-  for (let round = 0; round < sizes.iterateRounds; round++) {
-    for (const { id, runner } of rotation(contestants, round)) {
-      gc();
-      const before = process.memoryUsage.rss();
-      let peak = before;
-      const start = performance.now();
-      const cpuBefore = process.cpuUsage();
-      const count = await runner.iterate(Infinity, () => {
-        const rss = process.memoryUsage.rss();
-        if (rss > peak) peak = rss;
-      });
-      values[id]!.push(performance.now() - start);
-      const used = process.cpuUsage(cpuBefore);
-      cpu[id]!.push((used.user + used.system) / 1000);
-      growth[id]!.push((peak - before) / 2 ** 20);
-      if (count !== sizes.rooms) throw new Error(`${id} iterated ${count} rooms, expected ${sizes.rooms}`);
-    }
-    progress(`D: round ${round + 1}/${sizes.iterateRounds}`);
+/**
+ * D: the time of iterating `sizes.rooms` rooms, from rounds that each
+ * iterate `legRooms` of them from the first page (scaled to the whole
+ * list), then one full iteration per contestant for its peak RSS growth.
+ */
+export async function scenarioD(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+  const leg: Command = { kind: "iterate", count: sizes.legRooms };
+  await warmUp(drivers, leg, 2);
+  const scale = sizes.rooms / sizes.legRooms;
+  const { values, cpu } = await rounds(drivers, sizes.legRounds, leg, (ms) => ms * scale, progress, "D");
+  const rss: Record<string, { rssGrowthMB: number }> = {};
+  for (const driver of drivers) {
+    const full = await driver.run({ kind: "iterate", count: null, measureRss: true });
+    if (full.requests !== sizes.rooms) throw new Error(`${driver.id} iterated ${full.requests} rooms, expected ${sizes.rooms}`);
+    rss[driver.id] = { rssGrowthMB: Math.round(full.rssGrowthMB! * 10) / 10 };
   }
-  const rss = Object.fromEntries(Object.entries(growth).map(([id, mb]) => [id, { rssGrowthMB: Math.round(Math.max(...mb) * 10) / 10 }]));
+  progress("D: full iterations (peak RSS growth) done");
   return { id: "D", title: `iterate ${sizes.rooms.toLocaleString("en-US")} rooms`, unit: "ms/run", better: "lower", results: results(values, rss, cpu) };
 }

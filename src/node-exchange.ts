@@ -33,16 +33,41 @@ export interface NodeExchangeOptions {
   idleSocketMs?: number;
 }
 
-/** Response headers as node:http gives them (lower-case names), read without building a `Headers`. */
+/**
+ * Response headers over node:http's `rawHeaders` (`[name, value, …]` as
+ * received). `res.headers` is built lazily by Node on first access, and a
+ * successful call reads no header at all, so the name → value map is only
+ * made when something asks. Repeated headers are joined with ", ", as a
+ * fetch `Headers` does.
+ */
 class NodeHeaders implements ResponseHeaders {
-  constructor(private readonly raw: http.IncomingHttpHeaders) {}
+  private map: Map<string, string> | undefined;
+  constructor(private readonly raw: string[]) {}
+  private entries(): Map<string, string> {
+    if (this.map) return this.map;
+    const map = new Map<string, string>();
+    for (let i = 0; i + 1 < this.raw.length; i += 2) {
+      const name = this.raw[i]!.toLowerCase();
+      const seen = map.get(name);
+      map.set(name, seen === undefined ? this.raw[i + 1]! : `${seen}, ${this.raw[i + 1]!}`);
+    }
+    return (this.map = map);
+  }
   get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    return this.entries().get(name.toLowerCase()) ?? null;
   }
   forEach(callback: (value: string, name: string) => void): void {
-    for (const name of Object.keys(this.raw)) callback(this.get(name)!, name);
+    for (const [name, value] of this.entries()) callback(value, name);
   }
+}
+
+/** The declared Content-Length of a response, from its raw headers; -1 when absent. */
+function declaredLength(raw: string[]): number {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && name.toLowerCase() === "content-length") return Number(raw[i + 1]);
+  }
+  return -1;
 }
 
 interface Target {
@@ -93,8 +118,7 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
 
       req.on("error", fail);
       req.on("response", (res) => {
-        const declared = res.headers["content-length"];
-        const length = declared === undefined ? -1 : Number(declared);
+        const length = declaredLength(res.rawHeaders);
         if (length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
         // With a Content-Length the body is copied once into a buffer of that
         // size; otherwise chunks are kept and joined at the end.
@@ -119,7 +143,7 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
           settled = true;
           attempt.onabort = null;
           const body = whole ? whole.toString("utf8", 0, size) : size === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
-          resolve({ status: res.statusCode!, headers: new NodeHeaders(res.headers), body, url: request.url });
+          resolve({ status: res.statusCode!, headers: new NodeHeaders(res.rawHeaders), body, url: request.url });
         });
       });
       req.end(request.body);

@@ -9,6 +9,7 @@
 import { TwilioArgumentError, TwilioProtocolError, safeUrl } from "./errors.js";
 import { call, type Context } from "./invoke.js";
 import type { Endpoint, IterateOptions } from "./resources.js";
+import type { CallOptions } from "./types.js";
 
 interface Page {
   meta: { key: string; next_page_url: string | null; url?: unknown };
@@ -46,47 +47,142 @@ function queryOf(url: URL): Record<string, string | string[]> {
   return query;
 }
 
-export async function* iterate(
+const DONE: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * The iterator `iterate()` returns. Written out rather than as an async
+ * generator: a generator takes three promise turns per item, and iterating
+ * 50,000 rooms spent 26–40 ms in them (11–13 ms here, where an item already
+ * in hand is one resolved promise). Like a generator it starts on the first
+ * `next()`, queues calls made while a page is on its way, and is finished
+ * after an error, `return()` or `throw()`.
+ */
+class ListIterator implements AsyncGenerator<unknown, void, undefined> {
+  private items: readonly unknown[] = [];
+  private index = 0;
+  private yielded = 0;
+  private started = false;
+  private finished = false;
+  private nextUrl: string | null = null;
+  /** A page on its way; calls made meanwhile wait for it. */
+  private loading: Promise<void> | undefined;
+  private readonly seen = new Set<string>();
+  private readonly limit: number;
+  private readonly pageSize: number | undefined;
+  private readonly callOptions: CallOptions;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly endpoint: Endpoint,
+    private readonly path: Record<string, string>,
+    private readonly query: Record<string, unknown>,
+    options: IterateOptions,
+  ) {
+    const { limit = Infinity, pageSize, ...callOptions } = options;
+    this.limit = limit;
+    this.pageSize = pageSize;
+    this.callOptions = callOptions;
+  }
+
+  next(): Promise<IteratorResult<unknown, void>> {
+    if (this.loading) return this.loading.then(() => this.next());
+    if (this.index < this.items.length) {
+      const value = this.items[this.index++];
+      if (++this.yielded >= this.limit) this.close();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.finished || (this.started && this.nextUrl === null)) {
+      this.close();
+      return Promise.resolve(DONE);
+    }
+    // The page just read is garbage from here on, not kept alive while the next one is read and parsed.
+    this.items = [];
+    const loading = this.load().then(
+      () => {
+        this.loading = undefined;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        this.close();
+        throw error;
+      },
+    );
+    this.loading = loading;
+    return loading.then(() => this.next());
+  }
+
+  return(): Promise<IteratorResult<unknown, void>> {
+    const done = () => {
+      this.close();
+      return DONE;
+    };
+    return this.loading ? this.loading.then(done, done) : Promise.resolve(done());
+  }
+
+  throw(error: unknown): Promise<IteratorResult<unknown, void>> {
+    this.close();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private close(): void {
+    this.finished = true;
+    this.items = [];
+    this.index = 0;
+  }
+
+  /** Fetches the first page, or the one `next_page_url` names after checking it. */
+  private async load(): Promise<void> {
+    const { ctx, endpoint } = this;
+    let body: unknown;
+    if (!this.started) {
+      this.started = true;
+      if (!(this.limit >= 0)) throw new TwilioArgumentError("limit must be zero or more");
+      if (this.limit === 0) return this.close();
+      // A small limit needs no more than one small page.
+      const size = this.pageSize ?? (this.limit < 50 ? this.limit : undefined);
+      body = await call(ctx, endpoint, { path: this.path, query: size === undefined ? this.query : { ...this.query, PageSize: size } }, this.callOptions);
+    } else {
+      const url = new URL(this.nextUrl!, `${ctx.baseUrl}/`);
+      // Under the configured base: same origin and path prefix; the rest must be this list's path.
+      const nextPath = url.href.startsWith(`${ctx.baseUrl}/`) ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length)) : undefined;
+      if (!nextPath) {
+        throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`);
+      }
+      const key = pageKey(url);
+      if (this.seen.has(key)) {
+        throw new TwilioProtocolError(`${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`);
+      }
+      this.seen.add(key);
+      body = await call(ctx, endpoint, { path: nextPath, query: queryOf(url) }, this.callOptions);
+    }
+    const page = asPage(body, endpoint);
+    // A page's own URL is usually the next_page_url just followed, whose key is already in `seen`.
+    if (typeof page.meta.url === "string" && page.meta.url !== this.nextUrl) this.seen.add(pageKey(new URL(page.meta.url, `${ctx.baseUrl}/`)));
+    this.items = page[page.meta.key] as unknown[];
+    this.index = 0;
+    this.nextUrl = page.meta.next_page_url || null;
+  }
+}
+
+export function iterate(
   ctx: Context,
   endpoint: Endpoint,
   path: Record<string, string>,
   query: Record<string, unknown> = {},
   options: IterateOptions = {},
 ): AsyncGenerator<unknown, void, undefined> {
-  const { limit = Infinity, pageSize, ...callOptions } = options;
-  if (!(limit >= 0)) throw new TwilioArgumentError("limit must be zero or more");
-  if (limit === 0) return;
-  // A small limit needs no more than one small page.
-  const size = pageSize ?? (limit < 50 ? limit : undefined);
-  let page = asPage(await call(ctx, endpoint, { path, query: size === undefined ? query : { ...query, PageSize: size } }, callOptions), endpoint);
-  const seen = new Set<string>();
-  let yielded = 0;
-  for (;;) {
-    if (typeof page.meta.url === "string") seen.add(pageKey(page.meta.url, ctx.baseUrl));
-    for (const item of page[page.meta.key] as unknown[]) {
-      yield item;
-      if (++yielded >= limit) return;
-    }
-    const next = page.meta.next_page_url;
-    if (!next) return;
-    const url = new URL(next, `${ctx.baseUrl}/`);
-    const key = pageKey(url.href, ctx.baseUrl);
-    // Under the configured base: same origin and path prefix; the rest must be this list's path.
-    const nextPath = url.href.startsWith(`${ctx.baseUrl}/`) ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length)) : undefined;
-    if (!nextPath) {
-      throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`);
-    }
-    if (seen.has(key)) throw new TwilioProtocolError(`${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${yielded} items`);
-    seen.add(key);
-    page = asPage(await call(ctx, endpoint, { path: nextPath, query: queryOf(url) }, callOptions), endpoint);
-  }
+  return new ListIterator(ctx, endpoint, path, query, options);
 }
 
-/** A page's identity: its URL resolved against the base, with its query parameters in a stable order. */
-function pageKey(href: string, baseUrl: string): string {
-  const url = new URL(href, `${baseUrl}/`);
-  url.searchParams.sort();
-  return `${url.pathname}?${url.searchParams}`;
+/** A page's identity: its path with its query parameters in a stable order. */
+function pageKey(url: URL): string {
+  const params = new URLSearchParams(url.searchParams);
+  params.sort();
+  return `${url.pathname}?${params}`;
 }
 
 export async function all(

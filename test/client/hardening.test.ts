@@ -152,6 +152,36 @@ describe("the node:http exchange", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+  it("reads headers from the raw list: any case, repeats joined with \", \" as fetch does, Content-Length declared in any case", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, [
+        ["Content-Type", "application/json"],
+        ["X-Twilio-Thing", "a"],
+        ["x-twilio-thing", "b"],
+        ["Twilio-Request-Id", "RQ1"],
+        ["CONTENT-LENGTH", "2"],
+      ].flat());
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/Rooms`;
+      const attempt = () => ({ aborted: false, reason: undefined, onabort: null });
+      const response = await nodeExchange()({ method: "GET", url, headers: {} }, attempt(), 100);
+      expect(response.body).toBe("{}");
+      expect(response.headers.get("TWILIO-request-id")).toBe("RQ1");
+      expect(response.headers.get("x-twilio-thing")).toBe("a, b");
+      expect(response.headers.get("absent")).toBeNull();
+      const seen: string[] = [];
+      response.headers.forEach((value, name) => seen.push(`${name}=${value}`));
+      expect(seen.slice(0, 4)).toEqual(["content-type=application/json", "x-twilio-thing=a, b", "twilio-request-id=RQ1", "content-length=2"]);
+      // The declared length alone refuses a body over the cap, before any byte of it is read.
+      await expect(nodeExchange()({ method: "GET", url, headers: {} }, attempt(), 1)).rejects.toBeInstanceOf(TwilioResponseTooLargeError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });
 
 describe("pagination hardening", () => {

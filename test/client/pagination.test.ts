@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { TwilioProtocolError, TwilioArgumentError } from "../../src/index.js";
 import { client, json, scriptedFetch, type Call } from "./helpers.js";
@@ -94,5 +96,58 @@ describe("pagination", () => {
     const { fetch } = scriptedFetch(json(200, { rooms: [] }));
     await expect(client(fetch).rooms.all()).rejects.toBeInstanceOf(TwilioProtocolError);
     await expect(client(fetch).rooms.all({}, { limit: -1 })).rejects.toBeInstanceOf(TwilioArgumentError);
+  });
+});
+
+describe("the list iterator behaves as an async generator", () => {
+  it("answers concurrent next() calls with consecutive items, one request per page", async () => {
+    const { fetch, calls } = scriptedFetch(participantsApi(5));
+    const it = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 2 });
+    const results = await Promise.all(Array.from({ length: 7 }, () => it.next()));
+    expect(results.map((r) => (r.done ? "done" : r.value.identity))).toEqual(["user-0", "user-1", "user-2", "user-3", "user-4", "done", "done"]);
+    expect(calls).toHaveLength(3);
+  });
+
+  it("starts on the first next(), and return() ends it without another request", async () => {
+    const { fetch, calls } = scriptedFetch(participantsApi(10));
+    const it = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 2 });
+    expect(calls).toHaveLength(0);
+    expect((await it.next()).value?.identity).toBe("user-0");
+    expect(await it.return()).toEqual({ value: undefined, done: true });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("is finished after an error, and after throw()", async () => {
+    const { fetch, calls } = scriptedFetch(participantsApi(10, { nextOrigin: "https://evil.example" }));
+    const it = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 5 });
+    for (let i = 0; i < 5; i++) await it.next();
+    await expect(it.next()).rejects.toBeInstanceOf(TwilioProtocolError);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+    const other = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 5 });
+    await expect(other.throw(new Error("stop"))).rejects.toThrow("stop");
+    expect(await other.next()).toEqual({ value: undefined, done: true });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("does not keep the page just read alive while the next one loads (the pages of a long list were all copied by the collector)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    let release!: () => void;
+    const second = new Promise<void>((resolve) => (release = resolve));
+    const api = participantsApi(4);
+    const { fetch } = scriptedFetch(async (call, index) => {
+      if (index === 1) await second;
+      return api(call);
+    });
+    const it = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 2 });
+    const first = new WeakRef((await it.next()).value as object);
+    await it.next();
+    const pending = it.next(); // the second page is on its way
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    release();
+    expect((await pending).value?.identity).toBe("user-2");
   });
 });
