@@ -4,7 +4,8 @@
  * exchange is `fetch` (below); the Node entry point (`twilio-video-ts/node`)
  * plugs in node:http with keep-alive. Both get the same semantics from here.
  *
- * Per attempt: one timer and a plain abort state (cheaper than composing
+ * Per attempt: a place in the client's deadline queue (one timer for all
+ * attempts, src/deadlines.ts) and a plain abort state (cheaper than composing
  * `AbortSignal.timeout` with `AbortSignal.any` on every call); the caller's
  * signal, when there is one, is forwarded by a listener removed afterwards.
  * The body is read inside the attempt, through a byte counter that stops at
@@ -17,6 +18,7 @@
  * Worst-case total time: (maxRetries + 1) × timeoutMs + maxRetries × max(maxDelayMs, maxRetryAfterMs).
  * Worst-case memory per call: maxResponseBytes (plus the parsed JSON).
  */
+import { Deadlines, type Deadline } from "./deadlines.js";
 import { TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
 
 /** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
@@ -74,15 +76,30 @@ export interface Attempt {
  */
 export type Exchange = (request: WireRequest, attempt: Attempt, maxBytes: number) => Promise<WireResponse>;
 
-class AttemptState implements Attempt {
+class AttemptState implements Attempt, Deadline {
   aborted = false;
   reason: unknown = undefined;
   onabort: (() => void) | null = null;
+  timedOut = false;
+  // Its place in the client's deadline queue.
+  deadline = 0;
+  previous: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  queued = false;
+  constructor(
+    private readonly method: string,
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
     this.onabort?.();
+  }
+  expire(): void {
+    this.timedOut = true;
+    this.abort(new TwilioTimeoutError(this.method, this.url, this.timeoutMs));
   }
 }
 
@@ -161,6 +178,7 @@ export function createTransport(options: TransportOptions): Send {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
   const backoff = (retry: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
+  const deadlines = new Deadlines(timeoutMs);
 
   return async function send(input: WireRequest, callerSignal?: AbortSignal): Promise<WireResponse> {
     const { method, url } = input;
@@ -176,12 +194,8 @@ export function createTransport(options: TransportOptions): Send {
 
     for (let attempt = 0; ; attempt++) {
       if (callerSignal?.aborted) throw callerSignal.reason;
-      const state = new AttemptState();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        state.abort(new TwilioTimeoutError(method, url, timeoutMs));
-      }, timeoutMs);
+      const state = new AttemptState(method, url, timeoutMs);
+      deadlines.add(state);
       const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
       if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
       let response: WireResponse | undefined;
@@ -191,15 +205,15 @@ export function createTransport(options: TransportOptions): Send {
       } catch (caught) {
         error = caught;
       } finally {
-        clearTimeout(timer);
+        deadlines.remove(state);
         if (forward) callerSignal!.removeEventListener("abort", forward);
       }
       if (response === undefined) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         if (error instanceof TwilioResponseTooLargeError) throw error;
-        const failure = timedOut ? new TwilioTimeoutError(method, url, timeoutMs) : new TwilioNetworkError(method, url, error);
+        const failure = state.timedOut ? new TwilioTimeoutError(method, url, timeoutMs) : new TwilioNetworkError(method, url, error);
         // A POST that timed out may have been processed: never send it twice.
-        const retryable = idempotent || (!timedOut && connectFailure(error));
+        const retryable = idempotent || (!state.timedOut && connectFailure(error));
         if (attempt >= maxRetries || !retryable) throw failure;
         await sleep(backoff(attempt), callerSignal);
         continue;
