@@ -85,7 +85,8 @@ export async function scenarioA(drivers: Drivers, sizes: Sizes, progress: (line:
 
 export async function scenarioB(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
   const command: Command = { kind: "concurrent", count: sizes.concurrentRequests, inFlight: sizes.concurrency };
-  await warmUp(drivers, command, 2);
+  // Long enough for each client to open its pool of connections and settle.
+  await warmUp(drivers, command, 8);
   const { values, cpu } = await rounds(drivers, sizes.concurrentRounds, command, perSecond, progress, "B");
   return { id: "B", title: `${sizes.concurrency} in flight, GET room`, unit: "requests/s", better: "higher", results: results(values, {}, cpu) };
 }
