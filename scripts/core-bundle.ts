@@ -7,8 +7,8 @@ import type { BuildOptions, Metafile } from "esbuild";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** The response validator is loaded lazily by src/invoke.ts through a non-literal specifier, so bundlers leave it out of the core. */
-export const LAZY_CONTRACT_IMPORT = "./contract/index.js";
+/** The response validator is loaded lazily by src/core/invoke.ts through a non-literal specifier, so bundlers leave it out of the core. */
+export const LAZY_CONTRACT_IMPORT = "../contract/index.js";
 
 /** Node-free and ajv-free: these are externalised so that, if imported, they show up in the metafile instead of failing resolution. */
 const FORBIDDEN_EXTERNALS = ["node:*", ...builtinModules, ...builtinModules.map((name) => `${name}/*`), "ajv", "ajv/*", "ajv-formats", "ajv-formats/*"];

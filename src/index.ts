@@ -4,8 +4,8 @@
  * built-ins. The contract validator (`twilio-video-ts/contract`) and the
  * emulator (`twilio-video-ts/emulator`) are separate entry points.
  */
-export { createVideoClient, type VideoClient, type VideoClientOptions } from "./client.js";
-export type { CredentialOptions } from "./credentials.js";
+export { createVideoClient, type VideoClient, type VideoClientOptions } from "./core/client.js";
+export type { CredentialOptions } from "./core/credentials.js";
 export {
   TwilioVideoError,
   TwilioApiError,
@@ -18,27 +18,27 @@ export {
   TwilioResponseValidationError,
   type TwilioErrorKind,
   type ApiErrorInit,
-} from "./errors.js";
-export type { ValidationMode, ResponseValidator } from "./invoke.js";
-export type { RetryOptions } from "./transport.js";
-export type { MediaLink, MediaOptions } from "./media.js";
-export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./types.js";
-export { operationRows, resourceTree, type OperationRow, type IterateOptions, type Resource, type Resources } from "./resources.js";
-export { toSearchParams } from "./serialize.js";
+} from "./core/errors.js";
+export type { ValidationMode, ResponseValidator } from "./core/invoke.js";
+export type { RetryOptions } from "./core/transport.js";
+export type { MediaLink, MediaOptions } from "./core/media.js";
+export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./core/types.js";
+export { operationRows, resourceTree, type OperationRow, type IterateOptions, type Resource, type Resources } from "./core/resources.js";
+export { toSearchParams } from "./core/serialize.js";
 export {
   computeSignature,
   validateSignature,
   validateJsonSignature,
   verifyStatusCallback,
   InvalidSignatureError,
-  type CallbackParams,
   type StatusCallbackEvent,
   type RoomStatusCallbackEvent,
   type CompositionStatusCallbackEvent,
-} from "./webhooks.js";
+} from "./server/webhooks.js";
 export {
   parseStatusCallback,
   InvalidStatusCallbackError,
+  type CallbackParams,
   STATUS_CALLBACK_FAMILIES,
   type ParsedStatusCallback,
   type KnownStatusCallback,
@@ -53,7 +53,7 @@ export {
   type CompositionCallback,
   type CompositionHookCallback,
   type UnknownCallback,
-} from "./status-callbacks.js";
+} from "./server/status-callbacks.js";
 export {
   createStatusCallbackHandler,
   CallbackBodyTooLargeError,
@@ -61,10 +61,10 @@ export {
   type StatusCallbackHandler,
   type StatusCallbackHandlerOptions,
   type StatusCallbackListeners,
-} from "./callback-handler.js";
-export { createAccessToken, AccessTokenError, MAX_ACCESS_TOKEN_TTL, type AccessTokenOptions, type AccessTokenClaims } from "./access-token.js";
+} from "./server/callback-handler.js";
+export { createAccessToken, AccessTokenError, MAX_ACCESS_TOKEN_TTL, type AccessTokenOptions, type AccessTokenClaims } from "./server/access-token.js";
 export type { paths, components, operations, webhooks } from "../generated/openapi.js";
-export { VERSION } from "./version.js";
+export { VERSION } from "./core/version.js";
 
 import type { components } from "../generated/openapi.js";
 type Schemas = components["schemas"];

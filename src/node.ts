@@ -5,11 +5,11 @@
  * abort, redirect refusal, size cap, errors. Passing `fetch` in the options
  * uses that fetch instead, as the core does.
  */
-import { buildClient, type VideoClient, type VideoClientOptions } from "./client.js";
-import { nodeExchange, type NodeExchangeOptions } from "./node-exchange.js";
+import { buildClient, type VideoClient, type VideoClientOptions } from "./core/client.js";
+import { nodeExchange, type NodeExchangeOptions } from "./node/exchange.js";
 
 export * from "./index.js";
-export type { NodeExchangeOptions } from "./node-exchange.js";
+export type { NodeExchangeOptions } from "./node/exchange.js";
 
 /**
  * Options of the Node client ({@link createVideoClient} from

@@ -5,7 +5,7 @@
  * time in the order the events happened, off the request path, and every
  * attempt is kept so tests can inspect what was sent and how it was answered.
  */
-import { computeSignature } from "../webhooks.js";
+import { computeSignature } from "../server/webhooks.js";
 import type { HttpMethod } from "./store.js";
 
 /** One status callback the emulator attempted: where it went, what it carried, how it was signed and answered. */

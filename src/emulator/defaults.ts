@@ -3,7 +3,7 @@
  * given. A module of its own, with no imports, so the bin can show them in
  * `--help` without loading the validator (and its optional peer, ajv).
  */
-import type { Credentials } from "./server.js";
+import type { Credentials } from "./credentials.js";
 
 /** The account the emulator emulates unless `accountSid` says otherwise. */
 export const DEFAULT_ACCOUNT_SID = "AC00000000000000000000000000e0e0e0";

@@ -17,13 +17,8 @@ import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } fro
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
 import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
+import type { Credentials } from "./credentials.js";
 
-/** Credentials the emulator accepts; `authToken` also signs its status callbacks. */
-export interface Credentials {
-  apiKeySid: string;
-  apiKeySecret: string;
-  authToken: string;
-}
 
 export interface ServerDeps {
   origin: () => string;

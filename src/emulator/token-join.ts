@@ -12,10 +12,10 @@
  */
 import type { components } from "../../generated/openapi.js";
 import type { EmulatorClock } from "./clock.js";
-import { AccessTokenError, createAccessToken } from "../access-token.js";
+import { AccessTokenError, createAccessToken } from "../server/access-token.js";
 import { ApiError } from "./errors.js";
 import type { Lifecycle } from "./lifecycle.js";
-import type { Credentials } from "./server.js";
+import type { Credentials } from "./credentials.js";
 import type { HttpMethod, Store } from "./store.js";
 import { verifyAccessToken } from "./tokens.js";
 import type { Views } from "./views.js";

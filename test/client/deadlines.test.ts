@@ -1,12 +1,12 @@
-// Per-attempt timeouts on the client's one timer (src/deadlines.ts): each
+// Per-attempt timeouts on the client's one timer (src/core/deadlines.ts): each
 // attempt still times out at its own deadline, and an idle client holds no
 // process open.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TwilioTimeoutError } from "../../src/index.js";
-import { Deadlines, type Deadline } from "../../src/deadlines.js";
-import { createTransport, type Exchange } from "../../src/transport.js";
+import { Deadlines, type Deadline } from "../../src/core/deadlines.js";
+import { createTransport, type Exchange } from "../../src/core/transport.js";
 
 const ORIGIN = "https://video.twilio.com";
 

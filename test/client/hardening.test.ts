@@ -11,7 +11,7 @@ import {
 import { API_KEY_SECRET, API_KEY_SID, client, json, scriptedFetch, ROOM_SID, type Call } from "./helpers.js";
 import { TRANSPORTS, scripted, type Scripted } from "./transports.js";
 import { createVideoClient } from "../../src/index.js";
-import { nodeExchange } from "../../src/node-exchange.js";
+import { nodeExchange } from "../../src/node/exchange.js";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 

@@ -1,10 +1,10 @@
-// The Node exchange's keep-alive pool (src/node-exchange.ts, IdleSockets):
+// The Node exchange's keep-alive pool (src/node/exchange.ts, IdleSockets):
 // a fresh socket is reused, an idle one is closed by the client before the
 // server would close it, and a server's shorter Keep-Alive timeout wins.
 import { createServer, type OutgoingHttpHeaders } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { nodeExchange } from "../../src/node-exchange.js";
+import { nodeExchange } from "../../src/node/exchange.js";
 
 const attempt = () => ({ aborted: false, reason: undefined, onabort: null });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

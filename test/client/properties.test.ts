@@ -3,9 +3,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TwilioArgumentError, TwilioResponseTooLargeError, TwilioVideoError } from "../../src/index.js";
-import { checkId, requestUrl } from "../../src/invoke.js";
-import { resourceTree } from "../../src/resources.js";
-import { toSearchParams } from "../../src/serialize.js";
+import { checkId, requestUrl } from "../../src/core/invoke.js";
+import { resourceTree } from "../../src/core/resources.js";
+import { toSearchParams } from "../../src/core/serialize.js";
 import { client, json, scriptedFetch, ROOM_SID } from "./helpers.js";
 
 const BASE = "https://video.twilio.com";

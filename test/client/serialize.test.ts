@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { serializeForm, serializeQuery, toSearchParams } from "../../src/serialize.js";
+import { serializeForm, serializeQuery, toSearchParams } from "../../src/core/serialize.js";
 
 describe("Twilio form and query encoding", () => {
   it("sends booleans as true/false, numbers in decimal and dates as ISO 8601 UTC seconds", () => {

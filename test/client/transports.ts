@@ -5,8 +5,8 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createVideoClient, type VideoClient, type VideoClientOptions } from "../../src/index.js";
 import { createVideoClient as createNodeClient } from "../../src/node.js";
-import { nodeExchange } from "../../src/node-exchange.js";
-import { fetchExchange, type Exchange } from "../../src/transport.js";
+import { nodeExchange } from "../../src/node/exchange.js";
+import { fetchExchange, type Exchange } from "../../src/core/transport.js";
 import { API_KEY_SECRET, API_KEY_SID, scriptedFetch, type Call } from "./helpers.js";
 
 export type TransportKind = "fetch" | "node";

@@ -20,7 +20,7 @@ describe("core bundle (platform neutral, esm)", () => {
     expect(result.errors).toEqual([]);
     expect(forbiddenImports(result.metafile)).toEqual([]);
     const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs).toContain("src/client.ts");
+    expect(inputs).toContain("src/core/client.ts");
     expect(inputs.some((path) => path.includes("node_modules/openapi-fetch/"))).toBe(true);
     // Spec types only: the generated module and the JSON spec stay out of the runtime code.
     expect(inputs.filter((path) => path.startsWith("generated/"))).toEqual([]);

@@ -666,7 +666,7 @@ describe("edge consumer: the installed package bundled for Workers, run in edge-
 
   it("the bundle holds the shipped dist/ and openapi-fetch, and no Node built-in, ajv or contract module", () => {
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs.some((path) => path.includes("node_modules/twilio-video-ts/dist/src/client.js"))).toBe(true);
+    expect(inputs.some((path) => path.includes("node_modules/twilio-video-ts/dist/src/core/client.js"))).toBe(true);
     expect(inputs.some((path) => path.includes("node_modules/openapi-fetch/"))).toBe(true);
     expect(forbiddenImports(metafile)).toEqual([]);
   });

@@ -12,14 +12,14 @@
  * every eighth of that), before common server idle timeouts, so a request
  * rarely meets a socket the server has just closed. A reset on a reused socket is not retried for POST: the
  * server may have received the request, and a duplicate room is worse than
- * an error. Only imported by `src/node.ts`: the core stays free of Node
+ * an error. Only imported by `src/node.ts` (and the tests): the core stays free of Node
  * built-ins.
  */
 import * as http from "node:http";
 import * as https from "node:https";
 import type { Socket } from "node:net";
-import { TwilioResponseTooLargeError } from "./errors.js";
-import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "./transport.js";
+import { TwilioResponseTooLargeError } from "../core/errors.js";
+import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "../core/transport.js";
 
 /**
  * Connection pool settings of the Node client's node:http / node:https

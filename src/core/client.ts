@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import type { paths } from "../generated/openapi.js";
+import type { paths } from "../../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
 import { TwilioConfigError, TwilioProtocolError } from "./errors.js";
 import { call, checkId, type Context, type ResponseValidator, type ValidationMode } from "./invoke.js";

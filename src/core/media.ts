@@ -6,24 +6,10 @@
  */
 import { TwilioApiError, TwilioArgumentError, TwilioProtocolError } from "./errors.js";
 import { apiError, send, unexpectedStatus, type Context } from "./invoke.js";
-import type { Endpoint } from "./resources.js";
+import type { Endpoint, MediaLink, MediaOptions } from "./endpoint.js";
+
+export type { MediaLink, MediaOptions } from "./endpoint.js";
 import type { CallOptions } from "./types.js";
-
-/** Options of the `media()` and `download()` methods of recordings and compositions. */
-export interface MediaOptions {
-  /** Seconds the signed URL stays valid, 1 to 3600 (Twilio's default: 600). */
-  ttl?: number | undefined;
-  /** `attachment` or `inline`, optionally with `; filename=…`. */
-  contentDisposition?: string | undefined;
-}
-
-/** A short-lived signed URL of a media file, and when it expires. */
-export interface MediaLink {
-  /** Signed URL of the media file; needs no credentials. Treat it as a secret until it expires. */
-  url: string;
-  /** When the URL stops working (computed from the requested TTL). */
-  expiresAt: Date;
-}
 
 const DEFAULT_TTL = 600;
 

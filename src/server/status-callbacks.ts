@@ -11,8 +11,10 @@
  * checked against the same schemas by test/client/status-callbacks.test.ts,
  * so the two cannot drift.
  */
-import type { components } from "../generated/openapi.js";
-import type { CallbackParams } from "./webhooks.js";
+import type { components } from "../../generated/openapi.js";
+
+/** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
+export type CallbackParams = Record<string, string | readonly string[]> | URLSearchParams;
 
 type S = components["schemas"];
 

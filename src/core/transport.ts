@@ -5,7 +5,7 @@
  * plugs in node:http with keep-alive. Both get the same semantics from here.
  *
  * Per attempt: a place in the client's deadline queue (one timer for all
- * attempts, src/deadlines.ts) and a plain abort state (cheaper than composing
+ * attempts, src/core/deadlines.ts) and a plain abort state (cheaper than composing
  * `AbortSignal.timeout` with `AbortSignal.any` on every call); the caller's
  * signal, when there is one, is forwarded by a listener removed afterwards.
  * The body is read inside the attempt, through a byte counter that stops at

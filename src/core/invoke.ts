@@ -3,9 +3,9 @@
  * into exceptions. Resource methods, pagination and media all go through it.
  */
 import type { Client } from "openapi-fetch";
-import type { paths } from "../generated/openapi.js";
+import type { paths } from "../../generated/openapi.js";
 import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
-import type { Endpoint } from "./resources.js";
+import type { Endpoint } from "./endpoint.js";
 import { serializeQuery, toSearchParams } from "./serialize.js";
 import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
@@ -156,7 +156,7 @@ export interface ResponseValidator {
 // A non-literal specifier, so bundlers do not pull the validator (ajv and the
 // whole spec) into apps that never turn validation on. Bundled apps that do
 // want it pass `validator` instead.
-const CONTRACT_MODULE = "./contract/index.js";
+const CONTRACT_MODULE = "../contract/index.js";
 let lazyValidator: Promise<ResponseValidator> | undefined;
 // Once loaded, used without awaiting a promise on every call.
 let loadedValidator: ResponseValidator | undefined;

@@ -5,30 +5,9 @@
  * (`rooms.participants(roomSid)`). One generic builder turns it into methods.
  */
 import type { CallOptions, FormBody, HttpMethod, Operation, PageItem, Path, QueryParams, SuccessBody } from "./types.js";
-import type { MediaLink, MediaOptions } from "./media.js";
+import type { Endpoint, MediaLink, MediaOptions, Shape } from "./endpoint.js";
 
-/** How a method is called; fixes its signature. */
-export type Shape =
-  | "create" //          (body) on the collection
-  | "fetch" //           (id)
-  | "list" //            (query) → page; also adds iterate() and all()
-  | "update" //          (id, body)
-  | "delete" //          (id) → void
-  | "action" //          (id) with a fixed body (complete, disconnect, anonymize)
-  | "singleton-fetch" // () on a resource without an id of its own (rules, settings)
-  | "singleton-update" // (body) on such a resource
-  | "media"; //          (id, {ttl, contentDisposition}) → signed URL; also adds download()
-
-export interface Endpoint<P extends Path = Path, M extends HttpMethod = HttpMethod> {
-  readonly operationId: string;
-  readonly method: M;
-  readonly path: P;
-  readonly shape: Shape;
-  /** Fixed form body for `action` endpoints. */
-  readonly body?: Readonly<Record<string, string>>;
-  /** The own id must be a SID with this prefix (no unique names). */
-  readonly sid?: string;
-}
+export type { Endpoint, Shape } from "./endpoint.js";
 
 export interface Scope<C extends Node = Node> {
   /** Path parameter the branch function binds. */

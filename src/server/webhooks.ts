@@ -4,12 +4,9 @@
  * The signature is base64(HMAC-SHA1(authToken, url + sorted name/value
  * pairs)). WebCrypto only, so this runs on every fetch runtime.
  */
-import type { webhooks } from "../generated/openapi.js";
-import { base64, hex, timingSafeEqual, utf8 } from "./encoding.js";
-import { InvalidStatusCallbackError, parseStatusCallback, type ParsedStatusCallback } from "./status-callbacks.js";
-
-/** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
-export type CallbackParams = Record<string, string | readonly string[]> | URLSearchParams;
+import type { webhooks } from "../../generated/openapi.js";
+import { base64, hex, timingSafeEqual, utf8 } from "../core/encoding.js";
+import { InvalidStatusCallbackError, parseStatusCallback, type CallbackParams, type ParsedStatusCallback } from "./status-callbacks.js";
 
 type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } } ? B : never;
 /** A room status callback event (room, participant, track and recording events). */

@@ -14,7 +14,7 @@
  * (https://www.twilio.com/docs/video/tutorials/user-identity-access-tokens),
  * so a region claim could only mint tokens that fail.
  */
-import { base64Url, utf8 } from "./encoding.js";
+import { base64Url, utf8 } from "../core/encoding.js";
 
 /**
  * What {@link createAccessToken} needs to mint a Video access token: the

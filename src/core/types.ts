@@ -3,7 +3,7 @@
  * describes a resource by hand: every request and result type is read off the
  * spec.
  */
-import type { paths } from "../generated/openapi.js";
+import type { paths } from "../../generated/openapi.js";
 
 export type Path = keyof paths;
 export type HttpMethod = "get" | "post" | "delete";
