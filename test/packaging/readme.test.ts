@@ -117,3 +117,16 @@ describe("README commands", () => {
     if (how === "help") expect(stdout).toMatch(/^usage:/im);
   }, 180_000);
 });
+
+describe("README statements of fact", () => {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+
+  it("does not repeat Twilio's withdrawn end-of-life notice as current (regression: the README said Video takes no new customers and ends 2026-12-05)", () => {
+    const status = readme.split("\n").filter((line) => line.startsWith(">")).join(" ");
+    expect(status).not.toMatch(/accepts no new customers|no longer onboarding|can use it\s+until/i);
+    // The status names its source, Twilio's Video FAQ, which says Video is supported and takes new customers.
+    expect(status).toContain("https://www.twilio.com/docs/video/faq");
+    expect(status).toMatch(/fully supported and accepts new customers/);
+    expect(status).toMatch(/October 2024/);
+  });
+});
