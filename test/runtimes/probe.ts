@@ -1,7 +1,8 @@
 // The runtime probe: 14 checks of the client's behaviour, written against Web
 // APIs only so that one ESM bundle of it runs unchanged on Node, Bun, Deno and
 // workerd. It talks to the fake API of fake-api.ts, whose URL it is given
-// (argv on Node/Bun/Deno, the API binding on workerd), and reports "passed/total".
+// (argv on Node/Bun/Deno; on workerd probe-worker.ts passes its API binding),
+// and reports "passed/total".
 import {
   computeSignature,
   createAccessToken,
@@ -11,8 +12,8 @@ import {
   TwilioTimeoutError,
   validateSignature,
 } from "../../src/index.js";
+import { CHECKS } from "./checks.js";
 
-export const CHECKS = 14;
 const KEY = { apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "secret" };
 
 /** A fresh SID with a prefix the fake API routes on (so concurrent runtimes never share retry state). */
@@ -139,14 +140,6 @@ export async function runProbe(api: string): Promise<ProbeReport> {
   const passed = CHECKS - failures.length;
   return { passed, total: CHECKS, failures, line: `${passed}/${CHECKS}` };
 }
-
-/** workerd: GET /probe runs the probe against the API binding; any other path answers "ready". */
-export default {
-  async fetch(request: Request, env: { API: string }): Promise<Response> {
-    if (new URL(request.url).pathname !== "/probe") return new Response("ready");
-    return Response.json(await runProbe(env.API));
-  },
-};
 
 // Node, Bun and Deno: `<runtime> probe.mjs <api url>` prints the report as one JSON line.
 const g = globalThis as { Deno?: { args: string[] }; process?: { argv: string[] } };
