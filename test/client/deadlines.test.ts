@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TwilioTimeoutError } from "../../src/index.js";
 import { Deadlines, processWideTimers, type Deadline, type Timers } from "../../src/core/deadlines.js";
 import { createTransport, type Exchange } from "../../src/core/transport.js";
@@ -214,6 +214,22 @@ describe("deadlines on request-scoped timers (Cloudflare Workers)", () => {
 
   it("Node's timers are recognised as process-wide, so Node keeps the shared timer", () => {
     expect(processWideTimers()).toBe(true);
+  });
+
+  it("Workers get their own timers even with a `process` (nodejs_compat), and so does a runtime nobody recognises", () => {
+    // `process` is Node's own here, as nodejs_compat adds one on Workers; only navigator differs.
+    const before = (globalThis as { navigator?: unknown }).navigator;
+    try {
+      vi.stubGlobal("navigator", { userAgent: "Cloudflare-Workers" });
+      expect(processWideTimers()).toBe(false);
+      vi.stubGlobal("navigator", { userAgent: "Mozilla/5.0 (X11; Linux x86_64)" });
+      expect(processWideTimers()).toBe(false);
+      vi.stubGlobal("navigator", { userAgent: "Bun/1.4.5" });
+      expect(processWideTimers()).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect((globalThis as { navigator?: unknown }).navigator).toBe(before);
   });
 });
 
