@@ -86,6 +86,8 @@ class AttemptState implements Attempt, Deadline {
   previous: Deadline | undefined = undefined;
   next: Deadline | undefined = undefined;
   queued = false;
+  // Declared so own-timer mode (Workers) keeps one object shape.
+  timer: unknown = undefined;
   constructor(
     private readonly method: string,
     private readonly url: string,
