@@ -55,7 +55,9 @@ Options:
   --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
   -h, --help         this text
 
-Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.`;
+Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.
+
+  twilio-video-conformance proxy --help   a validating, recording proxy`;
 
 const OPTIONS = {
   reporter: { type: "string" },
@@ -147,6 +149,8 @@ const PARALLEL_AFTER_BYTES = 64 * 1024 * 1024;
 
 /** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it in-process. */
 export async function runConformance(args: string[], io: CliIo): Promise<number> {
+  // The proxy subcommand has its own options (src/contract/proxy-cli.ts).
+  if (args[0] === "proxy") return (await import("./proxy-cli.js")).runProxyCli(args.slice(1), io);
   const cwd = io.cwd ?? process.cwd();
   let options: Options;
   let spec: { document: object; absolute: string } | undefined;

@@ -39,3 +39,14 @@ export function defaultContractValidator(): ContractValidator {
   shared ??= createContractValidator();
   return shared;
 }
+
+export type { ProxyExchange, ProxyFinding, ProxyFindingKind, ProxyFormat, ProxyOptions, ProxySummary, RunningProxy } from "./proxy.js";
+/**
+ * Starts a local validating, recording proxy to the Video API (Node only;
+ * see proxy.ts): point a client's base URL at `url`, read findings through
+ * `onFinding`, and `close()` for the summary. Loaded on first call, so this
+ * entry stays free of Node built-ins.
+ */
+export async function startProxy(options?: import("./proxy.js").ProxyOptions): Promise<import("./proxy.js").RunningProxy> {
+  return (await import("./proxy.js")).startProxy(options);
+}

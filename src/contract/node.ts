@@ -21,4 +21,5 @@ export const {
   redactUrl,
   Redactor,
   REDACTED,
+  startProxy,
 } = api;

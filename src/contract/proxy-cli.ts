@@ -1,0 +1,119 @@
+/**
+ * `twilio-video-conformance proxy`: runs {@link startProxy} until SIGINT or
+ * SIGTERM, printing findings to stderr as they happen and a summary at the
+ * end. Exit codes as the check: 0 nothing failed, 1 some finding failed, 2
+ * usage error (or the proxy could not start).
+ */
+import { parseArgs } from "node:util";
+import { startProxy, type ProxyFinding, type ProxyFormat, type ProxySummary } from "./proxy.js";
+
+const USAGE = `usage: twilio-video-conformance proxy [options]
+
+A local proxy to point a client's base URL at: forwards every request to the
+upstream, validates request and response against the spec, prints findings to
+stderr and writes the traffic, redacted, to --out. Stops on SIGINT/SIGTERM.
+
+Options:
+  --upstream <url>        where requests go (default https://video.twilio.com)
+  --port <n>              port to listen on (default 0: any free port; the URL is printed)
+  --host <addr>           address to listen on (default 127.0.0.1)
+  --out <file|dir>        traffic file (ndjson, har) or directory (recordings)
+  --format <f>            ndjson (default), har or recordings
+  --max-body-bytes <n>    largest body recorded and validated (default 1048576)
+  --drain-ms <n>          on stop, how long in-flight exchanges may finish (default 5000)
+  --strict                drift and spec-too-strict findings fail
+  -h, --help              this text`;
+
+/** Options and output of {@link runProxyCli}. */
+export interface ProxyCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Resolves when the proxy should stop (default: the first SIGINT or SIGTERM). */
+  stopped?: Promise<void>;
+}
+
+export function findingLine(f: ProxyFinding): string {
+  const op = f.operationId ? ` [${f.operationId}]` : "";
+  const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
+  const detail = `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
+  return `proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}\n`;
+}
+
+export function summaryLine(s: ProxySummary): string {
+  const kinds = Object.entries(s.findings).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+  return `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ${s.failed} failing${s.strict ? " (strict)" : ""}\n`;
+}
+
+function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return n;
+}
+
+/** Runs the proxy subcommand; resolves to the exit code. */
+export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<number> {
+  let options: Parameters<typeof startProxy>[0];
+  try {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        upstream: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        out: { type: "string" },
+        format: { type: "string" },
+        "max-body-bytes": { type: "string" },
+        "drain-ms": { type: "string" },
+        strict: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format)) throw new Error(`--format must be ndjson, har or recordings (got "${values.format}")`);
+    options = {
+      upstream: values.upstream,
+      port: integer("port", values.port, 0, 65535),
+      host: values.host,
+      out: values.out,
+      format: values.format as ProxyFormat | undefined,
+      maxBodyBytes: integer("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
+      drainMs: integer("drain-ms", values["drain-ms"], 0, 600_000),
+      strict: values.strict === true,
+      onFinding: (f) => io.stderr(findingLine(f)),
+    };
+  } catch (e) {
+    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]} (see --help)\n`);
+    return 2;
+  }
+  let proxy;
+  try {
+    proxy = await startProxy(options);
+  } catch (e) {
+    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]}\n`);
+    return 2;
+  }
+  io.stdout(`${proxy.url}\n`);
+  io.stderr(`twilio-video-conformance proxy: listening on ${proxy.url}, forwarding to ${options.upstream ?? "https://video.twilio.com"}${options.out ? `, writing ${options.out}` : ""}\n`);
+  const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  const stopped =
+    io.stopped ??
+    new Promise<void>((resolve) => {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        const h = () => resolve();
+        handlers.push([signal, h]);
+        process.once(signal, h);
+      }
+    });
+  await stopped;
+  // A second signal while draining aborts at once (close() then finds nothing in flight to wait for).
+  for (const [signal, h] of handlers) process.off(signal, h);
+  const summary = await proxy.close();
+  io.stderr(summaryLine(summary));
+  return summary.failed > 0 ? 1 : 0;
+}
