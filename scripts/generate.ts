@@ -1,6 +1,8 @@
 /**
  * Derives generated/ from spec/: `redocly bundle` writes the single bundled
- * document every tool reads, then openapi-typescript turns it into types.
+ * document every tool reads, then openapi-typescript turns it into types, and
+ * scripts/derive.ts turns its operations (x-client-method) into the client's
+ * endpoint table (generated/endpoints.ts) and README.md's operations table.
  *
  *   tsx scripts/generate.ts          write generated/
  *   tsx scripts/generate.ts --check  exit 1 when generated/ is stale
@@ -10,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseCommandLine } from "./cli-args.js";
+import { endpointsModule, withReadmeTable } from "./derive.js";
 
 const { values: args } = parseCommandLine({
   usage: `usage: npm run generate            write generated/ from spec/
@@ -24,7 +27,8 @@ Set SPEC_ROOT to bundle another root document than spec/openapi.yaml.`,
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
-const outputs = ["openapi.json", "openapi.ts"] as const;
+const outputs = ["openapi.json", "openapi.ts", "endpoints.ts"] as const;
+const readmePath = join(root, "README.md");
 
 function generateInto(dir: string): void {
   const json = join(dir, "openapi.json");
@@ -35,21 +39,28 @@ function generateInto(dir: string): void {
   // the freshness check agree.
   writeFileSync(json, JSON.stringify(JSON.parse(readFileSync(json, "utf8")), null, 2) + "\n");
   run("openapi-typescript", [json, "--output", join(dir, "openapi.ts")]);
+  const document: unknown = JSON.parse(readFileSync(json, "utf8"));
+  writeFileSync(join(dir, "endpoints.ts"), endpointsModule(document));
+  // The README lives outside generated/; its table is written next to the outputs and compared like them.
+  writeFileSync(join(dir, "README.md"), withReadmeTable(readFileSync(readmePath, "utf8"), document));
 }
 
 const check = args.check === true;
 const target = join(root, "generated");
 if (!check) {
   generateInto(target);
-  console.log("generated/openapi.json and generated/openapi.ts written");
+  writeFileSync(readmePath, readFileSync(join(target, "README.md"), "utf8"));
+  rmSync(join(target, "README.md"));
+  console.log("generated/openapi.json, openapi.ts, endpoints.ts and README.md's operations table written");
 } else {
   const scratch = mkdtempSync(join(tmpdir(), "twilio-video-gen-"));
   try {
     generateInto(scratch);
-    const stale = outputs.filter((file) => {
+    const stale: string[] = outputs.filter((file) => {
       const committed = join(target, file);
       return !existsSync(committed) || readFileSync(committed, "utf8") !== readFileSync(join(scratch, file), "utf8");
     });
+    if (readFileSync(readmePath, "utf8") !== readFileSync(join(scratch, "README.md"), "utf8")) stale.push("README.md operations table");
     if (stale.length > 0) {
       console.error(`generated/ is stale (${stale.join(", ")} differ from spec/). Run: npm run generate`);
       process.exit(1);
