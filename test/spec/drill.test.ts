@@ -1,0 +1,106 @@
+/**
+ * The "change the spec" drill (README, "Changing the spec"): on a copy of the
+ * repo, add an operation, a required response field and an enum value to
+ * spec/, run `npm run generate` there, and prove that what is derived follows
+ * (types, client table, README table, coverage list) and that the checks of
+ * what is hand-written (emulator handlers, views) fail naming exactly what is
+ * missing. The copy keeps this checkout untouched.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repo = resolve(import.meta.dirname, "../..");
+let dir: string;
+
+function edit(file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, "utf8");
+  // A drill whose anchor text vanished would silently test nothing.
+  if (!text.includes(from)) throw new Error(`drill: ${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "twilio-video-drill-"));
+  for (const part of ["spec", "scripts", "src", "generated", "README.md", "package.json", "tsconfig.json"]) cpSync(join(repo, part), join(dir, part), { recursive: true });
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+
+  // 1. A new operation, with the client method it becomes.
+  edit(
+    "spec/openapi.yaml",
+    "\npaths:\n",
+    `
+paths:
+  /v1/Rooms/{RoomSid}/Foo:
+    get:
+      operationId: FetchRoomFoo
+      x-client-method: {method: rooms.foo.get, shape: singleton-fetch, doc: "Fetch a room's foo (FetchRoomFoo)."}
+      summary: Fetch a room's foo
+      parameters:
+        - {name: RoomSid, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: The foo.
+          content:
+            application/json:
+              schema: {type: object, required: [room_sid], properties: {room_sid: {type: string}}}
+`,
+  );
+  // 2. A new required response field of Room.
+  edit("spec/paths/rooms.yaml", "    required:\n      - sid\n      - status\n", "    required:\n      - drill_level\n      - sid\n      - status\n");
+  edit("spec/paths/rooms.yaml", "    properties:\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n", "    properties:\n      drill_level: {type: integer}\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n");
+  // 3. A new enum value.
+  edit("spec/paths/rooms.yaml", "enum: [group, go, peer-to-peer, group-small]", "enum: [group, go, peer-to-peer, group-small, drill-large]");
+
+  execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "scripts/generate.ts"], { cwd: dir, stdio: "pipe" });
+}, 60_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("a spec change on a copy of the repo", () => {
+  it("reaches the generated types", () => {
+    const types = readFileSync(join(dir, "generated/openapi.ts"), "utf8");
+    expect(types).toContain('"/v1/Rooms/{RoomSid}/Foo"');
+    expect(types).toContain("FetchRoomFoo: {");
+    expect(types).toContain("drill_level: number;");
+    expect(types).toContain('"drill-large"');
+  });
+
+  it("adds the client method and lists the operation for the coverage tests", async () => {
+    const endpoints = await import(pathToFileURL(join(dir, "generated/endpoints.ts")).href);
+    expect(endpoints.endpointTree.rooms.foo).toEqual({
+      param: "RoomSid",
+      children: { get: { operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo", shape: "singleton-fetch" } },
+    });
+    expect(endpoints.specOperations).toContainEqual({ operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo" });
+    expect(endpoints.specOperations).toHaveLength(43);
+  });
+
+  it("adds a README row", () => {
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    expect(readme).toContain("| `rooms.foo(RoomSid)` | `get` | FetchRoomFoo |");
+  });
+
+  it("makes the emulator checks fail naming the missing handler and view field", async () => {
+    const checks = await import(pathToFileURL(join(dir, "scripts/derived-checks.ts")).href);
+    const spec = JSON.parse(readFileSync(join(dir, "generated/openapi.json"), "utf8"));
+    const handlers = await import(pathToFileURL(join(dir, "src/emulator/handlers.ts")).href);
+    expect(checks.missingHandlers(spec, Object.keys(handlers.handlers))).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) has no emulator handler in src/emulator/handlers.ts"]);
+    const exchanges = await checks.emulatorExchanges();
+    expect(checks.unexercised(spec, exchanges)).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) is not exercised by the field check's scenario in scripts/derived-checks.ts"]);
+    expect(checks.missingResponseFields(spec, exchanges)).toEqual([
+      "Room.drill_level (a required field of POST /v1/Rooms (CreateRoom), GET /v1/Rooms/{Sid} (FetchRoom), GET /v1/Rooms (ListRoom), POST /v1/Rooms/{Sid} (UpdateRoom)) is never emitted by the emulator: add it to src/emulator/views.ts",
+    ]);
+  }, 30_000);
+
+  it("leaves this checkout's own checks passing", async () => {
+    const checks = await import("../../scripts/derived-checks.js");
+    expect(await checks.derivedChecks()).toEqual([]);
+  }, 30_000);
+});
