@@ -20,9 +20,10 @@ export {
   type ApiErrorInit,
 } from "./core/errors.js";
 export type { ValidationMode, ResponseValidator } from "./core/invoke.js";
-export type { RetryOptions } from "./core/transport.js";
+export type { RetryOptions, ResponseHeaders } from "./core/transport.js";
+export type { ClientHooks, ClientEvent, RequestEvent, ResponseEvent, RetryEvent, RedactedHeaders } from "./core/hooks.js";
 export type { MediaLink, MediaOptions } from "./core/media.js";
-export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem } from "./core/types.js";
+export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem, ApiPromise, WithResponse, ResponseInfo } from "./core/types.js";
 export { operationRows, resourceTree, type OperationRow, type IterateOptions, type Resource, type Resources } from "./core/resources.js";
 export { toSearchParams } from "./core/serialize.js";
 export {

@@ -2,17 +2,18 @@ import createClient, { type Client, type Middleware } from "openapi-fetch";
 import type { paths } from "../../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
 import { TwilioConfigError, TwilioProtocolError } from "./errors.js";
-import { call, checkId, type Context, type ResponseValidator, type ValidationMode } from "./invoke.js";
+import { combineHooks, debugFromEnvironment, debugHooks, type ClientHooks } from "./hooks.js";
+import { call, checkId, type Context, type ResponseSink, type ResponseValidator, type ValidationMode } from "./invoke.js";
 import { download, mediaLink } from "./media.js";
 import { all, iterate } from "./paginate.js";
 import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
 import { serializeForm, serializeQuery } from "./serialize.js";
-import { createTransport, fetchExchange, type Exchange, type RetryOptions, type Send } from "./transport.js";
-import type { CallOptions } from "./types.js";
+import { createTransport, fetchExchange, type CallPolicy, type Exchange, type RetryOptions, type Send, type WireResponse } from "./transport.js";
+import type { ApiPromise, CallOptions, WithResponse } from "./types.js";
 import { VERSION } from "./version.js";
 
 /** Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field is optional. */
-export interface VideoClientOptions extends CredentialOptions, RetryOptions {
+export interface VideoClientOptions extends CredentialOptions, RetryOptions, ClientHooks {
   /** API root (default `https://video.twilio.com`). Point it at the emulator in tests. */
   baseUrl?: string | undefined;
   /** The fetch to use (default `globalThis.fetch`); also used, without credentials, for media downloads. */
@@ -34,8 +35,14 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions {
    * bundler sees the dependency only when it is wanted.
    */
   validator?: ResponseValidator | undefined;
-  /** Where `validateResponses: "warn"` reports (default console.warn). */
+  /** Where `validateResponses: "warn"` and hooks that throw report (default console.warn). */
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Print every request, response and retry (redacted, as the hooks see them)
+   * with console.error. Default: on when the `TWILIO_VIDEO_DEBUG` environment
+   * variable is set (not "", "0" or "false") where a `process.env` exists.
+   */
+  debug?: boolean | undefined;
 }
 
 /** The client {@link createVideoClient} returns: one property per API resource, plus `raw`, the spec-typed `openapi-fetch` client. */
@@ -108,6 +115,12 @@ export function buildClient(options: VideoClientOptions, defaultExchange: () => 
   const authorization = basicAuthorization(options);
   const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   checkNumbers(options);
+  const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
+  const debug = options.debug ?? debugFromEnvironment();
+  const hooks = combineHooks(
+    options.onRequest || options.onResponse || options.onRetry ? { onRequest: options.onRequest, onResponse: options.onResponse, onRetry: options.onRetry } : undefined,
+    debug ? debugHooks() : undefined,
+  );
   const send = createTransport({
     ...options,
     exchange: options.fetch ? fetchExchange(options.fetch) : defaultExchange(),
@@ -116,6 +129,8 @@ export function buildClient(options: VideoClientOptions, defaultExchange: () => 
     userAgent: `twilio-video-ts/${VERSION} (${runtime()})${options.userAgent ? ` ${options.userAgent}` : ""}`,
     timeoutMs: options.timeoutMs ?? 30_000,
     maxResponseBytes: options.maxResponseBytes ?? 8 * 1024 * 1024,
+    hooks,
+    onWarning,
   });
   const raw = createClient<paths>({
     baseUrl,
@@ -133,11 +148,12 @@ export function buildClient(options: VideoClientOptions, defaultExchange: () => 
     raw,
     send,
     viaRaw,
+    rawFetch: (policy) => openapiFetchAdapter(send, policy),
     baseUrl,
     mediaFetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     validation: options.validateResponses ?? "off",
     ...(options.validator ? { validator: options.validator } : {}),
-    onWarning: options.onWarning ?? ((message) => console.warn(message)),
+    onWarning,
   };
   const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));
   return { raw, ...(resources as Resources) };
@@ -146,14 +162,14 @@ export function buildClient(options: VideoClientOptions, defaultExchange: () => 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /** The `fetch` openapi-fetch calls (for `raw` and for middleware): Request in, transport, Response out. */
-function openapiFetchAdapter(send: Send): (request: Request) => Promise<Response> {
+function openapiFetchAdapter(send: Send, policy?: CallPolicy): (request: Request) => Promise<Response> {
   return async (request) => {
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;
     });
     const body = request.body === null ? undefined : await request.text();
-    const wire = await send({ method: request.method, url: request.url, headers, body }, request.signal);
+    const wire = await send({ method: request.method, url: request.url, headers, body }, request.signal, policy);
     if (wire.status < 200 || wire.status > 599) throw new TwilioProtocolError(`${request.method} answered HTTP ${wire.status}`);
     const responseHeaders = new Headers();
     wire.headers.forEach((value, name) => responseHeaders.append(name, value));
@@ -165,6 +181,22 @@ function openapiFetchAdapter(send: Send): (request: Request) => Promise<Response
 }
 
 type Params = Record<string, string>;
+
+/**
+ * Starts a call at once (like any promise) and adds `.withResponse()`, which
+ * reads the answer the same call recorded in its sink: no second request.
+ * `run` is async, so a bad argument rejects rather than throws.
+ */
+function respond<T>(run: (sink: ResponseSink) => Promise<T>): ApiPromise<T> {
+  const sink: ResponseSink = { response: undefined };
+  const promise = run(sink) as ApiPromise<T>;
+  promise.withResponse = () => promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
+  return promise;
+}
+
+function responseInfo(response: WireResponse): WithResponse<unknown>["response"] {
+  return { status: response.status, headers: response.headers, requestId: response.headers.get("twilio-request-id"), url: response.url };
+}
 
 /** The last path parameter of the endpoint that its scope has not bound: the method's own id. */
 function ownId(endpoint: Endpoint, bound: Params): string | undefined {
@@ -183,27 +215,29 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
     switch (entry.shape) {
       case "create":
       case "singleton-update":
-        api[name] = async (body?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: bound, body: body ?? {} }, options);
+        api[name] = (body?: Record<string, unknown>, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
         break;
       case "update":
-        api[name] = async (id: string, body?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options);
+        api[name] = (id: string, body?: Record<string, unknown>, options?: CallOptions) =>
+          respond(async (sink) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options, sink));
         break;
       case "action":
-        api[name] = async (id: string, options?: CallOptions) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options);
+        api[name] = (id: string, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
         break;
       case "fetch":
-        api[name] = async (id: string, options?: CallOptions) => call(ctx, entry, { path: withId(id) }, options);
+        api[name] = (id: string, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: withId(id) }, options, sink));
         break;
       case "singleton-fetch":
-        api[name] = (options?: CallOptions) => call(ctx, entry, { path: bound }, options);
+        api[name] = (options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound }, options, sink));
         break;
       case "delete":
-        api[name] = async (id: string, options?: CallOptions) => {
-          await call(ctx, entry, { path: withId(id) }, options);
-        };
+        api[name] = (id: string, options?: CallOptions) =>
+          respond(async (sink) => {
+            await call(ctx, entry, { path: withId(id) }, options, sink);
+          });
         break;
       case "list":
-        api.list = (query?: Record<string, unknown>, options?: CallOptions) => call(ctx, entry, { path: bound, query }, options);
+        api.list = (query?: Record<string, unknown>, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound, query }, options, sink));
         api.iterate = (query?: Record<string, unknown>, options?: object) => iterate(ctx, entry, bound, query, options);
         api.all = (query?: Record<string, unknown>, options?: object) => all(ctx, entry, bound, query, options);
         break;

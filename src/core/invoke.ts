@@ -7,7 +7,7 @@ import type { paths } from "../../generated/openapi.js";
 import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
 import { serializeQuery, toSearchParams } from "./serialize.js";
-import type { Send, WireResponse } from "./transport.js";
+import type { CallPolicy, Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
 /** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
@@ -23,6 +23,8 @@ export interface Context {
    * the transport directly, without building Request/Response objects.
    */
   viaRaw: boolean;
+  /** The fetch openapi-fetch uses, bound to one call's policy (middleware path only). */
+  rawFetch: (policy: CallPolicy) => (request: Request) => Promise<Response>;
   baseUrl: string;
   /** The fetch for media hosts: the caller's, without Twilio credentials. */
   mediaFetch: typeof globalThis.fetch;
@@ -65,7 +67,8 @@ export async function send(ctx: Context, endpoint: Endpoint, init: CallInit, opt
     body = toSearchParams(init.body).toString();
     headers["content-type"] = FORM;
   }
-  return ctx.send({ method, url: requestUrl(ctx.baseUrl, endpoint, init), headers, body }, options.signal);
+  // `options` doubles as the transport's per-call policy (timeout, maxRetries): no copy.
+  return ctx.send({ method, url: requestUrl(ctx.baseUrl, endpoint, init), headers, body }, options.signal, options);
 }
 
 async function sendViaRaw(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions): Promise<WireResponse> {
@@ -78,6 +81,8 @@ async function sendViaRaw(ctx: Context, endpoint: Endpoint, init: CallInit, opti
     ...(init.body !== undefined ? { body: init.body } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
+    // The policy cannot travel inside a Request; this call's own fetch carries it to the transport.
+    ...(options.timeout !== undefined || options.maxRetries !== undefined ? { fetch: ctx.rawFetch(options) } : {}),
   });
   const { response } = result;
   // openapi-fetch hands over success bodies as the stream and error bodies
@@ -135,9 +140,15 @@ export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): Tw
   );
 }
 
+/** Receives the answer a call's data came from, for `.withResponse()`. */
+export interface ResponseSink {
+  response: WireResponse | undefined;
+}
+
 /** Sends the request and returns the success body, or throws a typed error. */
-export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, options?: CallOptions): Promise<unknown> {
+export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, options?: CallOptions, sink?: ResponseSink): Promise<unknown> {
   const response = await send(ctx, endpoint, init, options);
+  if (sink !== undefined) sink.response = response;
   const { status } = response;
   if (status >= 200 && status < 300) {
     const data = successBody(endpoint, response);

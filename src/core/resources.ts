@@ -6,7 +6,7 @@
  * The tree itself is derived from the spec (generated/endpoints.ts).
  */
 import { endpointTree } from "../../generated/endpoints.js";
-import type { CallOptions, FormBody, HttpMethod, Operation, PageItem, Path, QueryParams, SuccessBody } from "./types.js";
+import type { ApiPromise, CallOptions, FormBody, HttpMethod, Operation, PageItem, Path, QueryParams, SuccessBody } from "./types.js";
 import type { Endpoint, MediaLink, MediaOptions, Shape } from "./endpoint.js";
 
 export type { Endpoint, Shape } from "./endpoint.js";
@@ -46,7 +46,7 @@ export interface IterateOptions extends CallOptions {
 
 type ListMethods<E> = {
   /** Fetches one page (`{ <key>: items, meta }`). */
-  list(query?: QueryParams<Op<E>>, options?: CallOptions): Promise<Result<E>>;
+  list(query?: QueryParams<Op<E>>, options?: CallOptions): ApiPromise<Result<E>>;
   /** Iterates every item lazily, one page in memory at a time, following `meta.next_page_url`. */
   iterate(query?: QueryParams<Op<E>>, options?: IterateOptions): AsyncGenerator<PageItem<Result<E>>, void, undefined>;
   /** Collects every item (up to `limit`) into an array. */
@@ -61,17 +61,17 @@ type MediaMethods = {
 };
 
 type Method<E> = E extends { shape: "create" }
-  ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+  ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => ApiPromise<Result<E>>
   : E extends { shape: "fetch" | "action" }
-    ? (id: string, options?: CallOptions) => Promise<Result<E>>
+    ? (id: string, options?: CallOptions) => ApiPromise<Result<E>>
     : E extends { shape: "update" }
-      ? (id: string, ...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+      ? (id: string, ...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => ApiPromise<Result<E>>
       : E extends { shape: "delete" }
-        ? (id: string, options?: CallOptions) => Promise<void>
+        ? (id: string, options?: CallOptions) => ApiPromise<void>
         : E extends { shape: "singleton-fetch" }
-          ? (options?: CallOptions) => Promise<Result<E>>
+          ? (options?: CallOptions) => ApiPromise<Result<E>>
           : E extends { shape: "singleton-update" }
-            ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => Promise<Result<E>>
+            ? (...args: [...BodyArg<FormBody<Op<E>>>, options?: CallOptions]) => ApiPromise<Result<E>>
             : never;
 
 /** The methods built from a node of the tree. */

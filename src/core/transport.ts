@@ -15,11 +15,13 @@
  * to the client's own origin. Between attempts: exponential backoff with full
  * jitter, or `Retry-After` when the server sends it, capped.
  *
- * Worst-case total time: (maxRetries + 1) × timeoutMs + maxRetries × max(maxDelayMs, maxRetryAfterMs).
+ * Worst-case total time: (maxRetries + 1) × timeoutMs + maxRetries × max(maxDelayMs, maxRetryAfterMs),
+ * with a call's own `timeout` and `maxRetries` when it gives them.
  * Worst-case memory per call: maxResponseBytes (plus the parsed JSON).
  */
 import { Deadlines, type Deadline } from "./deadlines.js";
-import { TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
+import { TwilioArgumentError, TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
+import { redactHeaders, redactUrl, type ClientHooks } from "./hooks.js";
 
 /** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
 export interface RetryOptions {
@@ -29,7 +31,11 @@ export interface RetryOptions {
   baseDelayMs?: number | undefined;
   /** Backoff ceiling in ms (default 8000). */
   maxDelayMs?: number | undefined;
-  /** Longest `Retry-After` honoured, in ms (default 30000); longer values are cut to this. */
+  /**
+   * Longest `Retry-After` honoured, in ms (default 60000). A 429 or 503 whose
+   * `Retry-After` asks for longer waits this long instead; an unreadable or
+   * negative value is ignored and the usual backoff applies.
+   */
   maxRetryAfterMs?: number | undefined;
 }
 
@@ -105,6 +111,14 @@ class AttemptState implements Attempt, Deadline {
   }
 }
 
+/** One call's overrides of the client's policy (a {@link CallOptions} object is one). */
+export interface CallPolicy {
+  /** Time limit of each attempt of this call, in ms. */
+  timeout?: number | undefined;
+  /** Retries of this call after its first attempt. */
+  maxRetries?: number | undefined;
+}
+
 export interface TransportOptions extends RetryOptions {
   exchange: Exchange;
   authorization: string;
@@ -116,14 +130,23 @@ export interface TransportOptions extends RetryOptions {
   /** Test seams: randomness for jitter and the sleep between attempts. */
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  /** Test seam: the wall clock `Retry-After` dates are measured against (default Date.now). */
+  now?: () => number;
+  /** Observability hooks; when none is set the transport builds no event at all. */
+  hooks?: ClientHooks | undefined;
+  /** Where a hook that threw is reported (default: nowhere). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
-export type Send = (request: WireRequest, signal?: AbortSignal) => Promise<WireResponse>;
+/** Sends one request with retries; `policy` overrides the client's timeout and retry count for this call only. */
+export type Send = (request: WireRequest, signal?: AbortSignal, policy?: CallPolicy) => Promise<WireResponse>;
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
 const RETRY_STATUS_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
 // Twilio documents 429 (code 20429) as never processed, so a POST may repeat it.
 const RETRY_STATUS_POST = new Set([429]);
+// The statuses whose Retry-After means "try again then" (RFC 9110 §10.2.3, RFC 6585 §4).
+const RETRY_AFTER_STATUS = new Set([429, 503]);
 // Failures that happen before a single byte of the request left the machine.
 const CONNECT_FAILURES = new Set([
   "ECONNREFUSED",
@@ -149,11 +172,22 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** Milliseconds from a `Retry-After` value (delta-seconds or an HTTP date); undefined when absent or unreadable. */
+// Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day
+// name. Checked first because Date.parse is lenient: it reads "-1" or "1.5"
+// as dates in 2001.
+const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /i;
+
+/**
+ * Milliseconds from a `Retry-After` value: delta-seconds (digits only) or an
+ * HTTP date (a date in the past is 0). Undefined when absent or unreadable:
+ * negative, fractional, garbage. Not capped here; huge values are the
+ * caller's to cut.
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
+  if (value === null) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!HTTP_DATE.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -171,19 +205,59 @@ export function onOrigin(url: string, origin: string): boolean {
   return url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?");
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; larger delays fire at once
+
+/** Refuses a per-call `timeout` or `maxRetries` that is not a sensible number (the client's own options are checked at construction). */
+export function checkPolicy(policy: CallPolicy): void {
+  const { timeout, maxRetries } = policy;
+  if (timeout !== undefined && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMER_MS)) {
+    throw new TwilioArgumentError(`timeout must be a whole number of ms from 1 to ${MAX_TIMER_MS}, got ${String(timeout)}`);
+  }
+  if (maxRetries !== undefined && !(typeof maxRetries === "number" && Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 100)) {
+    throw new TwilioArgumentError(`maxRetries must be a whole number from 0 to 100, got ${String(maxRetries)}`);
+  }
+}
+
 export function createTransport(options: TransportOptions): Send {
   const { exchange, timeoutMs, maxResponseBytes, origin } = options;
-  const maxRetries = options.maxRetries ?? 2;
+  const clientMaxRetries = options.maxRetries ?? 2;
   const baseDelayMs = options.baseDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 8000;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
+  const now = options.now ?? Date.now;
   const backoff = (retry: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
   const deadlines = new Deadlines(timeoutMs);
+  // Hooks as three locals: with none set, every check below is one falsy test
+  // and no event, redacted copy or clock reading is made.
+  const onRequest = options.hooks?.onRequest;
+  const onResponse = options.hooks?.onResponse;
+  const onRetry = options.hooks?.onRetry;
+  const observed = Boolean(onRequest || onResponse || onRetry);
+  const onWarning = options.onWarning;
+  // A hook that throws must not fail or change the request: report and go on.
+  const notify = <E>(name: string, hook: (event: E) => void, event: E): void => {
+    try {
+      hook(event);
+    } catch (error) {
+      try {
+        onWarning?.(`${name} hook threw (ignored): ${(error as Error)?.message ?? String(error)}`);
+      } catch {
+        // The warning sink failed too; nowhere left to report.
+      }
+    }
+  };
 
-  return async function send(input: WireRequest, callerSignal?: AbortSignal): Promise<WireResponse> {
+  return async function send(input: WireRequest, callerSignal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
     const { method, url } = input;
+    let timeout = timeoutMs;
+    let maxRetries = clientMaxRetries;
+    if (policy !== undefined && (policy.timeout !== undefined || policy.maxRetries !== undefined)) {
+      checkPolicy(policy);
+      timeout = policy.timeout ?? timeoutMs;
+      maxRetries = policy.maxRetries ?? clientMaxRetries;
+    }
     const idempotent = IDEMPOTENT.has(method);
     const headers: Record<string, string> = {};
     for (const name in input.headers) {
@@ -193,13 +267,20 @@ export function createTransport(options: TransportOptions): Send {
     if (onOrigin(url, origin)) headers.authorization = options.authorization;
     headers["user-agent"] = options.userAgent;
     const request: WireRequest = { method, url, headers, body: input.body };
+    const shownUrl = observed ? redactUrl(url) : url;
 
     for (let attempt = 0; ; attempt++) {
       if (callerSignal?.aborted) throw callerSignal.reason;
-      const state = new AttemptState(method, url, timeoutMs);
-      deadlines.add(state);
+      const state = new AttemptState(method, url, timeout);
+      // The shared deadline queue assumes one timeout for every attempt; a
+      // call with its own timeout gets a timer of its own instead.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (timeout === timeoutMs) deadlines.add(state);
+      else timer = setTimeout(() => state.expire(), timeout);
       const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
       if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
+      if (onRequest) notify("onRequest", onRequest, { type: "request", method, url: shownUrl, headers: redactHeaders(headers), attempt });
+      const started = observed ? performance.now() : 0;
       let response: WireResponse | undefined;
       let error: unknown;
       try {
@@ -207,23 +288,46 @@ export function createTransport(options: TransportOptions): Send {
       } catch (caught) {
         error = caught;
       } finally {
-        deadlines.remove(state);
+        if (timer === undefined) deadlines.remove(state);
+        else clearTimeout(timer);
         if (forward) callerSignal!.removeEventListener("abort", forward);
       }
       if (response === undefined) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         if (error instanceof TwilioResponseTooLargeError) throw error;
-        const failure = state.timedOut ? new TwilioTimeoutError(method, url, timeoutMs) : new TwilioNetworkError(method, url, error);
+        const failure = state.timedOut ? new TwilioTimeoutError(method, url, timeout) : new TwilioNetworkError(method, url, error);
         // A POST that timed out may have been processed: never send it twice.
         const retryable = idempotent || (!state.timedOut && connectFailure(error));
         if (attempt >= maxRetries || !retryable) throw failure;
-        await sleep(backoff(attempt), callerSignal);
+        const delay = backoff(attempt);
+        if (onRetry) {
+          notify("onRetry", onRetry, {
+            type: "retry", method, url: shownUrl, attempt, status: null, error: failure.message,
+            durationMs: performance.now() - started, delayMs: delay, retryAfter: false,
+          });
+        }
+        await sleep(delay, callerSignal);
         continue;
       }
+      const { status } = response;
+      const durationMs = observed ? performance.now() - started : 0;
+      if (onResponse) {
+        notify("onResponse", onResponse, {
+          type: "response", method, url: shownUrl, status, headers: redactHeaders(response.headers), attempt, durationMs,
+          requestId: response.headers.get("twilio-request-id"),
+        });
+      }
       const retryStatuses = idempotent ? RETRY_STATUS_IDEMPOTENT : method === "POST" ? RETRY_STATUS_POST : undefined;
-      if (attempt < maxRetries && retryStatuses?.has(response.status)) {
-        const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-        await sleep(retryAfter === undefined ? backoff(attempt) : Math.min(retryAfter, maxRetryAfterMs), callerSignal);
+      if (attempt < maxRetries && retryStatuses?.has(status)) {
+        // Retry-After only where it means "come back then"; a bogus value is ignored, a huge one cut to the cap.
+        const retryAfter = RETRY_AFTER_STATUS.has(status) ? parseRetryAfter(response.headers.get("retry-after"), now()) : undefined;
+        const delay = retryAfter === undefined ? backoff(attempt) : Math.min(retryAfter, maxRetryAfterMs);
+        if (onRetry) {
+          notify("onRetry", onRetry, {
+            type: "retry", method, url: shownUrl, attempt, status, error: null, durationMs, delayMs: delay, retryAfter: retryAfter !== undefined,
+          });
+        }
+        await sleep(delay, callerSignal);
         continue;
       }
       return response;
