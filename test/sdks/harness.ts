@@ -56,13 +56,20 @@ export function sdkEnv(emulator: Emulator, baseUrl: string, home: string): NodeJ
   };
 }
 
-/** Spawns `command args` with {@link sdkEnv} (plus `extraEnv`) and parses what it reports. */
+/**
+ * Resets the emulator (each run starts from an empty account, so a second run,
+ * e.g. through a capture proxy with `baseUrl: proxy.url`, sees the same state),
+ * spawns `command args` with {@link sdkEnv} (plus `extraEnv`) and parses what
+ * it reports. `baseUrl` defaults to the emulator's URL; the control API is
+ * always the emulator's own.
+ */
 export async function runSdk(
   sdk: string,
   command: string,
   args: string[],
   options: { emulator: Emulator; baseUrl?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string },
 ): Promise<SdkRun> {
+  options.emulator.reset();
   const home = mkdtempSync(join(tmpdir(), `sdk-${sdk}-`));
   try {
     const env = { ...sdkEnv(options.emulator, options.baseUrl ?? options.emulator.url, home), ...options.extraEnv };

@@ -36,4 +36,11 @@ describe("twilio-python against the emulator", () => {
     expect(logged.length).toBeGreaterThanOrEqual(run.tried);
     expect(logged.every((r) => new URL(r.request.url).pathname.startsWith("/v1/"))).toBe(true);
   }, 60_000);
+
+  it("passes the same again on the same emulator: runs are independent (a through-the-proxy run is one more)", async () => {
+    const first = await runSdk("twilio-python", PYTHON, [script], { emulator });
+    const second = await runSdk("twilio-python", PYTHON, [script], { emulator, baseUrl: emulator.url });
+    expect([second.passed, second.tried]).toEqual([first.tried, first.tried]);
+    expect(second.failures).toEqual([]);
+  }, 60_000);
 });
