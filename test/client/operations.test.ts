@@ -6,6 +6,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import document from "../../generated/openapi.json" with { type: "json" };
+import { specOperations } from "../../generated/endpoints.js";
 import { operationRows, type VideoClient } from "../../src/index.js";
 import { API_KEY_SECRET, API_KEY_SID, client } from "./helpers.js";
 
@@ -142,7 +143,7 @@ describe("every operation through its resource method", () => {
     const methods = operationRows().map((row) => row.resource.join("."));
     expect(new Set(cases.map((c) => c.method))).toEqual(new Set(methods));
     const specOps = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId)).filter(Boolean);
-    expect(specOps).toHaveLength(42);
+    expect(specOps.sort()).toEqual(specOperations.map((op) => op.operationId).sort());
     expect(new Set(cases.map((c) => c.operationId))).toEqual(new Set(specOps));
   });
 
