@@ -16,47 +16,17 @@
  * fields are not sensitive.
  */
 
+import { isSensitiveName, normalizeName } from "../core/sensitive-names.js";
+
 /** What a removed secret is replaced with. */
 export const REDACTED = "REDACTED";
 
-/** The documented list of sensitive parameter names (see the module comment for the matching rule). */
-export const DEFAULT_SENSITIVE_NAMES: readonly string[] = [
-  "token",
-  "access_token",
-  "refresh_token",
-  "id_token",
-  "auth_token",
-  "authtoken",
-  "session_token",
-  "security_token",
-  "api_key",
-  "apikey",
-  "api_secret",
-  "client_secret",
-  "secret",
-  "password",
-  "passwd",
-  "pwd",
-  "private_key",
-  "credential",
-  "credentials",
-  "authorization",
-  "sig",
-  "signature",
-  "x-amz-signature",
-  "x-amz-credential",
-  "x-amz-security-token",
-  "x-goog-signature",
-  "x-goog-credential",
-  "key-pair-id",
-  "policy",
-];
 
-const ALWAYS = /secret|password/i;
+export { DEFAULT_SENSITIVE_NAMES } from "../core/sensitive-names.js";
+
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>\\]+/gi;
 const MIN_REMEMBERED = 4;
 
-const normalize = (name: string): string => name.toLowerCase().replace(/-/g, "_");
 
 function decode(text: string): string {
   try {
@@ -71,17 +41,17 @@ function decode(text: string): string {
  * removed once is removed everywhere after. One instance per recording session.
  */
 export class Redactor {
-  private readonly names: Set<string>;
+  private readonly extra: Set<string>;
   /** Values removed so far; removed again wherever they reappear. */
   private readonly secrets = new Set<string>();
 
   constructor(extraNames: readonly string[] = []) {
-    this.names = new Set([...DEFAULT_SENSITIVE_NAMES, ...extraNames].map(normalize));
+    this.extra = new Set(extraNames.map(normalizeName));
   }
 
   /** Whether a parameter or field of this name holds a secret. */
   isSensitive(name: string): boolean {
-    return this.names.has(normalize(name)) || ALWAYS.test(name);
+    return isSensitiveName(name) || this.extra.has(normalizeName(name));
   }
 
   private remember(value: string): void {

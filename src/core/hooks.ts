@@ -4,9 +4,11 @@
  * only when at least one hook is set, so a client without hooks does no
  * extra work per call. No credential ever reaches a hook: the Authorization
  * header (and other credential headers) is replaced by "[redacted]", URLs
- * lose their user-info (`safeUrl`) and signature-like query parameters.
+ * lose their user-info (`safeUrl`) and the values of query parameters with
+ * sensitive names (the recorder's rule, core/sensitive-names.ts).
  */
 import { safeUrl } from "./errors.js";
+import { isSensitiveName } from "./sensitive-names.js";
 
 /** Headers as a hook sees them: lower-case names, credential values replaced by `"[redacted]"`. */
 export type RedactedHeaders = Readonly<Record<string, string>>;
@@ -75,8 +77,6 @@ export interface ClientHooks {
 const REDACTED = "[redacted]";
 // Headers that carry credentials or session state, in either direction.
 const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-twilio-signature", "x-api-key"]);
-// Query parameters of signed URLs (S3, CloudFront, GCS, Azure) and generic secrets.
-const SECRET_PARAM = /^(?:x-amz-(?:signature|credential|security-token)|x-goog-(?:signature|credential)|signature|sig|se|sv|policy|key-pair-id|token|access_token|auth.*|api[-_]?key|secret|password|credentials?)$/i;
 
 /** The URL a hook may see: no user-info, signature-like query values replaced by `[redacted]`. */
 export function redactUrl(url: string): string {
@@ -91,7 +91,7 @@ export function redactUrl(url: string): string {
   }
   let changed = false;
   for (const name of new Set(parsed.searchParams.keys())) {
-    if (SECRET_PARAM.test(name)) {
+    if (isSensitiveName(name)) {
       parsed.searchParams.set(name, REDACTED);
       changed = true;
     }
