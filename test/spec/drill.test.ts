@@ -26,7 +26,7 @@ function edit(file: string, from: string, to: string): void {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "twilio-video-drill-"));
-  for (const part of ["spec", "scripts", "src", "generated", "README.md", "package.json", "tsconfig.json"]) cpSync(join(repo, part), join(dir, part), { recursive: true });
+  for (const part of ["spec", "scripts", "src", "generated", "test", "README.md", "package.json", "tsconfig.json", "vitest.config.ts"]) cpSync(join(repo, part), join(dir, part), { recursive: true });
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
 
   // 1. A new operation, with the client method it becomes.
@@ -98,6 +98,23 @@ describe("a spec change on a copy of the repo", () => {
       "Room.drill_level (a required field of POST /v1/Rooms (CreateRoom), GET /v1/Rooms/{Sid} (FetchRoom), GET /v1/Rooms (ListRoom), POST /v1/Rooms/{Sid} (UpdateRoom)) is never emitted by the emulator: add it to src/emulator/views.ts",
     ]);
   }, 30_000);
+
+  it("makes the coverage tests fail naming the operation and its method", () => {
+    // They iterate the generated operation table, so the new operation is
+    // missing from their hand-written cases (the arguments each call needs).
+    const out = join(dir, "coverage-report.json");
+    try {
+      execFileSync(process.execPath, [join(repo, "node_modules/vitest/vitest.mjs"), "run", "test/client/operations.test.ts", "test/spec/generated-types.test.ts", "--reporter=json", `--outputFile=${out}`], { cwd: dir, stdio: "pipe", env: { ...process.env, CI: "" } });
+    } catch {
+      // Failing is the expected outcome; the report says how.
+    }
+    const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: Array<{ assertionResults: Array<{ status: string; title: string; failureMessages: string[] }> }> };
+    const failed = report.testResults.flatMap((file) => file.assertionResults.filter((a) => a.status === "failed"));
+    expect(failed.map((a) => a.title).sort()).toEqual(["checks the operation table that the facts files document", "covers every resource method of the client and every operation of the spec"]);
+    const messages = failed.map((a) => a.failureMessages.join("\n")).join("\n");
+    expect(messages).toContain("GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo): client method rooms.foo.get has no case in test/client/operations.test.ts");
+    expect(messages).toContain("get /v1/Rooms/{RoomSid}/Foo FetchRoomFoo is in the spec but not in test/spec/fixtures/video-v1-operations.md");
+  }, 60_000);
 
   it("leaves this checkout's own checks passing", async () => {
     const checks = await import("../../scripts/derived-checks.js");
