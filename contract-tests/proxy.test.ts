@@ -1,8 +1,9 @@
 /**
  * The validating, recording proxy (issue #20 item 1): traffic in both
  * directions, redaction, an unreachable upstream, garbage on the socket, a
- * 100 MB body streamed in bounded memory, media 302 pass-through, and the CLI
- * stopped by SIGTERM mid-stream.
+ * 100 MB body streamed in bounded memory, media 302 pass-through, upstream
+ * URLs rewritten to the proxy for the client (not in the recording), and the
+ * CLI stopped by SIGTERM mid-stream.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,8 +12,10 @@ import { connect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProxy, type ProxyFinding } from "../src/contract/index.js";
+import { runProxyCli } from "../src/contract/proxy-cli.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 
 const root = join(import.meta.dirname, "..");
@@ -196,12 +199,166 @@ describe("bounded memory", () => {
   }, 60_000);
 });
 
+/** A GET through plain node:http, so the headers are the ones on the wire (fetch would hide Content-Length problems). */
+const rawGet = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    }).on("error", reject).end();
+  });
+
+describe("URL rewriting", () => {
+  it("next_page_url is rewritten to the proxy for the client, original in the recording; Content-Length matches the rewritten body", async () => {
+    emulator.reset();
+    for (let i = 0; i < 3; i++) await fetch(`${emulator.url}/v1/Rooms`, { method: "POST", headers: { Authorization: auth(), "Content-Type": "application/x-www-form-urlencoded" }, body: `UniqueName=page-${i}` });
+    const out = join(dir, "rewrite.ndjson");
+    const proxy = await startProxy({ upstream: emulator.url, out });
+    const first = await rawGet(`${proxy.url}/v1/Rooms?PageSize=2`, { Authorization: auth() });
+    expect(first.status).toBe(200);
+    expect(first.headers["transfer-encoding"]).toBeUndefined();
+    expect(Number(first.headers["content-length"])).toBe(first.body.length);
+    const page = JSON.parse(first.body.toString("utf8")) as { rooms: { url: string; links: Record<string, string> }[]; meta: { url: string; next_page_url: string; first_page_url: string } };
+    expect(page.meta.next_page_url.startsWith(`${proxy.url}/v1/Rooms?`)).toBe(true);
+    expect(page.meta.url.startsWith(`${proxy.url}/v1/Rooms?`)).toBe(true);
+    expect(page.rooms[0]!.url.startsWith(`${proxy.url}/v1/Rooms/RM`)).toBe(true);
+    expect(Object.values(page.rooms[0]!.links).every((l) => l.startsWith(`${proxy.url}/v1/`))).toBe(true);
+    expect(first.body.toString("utf8")).not.toContain(emulator.url);
+    // Following it as given stays on the proxy: the second page is its second exchange.
+    const second = await rawGet(page.meta.next_page_url, { Authorization: auth() });
+    expect(second.status).toBe(200);
+    expect((JSON.parse(second.body.toString("utf8")) as { rooms: unknown[] }).rooms).toHaveLength(1);
+    const summary = await proxy.close();
+    expect(summary).toMatchObject({ exchanges: 2, recorded: 2, failed: 0 });
+    const [recorded] = lines(out);
+    const body = recorded!.response.body as { meta: { next_page_url: string }; rooms: { url: string }[] };
+    expect(body.meta.next_page_url.startsWith(`${emulator.url}/v1/Rooms?`)).toBe(true);
+    expect(body.rooms[0]!.url.startsWith(`${emulator.url}/v1/Rooms/RM`)).toBe(true);
+    expect(JSON.stringify(recorded)).not.toContain(proxy.url);
+  });
+
+  it("only URLs on the upstream origin and under its prefix: a foreign host, a longer port and a look-alike host stay; Location too", async () => {
+    let upstreamUrl = "";
+    const sid = `RM${"3".repeat(32)}`;
+    const upstream = createServer((req, res) => {
+      if (req.url === "/api/v1/Moved") {
+        res.writeHead(301, { Location: `${upstreamUrl}/api/v1/Rooms/${sid}`, "Content-Type": "text/plain" }).end("moved");
+        return;
+      }
+      const port = new URL(upstreamUrl).port;
+      // Escaped slashes are still JSON; a string that merely contains the origin is not a URL on it.
+      const text = `{"sid":"${sid}","url":"${upstreamUrl}/api/v1/Rooms/${sid}","escaped":"${upstreamUrl.replace(/\//g, "\\/")}\/api\/v1\/Rooms","links":{"media":"https://media.example.com/api/v1/x","longer_port":"http://127.0.0.1:${port}0/api/v1/x","lookalike":"${upstreamUrl}.evil.example/api/v1/x","other_path":"${upstreamUrl}/elsewhere","bare":"${upstreamUrl}/api"},"message":"see ${upstreamUrl}/api/v1/Rooms","unicode":"caf\u00e9 é"}`;
+      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) }).end(text);
+    });
+    upstreamUrl = await listen(upstream);
+    const out = join(dir, "foreign.ndjson");
+    const proxy = await startProxy({ upstream: `${upstreamUrl}/api`, out });
+    const res = await rawGet(`${proxy.url}/v1/Rooms/${sid}`);
+    expect(Number(res.headers["content-length"])).toBe(res.body.length);
+    const body = JSON.parse(res.body.toString("utf8")) as Record<string, string> & { links: Record<string, string> };
+    expect(body.url).toBe(`${proxy.url}/v1/Rooms/${sid}`);
+    expect(body.escaped).toBe(`${proxy.url}/v1/Rooms`);
+    expect(body.links).toEqual({
+      media: "https://media.example.com/api/v1/x",
+      longer_port: `http://127.0.0.1:${new URL(upstreamUrl).port}0/api/v1/x`,
+      lookalike: `${upstreamUrl}.evil.example/api/v1/x`,
+      other_path: `${upstreamUrl}/elsewhere`,
+      bare: proxy.url,
+    });
+    expect(body.message).toBe(`see ${upstreamUrl}/api/v1/Rooms`);
+    expect(body.unicode).toBe("café é");
+    const moved = await rawGet(`${proxy.url}/v1/Moved`);
+    expect(moved.status).toBe(301);
+    expect(moved.headers.location).toBe(`${proxy.url}/v1/Rooms/${sid}`);
+    expect(moved.body.toString()).toBe("moved");
+    await proxy.close();
+    const [recorded, redirect] = lines(out);
+    expect((recorded!.response.body as { url: string }).url).toBe(`${upstreamUrl}/api/v1/Rooms/${sid}`);
+    expect(redirect!.response.headers.location).toBe(`${upstreamUrl}/api/v1/Rooms/${sid}`);
+    await stop(upstream);
+  });
+
+  it("a gzipped body is rewritten decoded, with a Content-Length to match; one over the cap streams through unmodified and the finding says so", async () => {
+    let upstreamUrl = "";
+    const upstream = createServer((req, res) => {
+      const text = JSON.stringify({ meta: { url: `${upstreamUrl}/v1/Rooms`, next_page_url: null }, rooms: [], pad: req.url === "/v1/Rooms?big=1" ? "x".repeat(4096) : "" });
+      if (req.url === "/v1/Rooms?gzip=1") res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" }).end(gzipSync(text));
+      else res.writeHead(200, { "Content-Type": "application/json" }).end(text); // chunked: no Content-Length from upstream
+    });
+    upstreamUrl = await listen(upstream);
+    const findings: ProxyFinding[] = [];
+    const proxy = await startProxy({ upstream: upstreamUrl, maxBodyBytes: 1024, onFinding: (f) => findings.push(f) });
+    const gz = await rawGet(`${proxy.url}/v1/Rooms?gzip=1`, { "Accept-Encoding": "gzip" });
+    expect(gz.headers["content-encoding"]).toBeUndefined();
+    expect(Number(gz.headers["content-length"])).toBe(gz.body.length);
+    expect((JSON.parse(gz.body.toString()) as { meta: { url: string } }).meta.url).toBe(`${proxy.url}/v1/Rooms`);
+    const chunked = await rawGet(`${proxy.url}/v1/Rooms`);
+    expect(Number(chunked.headers["content-length"])).toBe(chunked.body.length);
+    expect((JSON.parse(chunked.body.toString()) as { meta: { url: string } }).meta.url).toBe(`${proxy.url}/v1/Rooms`);
+    const big = await rawGet(`${proxy.url}/v1/Rooms?big=1`);
+    expect((JSON.parse(big.body.toString()) as { meta: { url: string } }).meta.url).toBe(`${upstreamUrl}/v1/Rooms`);
+    const tooLarge = findings.filter((f) => f.kind === "body-too-large");
+    expect(tooLarge).toHaveLength(1);
+    expect(tooLarge[0]!.message).toMatch(/unmodified, its URLs not rewritten/);
+    await proxy.close();
+    await stop(upstream);
+  });
+
+  it("a JSON body held for rewriting that never finishes is aborted by close(), not waited for forever", async () => {
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const hang = createServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" }).write("{");
+      arrived();
+    });
+    const url = await listen(hang);
+    const proxy = await startProxy({ upstream: url, drainMs: 100 });
+    const pending = fetch(`${proxy.url}/v1/Rooms`).then((r) => r.text()).then(() => "answered", (e: Error) => `aborted: ${e.message}`);
+    await reached;
+    const summary = await proxy.close();
+    expect(summary).toMatchObject({ exchanges: 1, recorded: 0, aborted: 1 });
+    expect(await pending).toMatch(/^aborted/);
+    await stop(hang);
+  });
+
+  it("rewriteUrls: false and --no-rewrite-urls pass the bytes through as they came", async () => {
+    emulator.reset();
+    await fetch(`${emulator.url}/v1/Rooms`, { method: "POST", headers: { Authorization: auth(), "Content-Type": "application/x-www-form-urlencoded" }, body: "UniqueName=as-is" });
+    const proxy = await startProxy({ upstream: emulator.url, rewriteUrls: false });
+    const off = (await (await fetch(`${proxy.url}/v1/Rooms`, { headers: { Authorization: auth() } })).json()) as { meta: { url: string } };
+    expect(off.meta.url.startsWith(`${emulator.url}/v1/Rooms`)).toBe(true);
+    await proxy.close();
+
+    let stopCli!: () => void;
+    const stopped = new Promise<void>((r) => (stopCli = r));
+    let resolveUrl!: (url: string) => void;
+    const printed = new Promise<string>((r) => (resolveUrl = r));
+    let stdout = "";
+    let stderr = "";
+    const exited = runProxyCli(["--upstream", emulator.url, "--no-rewrite-urls"], { stdout: (t) => ((stdout += t), resolveUrl(t.trim())), stderr: (t) => void (stderr += t), stopped });
+    const cliUrl = await printed;
+    const raw = (await (await fetch(`${cliUrl}/v1/Rooms`, { headers: { Authorization: auth() } })).json()) as { meta: { url: string } };
+    expect(raw.meta.url.startsWith(`${emulator.url}/v1/Rooms`)).toBe(true);
+    stopCli();
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/1 exchange\(s\), 1 recorded/);
+    expect(stdout).toBe(`${cliUrl}\n`);
+    const help: string[] = [];
+    expect(await runProxyCli(["--help"], { stdout: (t) => help.push(t), stderr: () => undefined })).toBe(0);
+    expect(help.join("")).toMatch(/--no-rewrite-urls/);
+  });
+});
+
 describe("the CLI", () => {
   it("SIGTERM mid-stream: the file is closed and parseable, answered exchanges are in it, exit code from the findings", async () => {
-    // An upstream that answers /v1/Rooms at once and never finishes anything else.
+    // An upstream that answers /v1/Rooms at once and never finishes anything else. The unfinished
+    // body is not JSON: a JSON body is held until complete (to rewrite its URLs), so only a
+    // streamed one leaves the client holding headers and half a body.
     const slow = createServer((req, res) => {
       if (req.url === "/v1/Rooms") res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ rooms: [], meta: {} }));
-      else res.writeHead(200, { "Content-Type": "application/json" }).write("{");
+      else res.writeHead(500, { "Content-Type": "text/html" }).write("<html>");
     });
     const url = await listen(slow);
     const out = join(dir, "cli.har");

@@ -3,11 +3,17 @@
  *
  * The SDK has no base-URL option, but it takes any `httpClient`: this subclass of its own
  * RequestClient sends what the SDK addresses to https://video.twilio.com to the emulator
- * instead. To record the traffic, point VIDEO_BASE_URL at a capture proxy in front of the
- * emulator; nothing else changes.
+ * instead.
  *
  *     npx twilio-video-emulator --port 4010        # in another terminal
  *     VIDEO_BASE_URL=http://127.0.0.1:4010 node twilio-node.cjs
+ *
+ * To validate and record the traffic, put the conformance proxy in front of the emulator and
+ * set VIDEO_PROXY_URL: the SDK then goes through the proxy (page URLs in its answers point
+ * back at it), while the emulator's control API is still reached at VIDEO_BASE_URL.
+ *
+ *     npx twilio-video-conformance proxy --upstream http://127.0.0.1:4010 --port 4011 --out traffic.ndjson --strict
+ *     VIDEO_BASE_URL=http://127.0.0.1:4010 VIDEO_PROXY_URL=http://127.0.0.1:4011 node twilio-node.cjs
  */
 "use strict";
 const twilio = require("twilio");
@@ -26,13 +32,15 @@ class EmulatorRequestClient extends twilio.RequestClient {
 }
 
 const baseUrl = process.env.VIDEO_BASE_URL ?? "http://127.0.0.1:4010";
+// Where the SDK's requests go: the emulator, or a proxy in front of it.
+const apiUrl = process.env.VIDEO_PROXY_URL || baseUrl;
 // The control API is the emulator's own, so it is not proxied.
 const controlUrl = process.env.EMULATOR_CONTROL_URL ?? `${baseUrl}/_emulator`;
 
 // The emulator's default credentials (printed when it starts).
 const client = twilio(process.env.TWILIO_API_KEY ?? "SK00000000000000000000000000e0e0e0", process.env.TWILIO_API_SECRET ?? "emulator-api-key-secret", {
   accountSid: process.env.TWILIO_ACCOUNT_SID ?? "AC00000000000000000000000000e0e0e0",
-  httpClient: new EmulatorRequestClient(baseUrl),
+  httpClient: new EmulatorRequestClient(apiUrl),
 });
 
 /** What a client SDK does with an access token, through the emulator's control API. */

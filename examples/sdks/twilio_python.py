@@ -1,11 +1,17 @@
 """Twilio's Python SDK (twilio-python) against the emulator.
 
 The SDK has no base-URL option, but it takes any HTTP client: this one sends what the
-SDK addresses to https://video.twilio.com to the emulator instead. To record the traffic,
-point VIDEO_BASE_URL at a capture proxy in front of the emulator; nothing else changes.
+SDK addresses to https://video.twilio.com to the emulator instead.
 
     npx twilio-video-emulator --port 4010        # in another terminal
     VIDEO_BASE_URL=http://127.0.0.1:4010 python3 twilio_python.py
+
+To validate and record the traffic, put the conformance proxy in front of the emulator and
+set VIDEO_PROXY_URL: the SDK then goes through the proxy (page URLs in its answers point
+back at it), while the emulator's control API is still reached at VIDEO_BASE_URL.
+
+    npx twilio-video-conformance proxy --upstream http://127.0.0.1:4010 --port 4011 --out traffic.ndjson --strict
+    VIDEO_BASE_URL=http://127.0.0.1:4010 VIDEO_PROXY_URL=http://127.0.0.1:4011 python3 twilio_python.py
 """
 import json
 import os
@@ -29,6 +35,8 @@ class EmulatorHttpClient(TwilioHttpClient):
 
 
 base_url = os.environ.get("VIDEO_BASE_URL", "http://127.0.0.1:4010")
+# Where the SDK's requests go: the emulator, or a proxy in front of it.
+api_url = os.environ.get("VIDEO_PROXY_URL") or base_url
 # The control API is the emulator's own, so it is not proxied.
 control_url = os.environ.get("EMULATOR_CONTROL_URL", base_url + "/_emulator")
 
@@ -37,7 +45,7 @@ client = Client(
     os.environ.get("TWILIO_API_KEY", "SK00000000000000000000000000e0e0e0"),
     os.environ.get("TWILIO_API_SECRET", "emulator-api-key-secret"),
     account_sid=os.environ.get("TWILIO_ACCOUNT_SID", "AC00000000000000000000000000e0e0e0"),
-    http_client=EmulatorHttpClient(base_url),
+    http_client=EmulatorHttpClient(api_url),
 )
 
 

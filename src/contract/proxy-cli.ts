@@ -13,6 +13,14 @@ A local proxy to point a client's base URL at: forwards every request to the
 upstream, validates request and response against the spec, prints findings to
 stderr and writes the traffic, redacted, to --out. Stops on SIGINT/SIGTERM.
 
+Absolute URLs on the upstream's origin (meta.next_page_url, url, links.*) in
+JSON response bodies, and a Location header on it, are rewritten to the
+proxy's origin before the client sees them, so a client following them stays
+on the proxy; the out file and the validation keep the upstream's original
+bytes. URLs on other hosts (a media redirect to storage) are left as they are.
+A JSON body over --max-body-bytes goes through unmodified (its body-too-large
+finding says so).
+
 Options:
   --upstream <url>        where requests go (default https://video.twilio.com)
   --port <n>              port to listen on (default 0: any free port; the URL is printed)
@@ -22,6 +30,7 @@ Options:
   --max-body-bytes <n>    largest body recorded and validated (default 1048576)
   --drain-ms <n>          on stop, how long in-flight exchanges may finish (default 5000)
   --strict                drift and spec-too-strict findings fail
+  --no-rewrite-urls       pass response bodies and Location headers through byte for byte
   -h, --help              this text`;
 
 /** Options and output of {@link runProxyCli}. */
@@ -68,6 +77,7 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
         "max-body-bytes": { type: "string" },
         "drain-ms": { type: "string" },
         strict: { type: "boolean" },
+        "no-rewrite-urls": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -85,6 +95,7 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
       maxBodyBytes: integer("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
       drainMs: integer("drain-ms", values["drain-ms"], 0, 600_000),
       strict: values.strict === true,
+      rewriteUrls: values["no-rewrite-urls"] !== true,
       onFinding: (f) => io.stderr(findingLine(f)),
     };
   } catch (e) {

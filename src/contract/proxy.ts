@@ -1,10 +1,21 @@
 /**
  * A recording, validating HTTP proxy for the Video API (`twilio-video-conformance
  * proxy`): a client points its base URL at it, each request is streamed to the
- * upstream (Twilio, or an emulator) and its response streamed back untouched
- * (a 302 is passed through, never followed), while a bounded copy of both
- * bodies is validated against the spec (the same verdicts as the CLI check)
- * and written, redacted, to an out file.
+ * upstream (Twilio, or an emulator) and its response streamed back (a 302 is
+ * passed through, never followed), while a bounded copy of both bodies is
+ * validated against the spec (the same verdicts as the CLI check) and
+ * written, redacted, to an out file.
+ *
+ * URL rewriting (`rewriteUrls`, on by default): the API answers with absolute
+ * URLs on its own origin (`meta.next_page_url`, `url`, `links.*`, a
+ * `Location`), which would send a client's next request past the proxy. In
+ * JSON bodies and `Location` headers the client receives, a URL on the
+ * upstream origin (and under its path prefix) is rewritten to the origin the
+ * client addressed; nothing else is touched (a media 302 to a storage host
+ * stays as it came). Validation and the out file see the upstream's original
+ * bytes. A JSON body is held (up to `maxBodyBytes`) to be rewritten and sent
+ * with an exact Content-Length; a larger one streams through unmodified and
+ * its `body-too-large` finding says so.
  *
  * Guarantees:
  * - Memory per exchange is bounded by `maxBodyBytes` (twice: request and
@@ -102,6 +113,12 @@ export interface ProxyOptions {
   sensitiveNames?: readonly string[] | undefined;
   /** How long close() lets in-flight exchanges finish before aborting them (default 5,000 ms). */
   drainMs?: number | undefined;
+  /**
+   * Rewrite absolute URLs on the upstream origin, in JSON response bodies and
+   * `Location` headers sent to the client, to the proxy's origin (default
+   * true). The recordings and the validation keep the upstream's bytes.
+   */
+  rewriteUrls?: boolean | undefined;
   /** Called with each finding as it happens. */
   onFinding?: ((finding: ProxyFinding) => void) | undefined;
   /** Called with each exchange once it is recorded. */
@@ -134,15 +151,18 @@ class Capture {
   size = 0;
   over = false;
   constructor(private readonly cap: number) {}
-  add(chunk: Buffer): void {
+  /** Adds a chunk; on the one that goes over the cap, returns what it held (that chunk included) as it lets go of it. */
+  add(chunk: Buffer): Buffer[] | undefined {
     this.size += chunk.length;
-    if (this.over) return;
+    if (this.over) return undefined;
     if (this.size > this.cap) {
       this.over = true;
+      const held = [...this.chunks, chunk];
       this.chunks = [];
-      return;
+      return held;
     }
     this.chunks.push(chunk);
+    return undefined;
   }
   bytes(): Buffer {
     return Buffer.concat(this.chunks);
@@ -215,6 +235,53 @@ class OutFile {
   }
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Rewrites absolute URLs on `from` (an origin, with the upstream's path prefix
+ * if it has one) to another origin: in a `Location` value, and in JSON text
+ * wherever a string starts with one (`"https://host/…"`, slashes escaped as
+ * `\/` or not). Works on bytes as latin1, so everything but the rewritten
+ * prefixes is passed on byte for byte, valid UTF-8 or not.
+ */
+export function urlRewriter(from: string): { location: (value: string, to: string) => string; json: (body: Buffer, to: string) => Buffer | undefined } {
+  const base = from.replace(/\/+$/, "");
+  const location = new RegExp(`^${escapeRegExp(base)}(?=[/?#]|$)`, "i");
+  const slash = "(?:/|\\\\/)";
+  const json = new RegExp(`"${base.split("/").map(escapeRegExp).join(slash)}(?=[/"?#]|\\\\/)`, "gi");
+  return {
+    location: (value, to) => value.replace(location, () => to),
+    json: (body, to) => {
+      const text = body.toString("latin1");
+      json.lastIndex = 0;
+      if (!json.test(text)) return undefined;
+      json.lastIndex = 0;
+      return Buffer.from(text.replace(json, () => `"${to}`), "latin1");
+    },
+  };
+}
+
+/** The origin a client addressed the proxy by: its Host header when that is a plain host[:port], else the listening URL. */
+function addressedOrigin(host: string | undefined, fallback: string): string {
+  if (host && /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(host)) return `http://${host}`;
+  return fallback;
+}
+
+/** Decodes a held body for rewriting: the bytes, or undefined when its Content-Encoding cannot be undone within the cap. */
+function decodedForRewrite(bytes: Buffer, encoding: string | undefined, cap: number): Buffer | undefined {
+  const e = (encoding ?? "").trim().toLowerCase();
+  if (e === "" || e === "identity") return bytes;
+  try {
+    const options = { maxOutputLength: Math.max(1, cap) };
+    if (e === "gzip" || e === "x-gzip") return gunzipSync(bytes, options);
+    if (e === "deflate") return inflateSync(bytes, options);
+    if (e === "br") return brotliDecompressSync(bytes, options);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** Parses a recorded body the way recordings store it: JSON, a string, or null when empty. */
 function recordedBody(bytes: Buffer, contentType: string | undefined): unknown {
   if (bytes.length === 0) return null;
@@ -264,6 +331,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const format = options.format ?? "ndjson";
   if (!["ndjson", "har", "recordings"].includes(format)) throw new Error(`format must be ndjson, har or recordings (got ${String(format)})`);
   const strict = options.strict === true;
+  const rewriteUrls = options.rewriteUrls !== false;
   const drainMs = options.drainMs ?? 5000;
   const prefix = upstream.pathname.replace(/\/+$/, "");
   const origin = upstream.origin;
@@ -271,6 +339,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const baseUrls = [`${origin}${prefix}`];
   const validator = createValidatorFor(document, { strict, baseUrls });
   const checker = new ItemChecker(validator, baseUrls);
+  const rewriter = urlRewriter(`${origin}${prefix}`);
+  let listeningUrl = "";
   // One redactor for the run: a secret seen in one exchange is removed from every later one.
   const redactor = new Redactor(options.sensitiveNames);
   let out: OutFile | undefined;
@@ -368,12 +438,16 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     headers.host = url.host;
     const requestCapture = new Capture(cap);
     const responseCapture = new Capture(cap);
+    // Set when a JSON body was too large to hold for rewriting and went to the client as it came.
+    let notRewritten = false;
     let finished = false;
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     const entry = {
       done,
       abort: () => {
+        // Counted as aborted whatever the destroyed sockets report next (a held response has sent no headers yet).
+        settle(true);
         upstreamReq.destroy();
         res.destroy();
       },
@@ -420,17 +494,34 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     });
 
     upstreamReq.on("response", (up) => {
+      const status = up.statusCode ?? 502;
       const resHeaders: OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(name) && name !== "content-length" && value !== undefined) resHeaders[name] = value;
       // Content-Length is kept exact; without it the body goes chunked, as it came.
       if (up.headers["content-length"] !== undefined) resHeaders["content-length"] = up.headers["content-length"];
-      res.writeHead(up.statusCode ?? 502, up.statusMessage, resHeaders);
-      up.on("data", (chunk: Buffer) => {
-        responseCapture.add(chunk);
+      const to = rewriteUrls ? addressedOrigin(headerValue(req.headers, "host"), listeningUrl) : "";
+      const location = headerValue(up.headers, "location");
+      if (rewriteUrls && location !== undefined) resHeaders.location = rewriter.location(location, to);
+      // A JSON body is held (within the cap) so its URLs can be rewritten; everything else streams.
+      const hold = rewriteUrls && method !== "HEAD" && status !== 204 && status !== 304 && /json/i.test(headerValue(up.headers, "content-type") ?? "");
+      let streaming = !hold;
+      const forward = (chunk: Buffer): void => {
         if (!res.write(chunk)) {
           up.pause();
           res.once("drain", () => up.resume());
         }
+      };
+      if (streaming) res.writeHead(status, up.statusMessage, resHeaders);
+      up.on("data", (chunk: Buffer) => {
+        const released = responseCapture.add(chunk);
+        if (streaming) return forward(chunk);
+        if (!released) return;
+        // Over the cap: from here on the body goes through unmodified, and the finding says so.
+        notRewritten = true;
+        streaming = true;
+        res.writeHead(status, up.statusMessage, resHeaders);
+        for (const c of released.slice(0, -1)) res.write(c);
+        forward(released.at(-1)!);
       });
       up.on("error", () => undefined);
       up.on("aborted", () => {
@@ -441,17 +532,41 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
       });
       up.on("end", () => {
         if (finished) return;
+        const reply = streaming ? undefined : heldReply(up, resHeaders, to);
         void record(up)
           .catch((e) => {
             // The out file failed (disk full, say): the client still gets its answer, and the run fails.
             report({ kind: "error", exchange, method, url: shownUrl, where: "out", message: `could not write the exchange: ${oneLine(e)}`, fails: true });
           })
           .finally(() => {
-            res.end();
+            if (reply) {
+              res.writeHead(status, up.statusMessage, resHeaders);
+              res.end(reply);
+            } else res.end();
             settle(false);
           });
       });
     });
+
+    /**
+     * What to send for a held JSON body: rewritten (decoded, with its exact
+     * Content-Length) when it names the upstream, else the bytes as they came
+     * with the upstream's headers. Adjusts `resHeaders` to match.
+     */
+    const heldReply = (up: IncomingMessage, resHeaders: OutgoingHttpHeaders, to: string): Buffer => {
+      const held = responseCapture.bytes();
+      if (held.length === 0) return held;
+      const plain = decodedForRewrite(held, headerValue(up.headers, "content-encoding"), cap);
+      if (!plain) {
+        notRewritten = true;
+        return held;
+      }
+      const rewritten = rewriter.json(plain, to);
+      if (!rewritten) return held;
+      delete resHeaders["content-encoding"];
+      resHeaders["content-length"] = String(rewritten.length);
+      return rewritten;
+    };
 
     const record = async (up: IncomingMessage): Promise<void> => {
       const status = up.statusCode ?? 0;
@@ -495,7 +610,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
       // Last: anything that repeats a removed value (an error message quoting a secret).
       const clean = redactor.scrub(recording);
       const opId = result?.operationId ?? validator.matchOperation(method, url.href)?.operationId ?? null;
-      if (tooLarge.length > 0) report({ kind: "body-too-large", exchange, method, url: clean.request.url, operationId: opId, where: requestCapture.over ? "request.body" : "response.body", message: `${tooLarge.join(" and ")} forwarded but not recorded or validated (cap ${cap} bytes)`, fails: true });
+      if (tooLarge.length > 0) report({ kind: "body-too-large", exchange, method, url: clean.request.url, operationId: opId, where: requestCapture.over ? "request.body" : "response.body", message: `${tooLarge.join(" and ")} forwarded but not recorded or validated (cap ${cap} bytes)${notRewritten ? "; the response went to the client unmodified, its URLs not rewritten" : ""}`, fails: true });
       if (result) {
         const base = { exchange, method, url: clean.request.url, operationId: result.operationId };
         for (const p of result.errors) report({ kind: "error", ...base, ...problem(p), fails: true });
@@ -547,6 +662,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  listeningUrl = `http://${shownHost}:${address.port}`;
 
   let closed: Promise<ProxySummary> | undefined;
   const close = (): Promise<ProxySummary> =>
@@ -567,7 +683,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
       return { ...counts, findings: { ...counts.findings } };
     })());
 
-  return { url: `http://${shownHost}:${address.port}`, summary: () => ({ ...counts, findings: { ...counts.findings } }), close };
+  return { url: listeningUrl, summary: () => ({ ...counts, findings: { ...counts.findings } }), close };
 }
 
 function problem(p: Problem): Pick<ProxyFinding, "where" | "message" | "expected" | "found"> {

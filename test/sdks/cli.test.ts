@@ -8,10 +8,12 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
-import { runSdk, startSdkEmulator } from "./harness.js";
+import { expectCleanProxiedRun, runSdk, runSdkThroughProxy, startSdkEmulator } from "./harness.js";
 
 const script = fileURLToPath(new URL("./cli/video-ops.cjs", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
+
+const CLI_ENV = { TWILIO_SKIP_NEW_VERSION_CHECK: "true", TWILIO_DISABLE_AUTOUPDATE: "true", TWILIO_SKIP_ANALYTICS: "true", FORCE_COLOR: "0" };
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -24,7 +26,7 @@ describe("twilio-cli against the emulator", () => {
     const run = await runSdk("twilio-cli", process.execPath, [script], {
       emulator,
       cwd: root,
-      extraEnv: { TWILIO_SKIP_NEW_VERSION_CHECK: "true", TWILIO_DISABLE_AUTOUPDATE: "true", TWILIO_SKIP_ANALYTICS: "true", FORCE_COLOR: "0" },
+      extraEnv: CLI_ENV,
       timeoutMs: 90_000,
     });
     expect(run.failures, run.stderr).toEqual([]);
@@ -35,5 +37,12 @@ describe("twilio-cli against the emulator", () => {
     const logged = emulator.traffic();
     expect(logged.length).toBeGreaterThanOrEqual(run.tried);
     expect(logged.every((r) => new URL(r.request.url).pathname.startsWith("/v1/"))).toBe(true);
+  }, 100_000);
+});
+
+describe("twilio-cli through the validating proxy in front of the emulator", () => {
+  it("passes the same operations, every request through the proxy (page URLs rewritten to it), no failing finding", async () => {
+    const run = await runSdkThroughProxy("twilio-cli", process.execPath, [script], { emulator, cwd: root, extraEnv: CLI_ENV, timeoutMs: 90_000 });
+    expectCleanProxiedRun(run, 45);
   }, 100_000);
 });

@@ -3,12 +3,15 @@
  * v1 operation it offers against a base URL: the emulator, or anything put in
  * front of it (a capture proxy) — the base URL is the only thing that changes.
  * The SDK scripts print one JSON line per operation and a summary line
- * `<sdk>: N/M operations passed`.
+ * `<sdk>: N/M operations passed`; the harness reports it as
+ * `<sdk> directly: N/M operations passed` or `<sdk> through proxy: …`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { startProxy, type ProxyExchange, type ProxyFinding, type ProxySummary } from "../../src/contract/proxy.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 
 export interface OperationResult {
@@ -67,7 +70,7 @@ export async function runSdk(
   sdk: string,
   command: string,
   args: string[],
-  options: { emulator: Emulator; baseUrl?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string },
+  options: { emulator: Emulator; baseUrl?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; via?: "directly" | "through proxy" },
 ): Promise<SdkRun> {
   options.emulator.reset();
   const home = mkdtempSync(join(tmpdir(), `sdk-${sdk}-`));
@@ -96,9 +99,71 @@ export async function runSdk(
     const summary = new RegExp(`^${sdk}: (\\d+)/(\\d+) operations passed$`, "m").exec(stdout);
     const passed = summary ? Number(summary[1]) : 0;
     const tried = summary ? Number(summary[2]) : 0;
-    if (summary) process.stdout.write(`${summary[0]}\n`);
+    process.stdout.write(`${sdk} ${options.via ?? "directly"}: ${passed}/${tried} operations passed${summary ? "" : " (no summary line)"}\n`);
     return { sdk, passed, tried, operations, failures: operations.filter((o) => !o.ok), exitCode, stdout, stderr };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+export interface ProxiedSdkRun extends SdkRun {
+  proxy: ProxySummary;
+  findings: ProxyFinding[];
+  exchanges: ProxyExchange[];
+  /** API requests the emulator received in the run (its traffic log: authenticated /v1 requests). */
+  emulatorRequests: number;
+}
+
+/**
+ * {@link runSdk} through the validating proxy (src/contract/proxy.ts) in front
+ * of the emulator: the SDK's base URL is the proxy's, the proxy's upstream the
+ * emulator. Returns what the proxy saw with the run, so a test can check that
+ * every request the SDK made went through it (the emulator received exactly
+ * as many API requests as the proxy recorded) and that nothing failed.
+ */
+export async function runSdkThroughProxy(
+  sdk: string,
+  command: string,
+  args: string[],
+  options: { emulator: Emulator; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; strict?: boolean },
+): Promise<ProxiedSdkRun> {
+  const findings: ProxyFinding[] = [];
+  const exchanges: ProxyExchange[] = [];
+  const proxy = await startProxy({ upstream: options.emulator.url, strict: options.strict ?? true, onFinding: (f) => findings.push(f), onExchange: (e) => exchanges.push(e) });
+  let run: SdkRun;
+  try {
+    // runSdk resets the emulator (and so its traffic log) before the SDK starts.
+    run = await runSdk(sdk, command, args, { ...options, baseUrl: proxy.url, via: "through proxy" });
+  } finally {
+    await proxy.close();
+  }
+  const summary = proxy.summary();
+  const emulatorRequests = options.emulator.traffic().length;
+  const kinds = Object.entries(summary.findings).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+  process.stdout.write(`${sdk} through proxy: ${summary.exchanges} exchange(s), ${summary.recorded} recorded, ${emulatorRequests} reached the emulator; findings: ${kinds}; ${summary.failed} failing${summary.strict ? " (strict)" : ""}\n`);
+  return { ...run, proxy: summary, findings, exchanges, emulatorRequests };
+}
+
+/**
+ * What a run through the proxy must show: every operation passed, the proxy
+ * found nothing that fails (strict: drift included), and it saw every request
+ * the SDK made — one recorded exchange per API request the emulator received,
+ * none aborted, none sent past it (a page URL on the emulator's origin would
+ * have been), each one on the proxy's recorded upstream.
+ */
+export function expectCleanProxiedRun(run: ProxiedSdkRun, minimum: number): void {
+  expect(run.failures, run.stderr).toEqual([]);
+  expect(run.tried).toBe(run.operations.length);
+  expect(run.tried).toBeGreaterThanOrEqual(minimum);
+  expect(run.passed).toBe(run.tried);
+  expect(run.exitCode).toBe(0);
+  expect(run.findings.filter((f) => f.fails)).toEqual([]);
+  expect(run.proxy.failed).toBe(0);
+  expect(run.proxy.aborted).toBe(0);
+  expect(run.proxy.exchanges).toBe(run.proxy.recorded);
+  expect(run.exchanges).toHaveLength(run.proxy.recorded);
+  expect(run.emulatorRequests).toBe(run.proxy.recorded);
+  expect(run.proxy.recorded).toBeGreaterThanOrEqual(run.tried);
+  // Lists ran across pages through it: some recorded request asked for a page token.
+  expect(run.exchanges.some((e) => new URL(e.recording.request.url).searchParams.has("PageToken"))).toBe(true);
 }

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
-import { runSdk, startSdkEmulator } from "./harness.js";
+import { expectCleanProxiedRun, runSdk, runSdkThroughProxy, startSdkEmulator } from "./harness.js";
 
 const script = fileURLToPath(new URL("./node/video-ops.cjs", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -30,5 +30,12 @@ describe("twilio-node against the emulator", () => {
     const logged = emulator.traffic();
     expect(logged.length).toBeGreaterThanOrEqual(run.tried);
     expect(logged.every((r) => new URL(r.request.url).pathname.startsWith("/v1/"))).toBe(true);
+  }, 60_000);
+});
+
+describe("twilio-node through the validating proxy in front of the emulator", () => {
+  it("passes the same operations, every request through the proxy (page URLs rewritten to it), no failing finding", async () => {
+    const run = await runSdkThroughProxy("twilio-node", process.execPath, [script], { emulator, cwd: root });
+    expectCleanProxiedRun(run, 50);
   }, 60_000);
 });
