@@ -63,6 +63,15 @@ describe("validateRequest", () => {
     expect(v.validateRequest({ method: "POST", url: `${B}/v1/Things`, body, contentType: "application/x-www-form-urlencoded; charset=utf-8" }).problems).toEqual([]);
   });
 
+  it("reads booleans in any case, as the API does (regression: twilio-python's \"True\" was reported as spec-too-strict)", () => {
+    for (const value of ["True", "FALSE", "tRuE"]) {
+      expect(v.validateRequest({ method: "POST", url: `${B}/v1/Things`, body: `Name=a&Enabled=${value}`, contentType: "application/x-www-form-urlencoded" }).problems).toEqual([]);
+      expect(v.validateRequest({ method: "GET", url: `${B}/v1/Things?Enabled=${value}` }).problems).toEqual([]);
+    }
+    expect(where(v.validateRequest({ method: "GET", url: `${B}/v1/Things?Enabled=Yes` }).problems)).toEqual(["request.query/Enabled"]);
+    expect(where(v.validateRequest({ method: "GET", url: `${B}/v1/Things?Enabled=truE1` }).problems)).toEqual(["request.query/Enabled"]);
+  });
+
   it("reports unknown fields, bad JSON, wrong types, missing required fields and bad rules", () => {
     const r = v.validateRequest({ method: "POST", url: `${B}/v1/Things`, body: "Count=x&Enabled=1&Bogus=1&Rules=%5B" });
     expect(where(r.problems).sort()).toEqual(["request.body/Bogus", "request.body/Count", "request.body/Enabled", "request.body/Name", "request.body/Rules"].sort());

@@ -2,7 +2,7 @@
  * Turns the wire format (query strings, form bodies, path segments: all
  * strings) into the JSON values the spec's schemas describe, using those
  * schemas to decide: repeated keys become arrays only where the schema says
- * array, "true"/"false" become booleans and digit strings integers only where
+ * array, "true"/"false" (any case) become booleans and digit strings integers only where
  * the schema allows them, and JSON-encoded form fields are parsed.
  *
  * A value that cannot be converted is left as the string it was, so the schema
@@ -78,7 +78,8 @@ export function coerceScalar(document: JsonObject, schema: unknown, raw: string)
   }
   if ((types.has("integer") || types.has("number")) && /^-?\d+$/.test(raw)) return Number(raw);
   if (types.has("number") && /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) return Number(raw);
-  if (types.has("boolean") && (raw === "true" || raw === "false")) return raw === "true";
+  // Any case: Twilio's own twilio-python 7.x sends str(True), "True", and the API takes it.
+  if (types.has("boolean") && /^(?:true|false)$/i.test(raw)) return raw.toLowerCase() === "true";
   if (types.has("null") && raw === "null") return null;
   return raw;
 }

@@ -127,15 +127,6 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     } catch (error) {
       return { answer: errorAnswer(new ApiError(400, 20001, `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`)) };
     }
-    // Twilio reads booleans case-insensitively, and twilio-python sends Python's str(True): "True"/"False".
-    if (checked.match && relaxBooleans(checked.problems, url.searchParams, form)) {
-      checked = deps.validator.validateRequest({
-        method,
-        url: url.toString(),
-        ...(method === "POST" ? { body: form.toString() } : {}),
-        ...(contentType ? { contentType } : {}),
-      });
-    }
     if (!checked.match) {
       const wrongMethod = checked.problems[0]?.where === "request.method";
       if (wrongMethod) {
@@ -242,23 +233,4 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       sleeping.clear();
     },
   };
-}
-
-/**
- * Lowercases the fields the validator refused as "expected boolean" whose value
- * is a boolean in another case ("True", "FALSE"); true when it changed any.
- */
-export function relaxBooleans(problems: readonly { where: string; message: string }[], query: URLSearchParams, form: URLSearchParams): boolean {
-  let changed = false;
-  for (const problem of problems) {
-    const [, section, field] = /^request\.(query|body)\/([^/]+)/.exec(problem.where) ?? [];
-    if (!section || !field || !/expected boolean/.test(problem.message)) continue;
-    const params = section === "query" ? query : form;
-    const values = params.getAll(field);
-    if (values.length === 0 || !values.every((v) => /^(true|false)$/i.test(v) && v !== v.toLowerCase())) continue;
-    params.delete(field);
-    for (const v of values) params.append(field, v.toLowerCase());
-    changed = true;
-  }
-  return changed;
 }
