@@ -1,3 +1,4 @@
+import { environmentVariable } from "./environment.js";
 import { base64, utf8 } from "./encoding.js";
 import { TwilioConfigError } from "./errors.js";
 
@@ -16,25 +17,18 @@ export interface CredentialOptions {
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 
-function environment(): Record<string, string | undefined> {
-  // `process` exists on Node, Bun and Deno (compat); Workers have none.
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env ?? {};
-}
-
 /**
  * Picks the credential pair from the options, else from the environment, and
  * returns the `Authorization` header value. Errors name what is missing or
  * malformed and never repeat a secret.
  */
 export function basicAuthorization(options: CredentialOptions): string {
-  const env = environment();
   const explicit = options.apiKeySid !== undefined || options.apiKeySecret !== undefined || options.accountSid !== undefined || options.authToken !== undefined;
   const source = explicit ? options : {
-    apiKeySid: env.TWILIO_API_KEY_SID,
-    apiKeySecret: env.TWILIO_API_KEY_SECRET,
-    accountSid: env.TWILIO_ACCOUNT_SID,
-    authToken: env.TWILIO_AUTH_TOKEN,
+    apiKeySid: environmentVariable("TWILIO_API_KEY_SID"),
+    apiKeySecret: environmentVariable("TWILIO_API_KEY_SECRET"),
+    accountSid: environmentVariable("TWILIO_ACCOUNT_SID"),
+    authToken: environmentVariable("TWILIO_AUTH_TOKEN"),
   };
   const where = explicit ? "option" : "environment variable";
   const name = (option: string, variable: string) => (explicit ? option : variable);

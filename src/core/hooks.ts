@@ -7,6 +7,7 @@
  * lose their user-info (`safeUrl`) and the values of query parameters with
  * sensitive names (the recorder's rule, core/sensitive-names.ts).
  */
+import { environmentVariable } from "./environment.js";
 import { safeUrl } from "./errors.js";
 import { isSensitiveName } from "./sensitive-names.js";
 
@@ -135,7 +136,6 @@ export function combineHooks(a: ClientHooks | undefined, b: ClientHooks | undefi
 
 /** True when `TWILIO_VIDEO_DEBUG` is set to something other than "", "0" or "false", where a `process.env` exists. */
 export function debugFromEnvironment(): boolean {
-  // `process` exists on Node, Bun and Deno (compat); Workers have none. No import of Node built-ins.
-  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TWILIO_VIDEO_DEBUG;
+  const value = environmentVariable("TWILIO_VIDEO_DEBUG");
   return value !== undefined && value !== "" && value !== "0" && value.toLowerCase() !== "false";
 }
