@@ -57,7 +57,8 @@ Options:
 
 Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.
 
-  twilio-video-conformance proxy --help   a validating, recording proxy`;
+  twilio-video-conformance proxy --help   a validating, recording proxy
+  twilio-video-conformance diff --help    a breaking-change report between two specs`;
 
 const OPTIONS = {
   reporter: { type: "string" },
@@ -151,6 +152,8 @@ const PARALLEL_AFTER_BYTES = 64 * 1024 * 1024;
 export async function runConformance(args: string[], io: CliIo): Promise<number> {
   // The proxy subcommand has its own options (src/contract/proxy-cli.ts).
   if (args[0] === "proxy") return (await import("./proxy-cli.js")).runProxyCli(args.slice(1), io);
+  // So has diff (src/contract/diff-cli.ts).
+  if (args[0] === "diff") return (await import("./diff-cli.js")).runDiffCli(args.slice(1), io);
   const cwd = io.cwd ?? process.cwd();
   let options: Options;
   let spec: { document: object; absolute: string } | undefined;

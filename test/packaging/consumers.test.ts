@@ -583,6 +583,8 @@ describe("the README's consumer commands, exactly as written, in a project that 
       timings: { send: 0, wait: 42, receive: 0 },
     };
     write(dir, "captures/staging.har", JSON.stringify({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry] } }));
+    // The pinned copy of the spec the README's `diff` line compares the installed one with ("Pinning the spec").
+    cpSync(join(dir, "node_modules", manifest.name, "dist/generated/openapi.json"), join(dir, "twilio-video.openapi.json"));
   });
 
   it("the README shows conformance commands", () => {
