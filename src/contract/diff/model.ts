@@ -1,0 +1,192 @@
+/**
+ * What a spec diff reports (the change kinds, their severity and semver
+ * level) and the small helpers every comparison shares: recording a change,
+ * following `$ref`s, and comparing documentation-only keys.
+ */
+import { escapePointerToken, getAtPointer, isObject, type JsonObject } from "../json-pointer.js";
+
+/** How a change affects a client: `patch` is documentation only. */
+export type ChangeSeverity = "breaking" | "non-breaking" | "patch";
+
+/** The semantic-version bump one change calls for. */
+export type SemverLevel = "major" | "minor" | "patch";
+
+/** The bump the whole diff calls for: the highest of its changes, or `none` when nothing changed. */
+export type DiffVerdict = SemverLevel | "none";
+
+/** The kinds of change {@link diffSpecs} reports. */
+export type ChangeKind =
+  | "operation-removed"
+  | "operation-added"
+  | "operation-deprecated"
+  | "operation-undeprecated"
+  | "operation-id-changed"
+  | "path-parameter-renamed"
+  | "servers-changed"
+  | "security-changed"
+  | "request-parameter-removed"
+  | "request-parameter-added"
+  | "request-parameter-added-required"
+  | "request-parameter-now-required"
+  | "request-parameter-now-optional"
+  | "request-parameter-serialization-changed"
+  | "request-body-removed"
+  | "request-body-added"
+  | "request-body-added-required"
+  | "request-body-now-required"
+  | "request-body-now-optional"
+  | "request-content-type-removed"
+  | "request-content-type-added"
+  | "request-encoding-changed"
+  | "request-field-removed"
+  | "request-field-added"
+  | "request-field-added-required"
+  | "request-field-now-required"
+  | "request-field-now-optional"
+  | "request-type-changed"
+  | "request-type-widened"
+  | "request-enum-value-removed"
+  | "request-enum-value-added"
+  | "request-enum-added"
+  | "request-enum-removed"
+  | "request-constraint-narrowed"
+  | "request-constraint-widened"
+  | "request-union-variant-removed"
+  | "request-union-variant-added"
+  | "response-status-removed"
+  | "response-status-added"
+  | "response-content-type-removed"
+  | "response-content-type-added"
+  | "response-body-removed"
+  | "response-body-added"
+  | "response-header-removed"
+  | "response-header-added"
+  | "response-field-removed"
+  | "response-field-added"
+  | "response-field-now-optional"
+  | "response-field-now-required"
+  | "response-became-nullable"
+  | "response-no-longer-nullable"
+  | "response-type-changed"
+  | "response-type-widened"
+  | "response-type-narrowed"
+  | "response-enum-value-added"
+  | "response-enum-value-removed"
+  | "response-enum-added"
+  | "response-enum-removed"
+  | "response-constraint-changed"
+  | "response-union-variant-added"
+  | "response-union-variant-removed"
+  | "schema-composition-changed"
+  | "schema-changed"
+  | "description-changed"
+  | "summary-changed"
+  | "title-changed"
+  | "example-changed"
+  | "external-docs-changed"
+  | "extension-changed"
+  | "tags-changed"
+  | "info-changed";
+
+/** One difference between the two documents. */
+export interface SpecChange {
+  kind: ChangeKind;
+  severity: ChangeSeverity;
+  semver: SemverLevel;
+  /** `GET /v1/Rooms/{Sid}` (the NEW document's path when both have it), `webhook roomStatusCallback POST`, or `document` for top-level changes. */
+  operation: string;
+  /** Where inside the operation, JSON-pointer-ish: `request.body/Type`, `request.query/Status`, `response.200.body/rooms/items/status`. */
+  path: string;
+  /** One line for a human. */
+  message: string;
+  /** Set on response changes that break an exhaustive `switch` over an enum (a new value the switch does not handle). */
+  exhaustiveSwitch?: true;
+}
+
+/** What {@link diffSpecs} returns. */
+export interface SpecDiff {
+  verdict: DiffVerdict;
+  /** Breaking first, then non-breaking, then patch; each group in document order. */
+  changes: SpecChange[];
+  counts: { breaking: number; nonBreaking: number; patch: number };
+}
+
+/** Thrown by {@link diffSpecs} when an input is not an OpenAPI 3 document. */
+export class NotOpenApiError extends Error {
+  constructor(which: "old" | "new", why: string) {
+    super(`the ${which} document is not an OpenAPI 3 document (${why})`);
+    this.name = "NotOpenApiError";
+  }
+}
+
+export const SEVERITY: Record<SemverLevel, ChangeSeverity> = { major: "breaking", minor: "non-breaking", patch: "patch" };
+
+/** Keys that only document: a difference in them is a patch. */
+export const DOC_KEYS: Record<string, ChangeKind> = {
+  description: "description-changed",
+  summary: "summary-changed",
+  title: "title-changed",
+  example: "example-changed",
+  examples: "example-changed",
+  externalDocs: "external-docs-changed",
+  $comment: "description-changed",
+};
+
+export type Direction = "request" | "response";
+
+export interface Walk {
+  oldDoc: JsonObject;
+  newDoc: JsonObject;
+  operation: string;
+  out: SpecChange[];
+}
+
+export function add(walk: Walk, kind: ChangeKind, semver: SemverLevel, path: string, message: string, exhaustiveSwitch = false): void {
+  walk.out.push({ kind, severity: SEVERITY[semver], semver, operation: walk.operation, path, message, ...(exhaustiveSwitch ? { exhaustiveSwitch: true as const } : {}) });
+}
+
+/** Follows `#/…` references (at most 32 hops); an unresolvable one reads as an empty object. */
+export function resolve(doc: JsonObject, node: unknown): { node: JsonObject; ref?: string } {
+  let current = node;
+  let ref: string | undefined;
+  for (let hops = 0; hops < 32 && isObject(current) && typeof current.$ref === "string"; hops++) {
+    ref = current.$ref;
+    current = ref.startsWith("#") ? getAtPointer(doc, ref.slice(1)) : undefined;
+  }
+  if (isObject(current) && typeof current.$ref === "string") return { node: {}, ref: ref! };
+  return { node: isObject(current) ? current : {}, ...(ref !== undefined ? { ref } : {}) };
+}
+
+/** Stable JSON of a value with documentation keys left out at every depth. */
+export function shape(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (!isObject(v)) return v;
+    const kept: JsonObject = {};
+    for (const key of Object.keys(v).sort()) if (!(key in DOC_KEYS) && !key.startsWith("x-")) kept[key] = v[key];
+    return kept;
+  });
+}
+
+export const short = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+export const child = (path: string, token: string): string => `${path}/${escapePointerToken(token)}`;
+
+/** Documentation-only keys of one node (descriptions, examples, extensions). */
+export function compareDocs(walk: Walk, oldNode: JsonObject, newNode: JsonObject, path: string, keys: readonly string[] = Object.keys(DOC_KEYS)): void {
+  for (const key of keys) {
+    if (JSON.stringify(oldNode[key]) !== JSON.stringify(newNode[key])) {
+      const what = oldNode[key] === undefined ? "added" : newNode[key] === undefined ? "removed" : "changed";
+      add(walk, DOC_KEYS[key] ?? "description-changed", "patch", child(path, key), `${key} ${what}`);
+    }
+  }
+  const extensions = new Set([...Object.keys(oldNode), ...Object.keys(newNode)].filter((k) => k.startsWith("x-")));
+  for (const key of [...extensions].sort()) {
+    if (JSON.stringify(oldNode[key]) !== JSON.stringify(newNode[key])) {
+      const what = oldNode[key] === undefined ? "added" : newNode[key] === undefined ? "removed" : "changed";
+      add(walk, "extension-changed", "patch", child(path, key), `extension ${key} ${what}`);
+    }
+  }
+}
