@@ -8,7 +8,8 @@ import { download, mediaLink } from "./media.js";
 import { all, iterate } from "./paginate.js";
 import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
 import { serializeForm, serializeQuery } from "./serialize.js";
-import { createTransport, fetchExchange, type CallPolicy, type Exchange, type RetryOptions, type Send, type WireResponse } from "./transport.js";
+import { fetchExchange } from "./fetch-exchange.js";
+import { createTransport, type CallPolicy, type Exchange, type RetryOptions, type Send, type WireResponse } from "./transport.js";
 import type { ApiPromise, CallOptions, WithResponse } from "./types.js";
 import { VERSION } from "./version.js";
 
@@ -185,11 +186,17 @@ type Params = Record<string, string>;
 /**
  * Starts a call at once (like any promise) and adds `.withResponse()`, which
  * reads the answer the same call recorded in its sink: no second request.
- * `run` is async, so a bad argument rejects rather than throws.
+ * A bad argument rejects rather than throws. (`run` is not wrapped in an
+ * async function: that would add a promise and two turns to every call.)
  */
 function respond<T>(run: (sink: ResponseSink) => Promise<T>): ApiPromise<T> {
   const sink: ResponseSink = { response: undefined };
-  const promise = run(sink) as ApiPromise<T>;
+  let promise: ApiPromise<T>;
+  try {
+    promise = run(sink) as ApiPromise<T>;
+  } catch (error) {
+    promise = Promise.reject(error) as ApiPromise<T>;
+  }
   promise.withResponse = () => promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
   return promise;
 }
@@ -215,20 +222,20 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
     switch (entry.shape) {
       case "create":
       case "singleton-update":
-        api[name] = (body?: Record<string, unknown>, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
+        api[name] = (body?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
         break;
       case "update":
         api[name] = (id: string, body?: Record<string, unknown>, options?: CallOptions) =>
-          respond(async (sink) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options, sink));
+          respond((sink) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options, sink));
         break;
       case "action":
-        api[name] = (id: string, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
+        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
         break;
       case "fetch":
-        api[name] = (id: string, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: withId(id) }, options, sink));
+        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id) }, options, sink));
         break;
       case "singleton-fetch":
-        api[name] = (options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound }, options, sink));
+        api[name] = (options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound }, options, sink));
         break;
       case "delete":
         api[name] = (id: string, options?: CallOptions) =>
@@ -237,7 +244,7 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
           });
         break;
       case "list":
-        api.list = (query?: Record<string, unknown>, options?: CallOptions) => respond(async (sink) => call(ctx, entry, { path: bound, query }, options, sink));
+        api.list = (query?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, query }, options, sink));
         api.iterate = (query?: Record<string, unknown>, options?: object) => iterate(ctx, entry, bound, query, options);
         api.all = (query?: Record<string, unknown>, options?: object) => all(ctx, entry, bound, query, options);
         break;

@@ -80,7 +80,8 @@ export class Deadlines {
   private armedFor = Infinity;
   /** Whether the timer is unref'd, because nothing was in flight. */
   private idle = false;
-  private readonly wheel: boolean;
+  /** Wheel mode: timers are process-wide, so attempts of this client may share resources across requests. */
+  readonly wheel: boolean;
 
   constructor(
     private readonly timeoutMs: number,

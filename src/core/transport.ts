@@ -1,16 +1,17 @@
 /**
  * Retries, timeouts, credentials and the response size cap, over an
  * {@link Exchange}: one HTTP request/response on some HTTP stack. The default
- * exchange is `fetch` (below); the Node entry point (`twilio-video-ts/node`)
+ * exchange is `fetch` (src/core/fetch-exchange.ts); the Node entry point (`twilio-video-ts/node`)
  * plugs in node:http with keep-alive. Both get the same semantics from here.
  *
  * Per attempt: a place in the client's deadline queue (one timer for all
  * attempts, src/core/deadlines.ts) and a plain abort state (cheaper than composing
- * `AbortSignal.timeout` with `AbortSignal.any` on every call); the caller's
- * signal, when there is one, is forwarded by a listener removed afterwards.
- * The body is read inside the attempt, through a byte counter that stops at
- * `maxResponseBytes`, so the timeout covers it and a slow body becomes a
- * TwilioTimeoutError, not a stray AbortError later. Redirects are never
+ * `AbortSignal.timeout` with `AbortSignal.any` on every call; the fetch
+ * exchange shares signals between attempts, src/core/fetch-exchange.ts); the
+ * caller's signal, when there is one, is forwarded by a listener removed
+ * afterwards. The exchange reads the body inside the attempt, through a byte
+ * counter that stops at `maxResponseBytes`, so the timeout covers it and a
+ * slow body becomes a TwilioTimeoutError, not a stray AbortError later. Redirects are never
  * followed (the media calls read the 302 themselves); Authorization goes only
  * to the client's own origin. Between attempts: exponential backoff with full
  * jitter, or `Retry-After` when the server sends it, capped.
@@ -73,6 +74,12 @@ export interface Attempt {
   readonly reason: unknown;
   /** Set by the exchange; called once when the attempt is aborted. */
   onabort: (() => void) | null;
+  /**
+   * The attempt's deadline (performance.now() ms) when it may share an abort
+   * signal with attempts whose deadlines are close (src/core/fetch-exchange.ts):
+   * no caller signal, the client's own timeout, process-wide timers.
+   */
+  readonly shareDeadline?: number | undefined;
 }
 
 /**
@@ -94,6 +101,7 @@ class AttemptState implements Attempt, Deadline {
   queued = false;
   // Declared so own-timer mode (Workers) keeps one object shape.
   timer: unknown = undefined;
+  shareDeadline: number | undefined = undefined;
   constructor(
     private readonly method: string,
     private readonly url: string,
@@ -275,8 +283,10 @@ export function createTransport(options: TransportOptions): Send {
       // The shared deadline queue assumes one timeout for every attempt; a
       // call with its own timeout gets a timer of its own instead.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      if (timeout === timeoutMs) deadlines.add(state);
-      else timer = setTimeout(() => state.expire(), timeout);
+      if (timeout === timeoutMs) {
+        deadlines.add(state);
+        if (callerSignal === undefined && deadlines.wheel) state.shareDeadline = state.deadline;
+      } else timer = setTimeout(() => state.expire(), timeout);
       const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
       if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
       if (onRequest) notify("onRequest", onRequest, { type: "request", method, url: shownUrl, headers: redactHeaders(headers), attempt });
@@ -333,53 +343,4 @@ export function createTransport(options: TransportOptions): Send {
       return response;
     }
   };
-}
-
-const decoder = new TextDecoder();
-
-/** The default exchange: any WHATWG `fetch` (Node, Deno, Bun, Workers, or one the caller injects). */
-export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
-  return async (request, attempt, maxBytes) => {
-    const controller = new AbortController();
-    const signal = controller.signal;
-    attempt.onabort = () => controller.abort(attempt.reason);
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: "manual" });
-    const body = await readCapped(response, maxBytes, request);
-    return { status: response.status, headers: response.headers, body, url: response.url || request.url };
-  };
-}
-
-/** Reads a fetch body as UTF-8 text through a byte counter: never more than `maxBytes` in memory. */
-async function readCapped(response: Response, maxBytes: number, request: WireRequest): Promise<string> {
-  const stream = response.body;
-  if (stream === null) return "";
-  const declared = response.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) {
-    stream.cancel().catch(() => {});
-    throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
-  }
-  const reader = stream.getReader();
-  let first: Uint8Array | undefined;
-  let more: Uint8Array[] | undefined;
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
-    }
-    if (first === undefined) first = value;
-    else (more ??= [first]).push(value);
-  }
-  if (first === undefined) return "";
-  if (more === undefined) return decoder.decode(first);
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of more) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return decoder.decode(all);
 }

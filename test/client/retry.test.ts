@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TwilioNetworkError, TwilioTimeoutError } from "../../src/index.js";
 import { nodeExchange } from "../../src/node/exchange.js";
-import { createTransport, fetchExchange, parseRetryAfter, type Exchange, type TransportOptions, type WireRequest } from "../../src/core/transport.js";
+import { fetchExchange } from "../../src/core/fetch-exchange.js";
+import { createTransport, parseRetryAfter, type Exchange, type TransportOptions, type WireRequest } from "../../src/core/transport.js";
 import { json, scriptedFetch, twilioError, ROOM_SID } from "./helpers.js";
 import { CUT_BODY, HANG, RESET, SLOW_BODY, TRANSPORTS, scripted, type Reply, type Scripted } from "./transports.js";
 

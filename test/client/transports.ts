@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { createVideoClient, type VideoClient, type VideoClientOptions } from "../../src/index.js";
 import { createVideoClient as createNodeClient } from "../../src/node.js";
 import { nodeExchange } from "../../src/node/exchange.js";
-import { fetchExchange, type Exchange } from "../../src/core/transport.js";
+import { fetchExchange } from "../../src/core/fetch-exchange.js";
+import type { Exchange } from "../../src/core/transport.js";
 import { API_KEY_SECRET, API_KEY_SID, scriptedFetch, type Call } from "./helpers.js";
 
 export type TransportKind = "fetch" | "node";
