@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { CONTESTANT_CPU, pin } from "./affinity.js";
 import type { Command, SliceResult } from "./types.js";
 
 export interface Driver {
@@ -43,6 +44,7 @@ export async function startDriver(id: string, label: string, origin: string, cwd
   });
   const wait = () => new Promise<SliceResult | undefined>((resolve, reject) => (pending = { resolve, reject }));
   await wait();
+  pin(child.pid, CONTESTANT_CPU);
   return {
     id,
     label,

@@ -15,7 +15,7 @@ export interface Target {
 
 export interface BenchReport {
   date: string;
-  machine: { cpus: number; model: string; memoryGB: number; node: string; platform: string; loadavg: number[] };
+  machine: { cpus: number; model: string; memoryGB: number; node: string; platform: string; pinned?: boolean; loadavg: number[] };
   quick: boolean;
   sizes: Record<string, number>;
   contestants: Record<string, string>;
@@ -94,7 +94,7 @@ export function renderTable(report: BenchReport): string {
   const m = report.machine;
   const met = report.targets.filter((t) => t.met).length;
   return [
-    `Measured ${report.date.slice(0, 10)} on ${m.cpus} × ${m.model}, ${m.memoryGB} GB, ${m.platform}, Node ${m.node} (load average ${m.loadavg.join(", ")} at the end)${report.quick ? ", quick sizes" : ""}.`,
+    `Measured ${report.date.slice(0, 10)} on ${m.cpus} × ${m.model}, ${m.memoryGB} GB, ${m.platform}, Node ${m.node}${m.pinned ? ", server and contestants pinned to CPUs of their own" : ""} (load average ${m.loadavg.join(", ")} at the end)${report.quick ? ", quick sizes" : ""}.`,
     `Time scenarios show time ÷ raw fetch in the same run (lower is better; median over rounds of per-round ratios); raw fetch itself: ${base}.`,
     "",
     header,

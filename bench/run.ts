@@ -62,6 +62,7 @@ const { bundleSize } = await import("./bundle-size.js");
 const { coldStart } = await import("./cold-start.js");
 const { CONTESTANTS } = await import("./contestants.js");
 const { startDriver } = await import("./drivers.js");
+const { pin, pinned, SERVER_CPU } = await import("./affinity.js");
 const { scenarioA, scenarioB, scenarioC, scenarioD } = await import("./scenarios.js");
 const { evaluateTargets, renderTable } = await import("./report.js");
 
@@ -81,6 +82,7 @@ const origin = await new Promise<string>((resolve, reject) => {
   server.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
   server.stdout.setEncoding("utf8").once("data", (line: string) => resolve(line.trim()));
 });
+pin(server.pid, SERVER_CPU);
 
 const drivers: Awaited<ReturnType<typeof startDriver>>[] = [];
 try {
@@ -99,7 +101,7 @@ try {
   const cpu = cpus();
   const report: BenchReport = {
     date: new Date().toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model.trim() ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: { cpus: cpu.length, model: cpu[0]?.model.trim() ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, pinned, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
     quick: Boolean(flags.quick),
     sizes: { ...sizes, coldRuns },
     contestants: Object.fromEntries(CONTESTANTS.map((c) => [c.id, c.label])),
