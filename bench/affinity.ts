@@ -1,19 +1,16 @@
 /**
  * Pins the main thread of the bench server to one CPU and that of every
  * contestant to another, where the machine has two or more and `taskset`
- * exists (Linux). Unpinned, the
- * scheduler put a contestant's process on the server's core in some runs and
- * not others: a sequential GET then took 8% longer or shorter for the whole
- * run, so a contestant doing strictly more work (ours + validate) measured
- * faster than ours. Pinned, every contestant meets the server the same way.
+ * exists (Linux). Unpinned, the scheduler put a contestant's process on the
+ * server's core in some runs and not others: a sequential GET then took 8%
+ * longer or shorter for the whole run, so a contestant doing strictly more
+ * work (ours + validate) measured faster than ours. Pinned, every contestant meets the server the same way.
  */
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 
-const available = cpus().length >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
-
 /** Whether processes are pinned in this run (reported with the machine). */
-export const pinned = available;
+export const pinned = cpus().length >= 2 && spawnSync("taskset", ["--version"], { stdio: "ignore" }).status === 0;
 
 /** The server's CPU and the contestants' CPU. */
 export const SERVER_CPU = 0;
@@ -26,7 +23,7 @@ export const CONTESTANT_CPU = 1;
  * no-op where pinning is not available.
  */
 export function pin(pid: number | undefined, cpu: number): void {
-  if (!available || pid === undefined) return;
+  if (!pinned || pid === undefined) return;
   const result = spawnSync("taskset", ["-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
   if (result.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPU ${cpu} (exit ${result.status})`);
 }

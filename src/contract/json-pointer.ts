@@ -26,6 +26,14 @@ export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** The JSON Schema type of a value: `null`, `array`, `integer` for whole numbers, else its `typeof`. */
+export function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
 /**
  * Follows local `$ref`s (`#/components/...`) until a non-reference object is
  * reached, returning it with the pointer it lives at so ajv can compile it in

@@ -8,7 +8,7 @@
  * A value that cannot be converted is left as the string it was, so the schema
  * check reports it with the value actually sent.
  */
-import { deref, isObject, type JsonObject } from "./json-pointer.js";
+import { deref, isObject, jsonType, type JsonObject } from "./json-pointer.js";
 
 /** The JSON types a schema admits, looking through $ref, allOf, anyOf and oneOf. Empty = any. */
 export function admittedTypes(document: JsonObject, schema: unknown, depth = 0): Set<string> {
@@ -20,20 +20,13 @@ export function admittedTypes(document: JsonObject, schema: unknown, depth = 0):
   const type = node.type;
   if (typeof type === "string") found.add(type);
   else if (Array.isArray(type)) for (const t of type) found.add(String(t));
-  if ("const" in node) found.add(jsonTypeOf(node.const));
-  if (Array.isArray(node.enum)) for (const v of node.enum) found.add(jsonTypeOf(v));
+  if ("const" in node) found.add(jsonType(node.const));
+  if (Array.isArray(node.enum)) for (const v of node.enum) found.add(jsonType(v));
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const list = node[key];
     if (Array.isArray(list)) for (const sub of list) for (const t of admittedTypes(document, sub, depth + 1)) found.add(t);
   }
   return found;
-}
-
-function jsonTypeOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
 }
 
 /** The schema of array items (through $ref/allOf/anyOf), or undefined. */

@@ -26,6 +26,7 @@
  * case memory: `maxBytes` plus the decoded string.
  */
 import { TwilioResponseTooLargeError } from "./errors.js";
+import { readText } from "./read-text.js";
 import type { Attempt, Exchange, WireRequest } from "./transport.js";
 
 /** Most attempts sharing one signal: undici walks a signal's listeners on every request that follows it. */
@@ -43,8 +44,6 @@ interface Group {
   /** Attempts aborted while their request may still be running: the group's signal must abort once none is active. */
   abandoned: number;
 }
-
-const decoder = new TextDecoder();
 
 export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
   let open: Group | undefined;
@@ -89,7 +88,7 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
         abandoned = true;
         reader?.cancel(attempt.reason).catch(() => {});
       };
-      const body = reader === undefined ? "" : await readCapped(reader, response.headers.get("content-length"), maxBytes, request);
+      const body = reader === undefined ? "" : await readBody(reader, response.headers.get("content-length"), maxBytes, request);
       // A cancelled read ends like a finished one: only the attempt knows the body is cut short.
       if (attempt.aborted) throw attempt.reason;
       // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a getter).
@@ -103,33 +102,12 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
   };
 }
 
-/** Reads a fetch body as UTF-8 text through a byte counter: never more than `maxBytes` in memory. */
-async function readCapped(reader: ReadableStreamDefaultReader<Uint8Array>, declared: string | null, maxBytes: number, request: WireRequest): Promise<string> {
+/** The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes it. */
+function readBody(reader: ReadableStreamDefaultReader<Uint8Array>, declared: string | null, maxBytes: number, request: WireRequest): Promise<string> {
+  const tooLarge = () => new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
   if (declared !== null && Number(declared) > maxBytes) {
     reader.cancel().catch(() => {});
-    throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
+    return Promise.reject(tooLarge());
   }
-  let first: Uint8Array | undefined;
-  let more: Uint8Array[] | undefined;
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
-    }
-    if (first === undefined) first = value;
-    else (more ??= [first]).push(value);
-  }
-  if (first === undefined) return "";
-  if (more === undefined) return decoder.decode(first);
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of more) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return decoder.decode(all);
+  return readText(reader, maxBytes, tooLarge);
 }

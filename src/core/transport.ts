@@ -1,17 +1,18 @@
 /**
  * Retries, timeouts, credentials and the response size cap, over an
  * {@link Exchange}: one HTTP request/response on some HTTP stack. The default
- * exchange is `fetch` (src/core/fetch-exchange.ts); the Node entry point (`twilio-video-ts/node`)
- * plugs in node:http with keep-alive. Both get the same semantics from here.
+ * exchange is `fetch` (src/core/fetch-exchange.ts); the Node entry point
+ * (`twilio-video-ts/node`) plugs in node:http with keep-alive. Both get the
+ * same semantics from here.
  *
  * Per attempt: a place in the client's deadline queue (one timer for all
- * attempts, src/core/deadlines.ts) and a plain abort state (cheaper than composing
- * `AbortSignal.timeout` with `AbortSignal.any` on every call; the fetch
- * exchange shares signals between attempts, src/core/fetch-exchange.ts); the
- * caller's signal, when there is one, is forwarded by a listener removed
- * afterwards. The exchange reads the body inside the attempt, through a byte
- * counter that stops at `maxResponseBytes`, so the timeout covers it and a
- * slow body becomes a TwilioTimeoutError, not a stray AbortError later. Redirects are never
+ * attempts, src/core/deadlines.ts) and a plain abort state (cheaper than
+ * composing `AbortSignal.timeout` with `AbortSignal.any` on every call; the
+ * fetch exchange shares signals between attempts); the caller's signal, when
+ * there is one, is forwarded by a listener removed afterwards. The exchange
+ * reads the body inside the attempt, through a byte counter that stops at
+ * `maxResponseBytes`, so the timeout covers it and a slow body becomes a
+ * TwilioTimeoutError, not a stray AbortError later. Redirects are never
  * followed (the media calls read the 302 themselves); Authorization goes only
  * to the client's own origin. Between attempts: exponential backoff with full
  * jitter, or `Retry-After` when the server sends it, capped.

@@ -10,6 +10,7 @@
  * event runs, and the answer is 204. A callback that throws gives a bare 500:
  * details go to `onError`, never to the caller.
  */
+import { readText } from "../core/read-text.js";
 import { InvalidSignatureError, verifyStatusCallback } from "./webhooks.js";
 import {
   type ParsedStatusCallback,
@@ -81,26 +82,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
   const declared = Number(request.headers.get("content-length"));
   if (declared > limit) throw new CallbackBodyTooLargeError(`Body of ${declared} bytes exceeds ${limit}`);
   if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new CallbackBodyTooLargeError(`Body exceeds ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  return readText(request.body.getReader(), limit, () => new CallbackBodyTooLargeError(`Body exceeds ${limit} bytes`));
 }
 
 /** The URL Twilio signed, from the options or the request. */

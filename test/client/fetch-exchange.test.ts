@@ -55,6 +55,18 @@ const get = (send: ReturnType<typeof transport>, options: { signal?: AbortSignal
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Two GETs 60 ms apart on a client with a 200 ms timeout: the second outlives the first's deadline, on the same signal. */
+async function staggeredPair() {
+  const { fetch, held } = heldFetch();
+  const send = transport(fetch, 200);
+  const first = get(send);
+  await sleep(60);
+  const second = get(send);
+  await tick();
+  expect(held[1]!.signal).toBe(held[0]!.signal);
+  return { held, first, second };
+}
+
 describe("fetch exchange: shared abort signals", () => {
   it(`concurrent attempts share one signal, at most ${GROUP_SIZE} per signal`, async () => {
     const { fetch, held } = heldFetch();
@@ -72,13 +84,7 @@ describe("fetch exchange: shared abort signals", () => {
   });
 
   it("an attempt that times out does not stop the requests sharing its signal; the signal aborts once none is active", async () => {
-    const { fetch, held } = heldFetch();
-    const send = transport(fetch, 200);
-    const first = get(send);
-    await sleep(60);
-    const second = get(send);
-    await tick();
-    expect(held[1]!.signal).toBe(held[0]!.signal);
+    const { held, first, second } = await staggeredPair();
     const failed = await first;
     expect(failed.ok).toBe(false);
     expect((failed as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
@@ -141,13 +147,7 @@ describe("fetch exchange: shared abort signals", () => {
   });
 
   it("a body that stalls past the deadline is cancelled on its own and the attempt times out; a sibling on the same signal is untouched", async () => {
-    const { fetch, held } = heldFetch();
-    const send = transport(fetch, 200);
-    const stalled = get(send);
-    await sleep(60);
-    const sibling = get(send);
-    await tick();
-    expect(held[1]!.signal).toBe(held[0]!.signal);
+    const { held, first: stalled, second: sibling } = await staggeredPair();
     const body = held[0]!.stall();
     const result = await stalled;
     expect((result as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
@@ -158,11 +158,7 @@ describe("fetch exchange: shared abort signals", () => {
   });
 
   it("headers that arrive after their attempt gave up are not read: the body is cancelled at once", async () => {
-    const { fetch, held } = heldFetch();
-    const send = transport(fetch, 200);
-    const abandoned = get(send);
-    await sleep(60);
-    const sibling = get(send);
+    const { held, first: abandoned, second: sibling } = await staggeredPair();
     expect((await abandoned as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
     // The sibling keeps the shared signal live, so the abandoned request is still running: its answer comes in late.
     expect(held[0]!.signal.aborted).toBe(false);

@@ -3,7 +3,7 @@
  * narrowing (a client's valid value refused) breaks; in a response,
  * widening (a value the client never expected) breaks.
  */
-import { isObject, type JsonObject } from "../json-pointer.js";
+import { isObject, jsonType, type JsonObject } from "../json-pointer.js";
 import { add, child, compareDocs, DOC_KEYS, resolve, shape, short, type Direction, type Walk } from "./model.js";
 
 /**
@@ -31,13 +31,6 @@ function types(schema: JsonObject): Set<string> | undefined {
   if (out && schema.nullable === true) out.add("null");
   // An integer is a number: "number" admits every integer.
   return out;
-}
-
-function jsonType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  return typeof value;
 }
 
 /** Whether type set `wide` admits every value of type `t`. */
