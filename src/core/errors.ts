@@ -4,7 +4,7 @@
  * built from the method, a credential-free URL and the response only.
  */
 
-export type TwilioErrorKind = "api" | "network" | "timeout" | "config" | "argument" | "protocol" | "validation";
+export type TwilioErrorKind = "api" | "network" | "timeout" | "config" | "argument" | "protocol" | "validation" | "emulator";
 
 /** Drops user-info from a URL so it can appear in messages and logs. */
 export function safeUrl(url: string): string {

@@ -1,9 +1,10 @@
 /**
  * Errors in the real API's shape: `{code, message, more_info, status}`.
- * Handlers throw ApiError; the server turns it into the response.
+ * Handlers throw EmulatorError; the server turns it into the response.
  */
 import type { components } from "../../generated/openapi.js";
 import type { Problem } from "../contract/index.js";
+import { TwilioVideoError } from "../core/errors.js";
 
 export type TwilioErrorBody = components["schemas"]["TwilioError"];
 
@@ -12,9 +13,15 @@ export type TwilioErrorBody = components["schemas"]["TwilioError"];
  * numeric `code`, `message`, and `body()` as `{code, message, more_info,
  * status}`), e.g. 404 / 20404 for an unknown room. Exported as
  * `EmulatorError` from `twilio-video-ts/emulator`, for tests that catch what
- * an emulator method refused.
+ * an emulator method refused; like everything the package throws it is a
+ * {@link TwilioVideoError}, of kind `"emulator"`.
  */
-export class ApiError extends Error {
+export class EmulatorError extends TwilioVideoError {
+  readonly kind = "emulator" as const;
+  static {
+    // A literal name survives minifiers (see src/core/errors.ts).
+    Object.defineProperty(this.prototype, "name", { value: "EmulatorError", writable: true, configurable: true, enumerable: false });
+  }
   constructor(
     readonly status: number,
     readonly code: number,
@@ -22,7 +29,6 @@ export class ApiError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
-    this.name = "ApiError";
   }
 
   body(): TwilioErrorBody {
@@ -30,8 +36,12 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (path: string): ApiError => new ApiError(404, 20404, `The requested resource ${path} was not found`);
-export const badRequest = (code: number, message: string): ApiError => new ApiError(400, code, message);
+/** The former name, kept so modules that still import it compile (the class is {@link EmulatorError}). */
+export const ApiError = EmulatorError;
+export type ApiError = EmulatorError;
+
+export const notFound = (path: string): EmulatorError => new EmulatorError(404, 20404, `The requested resource ${path} was not found`);
+export const badRequest = (code: number, message: string): EmulatorError => new EmulatorError(400, code, message);
 
 /**
  * Which Video error code the real API answers when a given field is invalid.
@@ -55,7 +65,7 @@ const FIELD_CODES: Partial<Record<string, Record<string, number>>> = {
 };
 
 /** The error the real API would answer for the first problem the contract validator found in a request. */
-export function errorFromProblems(operationId: string | undefined, path: string, problems: Problem[]): ApiError {
+export function errorFromProblems(operationId: string | undefined, path: string, problems: Problem[]): EmulatorError {
   const first = problems[0]!;
   const [, section, field] = /^request\.(path|query|body)(?:\/([^/]+))?/.exec(first.where) ?? [];
   // A path segment of the wrong shape names nothing that exists.
@@ -64,5 +74,5 @@ export function errorFromProblems(operationId: string | undefined, path: string,
   let code = (field && operationId && FIELD_CODES[operationId]?.[field]) || 20001;
   if (code === 53100 && /maxLength/.test(first.message)) code = 53101;
   const name = field ? ` ${field}` : "";
-  return new ApiError(400, code, `Invalid parameter${name}: ${first.message}${first.found ? ` (found ${first.found})` : ""}`);
+  return new EmulatorError(400, code, `Invalid parameter${name}: ${first.message}${first.found ? ` (found ${first.found})` : ""}`);
 }

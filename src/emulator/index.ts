@@ -38,7 +38,7 @@ export { DEFAULT_MAX_BODY_BYTES };
 export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
 /** What the emulator's in-code methods throw: Twilio's error `code` and the HTTP `status` the API would answer. */
-export { ApiError as EmulatorError } from "./errors.js";
+export { EmulatorError } from "./errors.js";
 
 type S = components["schemas"];
 
