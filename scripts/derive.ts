@@ -233,3 +233,92 @@ export function withReadmeTable(readme: string, document: unknown): string {
   if (start === -1 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} markers`);
   return `${readme.slice(0, start + README_START.length)}\n${readmeTable(document)}\n${readme.slice(end)}`;
 }
+
+// ---- status callbacks (spec/webhooks.yaml) -------------------------------------------
+
+/** One event family of the spec's status callbacks: a schema of `oneOf` a webhook's body. */
+export interface CallbackFamily {
+  /** `RoomCallbackEvent` → `room`, `CompositionHookCallbackEvent` → `composition-hook`. */
+  kind: string;
+  schema: string;
+  events: string[];
+  required: string[];
+  /** Fields typed CallbackCount: digits on the wire, numbers once parsed. */
+  numbers: string[];
+  booleans: string[];
+  /** Every field the schema declares (beyond them, `additionalProperties` only says "a string"). */
+  fields: string[];
+}
+
+type CallbackSchema = {
+  $ref?: string;
+  type?: string;
+  enum?: unknown[];
+  required?: string[];
+  properties?: Record<string, CallbackSchema>;
+  oneOf?: CallbackSchema[];
+};
+type WebhookDoc = {
+  webhooks?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: CallbackSchema }> } }>>;
+  components?: { schemas?: Record<string, CallbackSchema> };
+};
+
+const COUNT_REF = "#/components/schemas/CallbackCount";
+
+/** The callback families of the document's webhooks, in webhook then `oneOf` order; throws naming a malformed one. */
+export function callbackFamilies(document: unknown): CallbackFamily[] {
+  const doc = document as WebhookDoc;
+  const schemas = doc.components?.schemas ?? {};
+  const named = (s: CallbackSchema | undefined): string | undefined => s?.$ref?.split("/").at(-1);
+  const deref = (s: CallbackSchema | undefined): CallbackSchema | undefined => {
+    const name = named(s);
+    return name ? deref(schemas[name]) : s;
+  };
+  const names = new Set<string>();
+  for (const webhook of Object.values(doc.webhooks ?? {})) {
+    for (const op of Object.values(webhook)) {
+      for (const media of Object.values(op.requestBody?.content ?? {})) {
+        const body = deref(media.schema);
+        for (const member of body?.oneOf ?? [media.schema]) {
+          const name = named(member);
+          if (name) names.add(name);
+        }
+      }
+    }
+  }
+  return [...names].map((schema) => {
+    const s = schemas[schema] ?? {};
+    const props = s.properties ?? {};
+    const events = deref(props.StatusCallbackEvent)?.enum;
+    if (!schema.endsWith("CallbackEvent") || !Array.isArray(events)) {
+      throw new Error(`spec/webhooks.yaml: ${schema} must be named <Family>CallbackEvent and declare StatusCallbackEvent's enum`);
+    }
+    const kind = schema.slice(0, -"CallbackEvent".length).replace(/(?<=[a-z0-9])([A-Z])/g, "-$1").toLowerCase();
+    const isBoolean = (p: CallbackSchema) => deref(p)?.type === "boolean" || String(deref(p)?.enum) === "true,false";
+    return {
+      kind,
+      schema,
+      events: events.map(String),
+      required: s.required ?? [],
+      numbers: Object.keys(props).filter((f) => props[f]!.$ref === COUNT_REF),
+      booleans: Object.keys(props).filter((f) => isBoolean(props[f]!)),
+      fields: Object.keys(props),
+    };
+  });
+}
+
+/** The TypeScript source of generated/callbacks.ts: the families src/server/status-callbacks.ts parses by. */
+export function callbacksModule(document: unknown): string {
+  const list = (items: string[]) => `[${items.map((i) => q(i)).join(", ")}]`;
+  const rows = callbackFamilies(document).map(
+    (f) =>
+      `  {\n    kind: ${q(f.kind)},\n    schema: ${q(f.schema)},\n    events: ${list(f.events)},\n    required: ${list(f.required)},\n` +
+      `    numbers: ${list(f.numbers)},\n    booleans: ${list(f.booleans)},\n  },\n`,
+  );
+  return (
+    "// Written by npm run generate (scripts/derive.ts) from spec/webhooks.yaml: one row per\n" +
+    "// status callback family (a schema of a webhook body's oneOf). Do not edit.\n\n" +
+    "/** Each family's events, required fields, and the fields parsed as numbers or booleans. */\n" +
+    `export const statusCallbackFamilies = [\n${rows.join("")}] as const;\n`
+  );
+}

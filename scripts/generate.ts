@@ -2,7 +2,8 @@
  * Derives generated/ from spec/: `redocly bundle` writes the single bundled
  * document every tool reads, then openapi-typescript turns it into types, and
  * scripts/derive.ts turns its operations (x-client-method) into the client's
- * endpoint table (generated/endpoints.ts) and README.md's operations table.
+ * endpoint table (generated/endpoints.ts), the status callback families
+ * (generated/callbacks.ts) and README.md's operations table.
  *
  *   tsx scripts/generate.ts          write generated/
  *   tsx scripts/generate.ts --check  exit 1 when generated/ is stale
@@ -12,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseCommandLine } from "./cli-args.js";
-import { endpointsModule, withReadmeTable } from "./derive.js";
+import { callbacksModule, endpointsModule, withReadmeTable } from "./derive.js";
 
 const { values: args } = parseCommandLine({
   usage: `usage: npm run generate            write generated/ from spec/
@@ -27,7 +28,7 @@ Set SPEC_ROOT to bundle another root document than spec/openapi.yaml.`,
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
-const outputs = ["openapi.json", "openapi.ts", "endpoints.ts"] as const;
+const outputs = ["openapi.json", "openapi.ts", "endpoints.ts", "callbacks.ts"] as const;
 const readmePath = join(root, "README.md");
 
 function generateInto(dir: string): void {
@@ -41,6 +42,7 @@ function generateInto(dir: string): void {
   run("openapi-typescript", [json, "--output", join(dir, "openapi.ts")]);
   const document: unknown = JSON.parse(readFileSync(json, "utf8"));
   writeFileSync(join(dir, "endpoints.ts"), endpointsModule(document));
+  writeFileSync(join(dir, "callbacks.ts"), callbacksModule(document));
   // The README lives outside generated/; its table is written next to the outputs and compared like them.
   writeFileSync(join(dir, "README.md"), withReadmeTable(readFileSync(readmePath, "utf8"), document));
 }
@@ -51,7 +53,7 @@ if (!check) {
   generateInto(target);
   writeFileSync(readmePath, readFileSync(join(target, "README.md"), "utf8"));
   rmSync(join(target, "README.md"));
-  console.log("generated/openapi.json, openapi.ts, endpoints.ts and README.md's operations table written");
+  console.log("generated/openapi.json, openapi.ts, endpoints.ts, callbacks.ts and README.md's operations table written");
 } else {
   const scratch = mkdtempSync(join(tmpdir(), "twilio-video-gen-"));
   try {

@@ -6,11 +6,12 @@
  * come back as `{ kind: "unknown", StatusCallbackEvent, ...fields }` rather
  * than being dropped.
  *
- * The types are read from the spec's callback schemas; the small runtime
- * table below (which events, which fields are required, which are counts) is
- * checked against the same schemas by test/client/status-callbacks.test.ts,
- * so the two cannot drift.
+ * The families (which events, which fields are required, which are counts)
+ * are generated from spec/webhooks.yaml into generated/callbacks.ts, and the
+ * types are read from the same schemas, so a family the spec adds is parsed
+ * without an edit here (and gets a named alias below only if wanted).
  */
+import { statusCallbackFamilies } from "../../generated/callbacks.js";
 import type { components } from "../../generated/openapi.js";
 
 /** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
@@ -18,27 +19,10 @@ export type CallbackParams = Record<string, string | readonly string[]> | URLSea
 
 type S = components["schemas"];
 
-/** Family name → its spec schema. */
-interface FamilySchemas {
-  room: S["RoomCallbackEvent"];
-  participant: S["ParticipantCallbackEvent"];
-  track: S["TrackCallbackEvent"];
-  recording: S["RecordingCallbackEvent"];
-  composition: S["CompositionCallbackEvent"];
-  "composition-hook": S["CompositionHookCallbackEvent"];
-}
-/**
- * The event families a status callback can belong to, the `kind` of a parsed
- * callback: `"room"`, `"participant"`, `"track"`, `"recording"`,
- * `"composition"` and `"composition-hook"` (events of no known family parse
- * as `kind: "unknown"`, see {@link UnknownCallback}).
- */
-export type StatusCallbackKind = keyof FamilySchemas;
-
 interface FamilyRule {
-  readonly kind: StatusCallbackKind;
-  /** The spec schema this row mirrors. */
-  readonly schema: string;
+  readonly kind: string;
+  /** The spec schema this row is generated from. */
+  readonly schema: keyof S;
   readonly events: readonly string[];
   readonly required: readonly string[];
   /** Fields sent as strings of digits (`CallbackCount`), answered as numbers. */
@@ -47,59 +31,19 @@ interface FamilyRule {
   readonly booleans: readonly string[];
 }
 
-const ROOM_FIELDS = ["AccountSid", "RoomName", "RoomSid", "RoomType", "StatusCallbackEvent", "Timestamp"] as const;
+/** The spec's callback families (generated/callbacks.ts, from spec/webhooks.yaml). */
+export const STATUS_CALLBACK_FAMILIES = statusCallbackFamilies satisfies readonly FamilyRule[];
 
-/** Mirrors the spec's callback schemas (checked by a test). */
-export const STATUS_CALLBACK_FAMILIES = [
-  {
-    kind: "room",
-    schema: "RoomCallbackEvent",
-    events: ["room-created", "room-ended"],
-    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber"],
-    numbers: ["SequenceNumber", "RoomDuration"],
-    booleans: [],
-  },
-  {
-    kind: "participant",
-    schema: "ParticipantCallbackEvent",
-    events: ["participant-connected", "participant-disconnected"],
-    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber", "ParticipantSid", "ParticipantStatus", "ParticipantIdentity"],
-    numbers: ["SequenceNumber", "ParticipantDuration"],
-    booleans: [],
-  },
-  {
-    kind: "track",
-    schema: "TrackCallbackEvent",
-    events: ["track-added", "track-removed", "track-enabled", "track-disabled"],
-    required: [...ROOM_FIELDS, "RoomStatus", "SequenceNumber", "ParticipantSid", "ParticipantStatus", "ParticipantIdentity", "TrackSid", "TrackKind"],
-    numbers: ["SequenceNumber"],
-    booleans: [],
-  },
-  {
-    kind: "recording",
-    schema: "RecordingCallbackEvent",
-    events: ["recording-started", "recording-completed", "recording-failed"],
-    required: [...ROOM_FIELDS, "ParticipantSid", "RecordingSid", "SourceSid", "RecordingUri"],
-    numbers: ["SequenceNumber", "OffsetFromTwilioVideoEpoch", "Duration", "Size"],
-    booleans: [],
-  },
-  {
-    kind: "composition",
-    schema: "CompositionCallbackEvent",
-    events: ["composition-enqueued", "composition-started", "composition-available", "composition-progress", "composition-failed"],
-    required: ["AccountSid", "RoomSid", "StatusCallbackEvent", "Timestamp", "CompositionSid", "CompositionUri"],
-    numbers: ["Duration", "Size", "PercentageDone", "SecondsRemaining"],
-    booleans: [],
-  },
-  {
-    kind: "composition-hook",
-    schema: "CompositionHookCallbackEvent",
-    events: ["composition-hook-failed"],
-    required: ["AccountSid", "RoomSid", "StatusCallbackEvent", "Timestamp", "HookSid"],
-    numbers: [],
-    booleans: [],
-  },
-] as const satisfies readonly FamilyRule[];
+/**
+ * The event families a status callback can belong to, the `kind` of a parsed
+ * callback: `"room"`, `"participant"`, `"track"`, `"recording"`,
+ * `"composition"` and `"composition-hook"` (events of no known family parse
+ * as `kind: "unknown"`, see {@link UnknownCallback}).
+ */
+export type StatusCallbackKind = (typeof STATUS_CALLBACK_FAMILIES)[number]["kind"];
+
+/** Family name → its spec schema. */
+type FamilySchemas = { [R in Rules as R["kind"]]: S[R["schema"]] };
 
 type Rules = (typeof STATUS_CALLBACK_FAMILIES)[number];
 type RuleOf<K extends StatusCallbackKind> = Extract<Rules, { kind: K }>;
@@ -170,7 +114,7 @@ export interface UnknownCallback {
  * family: narrow on `kind` (or on `StatusCallbackEvent`). Unlike
  * {@link ParsedStatusCallback} it excludes {@link UnknownCallback}.
  */
-export type KnownStatusCallback = RoomCallback | ParticipantCallback | TrackCallback | RecordingCallback | CompositionCallback | CompositionHookCallback;
+export type KnownStatusCallback = { [K in StatusCallbackKind]: StatusCallbackFamily<K> }[StatusCallbackKind];
 /** What {@link parseStatusCallback} answers: narrow on `kind` (or on `StatusCallbackEvent` after excluding `"unknown"`). */
 export type ParsedStatusCallback = KnownStatusCallback | UnknownCallback;
 /** Every event name the spec documents. */
