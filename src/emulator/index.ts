@@ -19,9 +19,10 @@ import { createContractValidator } from "../contract/index.js";
 import { CallbackDispatcher, type CallbackDelivery } from "./callbacks.js";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 import { EmulatorClock, type ClockMode, type ClockOptions } from "./clock.js";
-import { Controller, type ClockState, type PublishOptions } from "./control.js";
+import * as actions from "./control.js";
+import { createController, type ClockState, type ControlDeps, type PublishOptions } from "./control.js";
 import { Faults, type FaultSpec } from "./faults.js";
-import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
+import { createLifecycle, DEFAULT_TIMINGS, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
 import { badTarget, closingSockets, guarded, parseTarget, sendError } from "./guard.js";
@@ -183,17 +184,62 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/** Starts an emulator (on 127.0.0.1 unless `host` says otherwise). Stop it with `stop()`. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+function checkOptions(options: EmulatorOptions): { accountSid: string; credentials: Credentials; maxBodyBytes: number } {
   const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
   const credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
   if (!SID("AC").test(accountSid)) throw new TypeError("accountSid must be AC followed by 32 hex digits");
   if (!credentials.apiKeySid || !credentials.apiKeySecret || !credentials.authToken) {
     throw new TypeError("credentials need apiKeySid, apiKeySecret and authToken");
   }
-  const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError("maxBodyBytes must be a whole number of bytes, 1 or more");
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new TypeError("maxBodyBytes must be a whole number of bytes, 1 or more");
+  }
+  return { accountSid, credentials, maxBodyBytes };
+}
+
+interface Parts {
+  c: ControlDeps;
+  accountSid: string;
+  credentials: Credentials;
+  tokenJoin: TokenJoin;
+  mediaUrl: string;
+  stop: () => Promise<void>;
+}
+
+/** The emulator's handle: its URLs, and the control actions as methods. */
+function handle({ c, accountSid, credentials, tokenJoin, mediaUrl, stop }: Parts): Emulator {
+  const url = c.apiOrigin;
+  return {
+    url,
+    mediaUrl,
+    accountSid,
+    credentials,
+    clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
+    now: () => new Date(c.life.clock.now()),
+    advance: (ms) => actions.advanceClock(c, ms),
+    connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
+      typeof second === "string" ? actions.connectParticipant(c, first, second) : tokenJoin.connect(first, second?.room),
+    disconnectParticipant: (room, participant) => actions.disconnectParticipant(c, room, participant),
+    publishTrack: (room, participant, publish) => actions.publishTrack(c, room, participant, publish),
+    unpublishTrack: (room, participant, track) => actions.unpublishTrack(c, room, participant, track),
+    setTrackEnabled: (room, participant, track, enabled) => actions.setTrackEnabled(c, room, participant, track, enabled),
+    injectFault: (fault) => actions.injectFault(c, fault),
+    clearFaults: () => c.faults.clear(),
+    traffic: () => c.traffic.list(),
+    clearTraffic: () => c.traffic.clear(),
+    writeRecordings: (dir, writeOptions) => c.traffic.write(dir, url, writeOptions),
+    callbacks: () => actions.deliveries(c),
+    callbacksSettled: () => c.callbacks.settled(),
+    reset: () => actions.reset(c),
+    stop,
+  };
+}
+
+/** Starts an emulator (on 127.0.0.1 unless `host` says otherwise). Stop it with `stop()`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const { accountSid, credentials, maxBodyBytes } = checkOptions(options);
+  const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
   const traffic = new TrafficLog(options.trafficLog);
   const store = new Store();
   const media = new MediaHost(store, clock);
@@ -218,58 +264,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const callbacks = new CallbackDispatcher({ enabled: options.statusCallbacks ?? true, authToken: credentials.authToken });
   const views = new Views(url, accountSid);
-  const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
-  const faults = new Faults();
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const life = createLifecycle({ store, clock, callbacks, accountSid, apiBase: url, timings });
   const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
   const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
-  const control = new Controller(store, life, views, clock, faults, traffic, callbacks, url, options.recordingsDir === undefined ? {} : { recordingsDir: options.recordingsDir });
-  control.serveTokenJoins(tokenJoin);
-  const validator = createContractValidator({ baseUrls: [url] });
+  const c: ControlDeps = { store, life, views, faults: new Faults(), traffic, callbacks, apiOrigin: url, tokenJoin, recordingsDir: options.recordingsDir };
   const api = createApiHandler({
-      origin: () => url,
-      accountSid,
-      credentials,
-      validator,
-      ctx: { store, life, views, media, base: url },
-      clock,
-      faults,
-      traffic,
-      control,
-      maxBodyBytes,
-    });
+    origin: () => url,
+    accountSid,
+    credentials,
+    validator: createContractValidator({ baseUrls: [url] }),
+    ctx: { store, life, views, media, base: url },
+    clock,
+    faults: c.faults,
+    traffic,
+    control: createController(c),
+    maxBodyBytes,
+  });
   apiServer.on("request", api.handle);
 
   let stopped: Promise<void> | undefined;
-  return {
-    url,
-    mediaUrl: media.origin,
-    accountSid,
-    credentials,
-    clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
-    now: () => new Date(clock.now()),
-    advance: (ms) => control.advanceClock(ms),
-    connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
-      typeof second === "string" ? control.connectParticipant(first, second) : tokenJoin.connect(first, second?.room),
-    disconnectParticipant: (room, participant) => control.disconnectParticipant(room, participant),
-    publishTrack: (room, participant, publish) => control.publishTrack(room, participant, publish),
-    unpublishTrack: (room, participant, track) => control.unpublishTrack(room, participant, track),
-    setTrackEnabled: (room, participant, track, enabled) => control.setTrackEnabled(room, participant, track, enabled),
-    injectFault: (fault) => control.injectFault(fault),
-    clearFaults: () => faults.clear(),
-    traffic: () => control.trafficLog(),
-    clearTraffic: () => traffic.clear(),
-    writeRecordings: (dir, writeOptions) => control.writeRecordings(dir, writeOptions),
-    callbacks: () => control.deliveries(),
-    callbacksSettled: () => callbacks.settled(),
-    reset: () => control.reset(),
-    stop: () => {
-      stopped ??= (async () => {
-        clock.stop();
-        api.stop();
-        callbacks.stop();
-        await Promise.all([close(apiServer), close(mediaServer)]);
-      })();
-      return stopped;
-    },
+  const stop = () => {
+    stopped ??= (async () => {
+      clock.stop();
+      api.stop();
+      callbacks.stop();
+      await Promise.all([close(apiServer), close(mediaServer)]);
+    })();
+    return stopped;
   };
+  return handle({ c, accountSid, credentials, tokenJoin, mediaUrl: media.origin, stop });
 }

@@ -81,13 +81,13 @@ export class TokenJoin {
     if (!granted) throw new ApiError(403, 20106, `Invalid Access Token grants: the token is for room '${grant.room}', not '${target}'`);
     if (!record) {
       if (!this.adHoc || ROOM_SID.test(target)) throw new ApiError(404, 53106, `Room not found: '${target}'`);
-      record = this.life.createRoom({
+      record = this.life.rooms.create({
         uniqueName: target,
         ...(this.adHoc.type ? { type: this.adHoc.type } : {}),
         ...(this.adHoc.statusCallback ? { statusCallback: this.adHoc.statusCallback } : {}),
         ...(this.adHoc.statusCallbackMethod ? { statusCallbackMethod: this.adHoc.statusCallbackMethod } : {}),
       });
     }
-    return this.views.participant(this.life.connect(record, grant.identity));
+    return this.views.participant(this.life.rooms.connect(record, grant.identity));
   }
 }
