@@ -131,6 +131,9 @@ async function recordings(video: VideoClient, room: string, mic: string, bob: st
   await inRoom.media(audio.sid);
   await video.recordings.get(audio.sid);
   await video.recordings.media(audio.sid);
+  // Each list unfiltered, then with one filter at a time.
+  await inRoom.list();
+  await video.recordings.list();
   await inRoom.list({ SourceSid: mic });
   await inRoom.list({ DateCreatedAfter: mid });
   await inRoom.list({ DateCreatedBefore: mid });
