@@ -1,10 +1,12 @@
 /**
  * The "change the spec" drill (README, "Changing the spec"): on a copy of the
- * repo, add an operation, a required response field and an enum value to
- * spec/, run `npm run generate` there, and prove that what is derived follows
- * (types, client table, README table, coverage list) and that the checks of
- * what is hand-written (emulator handlers, views) fail naming exactly what is
- * missing. The copy keeps this checkout untouched.
+ * repo, add an operation, a required response field, an enum value, a list
+ * filter, a retyped request field, a callback event and drop a callback field
+ * in spec/, run `npm run generate` there, and prove that what is derived
+ * follows (types, client table, README table, coverage list, callback
+ * families) and that the checks of what is hand-written (emulator handlers,
+ * request reads, views, callbacks) fail naming exactly what is missing and
+ * the file to edit. The copy keeps this checkout untouched.
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -12,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { specOperations } from "../../generated/endpoints.js";
 
 const repo = resolve(import.meta.dirname, "../..");
 let dir: string;
@@ -56,6 +59,19 @@ paths:
   // 3. A new enum value.
   edit("spec/paths/rooms.yaml", "enum: [group, go, peer-to-peer, group-small]", "enum: [group, go, peer-to-peer, group-small, drill-large]");
 
+  // 4. A new list filter.
+  edit(
+    "spec/paths/rooms.yaml",
+    "          schema: {$ref: ../components/common.yaml#/schemas/RoomUniqueName}\n        - $ref: ../components/common.yaml#/parameters/RoomDateCreatedAfter\n",
+    "          schema: {$ref: ../components/common.yaml#/schemas/RoomUniqueName}\n        - {name: DrillRegion, in: query, schema: {type: string}}\n        - $ref: ../components/common.yaml#/parameters/RoomDateCreatedAfter\n",
+  );
+  // 5. A request field retyped from integer to a string enum.
+  edit("spec/paths/rooms.yaml", "      MaxParticipants: {type: integer, description:", "      MaxParticipants: {type: string, enum: [few, many], description:");
+  // 6. A new status callback event, and 7. a callback field the spec no longer declares.
+  edit("spec/webhooks.yaml", "enum: [track-added, track-removed, track-enabled, track-disabled]}", "enum: [track-added, track-removed, track-enabled, track-disabled, track-drilled]}");
+  edit("spec/webhooks.yaml", "        track-disabled: '#/schemas/TrackCallbackEvent'\n", "        track-disabled: '#/schemas/TrackCallbackEvent'\n        track-drilled: '#/schemas/TrackCallbackEvent'\n");
+  edit("spec/webhooks.yaml", "      TrackName: {type: string, description: \"The track's name as the publisher set it (not in the docs' table, seen in samples).\"}\n", "");
+
   execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "scripts/generate.ts"], { cwd: dir, stdio: "pipe" });
 }, 60_000);
 
@@ -79,7 +95,8 @@ describe("a spec change on a copy of the repo", () => {
       children: { get: { operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo", shape: "singleton-fetch" } },
     });
     expect(endpoints.specOperations).toContainEqual({ operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo" });
-    expect(endpoints.specOperations).toHaveLength(43);
+    // One more than this checkout's spec, whatever its size.
+    expect(endpoints.specOperations).toHaveLength(specOperations.length + 1);
   });
 
   it("adds a README row", () => {
@@ -87,17 +104,37 @@ describe("a spec change on a copy of the repo", () => {
     expect(readme).toContain("| `rooms.foo(RoomSid)` | `get` | FetchRoomFoo |");
   });
 
-  it("makes the emulator checks fail naming the missing handler and view field", async () => {
+  it("makes the emulator checks fail naming the missing handler, view field, read, filter and callbacks", async () => {
     const checks = await import(pathToFileURL(join(dir, "scripts/derived-checks.ts")).href);
     const spec = JSON.parse(readFileSync(join(dir, "generated/openapi.json"), "utf8"));
     const handlers = await import(pathToFileURL(join(dir, "src/emulator/handlers.ts")).href);
     expect(checks.missingHandlers(spec, Object.keys(handlers.handlers))).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) has no emulator handler in src/emulator/handlers.ts"]);
-    const exchanges = await checks.emulatorExchanges();
-    expect(checks.unexercised(spec, exchanges)).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) is not exercised by the field check's scenario in scripts/derived-checks.ts"]);
+    const { exchanges, deliveries } = await checks.emulatorScenario();
+    expect(checks.unexercised(spec, exchanges)).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) is not exercised by the field check's scenario in scripts/derived-scenario.ts"]);
     expect(checks.missingResponseFields(spec, exchanges)).toEqual([
       "Room.drill_level (a required field of POST /v1/Rooms (CreateRoom), GET /v1/Rooms/{Sid} (FetchRoom), GET /v1/Rooms (ListRoom), POST /v1/Rooms/{Sid} (UpdateRoom)) is never emitted by the emulator: add it to src/emulator/views.ts",
     ]);
-  }, 30_000);
+    expect(checks.requestProblems(spec).sort()).toEqual(
+      [
+        "GET /v1/Rooms (ListRoom) declares query parameter DrillRegion (string), which the emulator never reads: add it in src/emulator/requests.ts (and read it in src/emulator/handlers.ts)",
+        "GET /v1/Rooms (ListRoom) declares filter DrillRegion, which the emulator neither implements nor ignores with a reason: add it to the filters of ListRoom in src/emulator/requests.ts (and read it in src/emulator/handlers.ts)",
+        "POST /v1/Rooms (CreateRoom) declares form field MaxParticipants as string, but the emulator reads it as integer: change it in src/emulator/requests.ts (and read it in src/emulator/handlers.ts)",
+      ].sort(),
+    );
+    const callbacks: string[] = checks.callbackProblems(spec, deliveries);
+    expect(callbacks).toContain(
+      "track-drilled (TrackCallbackEvent, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in scripts/derived-scenario.ts, or list it in NOT_EMITTED in src/emulator/lifecycle/events.ts with a reason",
+    );
+    expect(callbacks).toContain("track-added carries TrackName, which TrackCallbackEvent (spec/webhooks.yaml) does not declare: stop sending it in src/emulator/lifecycle/events.ts");
+    // Nothing else: each message is about one of the drill's edits.
+    expect(callbacks.filter((m) => !/track-drilled|TrackName/.test(m))).toEqual([]);
+  }, 60_000);
+
+  it("derives the new callback event's family from spec/webhooks.yaml", async () => {
+    const { statusCallbackFamilies } = await import(pathToFileURL(join(dir, "generated/callbacks.ts")).href);
+    const track = (statusCallbackFamilies as Array<{ kind: string; events: string[] }>).find((f) => f.kind === "track");
+    expect(track?.events).toContain("track-drilled");
+  });
 
   it("makes the coverage tests fail naming the operation and its method", () => {
     // They iterate the generated operation table, so the new operation is
