@@ -118,8 +118,10 @@ function fieldProblems(field: FactField, schemaPtr: string, where: string, reque
 }
 
 describe("facts files", () => {
-  it("are read: 39 operations, 14 resource schemas, the page envelope and 3 media paths", () => {
-    expect(facts.operations).toHaveLength(39);
+  it("are read: the documented operations (each once), 14 resource schemas, the page envelope and the media paths", () => {
+    // No count of operations here: the comparison with the spec below names any one missing on either side.
+    expect(facts.operations.length).toBeGreaterThan(0);
+    expect(new Set(facts.operations.map((o) => o.operationId)).size).toBe(facts.operations.length);
     expect(facts.resources.size).toBe(14);
     expect(facts.pageMeta).toEqual(["page", "page_size", "first_page_url", "previous_page_url", "url", "next_page_url", "key"]);
     expect(mediaPaths.sort()).toEqual(Object.keys(MEDIA_OPERATION_IDS).sort());
@@ -133,7 +135,7 @@ describe("operations of the spec", () => {
     ...mediaPaths.map((p) => `get ${p} ${MEDIA_OPERATION_IDS[p]}`),
   ].sort();
 
-  it("are exactly the 39 documented operations plus the 3 media operations", () => {
+  it("are exactly the documented operations plus the media operations", () => {
     const actual: string[] = [];
     for (const [path, item] of Object.entries(doc.paths as JsonObject)) {
       for (const method of HTTP_METHODS) {
@@ -142,7 +144,6 @@ describe("operations of the spec", () => {
       }
     }
     expect(actual.sort()).toEqual(expected);
-    expect(actual).toHaveLength(42);
   });
 });
 
