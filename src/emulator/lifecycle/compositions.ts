@@ -41,8 +41,26 @@ export function compositionSpec(input: CompositionInput): CompositionSpec {
   };
 }
 
-function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/**
+ * Whether `name` matches a source pattern where `*` stands for any run of
+ * characters. No regular expression: the pieces between stars are found
+ * left to right with indexOf, each search starting where the last match
+ * ended, so a crafted pattern (`*a*a*a…b`) costs a scan, not backtracking.
+ */
+export function globMatches(pattern: string, name: string): boolean {
+  const pieces = pattern.split("*");
+  if (pieces.length === 1) return pattern === name;
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = name.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }
 
 export class CompositionLife {
@@ -100,7 +118,7 @@ export class CompositionLife {
     const videoSources = Object.values(c.videoLayout).flatMap((region) => region.video_sources);
     const videoExcluded = Object.values(c.videoLayout).flatMap((region) => region.video_sources_excluded ?? []);
     const names = (r: RecordingRecord) => [r.sid, r.trackSid, r.participantSid, r.trackName, store.participants.get(r.participantSid)?.identity ?? ""];
-    const hit = (patterns: string[], r: RecordingRecord) => patterns.some((p) => names(r).some((n) => glob(p).test(n)));
+    const hit = (patterns: string[], r: RecordingRecord) => patterns.some((p) => names(r).some((n) => globMatches(p, n)));
     return store
       .recordingsOf(room)
       .filter((r) => r.status === "completed" || r.status === "processing")
