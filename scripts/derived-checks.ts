@@ -37,12 +37,20 @@ const REQUESTS_FILE = "src/emulator/requests.ts";
 const EVENTS_FILE = "src/emulator/lifecycle/events.ts";
 
 /** Spec operations without a handler, and handlers of no spec operation. */
-export function missingHandlers(spec: unknown = document, handlerIds: Iterable<string> = Object.keys(handlers)): string[] {
+export function missingHandlers(
+  spec: unknown = document,
+  handlerIds: Iterable<string> = Object.keys(handlers),
+): string[] {
   const have = new Set(handlerIds);
   const ops = specOperations(spec);
-  const problems = ops.filter((op) => !have.has(op.operationId)).map((op) => `${op.method.toUpperCase()} ${op.path} (${op.operationId}) has no emulator handler in ${HANDLERS_FILE}`);
+  const problems = ops
+    .filter((op) => !have.has(op.operationId))
+    .map(
+      (op) => `${op.method.toUpperCase()} ${op.path} (${op.operationId}) has no emulator handler in ${HANDLERS_FILE}`,
+    );
   const known = new Set(ops.map((op) => op.operationId));
-  for (const id of have) if (!known.has(id)) problems.push(`${HANDLERS_FILE} has a handler for ${id}, which is no operation of the spec`);
+  for (const id of have)
+    if (!known.has(id)) problems.push(`${HANDLERS_FILE} has a handler for ${id}, which is no operation of the spec`);
   return problems;
 }
 
@@ -96,18 +104,33 @@ export function missingResponseFields(spec: unknown, exchanges: readonly Exchang
       if (field in value) walk(sub, (value as Record<string, unknown>)[field], `${key}.${field}`, op);
     }
   };
-  const doc = spec as { paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, Schema & { content?: Record<string, { schema?: Schema }> }> }>> };
+  const doc = spec as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { operationId?: string; responses?: Record<string, Schema & { content?: Record<string, { schema?: Schema }> }> }
+      >
+    >;
+  };
   const byId = new Map<string, { responses?: Record<string, unknown> }>();
-  for (const item of Object.values(doc.paths)) for (const op of Object.values(item)) if (op?.operationId) byId.set(op.operationId, op);
+  for (const item of Object.values(doc.paths))
+    for (const op of Object.values(item)) if (op?.operationId) byId.set(op.operationId, op);
   for (const x of exchanges) {
     const response = byId.get(x.operationId)?.responses?.[String(x.status)] as Schema | undefined;
     if (!response) continue;
-    const media = (resolve(spec, response).schema as { content?: Record<string, { schema?: Schema }> }).content?.["application/json"];
+    const media = (resolve(spec, response).schema as { content?: Record<string, { schema?: Schema }> }).content?.[
+      "application/json"
+    ];
     if (media?.schema) walk(media.schema, x.body, x.operationId, x.operationId);
   }
   return [...declared]
     .filter(([id]) => !emitted.has(id))
-    .map(([id, { ops }]) => `${id} (a required field of ${[...ops].map((o) => `${where.get(o)} (${o})`).join(", ")}) is never emitted by the emulator: add it to ${VIEWS_FILE}`);
+    .map(
+      ([id, { ops }]) =>
+        `${id} (a required field of ${[...ops].map((o) => `${where.get(o)} (${o})`).join(", ")})` +
+        ` is never emitted by the emulator: add it to ${VIEWS_FILE}`,
+    );
 }
 
 /** 2xx, or the 302 a media subresource answers with its download location. */
@@ -135,16 +158,32 @@ export function unexercised(spec: unknown, exchanges: readonly Exchange[]): stri
       problems.push(`${where} is not exercised by the field check's scenario in ${SCENARIO_FILE}`);
     } else if (ok.length === 0) {
       const statuses = [...new Set(mine.map((x) => x.status))].join(", ");
-      problems.push(`${where} never answered 2xx (or a media 302) in the field check's scenario (only ${statuses}): fix its handler in ${HANDLERS_FILE} (or its call in ${SCENARIO_FILE})`);
+      problems.push(
+        `${where} never answered 2xx (or a media 302)` +
+          ` in the field check's scenario (only ${statuses})` +
+          `: fix its handler in ${HANDLERS_FILE} (or its call in ${SCENARIO_FILE})`,
+      );
     } else if (isList(op) && !ok.some((x) => (listItems(x.body)?.length ?? 0) > 0)) {
-      problems.push(`${where} listed no item in the field check's scenario: its handler in ${HANDLERS_FILE} must list what ${SCENARIO_FILE} creates`);
+      problems.push(
+        `${where} listed no item` +
+          ` in the field check's scenario: its handler in ${HANDLERS_FILE} must list what ${SCENARIO_FILE} creates`,
+      );
     }
   }
   return problems;
 }
 
 type Param = { name?: string; in?: string; schema?: Schema & { enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[] } };
-type RequestTable = Readonly<Record<string, { query?: Readonly<Record<string, string>>; body?: Readonly<Record<string, string>>; filters?: Readonly<Record<string, unknown>> }>>;
+type RequestTable = Readonly<
+  Record<
+    string,
+    {
+      query?: Readonly<Record<string, string>>;
+      body?: Readonly<Record<string, string>>;
+      filters?: Readonly<Record<string, unknown>>;
+    }
+  >
+>;
 const PAGING = new Set(["PageSize", "Page", "PageToken"]);
 
 /** How a field of this schema is read (the rule `KindOf` in src/emulator/requests.ts applies to the types). */
@@ -165,9 +204,13 @@ export function specKind(spec: unknown, node: Schema | undefined): string {
 }
 
 /** Each operation's declared query parameters and form fields, with the kind each is read as. */
-function declaredFields(spec: unknown): Map<string, { query: Map<string, string>; body: Map<string, string>; where: string }> {
+function declaredFields(
+  spec: unknown,
+): Map<string, { query: Map<string, string>; body: Map<string, string>; where: string }> {
   const out = new Map<string, { query: Map<string, string>; body: Map<string, string>; where: string }>();
-  const doc = spec as { paths: Record<string, Record<string, { operationId?: string; parameters?: Param[]; requestBody?: Schema }>> };
+  const doc = spec as {
+    paths: Record<string, Record<string, { operationId?: string; parameters?: Param[]; requestBody?: Schema }>>;
+  };
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (!op?.operationId) continue;
@@ -177,9 +220,11 @@ function declaredFields(spec: unknown): Map<string, { query: Map<string, string>
         if (p.in === "query" && p.name) query.set(p.name, specKind(spec, p.schema));
       }
       const body = new Map<string, string>();
-      const content = op.requestBody && (resolve(spec, op.requestBody).schema as { content?: Record<string, { schema?: Schema }> }).content;
+      const content =
+        op.requestBody &&
+        (resolve(spec, op.requestBody).schema as { content?: Record<string, { schema?: Schema }> }).content;
       const form = content?.["application/x-www-form-urlencoded"]?.schema;
-      const props = form ? resolve(spec, form).schema.properties ?? {} : {};
+      const props = form ? (resolve(spec, form).schema.properties ?? {}) : {};
       for (const [name, sub] of Object.entries(props)) body.set(name, specKind(spec, sub));
       out.set(op.operationId, { query, body, where: `${method.toUpperCase()} ${path} (${op.operationId})` });
     }
@@ -201,17 +246,31 @@ export function requestProblems(spec: unknown = document, table: RequestTable = 
       const label = part === "query" ? "query parameter" : "form field";
       const reads = row[part] ?? {};
       for (const [name, kind] of declared[part]) {
-        if (!(name in reads)) problems.push(`${declared.where} declares ${label} ${name} (${kind}), which the emulator never reads: add it ${fix}`);
-        else if (reads[name] !== kind) problems.push(`${declared.where} declares ${label} ${name} as ${kind}, but the emulator reads it as ${reads[name]}: change it ${fix}`);
+        if (!(name in reads))
+          problems.push(
+            `${declared.where} declares ${label} ${name} (${kind}), which the emulator never reads: add it ${fix}`,
+          );
+        else if (reads[name] !== kind)
+          problems.push(
+            `${declared.where} declares ${label} ${name} as ${kind}` +
+              `, but the emulator reads it as ${reads[name]}: change it ${fix}`,
+          );
       }
       for (const name of Object.keys(reads)) {
-        if (!declared[part].has(name)) problems.push(`${REQUESTS_FILE} reads ${label} ${name} of ${id}, which the spec does not declare: remove it there and in ${HANDLERS_FILE}`);
+        if (!declared[part].has(name))
+          problems.push(
+            `${REQUESTS_FILE} reads ${label} ${name} of ${id}` +
+              `, which the spec does not declare: remove it there and in ${HANDLERS_FILE}`,
+          );
       }
     }
     if (!declared.query.has("PageSize")) continue;
     for (const name of declared.query.keys()) {
       if (PAGING.has(name) || (row.filters && name in row.filters)) continue;
-      problems.push(`${declared.where} declares filter ${name}, which the emulator neither implements nor ignores with a reason: add it to the filters of ${id} ${fix}`);
+      problems.push(
+        `${declared.where} declares filter ${name}` +
+          `, which the emulator neither implements nor ignores with a reason: add it to the filters of ${id} ${fix}`,
+      );
     }
   }
   return problems;
@@ -224,26 +283,42 @@ function queryWithout(url: URL, name: string): string {
 }
 
 /** The sids a list answer holds, as one comparable string. */
-const itemSet = (x: Exchange) => JSON.stringify((listItems(x.body) ?? []).map((i) => (i as { sid?: unknown }).sid ?? i));
+const itemSet = (x: Exchange) =>
+  JSON.stringify((listItems(x.body) ?? []).map((i) => (i as { sid?: unknown }).sid ?? i));
 
 /**
  * Filters marked implemented that no exchange of the scenario shows working:
  * none of its filtered lists differs from an unfiltered list of the same path.
  */
-export function unprovedFilters(exchanges: readonly Exchange[], table: RequestTable = REQUESTS as RequestTable): string[] {
+export function unprovedFilters(
+  exchanges: readonly Exchange[],
+  table: RequestTable = REQUESTS as RequestTable,
+): string[] {
   const problems: string[] = [];
   for (const [id, row] of Object.entries(table)) {
-    const mine = exchanges.filter((x) => x.operationId === id && isSuccess(x.status)).map((x) => ({ x, url: new URL(x.url) }));
+    const mine = exchanges
+      .filter((x) => x.operationId === id && isSuccess(x.status))
+      .map((x) => ({ x, url: new URL(x.url) }));
     for (const [name, use] of Object.entries(row.filters ?? {})) {
       if (use !== "implemented") continue;
       // Against the same list asked without this filter and otherwise alike.
       const proved = mine.some(
         (f) =>
           f.url.searchParams.has(name) &&
-          mine.some((u) => u.url.pathname === f.url.pathname && queryWithout(u.url, name) === queryWithout(f.url, name) && !u.url.searchParams.has(name) && itemSet(u.x) !== itemSet(f.x)),
+          mine.some(
+            (u) =>
+              u.url.pathname === f.url.pathname &&
+              queryWithout(u.url, name) === queryWithout(f.url, name) &&
+              !u.url.searchParams.has(name) &&
+              itemSet(u.x) !== itemSet(f.x),
+          ),
       );
       if (!proved) {
-        problems.push(`${id} filter ${name} never changed a result in the field check's scenario: prove it in ${SCENARIO_FILE}, implement it in ${HANDLERS_FILE}, or mark it ignored with a reason in ${REQUESTS_FILE}`);
+        problems.push(
+          `${id} filter ${name} never changed a result` +
+            ` in the field check's scenario: prove it in ${SCENARIO_FILE}, implement it in ${HANDLERS_FILE}` +
+            `, or mark it ignored with a reason in ${REQUESTS_FILE}`,
+        );
       }
     }
   }
@@ -266,25 +341,40 @@ export function callbackProblems(
   const sent = new Set(deliveries.map((d) => d.event));
   for (const [event, family] of familyOf) {
     if (!sent.has(event) && !(event in excluded)) {
-      problems.add(`${event} (${family.schema}, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in ${SCENARIO_FILE}, or list it in NOT_EMITTED in ${EVENTS_FILE} with a reason`);
+      problems.add(
+        `${event} (${family.schema}, spec/webhooks.yaml) is never sent` +
+          ` in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in ${SCENARIO_FILE}` +
+          `, or list it in NOT_EMITTED in ${EVENTS_FILE} with a reason`,
+      );
     }
   }
   for (const event of Object.keys(excluded)) {
-    if (!familyOf.has(event)) problems.add(`${EVENTS_FILE} excludes ${event} in NOT_EMITTED, which is no event of spec/webhooks.yaml: remove it`);
+    if (!familyOf.has(event))
+      problems.add(
+        `${EVENTS_FILE} excludes ${event} in NOT_EMITTED, which is no event of spec/webhooks.yaml: remove it`,
+      );
   }
   for (const d of deliveries) {
     const family = familyOf.get(d.event);
     if (!family) {
-      problems.add(`the emulator sends ${d.event}, which no callback family of spec/webhooks.yaml declares: stop sending it (${EVENTS_FILE}) or add it to the spec`);
+      problems.add(
+        `the emulator sends ${d.event}` +
+          `, which no callback family of spec/webhooks.yaml declares` +
+          `: stop sending it (${EVENTS_FILE}) or add it to the spec`,
+      );
       continue;
     }
     for (const field of Object.keys(d.params)) {
       if (!family.fields.includes(field)) {
-        problems.add(`${d.event} carries ${field}, which ${family.schema} (spec/webhooks.yaml) does not declare: stop sending it in ${EVENTS_FILE}`);
+        problems.add(
+          `${d.event} carries ${field}` +
+            `, which ${family.schema} (spec/webhooks.yaml) does not declare: stop sending it in ${EVENTS_FILE}`,
+        );
       }
     }
     for (const field of family.required) {
-      if (!(field in d.params)) problems.add(`${d.event} lacks ${field}, which ${family.schema} requires: send it in ${EVENTS_FILE}`);
+      if (!(field in d.params))
+        problems.add(`${d.event} lacks ${field}, which ${family.schema} requires: send it in ${EVENTS_FILE}`);
     }
   }
   return [...problems];

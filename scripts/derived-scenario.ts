@@ -56,7 +56,12 @@ async function hooksAndSettings(video: VideoClient, emulator: Emulator, cb: stri
   await video.compositionSettings.get();
   await video.recordingSettings.update({ FriendlyName: "rec" });
   await video.recordingSettings.get();
-  const hook = await video.compositionHooks.create({ FriendlyName: "grid", AudioSources: ["*"], Format: "mp4", StatusCallback: cb });
+  const hook = await video.compositionHooks.create({
+    FriendlyName: "grid",
+    AudioSources: ["*"],
+    Format: "mp4",
+    StatusCallback: cb,
+  });
   await video.compositionHooks.get(hook.sid);
   await video.compositionHooks.update(hook.sid, { FriendlyName: "grid-2" });
   emulator.advance(1_000);
@@ -196,7 +201,10 @@ export async function emulatorScenario(): Promise<Scenario> {
     const validator = createContractValidator({ baseUrls: [emulator.url] });
     const exchanges = emulator.traffic().flatMap((recording) => {
       const { operationId } = validator.validateRecording(recording);
-      const { request, response } = recording as { request: { url: string }; response?: { status: number; body?: unknown } };
+      const { request, response } = recording as {
+        request: { url: string };
+        response?: { status: number; body?: unknown };
+      };
       if (!operationId || !response) return [];
       return [{ operationId, url: request.url, status: response.status, body: response.body ?? null }];
     });

@@ -83,7 +83,9 @@ function findParticipant(c: ControlDeps, room: string, sidOrIdentity: string): P
 
 function findTrack(c: ControlDeps, room: string, participant: string, sidOrName: string): TrackRecord {
   const p = findParticipant(c, room, participant);
-  return c.store.findTrack(p, sidOrName) ?? fail(`/Rooms/${p.roomSid}/Participants/${p.sid}/PublishedTracks/${sidOrName}`);
+  return (
+    c.store.findTrack(p, sidOrName) ?? fail(`/Rooms/${p.roomSid}/Participants/${p.sid}/PublishedTracks/${sidOrName}`)
+  );
 }
 
 function fail(path: string): never {
@@ -102,7 +104,12 @@ export function disconnectParticipant(c: ControlDeps, room: string, participant:
   return c.views.participant(p);
 }
 
-export function publishTrack(c: ControlDeps, room: string, participant: string, options: PublishOptions): S["PublishedTrack"] {
+export function publishTrack(
+  c: ControlDeps,
+  room: string,
+  participant: string,
+  options: PublishOptions,
+): S["PublishedTrack"] {
   if (!TRACK_KINDS.has(options.kind)) throw badRequest(20001, "kind must be audio, video or data");
   return c.views.publishedTrack(c.life.rooms.publish(findParticipant(c, room, participant), options));
 }
@@ -112,7 +119,13 @@ export function unpublishTrack(c: ControlDeps, room: string, participant: string
 }
 
 /** Mutes (false) or unmutes a published track. */
-export function setTrackEnabled(c: ControlDeps, room: string, participant: string, track: string, enabled: boolean): S["PublishedTrack"] {
+export function setTrackEnabled(
+  c: ControlDeps,
+  room: string,
+  participant: string,
+  track: string,
+  enabled: boolean,
+): S["PublishedTrack"] {
   const t = findTrack(c, room, participant, track);
   c.life.rooms.setTrackEnabled(t, enabled);
   return c.views.publishedTrack(t);
@@ -161,7 +174,11 @@ type Params<P extends string> = P extends `${string}:${infer Name}/${infer Rest}
   : P extends `${string}:${infer Name}`
     ? { [K in Name]: string }
     : Record<string, never>;
-type RouteHandler<P extends string> = (c: ControlDeps, params: Params<P>, body: Json) => ControlReply | Promise<ControlReply>;
+type RouteHandler<P extends string> = (
+  c: ControlDeps,
+  params: Params<P>,
+  body: Json,
+) => ControlReply | Promise<ControlReply>;
 /** Route keys are `METHOD path`, the path after /_emulator/ with `:name` for a path parameter. */
 type RouteTable<T> = { [K in keyof T]: K extends `${string} ${infer P}` ? RouteHandler<P> : never };
 
@@ -205,9 +222,14 @@ async function writeTraffic(c: ControlDeps, body: Json): Promise<ControlReply> {
   // Over HTTP, files go only under the folder chosen at start: a request must not pick where to write.
   const root = c.recordingsDir;
   if (!root) {
-    throw new EmulatorError(403, 20403, "traffic/write is off: start the emulator with recordingsDir to allow writing recordings over HTTP");
+    throw new EmulatorError(
+      403,
+      20403,
+      "traffic/write is off: start the emulator with recordingsDir to allow writing recordings over HTTP",
+    );
   }
-  const options: WriteRecordingsOptions = body.baseUrl === null || typeof body.baseUrl === "string" ? { baseUrl: body.baseUrl } : {};
+  const options: WriteRecordingsOptions =
+    body.baseUrl === null || typeof body.baseUrl === "string" ? { baseUrl: body.baseUrl } : {};
   const dir = body.dir === undefined ? "." : str(body, "dir");
   return ok({ files: await c.traffic.write(await folderUnder(root, dir), c.apiOrigin, options) });
 }
@@ -279,7 +301,11 @@ function match(method: string, parts: string[]) {
   for (const route of TABLE) {
     if (route.method !== method || route.segments.length !== segments.length) continue;
     const params: Record<string, string> = {};
-    if (route.segments.every((s, i) => (s.startsWith(":") ? ((params[s.slice(1)] = segments[i]!), true) : s === segments[i]))) {
+    if (
+      route.segments.every((s, i) =>
+        s.startsWith(":") ? ((params[s.slice(1)] = segments[i]!), true) : s === segments[i],
+      )
+    ) {
       return { route, params };
     }
   }

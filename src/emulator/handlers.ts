@@ -90,7 +90,10 @@ const rooms: { [Id in "CreateRoom" | "FetchRoom" | "UpdateRoom" | "ListRoom"]: H
       q.UniqueName === undefined
         ? ctx.store.roomsWithStatus(status)
         : ctx.store.roomsNamed(q.UniqueName).filter((r) => r.status === status);
-    return { status: 200, body: page(ctx, req, { key: "rooms", items, order: "desc", dates: q }, (r) => ctx.views.room(r)) };
+    return {
+      status: 200,
+      body: page(ctx, req, { key: "rooms", items, order: "desc", dates: q }, (r) => ctx.views.room(r)),
+    };
   },
 };
 
@@ -111,7 +114,10 @@ const participants: { [Id in ParticipantOps]: Handler<Id> } = {
     const q = readQuery("ListRoomParticipant", req);
     const items = ctx.store
       .participantsOf(room(ctx, req))
-      .filter((p) => (q.Status === undefined || p.status === q.Status) && (q.Identity === undefined || p.identity === q.Identity));
+      .filter(
+        (p) =>
+          (q.Status === undefined || p.status === q.Status) && (q.Identity === undefined || p.identity === q.Identity),
+      );
     const list = { key: "participants" as const, items, order: "asc" as const, dates: q };
     return { status: 200, body: page(ctx, req, list, (p) => ctx.views.participant(p)) };
   },
@@ -134,7 +140,8 @@ const participants: { [Id in ParticipantOps]: Handler<Id> } = {
   FetchRoomParticipantPublishedTrack: (ctx, req) => {
     const p = participant(ctx, req, "ParticipantSid");
     const track =
-      ctx.store.findTrack(p, req.path.Sid!) ?? fail(`${ctx.views.participantPath(p).slice(3)}/PublishedTracks/${req.path.Sid}`);
+      ctx.store.findTrack(p, req.path.Sid!) ??
+      fail(`${ctx.views.participantPath(p).slice(3)}/PublishedTracks/${req.path.Sid}`);
     return { status: 200, body: ctx.views.publishedTrack(track) };
   },
   ListRoomParticipantSubscribedTrack: (ctx, req) => {
@@ -209,7 +216,11 @@ const roomChildren: { [Id in RoomChildOps]: Handler<Id> } = {
     return { status: 202, body: ctx.views.transcription(t) };
   },
   ListRoomTranscriptions: (ctx, req) => {
-    const list = { key: "transcriptions" as const, items: ctx.store.transcriptionsOf(room(ctx, req)), order: "asc" as const };
+    const list = {
+      key: "transcriptions" as const,
+      items: ctx.store.transcriptionsOf(room(ctx, req)),
+      order: "asc" as const,
+    };
     return { status: 200, body: page(ctx, req, list, (t) => ctx.views.transcription(t)) };
   },
   FetchRoomTranscriptions: (ctx, req) => ({ status: 200, body: ctx.views.transcription(transcription(ctx, req)) }),
@@ -302,7 +313,9 @@ const hooksAndSettings: { [Id in HookOps]: Handler<Id> } = {
   ListCompositionHook: (ctx, req) => {
     const q = readQuery("ListCompositionHook", req);
     const items = [...ctx.store.hooks.values()].filter(
-      (h) => (q.Enabled === undefined || h.enabled === q.Enabled) && (q.FriendlyName === undefined || h.friendlyName === q.FriendlyName),
+      (h) =>
+        (q.Enabled === undefined || h.enabled === q.Enabled) &&
+        (q.FriendlyName === undefined || h.friendlyName === q.FriendlyName),
     );
     const list = { key: "composition_hooks" as const, items, order: "desc" as const, dates: q };
     return { status: 200, body: page(ctx, req, list, (h) => ctx.views.hook(h)) };
@@ -323,12 +336,21 @@ const hooksAndSettings: { [Id in HookOps]: Handler<Id> } = {
   }),
   CreateCompositionSettings: (ctx, req) => {
     const settings = settingsInput(readBody("CreateCompositionSettings", req));
-    return { status: 200, body: ctx.views.settings("CompositionSettings", ctx.life.hooks.setSettings("compositionSettings", settings)) };
+    return {
+      status: 200,
+      body: ctx.views.settings("CompositionSettings", ctx.life.hooks.setSettings("compositionSettings", settings)),
+    };
   },
-  FetchRecordingSettings: (ctx) => ({ status: 200, body: ctx.views.settings("RecordingSettings", ctx.store.recordingSettings) }),
+  FetchRecordingSettings: (ctx) => ({
+    status: 200,
+    body: ctx.views.settings("RecordingSettings", ctx.store.recordingSettings),
+  }),
   CreateRecordingSettings: (ctx, req) => {
     const settings = settingsInput(readBody("CreateRecordingSettings", req));
-    return { status: 200, body: ctx.views.settings("RecordingSettings", ctx.life.hooks.setSettings("recordingSettings", settings)) };
+    return {
+      status: 200,
+      body: ctx.views.settings("RecordingSettings", ctx.life.hooks.setSettings("recordingSettings", settings)),
+    };
   },
 };
 

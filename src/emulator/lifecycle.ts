@@ -47,7 +47,14 @@ export interface LifecycleOptions {
   timings: Timings;
 }
 
-export function createLifecycle({ store, clock, callbacks, accountSid, apiBase, timings }: LifecycleOptions): Lifecycle {
+export function createLifecycle({
+  store,
+  clock,
+  callbacks,
+  accountSid,
+  apiBase,
+  timings,
+}: LifecycleOptions): Lifecycle {
   const ctx = { store, clock, timings, events: new Events(store, clock, callbacks, accountSid, apiBase) };
   const recordings = new RecordingLife(ctx);
   const compositions = new CompositionLife(ctx);

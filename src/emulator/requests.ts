@@ -49,8 +49,11 @@ type Kinds<T> = { readonly [K in keyof T]-?: KindOf<NonNullable<T[K]>> };
 /** The operation's query parameters (`never` when it has none). */
 export type Query<Id extends OperationId> = NonNullable<operations[Id]["parameters"]["query"]>;
 /** The operation's form body (`never` when it has none). */
-export type Body<Id extends OperationId> =
-  operations[Id] extends { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } ? B : never;
+export type Body<Id extends OperationId> = operations[Id] extends {
+  requestBody?: { content: { "application/x-www-form-urlencoded": infer B } };
+}
+  ? B
+  : never;
 
 /** Paging is read by paging.ts for every list alike. */
 export type PagingParam = "PageSize" | "Page" | "PageToken";
@@ -68,7 +71,9 @@ export type ListId = {
 }[OperationId];
 
 /** One operation's row: the query, body and filter tables it must have, and no others. */
-export type RequestRow<Id extends OperationId> = (HasKeys<Query<Id>> extends true ? { query: Kinds<Query<Id>> } : { query?: never }) &
+export type RequestRow<Id extends OperationId> = (HasKeys<Query<Id>> extends true
+  ? { query: Kinds<Query<Id>> }
+  : { query?: never }) &
   (HasKeys<Body<Id>> extends true ? { body: Kinds<Body<Id>> } : { body?: never }) &
   (Id extends ListId ? { filters: Filters<Query<Id>> } : { filters?: never });
 
@@ -153,7 +158,13 @@ export const REQUESTS = {
   UpdateRoomTranscriptions: { body: { Status: "string", Configuration: "json" } },
   ListRecording: {
     query: { Status: "string", SourceSid: "string", GroupingSid: "list", ...DATES, MediaType: "string", ...PAGING },
-    filters: { Status: "implemented", SourceSid: "implemented", GroupingSid: "implemented", MediaType: "implemented", ...DATE_FILTERS },
+    filters: {
+      Status: "implemented",
+      SourceSid: "implemented",
+      GroupingSid: "implemented",
+      MediaType: "implemented",
+      ...DATE_FILTERS,
+    },
   },
   FetchRecording: {},
   DeleteRecording: {},
@@ -264,7 +275,9 @@ function checkResolution(resolution: string | undefined): void {
   if (w! * h! > 921_600) throw badRequest(20001, `Resolution ${resolution} exceeds 921600 pixels`);
 }
 
-type CompositionBody = Partial<Body<"CreateComposition"> | Body<"CreateCompositionHook"> | Body<"UpdateCompositionHook">>;
+type CompositionBody = Partial<
+  Body<"CreateComposition"> | Body<"CreateCompositionHook"> | Body<"UpdateCompositionHook">
+>;
 
 export function compositionInput(b: CompositionBody): CompositionInput {
   checkResolution(b.Resolution);
@@ -285,7 +298,9 @@ export function hookInput(b: Partial<Body<"CreateCompositionHook"> | Body<"Updat
 }
 
 /** Settings as a POST states them: each replaces the whole, so what it leaves out is reset. */
-export function settingsInput(b: Partial<Body<"CreateCompositionSettings"> | Body<"CreateRecordingSettings">>): StorageSettings {
+export function settingsInput(
+  b: Partial<Body<"CreateCompositionSettings"> | Body<"CreateRecordingSettings">>,
+): StorageSettings {
   return {
     friendlyName: b.FriendlyName ?? null,
     awsCredentialsSid: b.AwsCredentialsSid ?? null,

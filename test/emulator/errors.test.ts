@@ -28,7 +28,12 @@ describe("EmulatorError", () => {
     expect(error.name).toBe("EmulatorError");
     expect(error.status).toBe(404);
     expect(error.code).toBe(20404);
-    expect(error.body()).toEqual({ code: 20404, message: error.message, more_info: "https://www.twilio.com/docs/errors/20404", status: 404 });
+    expect(error.body()).toEqual({
+      code: 20404,
+      message: error.message,
+      more_info: "https://www.twilio.com/docs/errors/20404",
+      status: 404,
+    });
     expect(error.toJSON()).toMatchObject({ name: "EmulatorError", kind: "emulator", status: 404, code: 20404 });
   });
 

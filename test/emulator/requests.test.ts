@@ -29,7 +29,10 @@ describe("the request tables follow the generated types", () => {
     const unknown: RequestRow<"UpdateRoom"> = { body: { Status: "string", Foo: "string" } };
     // @ts-expect-error CreateRoom has a body to read
     const missing: RequestRow<"CreateRoom"> = {};
-    const ignored: RequestRow<"ListRoom"> = { ...REQUESTS.ListRoom, filters: { ...filters, UniqueName: { ignored: "a reason" } } };
+    const ignored: RequestRow<"ListRoom"> = {
+      ...REQUESTS.ListRoom,
+      filters: { ...filters, UniqueName: { ignored: "a reason" } },
+    };
     expect([retyped, unhandled, unknown, missing, ignored]).toHaveLength(5);
   });
 });
@@ -41,7 +44,10 @@ describe("readQuery and readBody", () => {
     expectTypeOf(q.Status).toEqualTypeOf<components["schemas"]["RecordingStatus"] | undefined>();
     expect(readQuery("ListCompositionHook", request("Enabled=True")).Enabled).toBe(true);
     expect(readQuery("ListCompositionHook", request("Enabled=false")).Enabled).toBe(false);
-    const body = readBody("CreateRoom", request("", "MaxParticipants=7&AudioOnly=TRUE&VideoCodecs=VP8&VideoCodecs=H264&RecordingRules=%5B%5D"));
+    const body = readBody(
+      "CreateRoom",
+      request("", "MaxParticipants=7&AudioOnly=TRUE&VideoCodecs=VP8&VideoCodecs=H264&RecordingRules=%5B%5D"),
+    );
     expect(body).toEqual({ MaxParticipants: 7, AudioOnly: true, VideoCodecs: ["VP8", "H264"], RecordingRules: [] });
     expectTypeOf(body.MaxParticipants).toEqualTypeOf<number | undefined>();
   });

@@ -60,14 +60,20 @@ describe("every operation answers with a resource", () => {
   it("names an operation only ever answered with an error, and a list only ever empty (regression: a 404 or [] counted as covered)", () => {
     const doctored = scenario.exchanges.map((x) => {
       if (x.operationId === "FetchRoom") return { ...x, status: 404 };
-      if (x.operationId === "ListRoomTranscriptions") return { ...x, body: { ...(x.body as object), transcriptions: [] } };
+      if (x.operationId === "ListRoomTranscriptions")
+        return { ...x, body: { ...(x.body as object), transcriptions: [] } };
       return x;
     });
     expect(unexercised(document, doctored)).toEqual([
       "GET /v1/Rooms/{Sid} (FetchRoom) never answered 2xx (or a media 302) in the field check's scenario (only 404): fix its handler in src/emulator/handlers.ts (or its call in scripts/derived-scenario.ts)",
       "GET /v1/Rooms/{RoomSid}/Transcriptions (ListRoomTranscriptions) listed no item in the field check's scenario: its handler in src/emulator/handlers.ts must list what scripts/derived-scenario.ts creates",
     ]);
-    expect(unexercised(document, scenario.exchanges.filter((x) => x.operationId !== "FetchRoom"))).toEqual([
+    expect(
+      unexercised(
+        document,
+        scenario.exchanges.filter((x) => x.operationId !== "FetchRoom"),
+      ),
+    ).toEqual([
       "GET /v1/Rooms/{Sid} (FetchRoom) is not exercised by the field check's scenario in scripts/derived-scenario.ts",
     ]);
   });
@@ -79,7 +85,10 @@ describe("request parameters are read as the spec types them", () => {
   });
 
   it("names a retyped, unread, undeclared or unhandled parameter and the file to edit", () => {
-    const table = copy(REQUESTS) as unknown as Record<string, { query?: Record<string, string>; body?: Record<string, string>; filters?: Record<string, unknown> }>;
+    const table = copy(REQUESTS) as unknown as Record<
+      string,
+      { query?: Record<string, string>; body?: Record<string, string>; filters?: Record<string, unknown> }
+    >;
     table.CreateRoom!.body!.MaxParticipants = "string";
     delete table.ListRoomParticipant!.query!.Identity;
     delete table.ListRoomParticipant!.filters!.Identity;
@@ -129,7 +138,8 @@ describe("status callbacks follow spec/webhooks.yaml", () => {
       .filter((d) => d.event !== "track-disabled")
       .map((d) => {
         if (d.event === "room-created") return { ...d, params: { ...d.params, Bogus: "1" } };
-        if (d.event === "track-added") return { ...d, params: Object.fromEntries(Object.entries(d.params).filter(([k]) => k !== "TrackSid")) };
+        if (d.event === "track-added")
+          return { ...d, params: Object.fromEntries(Object.entries(d.params).filter(([k]) => k !== "TrackSid")) };
         return d;
       });
     const problems = callbackProblems(document, doctored, { "recording-failed": "reason", "no-such-event": "reason" });

@@ -22,7 +22,12 @@ export class HookLife {
   create(input: HookInput): HookRecord {
     const { store, clock } = this.ctx;
     // A hook starts from a composition's defaults; the body then sets what it names.
-    const hook: HookRecord = { ...store.newRecord("HK", clock.now()), friendlyName: "", enabled: true, ...compositionSpec({}) };
+    const hook: HookRecord = {
+      ...store.newRecord("HK", clock.now()),
+      friendlyName: "",
+      enabled: true,
+      ...compositionSpec({}),
+    };
     apply(hook, input);
     if ([...store.hooks.values()].some((h) => h.friendlyName === hook.friendlyName)) {
       throw badRequest(20001, `A composition hook named '${hook.friendlyName}' already exists`);
