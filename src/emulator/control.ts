@@ -202,6 +202,21 @@ class UnknownRoute extends Error {}
 const ok = (body: unknown, status = 200): ControlReply => ({ status, body });
 const NO_CONTENT: ControlReply = { status: 204, body: null };
 
+// Bodies: each route's JSON body checked into its type before the action runs (spec/emulator-control.yaml).
+
+/** `{"identity": "..."}`: who joins. */
+function joinBody(body: Json): { identity: string } {
+  return { identity: str(body, "identity") };
+}
+
+/** `{"token": "...", "room"?: "name or SID"}`: a client SDK connecting with an access token. */
+function connectBody(body: Json): { token: string; room?: string } {
+  if (body.room !== undefined && (typeof body.room !== "string" || !body.room)) {
+    throw badRequest(20001, '"room" must be a non-empty string when given');
+  }
+  return { token: str(body, "token"), ...(body.room === undefined ? {} : { room: body.room }) };
+}
+
 /** The publish body: `kind` required, `name` and `enabled` kept only when of the right type. */
 function publishBody(body: Json): PublishOptions {
   return {
@@ -211,11 +226,24 @@ function publishBody(body: Json): PublishOptions {
   };
 }
 
+/** `{"enabled": true|false}`: unmute or mute. */
+function enabledBody(body: Json): { enabled: boolean } {
+  if (typeof body.enabled !== "boolean") throw badRequest(20001, '"enabled" must be true or false');
+  return { enabled: body.enabled };
+}
+
 /** `{"ms": n}` or `{"seconds": n}`. */
-function advanceBody(body: Json): number {
+function advanceBody(body: Json): { ms: number } {
   const ms = typeof body.ms === "number" ? body.ms : typeof body.seconds === "number" ? body.seconds * 1000 : NaN;
   if (!(ms >= 0) || !Number.isFinite(ms)) throw badRequest(20001, 'Give "ms" or "seconds": a finite number, 0 or more');
-  return ms;
+  return { ms };
+}
+
+/** `{"dir"?: "...", "baseUrl"?: string | null}`: where under the recordings folder, and the recordings' base URL. */
+function writeBody(body: Json): { dir: string; options: WriteRecordingsOptions } {
+  const options: WriteRecordingsOptions =
+    body.baseUrl === null || typeof body.baseUrl === "string" ? { baseUrl: body.baseUrl } : {};
+  return { dir: body.dir === undefined ? "." : str(body, "dir"), options };
 }
 
 async function writeTraffic(c: ControlDeps, body: Json): Promise<ControlReply> {
@@ -228,9 +256,8 @@ async function writeTraffic(c: ControlDeps, body: Json): Promise<ControlReply> {
       "traffic/write is off: start the emulator with recordingsDir to allow writing recordings over HTTP",
     );
   }
-  const options: WriteRecordingsOptions =
-    body.baseUrl === null || typeof body.baseUrl === "string" ? { baseUrl: body.baseUrl } : {};
-  const dir = body.dir === undefined ? "." : str(body, "dir");
+  // The body is read after the refusal: with writing off, no body earns more than a 403.
+  const { dir, options } = writeBody(body);
   return ok({ files: await c.traffic.write(await folderUnder(root, dir), c.apiOrigin, options) });
 }
 
@@ -238,14 +265,11 @@ async function writeTraffic(c: ControlDeps, body: Json): Promise<ControlReply> {
 export const CONTROL_ROUTES = routes({
   "GET ": (c) => ok(state(c)),
   "GET state": (c) => ok(state(c)),
-  "POST rooms/:room/participants": (c, { room }, body) => ok(connectParticipant(c, room, str(body, "identity")), 201),
-  // A client SDK connecting with an access token: {"token": "...", "room"?: "name or SID"}.
+  "POST rooms/:room/participants": (c, { room }, body) => ok(connectParticipant(c, room, joinBody(body).identity), 201),
   "POST connect": (c, _, body) => {
     const join = tokenJoin(c);
-    if (body.room !== undefined && (typeof body.room !== "string" || !body.room)) {
-      throw badRequest(20001, '"room" must be a non-empty string when given');
-    }
-    return ok(join.connect(str(body, "token"), body.room as string | undefined), 201);
+    const { token, room } = connectBody(body);
+    return ok(join.connect(token, room), 201);
   },
   // An access token signed with this emulator's key: {"identity": "...", "room"?: "...", "ttl"?: seconds}.
   "POST tokens": async (c, _, body) => ok({ token: await tokenJoin(c).mint(body.identity, body.room, body.ttl) }, 201),
@@ -253,16 +277,14 @@ export const CONTROL_ROUTES = routes({
     ok(disconnectParticipant(c, room, participant)),
   "POST rooms/:room/participants/:participant/tracks": (c, { room, participant }, body) =>
     ok(publishTrack(c, room, participant, publishBody(body)), 201),
-  "POST rooms/:room/participants/:participant/tracks/:track": (c, { room, participant, track }, body) => {
-    if (typeof body.enabled !== "boolean") throw badRequest(20001, '"enabled" must be true or false');
-    return ok(setTrackEnabled(c, room, participant, track, body.enabled));
-  },
+  "POST rooms/:room/participants/:participant/tracks/:track": (c, { room, participant, track }, body) =>
+    ok(setTrackEnabled(c, room, participant, track, enabledBody(body).enabled)),
   "DELETE rooms/:room/participants/:participant/tracks/:track": (c, { room, participant, track }) => {
     unpublishTrack(c, room, participant, track);
     return NO_CONTENT;
   },
   "GET clock": (c) => ok(clockState(c)),
-  "POST clock/advance": (c, _, body) => ok(advanceClock(c, advanceBody(body))),
+  "POST clock/advance": (c, _, body) => ok(advanceClock(c, advanceBody(body).ms)),
   "GET faults": (c) => ok({ faults: c.faults.pending() }),
   "POST faults": (c, _, body) => {
     injectFault(c, body as unknown as FaultSpec);
