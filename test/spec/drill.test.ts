@@ -72,6 +72,25 @@ paths:
   edit("spec/webhooks.yaml", "        track-disabled: '#/schemas/TrackCallbackEvent'\n", "        track-disabled: '#/schemas/TrackCallbackEvent'\n        track-drilled: '#/schemas/TrackCallbackEvent'\n");
   edit("spec/webhooks.yaml", "      TrackName: {type: string, description: \"The track's name as the publisher set it (not in the docs' table, seen in samples).\"}\n", "");
 
+  // 8. A new callback family on the room's URL.
+  edit("spec/webhooks.yaml", "      - $ref: '#/schemas/RecordingCallbackEvent'\n    discriminator:", "      - $ref: '#/schemas/RecordingCallbackEvent'\n      - $ref: '#/schemas/DrillCallbackEvent'\n    discriminator:");
+  edit("spec/webhooks.yaml", "        recording-failed: '#/schemas/RecordingCallbackEvent'\n", "        recording-failed: '#/schemas/RecordingCallbackEvent'\n        drill-happened: '#/schemas/DrillCallbackEvent'\n");
+  edit(
+    "spec/webhooks.yaml",
+    "\n  # ---- Composition-URL events",
+    `
+  DrillCallbackEvent:
+    type: object
+    required: [AccountSid, StatusCallbackEvent, DrillCount]
+    properties:
+      StatusCallbackEvent: {type: string, enum: [drill-happened]}
+      AccountSid: {type: string}
+      DrillCount: {$ref: '#/schemas/CallbackCount'}
+    additionalProperties: {type: string}
+
+  # ---- Composition-URL events`,
+  );
+
   execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "scripts/generate.ts"], { cwd: dir, stdio: "pipe" });
 }, 60_000);
 
@@ -126,14 +145,22 @@ describe("a spec change on a copy of the repo", () => {
       "track-drilled (TrackCallbackEvent, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in scripts/derived-scenario.ts, or list it in NOT_EMITTED in src/emulator/lifecycle/events.ts with a reason",
     );
     expect(callbacks).toContain("track-added carries TrackName, which TrackCallbackEvent (spec/webhooks.yaml) does not declare: stop sending it in src/emulator/lifecycle/events.ts");
+    expect(callbacks).toContain(
+      "drill-happened (DrillCallbackEvent, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in scripts/derived-scenario.ts, or list it in NOT_EMITTED in src/emulator/lifecycle/events.ts with a reason",
+    );
     // Nothing else: each message is about one of the drill's edits.
-    expect(callbacks.filter((m) => !/track-drilled|TrackName/.test(m))).toEqual([]);
-  }, 60_000);
+    expect(callbacks.filter((m) => !/track-drilled|TrackName|drill-happened/.test(m))).toEqual([]);
+  }, 120_000);
 
-  it("derives the new callback event's family from spec/webhooks.yaml", async () => {
+  it("derives the new callback event and family from spec/webhooks.yaml, and parses them with no edit", async () => {
     const { statusCallbackFamilies } = await import(pathToFileURL(join(dir, "generated/callbacks.ts")).href);
-    const track = (statusCallbackFamilies as Array<{ kind: string; events: string[] }>).find((f) => f.kind === "track");
-    expect(track?.events).toContain("track-drilled");
+    const families = statusCallbackFamilies as Array<{ kind: string; events: string[]; numbers: string[] }>;
+    expect(families.find((f) => f.kind === "track")?.events).toContain("track-drilled");
+    expect(families.find((f) => f.kind === "drill")).toMatchObject({ events: ["drill-happened"], numbers: ["DrillCount"] });
+    const { parseStatusCallback } = await import(pathToFileURL(join(dir, "src/server/status-callbacks.ts")).href);
+    const parsed = parseStatusCallback({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1", DrillCount: "3" });
+    expect(parsed).toEqual({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1", DrillCount: 3, kind: "drill" });
+    expect(() => parseStatusCallback({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1" })).toThrow(/DrillCount/);
   });
 
   it("makes the coverage tests fail naming the operation and its method", () => {
@@ -156,5 +183,5 @@ describe("a spec change on a copy of the repo", () => {
   it("leaves this checkout's own checks passing", async () => {
     const checks = await import("../../scripts/derived-checks.js");
     expect(await checks.derivedChecks()).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });
