@@ -258,8 +258,9 @@ type CallbackSchema = {
   properties?: Record<string, CallbackSchema>;
   oneOf?: CallbackSchema[];
 };
+type Media = { schema?: CallbackSchema };
 type WebhookDoc = {
-  webhooks?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: CallbackSchema }> } }>>;
+  webhooks?: Record<string, Record<string, { requestBody?: { content?: Record<string, Media> } }>>;
   components?: { schemas?: Record<string, CallbackSchema> };
 };
 
@@ -291,7 +292,9 @@ export function callbackFamilies(document: unknown): CallbackFamily[] {
     const props = s.properties ?? {};
     const events = deref(props.StatusCallbackEvent)?.enum;
     if (!schema.endsWith("CallbackEvent") || !Array.isArray(events)) {
-      throw new Error(`spec/webhooks.yaml: ${schema} must be named <Family>CallbackEvent and declare StatusCallbackEvent's enum`);
+      throw new Error(
+        `spec/webhooks.yaml: ${schema} must be named <Family>CallbackEvent and declare StatusCallbackEvent's enum`,
+      );
     }
     const kind = schema.slice(0, -"CallbackEvent".length).replace(/(?<=[a-z0-9])([A-Z])/g, "-$1").toLowerCase();
     const isBoolean = (p: CallbackSchema) => deref(p)?.type === "boolean" || String(deref(p)?.enum) === "true,false";
@@ -312,8 +315,9 @@ export function callbacksModule(document: unknown): string {
   const list = (items: string[]) => `[${items.map((i) => q(i)).join(", ")}]`;
   const rows = callbackFamilies(document).map(
     (f) =>
-      `  {\n    kind: ${q(f.kind)},\n    schema: ${q(f.schema)},\n    events: ${list(f.events)},\n    required: ${list(f.required)},\n` +
-      `    numbers: ${list(f.numbers)},\n    booleans: ${list(f.booleans)},\n  },\n`,
+      `  {\n    kind: ${q(f.kind)},\n    schema: ${q(f.schema)},\n    events: ${list(f.events)},\n` +
+      `    required: ${list(f.required)},\n    numbers: ${list(f.numbers)},\n` +
+      `    booleans: ${list(f.booleans)},\n  },\n`,
   );
   return (
     "// Written by npm run generate (scripts/derive.ts) from spec/webhooks.yaml: one row per\n" +

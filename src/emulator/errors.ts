@@ -20,7 +20,8 @@ export class EmulatorError extends TwilioVideoError {
   readonly kind = "emulator" as const;
   static {
     // A literal name survives minifiers (see src/core/errors.ts).
-    Object.defineProperty(this.prototype, "name", { value: "EmulatorError", writable: true, configurable: true, enumerable: false });
+    const name = { value: "EmulatorError", writable: true, configurable: true, enumerable: false };
+    Object.defineProperty(this.prototype, "name", name);
   }
   constructor(
     readonly status: number,
@@ -32,7 +33,12 @@ export class EmulatorError extends TwilioVideoError {
   }
 
   body(): TwilioErrorBody {
-    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status };
+    return {
+      code: this.code,
+      message: this.message,
+      more_info: `https://www.twilio.com/docs/errors/${this.code}`,
+      status: this.status,
+    };
   }
 }
 
@@ -40,7 +46,8 @@ export class EmulatorError extends TwilioVideoError {
 export const ApiError = EmulatorError;
 export type ApiError = EmulatorError;
 
-export const notFound = (path: string): EmulatorError => new EmulatorError(404, 20404, `The requested resource ${path} was not found`);
+export const notFound = (path: string): EmulatorError =>
+  new EmulatorError(404, 20404, `The requested resource ${path} was not found`);
 export const badRequest = (code: number, message: string): EmulatorError => new EmulatorError(400, code, message);
 
 /**
@@ -74,5 +81,9 @@ export function errorFromProblems(operationId: string | undefined, path: string,
   let code = (field && operationId && FIELD_CODES[operationId]?.[field]) || 20001;
   if (code === 53100 && /maxLength/.test(first.message)) code = 53101;
   const name = field ? ` ${field}` : "";
-  return new EmulatorError(400, code, `Invalid parameter${name}: ${first.message}${first.found ? ` (found ${first.found})` : ""}`);
+  return new EmulatorError(
+    400,
+    code,
+    `Invalid parameter${name}: ${first.message}${first.found ? ` (found ${first.found})` : ""}`,
+  );
 }

@@ -184,7 +184,13 @@ function close(server: Server): Promise<void> {
   });
 }
 
-function checkOptions(options: EmulatorOptions): { accountSid: string; credentials: Credentials; maxBodyBytes: number } {
+interface Checked {
+  accountSid: string;
+  credentials: Credentials;
+  maxBodyBytes: number;
+}
+
+function checkOptions(options: EmulatorOptions): Checked {
   const accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
   const credentials = { ...(options.credentials ?? DEFAULT_CREDENTIALS) };
   if (!SID("AC").test(accountSid)) throw new TypeError("accountSid must be AC followed by 32 hex digits");
@@ -219,11 +225,14 @@ function handle({ c, accountSid, credentials, tokenJoin, mediaUrl, stop }: Parts
     now: () => new Date(c.life.clock.now()),
     advance: (ms) => actions.advanceClock(c, ms),
     connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
-      typeof second === "string" ? actions.connectParticipant(c, first, second) : tokenJoin.connect(first, second?.room),
+      typeof second === "string"
+        ? actions.connectParticipant(c, first, second)
+        : tokenJoin.connect(first, second?.room),
     disconnectParticipant: (room, participant) => actions.disconnectParticipant(c, room, participant),
     publishTrack: (room, participant, publish) => actions.publishTrack(c, room, participant, publish),
     unpublishTrack: (room, participant, track) => actions.unpublishTrack(c, room, participant, track),
-    setTrackEnabled: (room, participant, track, enabled) => actions.setTrackEnabled(c, room, participant, track, enabled),
+    setTrackEnabled: (room, participant, track, enabled) =>
+      actions.setTrackEnabled(c, room, participant, track, enabled),
     injectFault: (fault) => actions.injectFault(c, fault),
     clearFaults: () => c.faults.clear(),
     traffic: () => c.traffic.list(),
@@ -268,7 +277,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const life = createLifecycle({ store, clock, callbacks, accountSid, apiBase: url, timings });
   const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
   const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
-  const c: ControlDeps = { store, life, views, faults: new Faults(), traffic, callbacks, apiOrigin: url, tokenJoin, recordingsDir: options.recordingsDir };
+  const faults = new Faults();
+  const c: ControlDeps = { store, life, views, faults, traffic, callbacks, apiOrigin: url, tokenJoin };
+  c.recordingsDir = options.recordingsDir;
   const api = createApiHandler({
     origin: () => url,
     accountSid,
@@ -276,7 +287,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     validator: createContractValidator({ baseUrls: [url] }),
     ctx: { store, life, views, media, base: url },
     clock,
-    faults: c.faults,
+    faults,
     traffic,
     control: createController(c),
     maxBodyBytes,

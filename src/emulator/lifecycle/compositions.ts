@@ -118,7 +118,8 @@ export class CompositionLife {
     const videoSources = Object.values(c.videoLayout).flatMap((region) => region.video_sources);
     const videoExcluded = Object.values(c.videoLayout).flatMap((region) => region.video_sources_excluded ?? []);
     const names = (r: RecordingRecord) => [r.sid, r.trackSid, r.participantSid, r.trackName, store.participants.get(r.participantSid)?.identity ?? ""];
-    const hit = (patterns: string[], r: RecordingRecord) => patterns.some((p) => names(r).some((n) => globMatches(p, n)));
+    const hit = (patterns: string[], r: RecordingRecord) =>
+      patterns.some((p) => names(r).some((n) => globMatches(p, n)));
     return store
       .recordingsOf(room)
       .filter((r) => r.status === "completed" || r.status === "processing")

@@ -17,7 +17,8 @@ type S = components["schemas"];
  * from its scenario).
  */
 export const NOT_EMITTED: Partial<Record<StatusCallbackEventName, string>> = {
-  "recording-failed": "the emulated media pipeline never fails: every capture completes (inject API faults to test failures)",
+  "recording-failed":
+    "the emulated media pipeline never fails: every capture completes (inject API faults to test failures)",
 };
 
 export class Events {
