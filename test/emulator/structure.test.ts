@@ -44,6 +44,14 @@ describe("who writes the store", () => {
   });
 });
 
+describe("handlers read requests through the typed readers", () => {
+  it("handlers.ts never reads the form or the query untyped (regression: a new filter was accepted and ignored)", () => {
+    const source = readFileSync(join(dir, "handlers.ts"), "utf8");
+    const untyped = source.split("\n").filter((line) => /\breq\.(form|query)\b/.test(line));
+    expect(untyped, "read them with readBody/readQuery (src/emulator/requests.ts), typed from the spec").toEqual([]);
+  });
+});
+
 describe("the control route table", () => {
   it("keys each route by method and path, naming every path parameter", () => {
     for (const key of Object.keys(CONTROL_ROUTES)) {
