@@ -156,7 +156,9 @@ describe("the packed tarball", () => {
   });
 
   it('ships every "exports" and "bin" target, the LICENSE, one openapi.json, and no sourcemaps or TypeScript sources', () => {
-    const targets = Object.values(manifest.exports).flatMap((value) => (typeof value === "string" ? [value] : Object.values(value)));
+    type Target = string | { [condition: string]: Target };
+    const leaves = (value: Target): string[] => (typeof value === "string" ? [value] : Object.values(value).flatMap(leaves));
+    const targets = Object.values(manifest.exports as Record<string, Target>).flatMap(leaves);
     targets.push(...Object.values(manifest.bin ?? {}));
     const missing = targets.map((path) => path.replace(/^\.\//, "")).filter((path) => !tarballFiles.includes(path));
     expect(missing).toEqual([]);
@@ -424,9 +426,49 @@ console.log(JSON.stringify(out));
     const out = JSON.parse(stdout) as Record<string, { node: string[]; plain: string[]; resolved: string }>;
     for (const name of ["contract", "emulator"]) {
       expect(out[name]!.resolved).toBe(`twilio-video-ts/dist/src/${name}/node.js`);
-      expect(out[name]!.node).toEqual(out[name]!.plain);
+      // startProxy stays importable from ./contract on Node, where it was before it moved to ./contract/node.
+      expect(out[name]!.node).toEqual([...out[name]!.plain, ...(name === "contract" ? ["startProxy"] : [])].sort());
     }
   });
+
+  it("startProxy from ./contract/node and, on Node, from ./contract (JavaScript and TypeScript nodenext) forwards to a loopback server", async () => {
+    write(
+      dir,
+      "proxy.ts",
+      `
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startProxy, type ProxySummary } from "twilio-video-ts/contract/node";
+import { startProxy as legacyStartProxy } from "twilio-video-ts/contract";
+
+const upstream = createServer((req, res) => {
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ code: 20404, message: "Not found", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 }));
+});
+await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+const statuses: number[] = [];
+const summaries: ProxySummary[] = [];
+for (const start of [startProxy, legacyStartProxy]) {
+  const proxy = await start({ upstream: \`http://127.0.0.1:\${(upstream.address() as AddressInfo).port}\`, onFinding: () => {} });
+  statuses.push((await fetch(\`\${proxy.url}/v1/Rooms/RM\${"0".repeat(32)}\`)).status);
+  summaries.push(await proxy.close());
+}
+upstream.close();
+console.log(JSON.stringify({ statuses, exchanges: summaries.map((s) => s.exchanges) }));
+`,
+    );
+    const errors = compile(dir, ["proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, outDir: join(dir, "out-proxy") });
+    expect(errors).toEqual([]);
+    const { code, stdout, stderr } = await runNode([join(dir, "out-proxy/proxy.js")], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ statuses: [404, 404], exchanges: [1, 1] });
+  }, COMPILE_TIMEOUT);
+
+  it("a bundler-resolution TypeScript project does not see startProxy on ./contract: it is Node-only", () => {
+    write(dir, "no-proxy.ts", `import { startProxy } from "twilio-video-ts/contract";\nexport const p = startProxy;\n`);
+    const errors = compile(dir, ["no-proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
+    expect(errors).toEqual([expect.stringMatching(/^no-proxy\.ts\(1,10\): error TS2305: Module '"twilio-video-ts\/contract"' has no exported member 'startProxy'/)]);
+  }, COMPILE_TIMEOUT);
 
   it("a TypeScript nodenext project (Node-only lib, exactOptionalPropertyTypes) compiles and runs against the emulator", async () => {
     write(
