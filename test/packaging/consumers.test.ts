@@ -12,10 +12,12 @@
 //   without ajv  the contract and emulator entries name what to install
 //   the tarball  publint and attw (arethetypeswrong) clean; what ships and what does not
 //
+// The docs' commands run against the same kind of install in test/packaging/docs.test.ts.
+//
 // TypeScript runs in-process with one source-file cache, so the package's
 // declarations and @types/node are parsed once for all projects.
 import { execFile } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
@@ -585,70 +587,6 @@ console.log(JSON.stringify(out));
     const { code, stderr } = await runNode([script], dir);
     expect(code).toBe(1);
     expect(stderr).toContain("MissingPeerDependencyError: twilio-video-ts/emulator needs the optional peer dependency ajv: npm install ajv ajv-formats");
-  });
-});
-
-describe("the README's consumer commands, exactly as written, in a project that installed the tarball", () => {
-  // test/packaging/readme.test.ts hands these lines over to this test.
-  const readmeLines = readFileSync(join(REPO_ROOT, "README.md"), "utf8")
-    .split("\n")
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter((line) => line.startsWith("npx twilio-video-conformance "))
-    // The proxy is a long-running server (and its default upstream is Twilio): contract-tests/proxy.test.ts runs it.
-    .filter((line) => !line.startsWith("npx twilio-video-conformance proxy "));
-  let dir: string;
-  beforeAll(async () => {
-    dir = await project("readme-consumer", { type: "module" }, [...DEPS, "stream-json"]);
-    // What npm does for a dependency's bin: a link in node_modules/.bin to an executable target.
-    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
-      const path = join(dir, "node_modules", manifest.name, target);
-      chmodSync(path, 0o755);
-      mkdirSync(join(dir, "node_modules/.bin"), { recursive: true });
-      symlinkSync(join("..", manifest.name, target), join(dir, "node_modules/.bin", name));
-    }
-    // Captured traffic as the README's commands expect it: recordings/ and a HAR capture.
-    cpSync(join(REPO_ROOT, "contract-tests/recordings/rooms"), join(dir, "recordings"), { recursive: true });
-    const room = JSON.parse(readFileSync(join(REPO_ROOT, "contract-tests/recordings/rooms/fetch-by-sid.json"), "utf8")) as {
-      request: { method: string; url: string };
-      response: { status: number; body: unknown };
-    };
-    const entry = {
-      startedDateTime: "2026-11-24T20:00:00.000Z",
-      time: 42,
-      request: { method: room.request.method, url: room.request.url, httpVersion: "HTTP/1.1", headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
-      response: {
-        status: room.response.status, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], redirectURL: "", headersSize: -1, bodySize: -1,
-        headers: [{ name: "Content-Type", value: "application/json" }],
-        content: { size: -1, mimeType: "application/json", text: JSON.stringify(room.response.body) },
-      },
-      cache: {},
-      timings: { send: 0, wait: 42, receive: 0 },
-    };
-    write(dir, "captures/staging.har", JSON.stringify({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry] } }));
-    // The pinned copy of the spec the README's `diff` line compares the installed one with ("Pinning the spec").
-    cpSync(join(dir, "node_modules", manifest.name, "dist/generated/openapi.json"), join(dir, "twilio-video.openapi.json"));
-  });
-
-  it("the README shows conformance commands", () => {
-    expect(readmeLines.length).toBeGreaterThan(0);
-  });
-
-  it.each(readmeLines.map((line) => [line]))("%s", async (line) => {
-    // npx finds the bin in node_modules/.bin; offline, so it can never fetch instead.
-    const { code, stdout, stderr } = await run("bash", ["-c", `npm_config_offline=true ${line}`], dir);
-    expect({ code, stderr: stderr.replace(/^npm warn Unknown user config.*\n/gm, "") }).toEqual({ code: 0, stderr: "" });
-    // A line that redirects (`> conformance.xml`) leaves stdout empty: its report is in that file.
-    const redirect = /\s>\s*(\S+)$/.exec(line)?.[1];
-    const report = redirect ? readFileSync(join(dir, redirect), "utf8") : stdout;
-    if (redirect) expect(stdout).toBe("");
-    expect(report).not.toBe("");
-    // Exit 0 is the verdict; a JSON report must parse and name the captured operation, a JUnit one too.
-    if (line.includes("--json")) expect(JSON.stringify(JSON.parse(report))).toContain("FetchRoom");
-    if (/--reporter junit\b/.test(line)) {
-      expect(report).toMatch(/^<\?xml [^\n]*\?>\n<testsuites name="twilio-video-conformance" tests="\d+" failures="0"/);
-      expect(report).toContain("[FetchRoom]");
-      expect(report.trimEnd().endsWith("</testsuites>")).toBe(true);
-    }
   });
 });
 
