@@ -288,8 +288,8 @@ async function stopBackground(background: Background): Promise<string | undefine
   const result = await Promise.race([background.exited, timeout]);
   let problem: string | undefined;
   if (result === "timeout") problem = `${where} did not stop on Ctrl-C`;
-  // 130: the shell's status for a process ended by SIGINT, what npx answers after its child stopped.
-  else if (result.code !== 0 && result.code !== 130) problem = `${where} exited ${result.code ?? result.signal} on Ctrl-C:\n${background.output()}`;
+  // Ended by SIGINT itself (npx re-raises it once its child has stopped), or the shell's 130 for that.
+  else if (result.code !== 0 && result.code !== 130 && result.signal !== "SIGINT") problem = `${where} exited ${result.code ?? result.signal} on Ctrl-C:\n${background.output()}`;
   else {
     await new Promise((resolve) => setTimeout(resolve, 500));
     if (groupAlive(background.pid)) problem = `${where} left processes running after Ctrl-C:\n${background.output()}`;
