@@ -9,7 +9,15 @@
 import { loadWithPeers } from "./peers.js";
 
 export type * from "./index.js";
-export type { ProxyExchange, ProxyFinding, ProxyFindingKind, ProxyFormat, ProxyOptions, ProxySummary, RunningProxy } from "./proxy.js";
+export type {
+  ProxyExchange,
+  ProxyFinding,
+  ProxyFindingKind,
+  ProxyFormat,
+  ProxyOptions,
+  ProxySummary,
+  RunningProxy,
+} from "./proxy.js";
 
 const api = loadWithPeers<typeof import("./index.js")>(import.meta.url, "./index.js", "twilio-video-ts/contract");
 
@@ -31,6 +39,12 @@ export const {
 } = api;
 
 /** The live proxy, also on `twilio-video-ts/contract/node` (loaded on first call). */
-export async function startProxy(options?: import("./proxy.js").ProxyOptions): Promise<import("./proxy.js").RunningProxy> {
-  return loadWithPeers<typeof import("./node-tools.js")>(import.meta.url, "./node-tools.js", "twilio-video-ts/contract").startProxy(options);
+export async function startProxy(
+  options?: import("./proxy.js").ProxyOptions,
+): Promise<import("./proxy.js").RunningProxy> {
+  return loadWithPeers<typeof import("./node-tools.js")>(
+    import.meta.url,
+    "./node-tools.js",
+    "twilio-video-ts/contract",
+  ).startProxy(options);
 }

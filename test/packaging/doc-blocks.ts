@@ -37,7 +37,15 @@ export interface DocBlock {
   problem: string | undefined;
 }
 
-const KINDS: Record<string, BlockKind> = { sh: "shell", bash: "shell", shell: "shell", yaml: "ci", yml: "ci", ts: "ts", typescript: "ts" };
+const KINDS: Record<string, BlockKind> = {
+  sh: "shell",
+  bash: "shell",
+  shell: "shell",
+  yaml: "ci",
+  yml: "ci",
+  ts: "ts",
+  typescript: "ts",
+};
 const RUN_WORDS = new Set(["clone", "background", "keep"]);
 
 /** The documentation files, README first: every guide added under docs/ is picked up. */
@@ -64,13 +72,26 @@ export function parseBlocks(file: string, text: string): DocBlock[] {
     for (i++; i < lines.length && !lines[i]!.startsWith("```"); i++) body.push(lines[i]!);
     let before = start - 1;
     while (before >= 0 && lines[before]!.trim() === "") before--;
-    blocks.push(classify({ file, line: start + 1, lang: fence[1]!, text: `${body.join("\n")}\n`, section }, before >= 0 ? lines[before]! : ""));
+    blocks.push(
+      classify(
+        { file, line: start + 1, lang: fence[1]!, text: `${body.join("\n")}\n`, section },
+        before >= 0 ? lines[before]! : "",
+      ),
+    );
   }
   return blocks;
 }
 
 function classify(base: Pick<DocBlock, "file" | "line" | "lang" | "text" | "section">, previous: string): DocBlock {
-  const block: DocBlock = { ...base, kind: KINDS[base.lang], notRun: undefined, clone: false, background: false, keep: false, problem: undefined };
+  const block: DocBlock = {
+    ...base,
+    kind: KINDS[base.lang],
+    notRun: undefined,
+    clone: false,
+    background: false,
+    keep: false,
+    problem: undefined,
+  };
   const notRun = /^<!--\s*not-run:\s*(.*?)\s*-->$/.exec(previous.trim());
   const run = /^<!--\s*run:\s*(.*?)\s*-->$/.exec(previous.trim());
   if (notRun) {
@@ -114,9 +135,15 @@ export function workflowRunLines(yaml: string): string[] {
       continue;
     }
     const body: string[] = [];
-    while (i + 1 < lines.length && (lines[i + 1]!.trim() === "" || lines[i + 1]!.search(/\S/) > indent)) body.push(lines[++i]!);
+    while (i + 1 < lines.length && (lines[i + 1]!.trim() === "" || lines[i + 1]!.search(/\S/) > indent))
+      body.push(lines[++i]!);
     const margin = Math.min(...body.filter((l) => l.trim()).map((l) => l.search(/\S/)));
-    commands.push(body.map((l) => l.slice(margin)).join("\n").trim());
+    commands.push(
+      body
+        .map((l) => l.slice(margin))
+        .join("\n")
+        .trim(),
+    );
   }
   return commands;
 }

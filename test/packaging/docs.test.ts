@@ -14,7 +14,18 @@
 //
 // The fixed ports 4010 and 4011 become free ones. Nothing leaves 127.0.0.1.
 import { spawn } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
@@ -49,8 +60,17 @@ interface Outcome {
 
 /** A clean environment: no developer credentials, no test runner or npm run settings; npm offline. */
 function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|VIDEO_|NODE_OPTIONS$|VITEST|npm_)/.test(name)));
-  return { ...env, PATH: `${join(app, ".shims")}:${env.PATH ?? ""}`, NO_COLOR: "1", npm_config_offline: "true", npm_config_update_notifier: "false", ...extra };
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TWILIO_|VIDEO_|NODE_OPTIONS$|VITEST|npm_)/.test(name)),
+  );
+  return {
+    ...env,
+    PATH: `${join(app, ".shims")}:${env.PATH ?? ""}`,
+    NO_COLOR: "1",
+    npm_config_offline: "true",
+    npm_config_update_notifier: "false",
+    ...extra,
+  };
 }
 
 /** Runs a command in its own process group; when it exits, whatever it left running in that group is ended. */
@@ -167,9 +187,16 @@ await emulator?.stop();
 async function pack(): Promise<string> {
   const packDir = join(root, "pack");
   mkdirSync(packDir);
-  const packed = await run("npm", ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"], REPO_ROOT, 240_000, { ...environment(), npm_config_offline: "false" });
+  const packed = await run(
+    "npm",
+    ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"],
+    REPO_ROOT,
+    240_000,
+    { ...environment(), npm_config_offline: "false" },
+  );
   const file = readdirSync(packDir).find((name) => name.endsWith(".tgz"));
-  if (packed.code !== 0 || !file) throw new Error(`npm pack failed (exit ${packed.code}):\n${packed.stdout}${packed.stderr}`);
+  if (packed.code !== 0 || !file)
+    throw new Error(`npm pack failed (exit ${packed.code}):\n${packed.stdout}${packed.stderr}`);
   return join(packDir, file);
 }
 
@@ -190,7 +217,16 @@ async function installApp(tarball: string): Promise<void> {
     symlinkSync(join("..", manifest.name, target), join(app, "node_modules/.bin", name));
   }
   const dependencies = Object.fromEntries(DEPS.map((dep) => [dep, "*"]));
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "docs-app", private: true, type: "module", scripts: { test: "node app-test.mjs" }, devDependencies: { [manifest.name]: `file:${tarball}`, ...dependencies } }));
+  writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({
+      name: "docs-app",
+      private: true,
+      type: "module",
+      scripts: { test: "node app-test.mjs" },
+      devDependencies: { [manifest.name]: `file:${tarball}`, ...dependencies },
+    }),
+  );
   writeFileSync(join(app, "redirect.mjs"), REDIRECT);
   writeFileSync(join(app, "run-block.mjs"), RUN_BLOCK);
   writeFileSync(join(app, "app-test.mjs"), APP_TEST);
@@ -202,10 +238,12 @@ async function installApp(tarball: string): Promise<void> {
 function compileBlocks(): string[] {
   const dir = join(app, "blocks");
   mkdirSync(dir);
-  const files = blocks.filter((b) => runnable(b) && b.kind === "ts").map((b) => {
-    writeFileSync(join(dir, `${slug(b)}.ts`), b.text);
-    return join(dir, `${slug(b)}.ts`);
-  });
+  const files = blocks
+    .filter((b) => runnable(b) && b.kind === "ts")
+    .map((b) => {
+      writeFileSync(join(dir, `${slug(b)}.ts`), b.text);
+      return join(dir, `${slug(b)}.ts`);
+    });
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -236,9 +274,14 @@ beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "twilio-video-ts-docs-"));
     const tarball = await pack();
     const list = await run("tar", ["-tzf", tarball], root);
-    tarballFiles = list.stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
+    tarballFiles = list.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((path) => path.replace(/^package\//, ""));
     await installApp(tarball);
-    process.env.DOCS_REAL_NPM ??= (await run("bash", ["-c", "command -v npm"], root, 10_000, { ...process.env })).stdout.trim();
+    process.env.DOCS_REAL_NPM ??= (
+      await run("bash", ["-c", "command -v npm"], root, 10_000, { ...process.env })
+    ).stdout.trim();
     compileErrors = compileBlocks();
   } catch (error) {
     setupError = String(error);
@@ -259,10 +302,17 @@ interface Background {
 }
 
 async function startBackground(block: DocBlock, cwd: string, ports: Record<string, number>): Promise<Background> {
-  const child = spawn("bash", ["-c", withPorts(block.text, ports)], { cwd, env: environment(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("bash", ["-c", withPorts(block.text, ports)], {
+    cwd,
+    env: environment(),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   const ready = new Promise<boolean>((resolve) => {
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -289,7 +339,8 @@ async function stopBackground(background: Background): Promise<string | undefine
   let problem: string | undefined;
   if (result === "timeout") problem = `${where} did not stop on Ctrl-C`;
   // Ended by SIGINT itself (npx re-raises it once its child has stopped), or the shell's 130 for that.
-  else if (result.code !== 0 && result.code !== 130 && result.signal !== "SIGINT") problem = `${where} exited ${result.code ?? result.signal} on Ctrl-C:\n${background.output()}`;
+  else if (result.code !== 0 && result.code !== 130 && result.signal !== "SIGINT")
+    problem = `${where} exited ${result.code ?? result.signal} on Ctrl-C:\n${background.output()}`;
   else {
     await new Promise((resolve) => setTimeout(resolve, 500));
     if (groupAlive(background.pid)) problem = `${where} left processes running after Ctrl-C:\n${background.output()}`;
@@ -317,7 +368,8 @@ async function runDoc(file: string): Promise<string[]> {
   const dir = join(root, "runs", file.replace(/\W+/g, "-"));
   mkdirSync(dir, { recursive: true });
   symlinkSync(join(app, "node_modules"), join(dir, "node_modules"), "dir");
-  for (const name of ["package.json", "redirect.mjs", "run-block.mjs", "app-test.mjs"]) cpSync(join(app, name), join(dir, name));
+  for (const name of ["package.json", "redirect.mjs", "run-block.mjs", "app-test.mjs"])
+    cpSync(join(app, name), join(dir, name));
   cpSync(join(app, "blocks"), join(dir, "blocks"), { recursive: true });
   const ports = Object.fromEntries(await Promise.all(DOC_PORTS.map(async (port) => [port, await freePort()] as const)));
   const failures: string[] = [];
@@ -344,11 +396,19 @@ async function runDoc(file: string): Promise<string[]> {
       } else if (block.kind === "ci") {
         for (const command of workflowRunLines(block.text)) {
           const text = withPorts(command, ports);
-          const problem = failure(`${where} (run: step)`, text, await run("bash", ["-e", "-o", "pipefail", "-c", text], dir));
+          const problem = failure(
+            `${where} (run: step)`,
+            text,
+            await run("bash", ["-e", "-o", "pipefail", "-c", text], dir),
+          );
           if (problem) failures.push(problem);
         }
       } else {
-        const problem = failure(where, `node run-block.mjs blocks/${slug(block)}.js`, await run(process.execPath, ["run-block.mjs", `blocks/${slug(block)}.js`], dir));
+        const problem = failure(
+          where,
+          `node run-block.mjs blocks/${slug(block)}.js`,
+          await run(process.execPath, ["run-block.mjs", `blocks/${slug(block)}.js`], dir),
+        );
         if (problem) failures.push(problem);
       }
     }
@@ -370,15 +430,22 @@ describe("doc blocks", () => {
 
   it("the classification refuses what it does not know", async () => {
     const { parseBlocks } = await import("./doc-blocks.js");
-    const parsed = parseBlocks("x.md", "```json\n{}\n```\n\n<!-- not-run: -->\n```sh\nls\n```\n<!-- run: sometimes -->\n```sh\nls\n```\n<!-- run: background -->\n```ts\nx\n```\n");
+    const parsed = parseBlocks(
+      "x.md",
+      "```json\n{}\n```\n\n<!-- not-run: -->\n```sh\nls\n```\n<!-- run: sometimes -->\n```sh\nls\n```\n<!-- run: background -->\n```ts\nx\n```\n",
+    );
     expect(parsed.map((b) => b.problem)).toEqual([
       "a json block is not run: mark it <!-- not-run: reason -->",
       "not-run without a reason",
       "unknown run mode sometimes",
       "run: modes apply to shell blocks only",
     ]);
-    expect(workflowRunLines("steps:\n  - run: npm ci\n  - name: x\n    run: |\n      a\n        b\n      c\n  - uses: y\n")).toEqual(["npm ci", "a\n  b\nc"]);
-    expect(withPorts("curl http://127.0.0.1:4010/x :4011 14010", { "4010": 5, "4011": 6 })).toBe("curl http://127.0.0.1:5/x :6 14010");
+    expect(
+      workflowRunLines("steps:\n  - run: npm ci\n  - name: x\n    run: |\n      a\n        b\n      c\n  - uses: y\n"),
+    ).toEqual(["npm ci", "a\n  b\nc"]);
+    expect(withPorts("curl http://127.0.0.1:4010/x :4011 14010", { "4010": 5, "4011": 6 })).toBe(
+      "curl http://127.0.0.1:5/x :6 14010",
+    );
   });
 
   it("the package packs and installs, and every TypeScript block type-checks", () => {
@@ -387,10 +454,14 @@ describe("doc blocks", () => {
   });
 
   const files = docFiles().filter((file) => blocks.some((b) => b.file === file && runnable(b)));
-  it.concurrent.each(files)("%s: every block runs as written", async (file) => {
-    expect(setupError).toBe("");
-    expect(await runDoc(file)).toEqual([]);
-  }, 300_000);
+  it.concurrent.each(files)(
+    "%s: every block runs as written",
+    async (file) => {
+      expect(setupError).toBe("");
+      expect(await runDoc(file)).toEqual([]);
+    },
+    300_000,
+  );
 });
 
 // ---- paths and links ----------------------------------------------------------------------
@@ -399,18 +470,27 @@ describe("doc blocks", () => {
 function anchors(markdown: string): Set<string> {
   const found = new Set<string>();
   for (const match of markdown.matchAll(/^#{1,6}\s+(.*)$/gm)) {
-    found.add(match[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-"));
+    found.add(
+      match[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    );
   }
   return found;
 }
 
 describe("paths the docs and --help texts name", () => {
   const texts = docFiles().map((file) => [file, readFileSync(join(REPO_ROOT, file), "utf8")] as const);
-  const shipped = (path: string) => tarballFiles.includes(path) || tarballFiles.some((file) => file.startsWith(`${path.replace(/\/$/, "")}/`));
+  const shipped = (path: string) =>
+    tarballFiles.includes(path) || tarballFiles.some((file) => file.startsWith(`${path.replace(/\/$/, "")}/`));
 
   it("every node_modules/twilio-video-ts/… path is in the packed tarball (regression: the README's cp named generated/openapi.json)", () => {
     expect(setupError).toBe("");
-    const named = texts.flatMap(([file, text]) => [...text.matchAll(/node_modules\/twilio-video-ts\/([\w./-]*[\w/])/g)].map((m) => [file, m[1]!] as const));
+    const named = texts.flatMap(([file, text]) =>
+      [...text.matchAll(/node_modules\/twilio-video-ts\/([\w./-]*[\w/])/g)].map((m) => [file, m[1]!] as const),
+    );
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter(([, path]) => !shipped(path)).map(([file, path]) => `${file}: ${path}`)).toEqual([]);
   });
@@ -418,13 +498,20 @@ describe("paths the docs and --help texts name", () => {
   it("every file the bins' --help texts name is in the packed tarball (regression: docs/emulator-control.md was not shipped)", async () => {
     expect(setupError).toBe("");
     const helps = await Promise.all(
-      [["twilio-video-emulator"], ["twilio-video-conformance"], ["twilio-video-conformance", "proxy"], ["twilio-video-conformance", "diff"]].map(async ([bin, ...sub]) => {
+      [
+        ["twilio-video-emulator"],
+        ["twilio-video-conformance"],
+        ["twilio-video-conformance", "proxy"],
+        ["twilio-video-conformance", "diff"],
+      ].map(async ([bin, ...sub]) => {
         const outcome = await run(join(app, "node_modules/.bin", bin!), [...sub, "--help"], app, 60_000);
         expect(outcome.code, `${bin} ${sub.join(" ")} --help`).toBe(0);
         return outcome.stdout;
       }),
     );
-    const named = helps.flatMap((text) => [...text.matchAll(/\b((?:docs|spec|dist)\/[\w./-]+\.(?:md|ya?ml|json))\b/g)].map((m) => m[1]!));
+    const named = helps.flatMap((text) =>
+      [...text.matchAll(/\b((?:docs|spec|dist)\/[\w./-]+\.(?:md|ya?ml|json))\b/g)].map((m) => m[1]!),
+    );
     expect(named).toContain("docs/emulator-control.md");
     expect(named.filter((path) => !shipped(path))).toEqual([]);
   });
@@ -439,8 +526,14 @@ describe("paths the docs and --help texts name", () => {
         const [path, anchor] = target.split("#") as [string, string | undefined];
         const resolved = path ? posix.normalize(posix.join(posix.dirname(file), path)) : file;
         if (!existsSync(join(REPO_ROOT, resolved))) broken.push(`${file}: ${target} (no ${resolved})`);
-        else if (shipped(file) && !shipped(resolved)) broken.push(`${file}: ${target} (${resolved} is not in the package)`);
-        else if (anchor && resolved.endsWith(".md") && !anchors(readFileSync(join(REPO_ROOT, resolved), "utf8")).has(anchor)) broken.push(`${file}: ${target} (no heading #${anchor})`);
+        else if (shipped(file) && !shipped(resolved))
+          broken.push(`${file}: ${target} (${resolved} is not in the package)`);
+        else if (
+          anchor &&
+          resolved.endsWith(".md") &&
+          !anchors(readFileSync(join(REPO_ROOT, resolved), "utf8")).has(anchor)
+        )
+          broken.push(`${file}: ${target} (no heading #${anchor})`);
       }
     }
     expect(broken).toEqual([]);
@@ -464,7 +557,10 @@ describe("the README is a landing page", () => {
   });
 
   it("does not repeat Twilio's withdrawn end-of-life notice as current (regression: the README said Video takes no new customers and ends 2026-12-05)", () => {
-    const status = readme.split("\n").filter((line) => line.startsWith(">")).join(" ");
+    const status = readme
+      .split("\n")
+      .filter((line) => line.startsWith(">"))
+      .join(" ");
     expect(status).not.toMatch(/accepts no new customers|no longer onboarding|can use it\s+until/i);
     // The status names its source, Twilio's Video FAQ, which says Video is supported and takes new customers.
     expect(status).toContain("https://www.twilio.com/docs/video/faq");
