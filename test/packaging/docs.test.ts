@@ -130,10 +130,13 @@ const realFetch = globalThis.fetch;
 export function redirectFetch(origin) {
   return async (input, init) => {
     const request = new Request(input, init);
-    const url = request.url.startsWith("https://video.twilio.com/") ? origin + request.url.slice("https://video.twilio.com".length) : request.url;
-    if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname)) throw new TypeError("docs test: no network, " + new URL(url).host);
+    const twilio = "https://video.twilio.com";
+    const url = request.url.startsWith(twilio + "/") ? origin + request.url.slice(twilio.length) : request.url;
+    const { host, hostname } = new URL(url);
+    if (!["127.0.0.1", "localhost", "[::1]"].includes(hostname)) throw new TypeError("docs test: no network, " + host);
     const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer();
-    return realFetch(url, { method: request.method, headers: request.headers, body, redirect: request.redirect, signal: request.signal });
+    const { method, headers, redirect, signal } = request;
+    return realFetch(url, { method, headers, body, redirect, signal });
   };
 }
 `;
@@ -161,7 +164,7 @@ try {
 }
 `;
 
-/** The app's own \`npm test\`: traffic through the client, recorded into captures/ (or, given VIDEO_BASE_URL, sent there). */
+/** The app's own \`npm test\`: traffic through the client into captures/ (or, given VIDEO_BASE_URL, sent there). */
 const APP_TEST = `
 import { appendFileSync, mkdirSync } from "node:fs";
 import { createVideoClient } from "twilio-video-ts";
@@ -170,13 +173,14 @@ import { DEFAULT_CREDENTIALS, startEmulator } from "twilio-video-ts/emulator";
 import { redirectFetch } from "./redirect.mjs";
 
 const through = process.env.VIDEO_BASE_URL;
+const record = (recording) => appendFileSync("captures/app.ndjson", JSON.stringify(recording) + "\\n");
 const emulator = through ? undefined : await startEmulator({ statusCallbacks: false });
 mkdirSync("captures", { recursive: true });
 const video = createVideoClient({
   apiKeySid: DEFAULT_CREDENTIALS.apiKeySid,
   apiKeySecret: DEFAULT_CREDENTIALS.apiKeySecret,
   ...(through ? { baseUrl: through } : { fetch: redirectFetch(emulator.url) }),
-  middleware: through ? [] : [createRecordingMiddleware({ onRecording: (r) => appendFileSync("captures/app.ndjson", JSON.stringify(r) + "\\n") })],
+  middleware: through ? [] : [createRecordingMiddleware({ onRecording: record })],
 });
 const room = await video.rooms.create({ UniqueName: "app-test-" + process.pid });
 await video.rooms.all({ Status: "in-progress" });
@@ -360,7 +364,8 @@ function groupAlive(pid: number): boolean {
 
 function failure(where: string, command: string, outcome: Outcome): string | undefined {
   if (outcome.code === 0) return undefined;
-  return `${where} exit ${outcome.code ?? outcome.signal}: ${command}\n${outcome.stdout.slice(-2000)}${outcome.stderr.slice(-4000)}`;
+  const output = `${outcome.stdout.slice(-2000)}${outcome.stderr.slice(-4000)}`;
+  return `${where} exit ${outcome.code ?? outcome.signal}: ${command}\n${output}`;
 }
 
 /** Runs every runnable block of `file` in order in a directory of its own; answers what failed. */
@@ -432,7 +437,12 @@ describe("doc blocks", () => {
     const { parseBlocks } = await import("./doc-blocks.js");
     const parsed = parseBlocks(
       "x.md",
-      "```json\n{}\n```\n\n<!-- not-run: -->\n```sh\nls\n```\n<!-- run: sometimes -->\n```sh\nls\n```\n<!-- run: background -->\n```ts\nx\n```\n",
+      [
+        "```json\n{}\n```\n",
+        "<!-- not-run: -->\n```sh\nls\n```",
+        "<!-- run: sometimes -->\n```sh\nls\n```",
+        "<!-- run: background -->\n```ts\nx\n```\n",
+      ].join("\n"),
     );
     expect(parsed.map((b) => b.problem)).toEqual([
       "a json block is not run: mark it <!-- not-run: reason -->",
@@ -486,7 +496,7 @@ describe("paths the docs and --help texts name", () => {
   const shipped = (path: string) =>
     tarballFiles.includes(path) || tarballFiles.some((file) => file.startsWith(`${path.replace(/\/$/, "")}/`));
 
-  it("every node_modules/twilio-video-ts/… path is in the packed tarball (regression: the README's cp named generated/openapi.json)", () => {
+  it("every node_modules/twilio-video-ts/… path is in the tarball (regression: README cp of generated/)", () => {
     expect(setupError).toBe("");
     const named = texts.flatMap(([file, text]) =>
       [...text.matchAll(/node_modules\/twilio-video-ts\/([\w./-]*[\w/])/g)].map((m) => [file, m[1]!] as const),
@@ -495,7 +505,7 @@ describe("paths the docs and --help texts name", () => {
     expect(named.filter(([, path]) => !shipped(path)).map(([file, path]) => `${file}: ${path}`)).toEqual([]);
   });
 
-  it("every file the bins' --help texts name is in the packed tarball (regression: docs/emulator-control.md was not shipped)", async () => {
+  it("every file the bins' --help name is in the tarball (regression: docs/emulator-control.md missing)", async () => {
     expect(setupError).toBe("");
     const helps = await Promise.all(
       [
@@ -556,7 +566,8 @@ describe("the README is a landing page", () => {
     }
   });
 
-  it("does not repeat Twilio's withdrawn end-of-life notice as current (regression: the README said Video takes no new customers and ends 2026-12-05)", () => {
+  // Regression: the README said Video takes no new customers and ends 2026-12-05.
+  it("does not repeat Twilio's withdrawn end-of-life notice as current", () => {
     const status = readme
       .split("\n")
       .filter((line) => line.startsWith(">"))
