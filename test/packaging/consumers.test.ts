@@ -17,7 +17,7 @@
 // TypeScript runs in-process with one source-file cache, so the package's
 // declarations and @types/node are parsed once for all projects.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
@@ -25,6 +25,7 @@ import { EdgeRuntime } from "edge-runtime";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
+import { packRepository } from "./pack.js";
 
 interface Manifest {
   name: string;
@@ -133,16 +134,13 @@ const NODE_ONLY: ts.CompilerOptions = { lib: ["lib.es2022.d.ts"], types: ["node"
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "twilio-video-ts-consumers-"));
-  const packDir = join(root, "pack");
-  mkdirSync(packDir);
   // What `npm publish` would upload: prepack builds dist/ first.
-  const pack = await run("npm", ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"], REPO_ROOT, 180_000);
-  const [file] = readdirSync(packDir).filter((name) => name.endsWith(".tgz"));
-  if (pack.code !== 0 || !file) {
-    packOutput = `npm pack failed (exit ${pack.code}):\n${pack.stdout}${pack.stderr}`;
+  try {
+    tarball = await packRepository(join(root, "pack"));
+  } catch (error) {
+    packOutput = String(error);
     return;
   }
-  tarball = join(packDir, file);
   const list = await run("tar", ["-tzf", tarball], root);
   tarballFiles = list.stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
 }, 240_000);

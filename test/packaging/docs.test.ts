@@ -20,7 +20,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -32,6 +31,7 @@ import { dirname, join, posix } from "node:path";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/core-bundle.js";
+import { packRepository } from "./pack.js";
 import { allBlocks, DOC_PORTS, docFiles, type DocBlock, withPorts, workflowRunLines } from "./doc-blocks.js";
 
 interface Manifest {
@@ -188,22 +188,6 @@ await video.rooms.complete(room.sid);
 await emulator?.stop();
 `;
 
-async function pack(): Promise<string> {
-  const packDir = join(root, "pack");
-  mkdirSync(packDir);
-  const packed = await run(
-    "npm",
-    ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"],
-    REPO_ROOT,
-    240_000,
-    { ...environment(), npm_config_offline: "false" },
-  );
-  const file = readdirSync(packDir).find((name) => name.endsWith(".tgz"));
-  if (packed.code !== 0 || !file)
-    throw new Error(`npm pack failed (exit ${packed.code}):\n${packed.stdout}${packed.stderr}`);
-  return join(packDir, file);
-}
-
 async function installApp(tarball: string): Promise<void> {
   app = join(root, "app");
   const installed = join(app, "node_modules", manifest.name);
@@ -276,7 +260,7 @@ function compileBlocks(): string[] {
 beforeAll(async () => {
   try {
     root = mkdtempSync(join(tmpdir(), "twilio-video-ts-docs-"));
-    const tarball = await pack();
+    const tarball = await packRepository(join(root, "pack"));
     const list = await run("tar", ["-tzf", tarball], root);
     tarballFiles = list.stdout
       .split("\n")
