@@ -7,10 +7,14 @@ import { OptionDefaults } from "typedoc";
 
 const manifest = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
-/** `./dist/src/contract/index.d.ts` → `src/contract/index.ts`, for every export that has types. */
+/**
+ * `./dist/src/contract/index.d.ts` → `src/contract/index.ts`, for every export that has types. Where
+ * the types depend on the runtime (`{ node, default }`), the `default` ones, which every runtime gets.
+ */
 export function entryPointsFromExports(exports) {
   return Object.values(exports)
     .map((target) => (typeof target === "object" && target !== null ? target.types : undefined))
+    .map((types) => (typeof types === "object" && types !== null ? types.default : types))
     .filter((types) => typeof types === "string")
     .map((types) => types.replace(/^\.\/dist\//, "").replace(/\.d\.ts$/, ".ts"));
 }
@@ -22,7 +26,8 @@ const config = {
   // The build config: the shipped sources only, not the tests and scripts.
   tsconfig: "tsconfig.build.json",
   out: "docs-build/api",
-  readme: "none",
+  // The landing page: what each entry point is for, and where the guides are.
+  readme: "docs/api-reference.md",
   // openapi-typescript writes @description (and friends) on the spec types.
   blockTags: [...OptionDefaults.blockTags, "@description", "@constant", "@enum", "@format"],
   excludePrivate: true,

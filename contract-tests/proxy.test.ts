@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startProxy, type ProxyFinding } from "../src/contract/index.js";
+import { startProxy, type ProxyFinding } from "../src/contract/node-tools.js";
 import { runProxyCli } from "../src/contract/proxy-cli.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 

@@ -158,8 +158,8 @@ describe("record CLI: help, targets, the README's commands", () => {
     }
   });
 
-  it("runs the README's record command exactly as written (--emulator), and its output passes conformance --strict", async () => {
-    const readme = readFileSync(join(import.meta.dirname, "../README.md"), "utf8");
+  it("runs the record command of CONTRIBUTING.md exactly as written (--emulator), and its output passes conformance --strict", async () => {
+    const readme = readFileSync(join(import.meta.dirname, "../CONTRIBUTING.md"), "utf8");
     const record = readme.split("\n").find((l) => l.startsWith("npm run record -- "));
     const check = readme.split("\n").find((l) => l.startsWith("npm run conformance -- --strict "));
     expect(record).toBeDefined();

@@ -3,6 +3,8 @@
  * Video REST API v1. Runs on Node 20+, Deno, Bun and Workers; no Node
  * built-ins. The contract validator (`twilio-video-ts/contract`) and the
  * emulator (`twilio-video-ts/emulator`) are separate entry points.
+ *
+ * @module twilio-video-ts
  */
 export { createVideoClient, type VideoClient, type VideoClientOptions } from "./core/client.js";
 export type { CredentialOptions } from "./core/credentials.js";

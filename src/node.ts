@@ -4,6 +4,8 @@
  * "Performance"). Everything else is the core's: retries, timeouts,
  * abort, redirect refusal, size cap, errors. Passing `fetch` in the options
  * uses that fetch instead, as the core does.
+ *
+ * @module twilio-video-ts/node
  */
 import { buildClient, type VideoClient, type VideoClientOptions } from "./core/client.js";
 import { nodeExchange, type NodeExchangeOptions } from "./node/exchange.js";

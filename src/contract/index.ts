@@ -1,6 +1,12 @@
 /**
  * twilio-video-ts/contract: validates recorded Twilio Video interactions
- * (requests, responses, HAR captures) against this package's OpenAPI spec.
+ * (requests, responses, HAR captures) against this package's OpenAPI spec,
+ * records a client's traffic, and compares specs (`diffSpecs`). Runs
+ * wherever the client does, Workers included: no Node built-in is reachable
+ * from here. The Node-only tools (the live proxy) are in
+ * `twilio-video-ts/contract/node`.
+ *
+ * @module twilio-video-ts/contract
  */
 import document from "../../generated/openapi.json" with { type: "json" };
 import type { ContractValidator, ContractValidatorOptions } from "./types.js";
@@ -39,15 +45,4 @@ let shared: ContractValidator | undefined;
 export function defaultContractValidator(): ContractValidator {
   shared ??= createContractValidator();
   return shared;
-}
-
-export type { ProxyExchange, ProxyFinding, ProxyFindingKind, ProxyFormat, ProxyOptions, ProxySummary, RunningProxy } from "./proxy.js";
-/**
- * Starts a local validating, recording proxy to the Video API (Node only;
- * see proxy.ts): point a client's base URL at `url`, read findings through
- * `onFinding`, and `close()` for the summary. Loaded on first call, so this
- * entry stays free of Node built-ins.
- */
-export async function startProxy(options?: import("./proxy.js").ProxyOptions): Promise<import("./proxy.js").RunningProxy> {
-  return (await import("./proxy.js")).startProxy(options);
 }

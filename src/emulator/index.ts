@@ -11,6 +11,8 @@
  * const room = await video.rooms.create({ UniqueName: "standup" });
  * emulator.connectParticipant(room.sid, "alice");
  * await emulator.stop();
+ *
+ * @module twilio-video-ts/emulator
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -283,8 +283,8 @@ describe("docs/emulator-control.md", () => {
       for (const example of examples) expect(await run(example), example).toMatchObject({ code: 0, stderr: "" });
       // The traffic/write example wrote into the emulator's working directory.
       expect(readdirSync(join(cwd, "recordings"))).toContain("0001-CreateRoom.json");
-      // The README's emulator section shows the same kind of commands; they run too (after the reset above).
-      const readme = readFileSync(join(root, "README.md"), "utf8");
+      // The emulator guide (docs/emulator.md) shows the same kind of commands; they run too (after the reset above).
+      const readme = readFileSync(join(root, "docs/emulator.md"), "utf8");
       const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("/_emulator/rooms/standup/participants"));
       expect(block).toBeDefined();
       for (const line of block!.trim().split("\n")) expect(await run(line), line).toMatchObject({ code: 0, stderr: "" });

@@ -165,8 +165,8 @@ describe("memory", () => {
 });
 
 describe("documentation", () => {
-  it("the README's emulator limits are the code's defaults", async () => {
-    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+  it("the emulator guide's limits (docs/emulator.md) are the code's defaults", async () => {
+    const readme = await readFile(new URL("../../docs/emulator.md", import.meta.url), "utf8");
     const mib = (n: number) => `${n / 1024 / 1024} MiB`;
     expect(readme).toContain(`| \`maxBodyBytes\` | ${mib(DEFAULT_MAX_BODY_BYTES)} |`);
     expect(readme).toContain(`| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of recordings |`);

@@ -1,10 +1,13 @@
 // The client core must bundle for runtimes without Node (Workers, Deno,
 // browsers): no Node built-ins, no ajv, and the response validator only
 // behind a dynamic import. Then the bundle runs inside edge-runtime.
+import { readFileSync } from "node:fs";
+import { builtinModules, isBuiltin } from "node:module";
+import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { EdgeRuntime } from "edge-runtime";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LAZY_CONTRACT_IMPORT, contractImports, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
+import { LAZY_CONTRACT_IMPORT, REPO_ROOT, contractImports, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
 
 type BuildResult = esbuild.BuildResult<{ metafile: true; write: false }>;
 
@@ -173,5 +176,97 @@ describe("core bundle in a Workers-like runtime (edge-runtime: no process, no re
       });
     `);
     expect(signature).toBe("RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+  });
+});
+
+// Every entry point of package.json "exports" that is not Node-only must bundle for Workers
+// (regression: the lazy `import("./proxy.js")` of twilio-video-ts/contract pulled node:http,
+// node:fs and node:crypto into Workers bundles). An entry added later is checked unless it is
+// listed here, with the reason it may use Node.
+const NODE_ONLY_ENTRIES: Record<string, string> = {
+  "./node": "the client over node:http",
+  "./node/handler": "status callbacks on node:http's request and response",
+  "./emulator": "an HTTP server (node:http)",
+  "./contract/node": "the live proxy (node:http, node:fs)",
+};
+/** What esbuild adds to custom conditions for `import` statements (never "module", "node" or "require"). */
+const WORKER_CONDITIONS = ["workerd", "worker", "browser", "import", "default"];
+
+type Target = string | null | { [condition: string]: Target };
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, Target> };
+
+/** Node's PACKAGE_TARGET_RESOLVE for a string or a conditions object (first matching key in order), without arrays. */
+function resolveTarget(target: Target, conditions: string[]): string | undefined {
+  if (typeof target === "string") return target;
+  if (target === null) return undefined;
+  for (const [condition, value] of Object.entries(target)) {
+    if (!conditions.includes(condition)) continue;
+    const resolved = resolveTarget(value, conditions);
+    if (resolved !== undefined) return resolved;
+  }
+  return undefined;
+}
+
+/** `./dist/src/contract/index.js` → `src/contract/index.ts`: the source the build compiles to that file. */
+const sourceOf = (target: string) => target.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
+
+/** Every Node built-in the bundle would import at run time, in any way (static, dynamic or require), or bundled as a file. */
+function nodeImports(metafile: esbuild.Metafile): string[] {
+  const found: string[] = [];
+  for (const [from, input] of Object.entries(metafile.inputs)) {
+    if (isBuiltin(from)) found.push(`(bundled) ${from}`);
+    for (const edge of input.imports) if (edge.path.startsWith("node:") || isBuiltin(edge.path)) found.push(`${from} -> ${edge.path} (${edge.kind})`);
+  }
+  return found;
+}
+
+const workersBuild = (options: esbuild.BuildOptions): Promise<esbuild.BuildResult<{ metafile: true; write: false }>> =>
+  esbuild.build({
+    ...coreBuildOptions(),
+    // Only Node's modules are kept out, so that each one shows up in the metafile; ajv may be bundled.
+    external: ["node:*", ...builtinModules, ...builtinModules.map((name) => `${name}/*`)],
+    ...options,
+    metafile: true,
+    write: false,
+  });
+
+describe("every non-Node entry point bundles for Workers (platform neutral, conditions workerd / worker / browser)", () => {
+  const codeEntries = Object.keys(manifest.exports).filter((key) => !key.endsWith(".json") && key !== "./package.json");
+
+  it("the Node-only list names real entry points, and leaves some to check", () => {
+    expect(Object.keys(NODE_ONLY_ENTRIES).filter((key) => !codeEntries.includes(key))).toEqual([]);
+    expect(codeEntries.filter((key) => !(key in NODE_ONLY_ENTRIES))).toEqual(expect.arrayContaining([".", "./contract"]));
+  });
+
+  it("resolves an entry the way a Workers bundler does: never through the node or module condition", () => {
+    expect(resolveTarget({ types: "t", module: "m", node: "n", default: "d" }, WORKER_CONDITIONS)).toBe("d");
+    expect(resolveTarget({ worker: { import: "w" }, default: "d" }, WORKER_CONDITIONS)).toBe("w");
+    expect(resolveTarget(manifest.exports["./contract"]!, WORKER_CONDITIONS)).toBe("./dist/src/contract/index.js");
+  });
+
+  const checked = codeEntries.filter((key) => !(key in NODE_ONLY_ENTRIES));
+  it.each(checked)("%s", async (key) => {
+    const target = resolveTarget(manifest.exports[key]!, WORKER_CONDITIONS);
+    expect(target, `${key} has no target for ${WORKER_CONDITIONS.join(", ")}`).toBeDefined();
+    const result = await workersBuild({ entryPoints: [sourceOf(target!)] });
+    expect(result.errors).toEqual([]);
+    expect(nodeImports(result.metafile)).toEqual([]);
+  }, 60_000);
+
+  it("the check catches a Node built-in behind a lazy import (the regression's shape) and a bare built-in", async () => {
+    const probe = await workersBuild({
+      entryPoints: undefined,
+      stdin: {
+        contents: [
+          `export async function later() { return (await import("node:http")).createServer; }`,
+          `import { readFileSync } from "fs";`,
+          `export const now = readFileSync;`,
+        ].join("\n"),
+        resolveDir: "src",
+        sourcefile: "src/probe.ts",
+        loader: "ts",
+      },
+    });
+    expect(nodeImports(probe.metafile).sort()).toEqual(["src/src/probe.ts -> fs (import-statement)", "src/src/probe.ts -> node:http (dynamic-import)"]);
   });
 });

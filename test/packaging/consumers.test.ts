@@ -12,10 +12,12 @@
 //   without ajv  the contract and emulator entries name what to install
 //   the tarball  publint and attw (arethetypeswrong) clean; what ships and what does not
 //
+// The docs' commands run against the same kind of install in test/packaging/docs.test.ts.
+//
 // TypeScript runs in-process with one source-file cache, so the package's
 // declarations and @types/node are parsed once for all projects.
 import { execFile } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
@@ -23,6 +25,7 @@ import { EdgeRuntime } from "edge-runtime";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
+import { packRepository } from "./pack.js";
 
 interface Manifest {
   name: string;
@@ -131,16 +134,13 @@ const NODE_ONLY: ts.CompilerOptions = { lib: ["lib.es2022.d.ts"], types: ["node"
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "twilio-video-ts-consumers-"));
-  const packDir = join(root, "pack");
-  mkdirSync(packDir);
   // What `npm publish` would upload: prepack builds dist/ first.
-  const pack = await run("npm", ["pack", "--pack-destination", packDir, "--no-audit", "--no-fund"], REPO_ROOT, 180_000);
-  const [file] = readdirSync(packDir).filter((name) => name.endsWith(".tgz"));
-  if (pack.code !== 0 || !file) {
-    packOutput = `npm pack failed (exit ${pack.code}):\n${pack.stdout}${pack.stderr}`;
+  try {
+    tarball = await packRepository(join(root, "pack"));
+  } catch (error) {
+    packOutput = String(error);
     return;
   }
-  tarball = join(packDir, file);
   const list = await run("tar", ["-tzf", tarball], root);
   tarballFiles = list.stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
 }, 240_000);
@@ -156,7 +156,9 @@ describe("the packed tarball", () => {
   });
 
   it('ships every "exports" and "bin" target, the LICENSE, one openapi.json, and no sourcemaps or TypeScript sources', () => {
-    const targets = Object.values(manifest.exports).flatMap((value) => (typeof value === "string" ? [value] : Object.values(value)));
+    type Target = string | { [condition: string]: Target };
+    const leaves = (value: Target): string[] => (typeof value === "string" ? [value] : Object.values(value).flatMap(leaves));
+    const targets = Object.values(manifest.exports as Record<string, Target>).flatMap(leaves);
     targets.push(...Object.values(manifest.bin ?? {}));
     const missing = targets.map((path) => path.replace(/^\.\//, "")).filter((path) => !tarballFiles.includes(path));
     expect(missing).toEqual([]);
@@ -424,9 +426,49 @@ console.log(JSON.stringify(out));
     const out = JSON.parse(stdout) as Record<string, { node: string[]; plain: string[]; resolved: string }>;
     for (const name of ["contract", "emulator"]) {
       expect(out[name]!.resolved).toBe(`twilio-video-ts/dist/src/${name}/node.js`);
-      expect(out[name]!.node).toEqual(out[name]!.plain);
+      // startProxy stays importable from ./contract on Node, where it was before it moved to ./contract/node.
+      expect(out[name]!.node).toEqual([...out[name]!.plain, ...(name === "contract" ? ["startProxy"] : [])].sort());
     }
   });
+
+  it("startProxy from ./contract/node and, on Node, from ./contract (JavaScript and TypeScript nodenext) forwards to a loopback server", async () => {
+    write(
+      dir,
+      "proxy.ts",
+      `
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startProxy, type ProxySummary } from "twilio-video-ts/contract/node";
+import { startProxy as legacyStartProxy } from "twilio-video-ts/contract";
+
+const upstream = createServer((req, res) => {
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ code: 20404, message: "Not found", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 }));
+});
+await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+const statuses: number[] = [];
+const summaries: ProxySummary[] = [];
+for (const start of [startProxy, legacyStartProxy]) {
+  const proxy = await start({ upstream: \`http://127.0.0.1:\${(upstream.address() as AddressInfo).port}\`, onFinding: () => {} });
+  statuses.push((await fetch(\`\${proxy.url}/v1/Rooms/RM\${"0".repeat(32)}\`)).status);
+  summaries.push(await proxy.close());
+}
+upstream.close();
+console.log(JSON.stringify({ statuses, exchanges: summaries.map((s) => s.exchanges) }));
+`,
+    );
+    const errors = compile(dir, ["proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, outDir: join(dir, "out-proxy") });
+    expect(errors).toEqual([]);
+    const { code, stdout, stderr } = await runNode([join(dir, "out-proxy/proxy.js")], dir);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(JSON.parse(stdout)).toEqual({ statuses: [404, 404], exchanges: [1, 1] });
+  }, COMPILE_TIMEOUT);
+
+  it("a bundler-resolution TypeScript project does not see startProxy on ./contract: it is Node-only", () => {
+    write(dir, "no-proxy.ts", `import { startProxy } from "twilio-video-ts/contract";\nexport const p = startProxy;\n`);
+    const errors = compile(dir, ["no-proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
+    expect(errors).toEqual([expect.stringMatching(/^no-proxy\.ts\(1,10\): error TS2305: Module '"twilio-video-ts\/contract"' has no exported member 'startProxy'/)]);
+  }, COMPILE_TIMEOUT);
 
   it("a TypeScript nodenext project (Node-only lib, exactOptionalPropertyTypes) compiles and runs against the emulator", async () => {
     write(
@@ -543,70 +585,6 @@ console.log(JSON.stringify(out));
     const { code, stderr } = await runNode([script], dir);
     expect(code).toBe(1);
     expect(stderr).toContain("MissingPeerDependencyError: twilio-video-ts/emulator needs the optional peer dependency ajv: npm install ajv ajv-formats");
-  });
-});
-
-describe("the README's consumer commands, exactly as written, in a project that installed the tarball", () => {
-  // test/packaging/readme.test.ts hands these lines over to this test.
-  const readmeLines = readFileSync(join(REPO_ROOT, "README.md"), "utf8")
-    .split("\n")
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter((line) => line.startsWith("npx twilio-video-conformance "))
-    // The proxy is a long-running server (and its default upstream is Twilio): contract-tests/proxy.test.ts runs it.
-    .filter((line) => !line.startsWith("npx twilio-video-conformance proxy "));
-  let dir: string;
-  beforeAll(async () => {
-    dir = await project("readme-consumer", { type: "module" }, [...DEPS, "stream-json"]);
-    // What npm does for a dependency's bin: a link in node_modules/.bin to an executable target.
-    for (const [name, target] of Object.entries(manifest.bin ?? {})) {
-      const path = join(dir, "node_modules", manifest.name, target);
-      chmodSync(path, 0o755);
-      mkdirSync(join(dir, "node_modules/.bin"), { recursive: true });
-      symlinkSync(join("..", manifest.name, target), join(dir, "node_modules/.bin", name));
-    }
-    // Captured traffic as the README's commands expect it: recordings/ and a HAR capture.
-    cpSync(join(REPO_ROOT, "contract-tests/recordings/rooms"), join(dir, "recordings"), { recursive: true });
-    const room = JSON.parse(readFileSync(join(REPO_ROOT, "contract-tests/recordings/rooms/fetch-by-sid.json"), "utf8")) as {
-      request: { method: string; url: string };
-      response: { status: number; body: unknown };
-    };
-    const entry = {
-      startedDateTime: "2026-11-24T20:00:00.000Z",
-      time: 42,
-      request: { method: room.request.method, url: room.request.url, httpVersion: "HTTP/1.1", headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
-      response: {
-        status: room.response.status, statusText: "OK", httpVersion: "HTTP/1.1", cookies: [], redirectURL: "", headersSize: -1, bodySize: -1,
-        headers: [{ name: "Content-Type", value: "application/json" }],
-        content: { size: -1, mimeType: "application/json", text: JSON.stringify(room.response.body) },
-      },
-      cache: {},
-      timings: { send: 0, wait: 42, receive: 0 },
-    };
-    write(dir, "captures/staging.har", JSON.stringify({ log: { version: "1.2", creator: { name: "test", version: "1" }, entries: [entry] } }));
-    // The pinned copy of the spec the README's `diff` line compares the installed one with ("Pinning the spec").
-    cpSync(join(dir, "node_modules", manifest.name, "dist/generated/openapi.json"), join(dir, "twilio-video.openapi.json"));
-  });
-
-  it("the README shows conformance commands", () => {
-    expect(readmeLines.length).toBeGreaterThan(0);
-  });
-
-  it.each(readmeLines.map((line) => [line]))("%s", async (line) => {
-    // npx finds the bin in node_modules/.bin; offline, so it can never fetch instead.
-    const { code, stdout, stderr } = await run("bash", ["-c", `npm_config_offline=true ${line}`], dir);
-    expect({ code, stderr: stderr.replace(/^npm warn Unknown user config.*\n/gm, "") }).toEqual({ code: 0, stderr: "" });
-    // A line that redirects (`> conformance.xml`) leaves stdout empty: its report is in that file.
-    const redirect = /\s>\s*(\S+)$/.exec(line)?.[1];
-    const report = redirect ? readFileSync(join(dir, redirect), "utf8") : stdout;
-    if (redirect) expect(stdout).toBe("");
-    expect(report).not.toBe("");
-    // Exit 0 is the verdict; a JSON report must parse and name the captured operation, a JUnit one too.
-    if (line.includes("--json")) expect(JSON.stringify(JSON.parse(report))).toContain("FetchRoom");
-    if (/--reporter junit\b/.test(line)) {
-      expect(report).toMatch(/^<\?xml [^\n]*\?>\n<testsuites name="twilio-video-conformance" tests="\d+" failures="0"/);
-      expect(report).toContain("[FetchRoom]");
-      expect(report.trimEnd().endsWith("</testsuites>")).toBe(true);
-    }
   });
 });
 
