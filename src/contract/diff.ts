@@ -15,7 +15,8 @@
  * response and its response as a request.
  */
 import { isObject, type JsonObject } from "./json-pointer.js";
-import { add, NotOpenApiError, short, type ChangeSeverity, type DiffVerdict, type SpecChange, type SpecDiff, type Walk } from "./diff/model.js";
+import { NotOpenApiError, type ChangeSeverity, type DiffVerdict, type SpecChange, type SpecDiff, type Walk } from "./diff/model.js";
+import { compareDocument } from "./diff/document.js";
 import { compareOperations } from "./diff/operations.js";
 
 export { NotOpenApiError, type ChangeKind, type ChangeSeverity, type DiffVerdict, type SemverLevel, type SpecChange, type SpecDiff } from "./diff/model.js";
@@ -43,17 +44,10 @@ export function diffSpecs(oldDocument: unknown, newDocument: unknown): SpecDiff 
   checkDocument(oldDocument, "old");
   checkDocument(newDocument, "new");
   const out: SpecChange[] = [];
-  const top: Walk = { oldDoc: oldDocument, newDoc: newDocument, operation: "document", out };
-  const oldInfo = isObject(oldDocument.info) ? oldDocument.info : {};
-  const newInfo = isObject(newDocument.info) ? newDocument.info : {};
-  if (JSON.stringify(oldInfo) !== JSON.stringify(newInfo)) add(top, "info-changed", "patch", "/info", `info changed${oldInfo.version !== newInfo.version ? ` (version ${short(oldInfo.version)} → ${short(newInfo.version)})` : ""}`);
-  const urls = (doc: JsonObject) => new Set((Array.isArray(doc.servers) ? doc.servers : []).map((s) => (isObject(s) ? String(s.url) : "")));
-  const oldUrls = urls(oldDocument);
-  const newUrls = urls(newDocument);
-  for (const url of oldUrls) if (!newUrls.has(url)) add(top, "servers-changed", "major", "/servers", `server ${url} removed: clients pointed at it break`);
-  for (const url of newUrls) if (!oldUrls.has(url)) add(top, "servers-changed", "minor", "/servers", `server ${url} added`);
-  compareOperations(oldDocument, newDocument, out, "paths");
-  compareOperations(oldDocument, newDocument, out, "webhooks");
+  const top: Walk = { oldDoc: oldDocument, newDoc: newDocument, operation: "document", out, state: { clean: new Set(), visits: 0, stopped: false } };
+  compareDocument(top);
+  compareOperations(top, "paths");
+  compareOperations(top, "webhooks");
 
   // One entry per distinct change (a component reached twice in one operation is one change).
   const seen = new Set<string>();

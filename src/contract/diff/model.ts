@@ -86,7 +86,9 @@ export type ChangeKind =
   | "external-docs-changed"
   | "extension-changed"
   | "tags-changed"
-  | "info-changed";
+  | "info-changed"
+  | "format-changed"
+  | "schema-not-analysed";
 
 /** One difference between the two documents. */
 export interface SpecChange {
@@ -101,6 +103,20 @@ export interface SpecChange {
   message: string;
   /** Set on response changes that break an exhaustive `switch` over an enum (a new value the switch does not handle). */
   exhaustiveSwitch?: true;
+  /**
+   * Set on response changes that stop TypeScript code comparing with a literal from compiling
+   * (`status === "old"` once `"old"` is no longer in the union: "no overlap").
+   */
+  literalComparison?: true;
+  /** Set when this package's exported types change although the wire does not (`operations`, `OperationRow`). */
+  exportedTypes?: true;
+  /**
+   * The shared component the change lives in (`#/components/schemas/RoomStatus`) when it was reached
+   * through a `$ref`: the same change reached from several operations has the same `schema` and `schemaPath`.
+   */
+  schema?: string;
+  /** Where inside {@link SpecChange.schema}, in the notation of `path` (`""` for the schema itself, `/status`). */
+  schemaPath?: string;
 }
 
 /** What {@link diffSpecs} returns. */
@@ -134,15 +150,37 @@ export const DOC_KEYS: Record<string, ChangeKind> = {
 
 export type Direction = "request" | "response";
 
+/** What one diff shares across its operations. */
+export interface DiffState {
+  /** Pairs of references (with the direction) compared in full without a change: not walked again. */
+  clean: Set<string>;
+  /** Schema pairs compared so far, against the walker's budget. */
+  visits: number;
+  /** The budget ran out (reported once, as a change): no more schemas are compared. */
+  stopped: boolean;
+}
+
 export interface Walk {
   oldDoc: JsonObject;
   newDoc: JsonObject;
   operation: string;
   out: SpecChange[];
+  state: DiffState;
+  /** The innermost `$ref` being compared and the `path` it was reached at (set by the schema walker). */
+  schema?: { ref: string; base: string };
 }
 
-export function add(walk: Walk, kind: ChangeKind, semver: SemverLevel, path: string, message: string, exhaustiveSwitch = false): void {
-  walk.out.push({ kind, severity: SEVERITY[semver], semver, operation: walk.operation, path, message, ...(exhaustiveSwitch ? { exhaustiveSwitch: true as const } : {}) });
+/** Flags a change may carry (see {@link SpecChange}). */
+export type ChangeFlags = Pick<SpecChange, "exhaustiveSwitch" | "literalComparison" | "exportedTypes">;
+
+export function add(walk: Walk, kind: ChangeKind, semver: SemverLevel, path: string, message: string, flags: ChangeFlags = {}): void {
+  const change: SpecChange = { kind, severity: SEVERITY[semver], semver, operation: walk.operation, path, message, ...flags };
+  const at = walk.schema;
+  if (at && (path === at.base || path.startsWith(`${at.base}/`))) {
+    change.schema = at.ref;
+    change.schemaPath = path.slice(at.base.length);
+  }
+  walk.out.push(change);
 }
 
 /** Follows `#/…` references (at most 32 hops); an unresolvable one reads as an empty object. */
@@ -157,18 +195,53 @@ export function resolve(doc: JsonObject, node: unknown): { node: JsonObject; ref
   return { node: isObject(current) ? current : {}, ...(ref !== undefined ? { ref } : {}) };
 }
 
-/** Stable JSON of a value with documentation keys left out at every depth. */
-export function shape(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (!isObject(v)) return v;
-    const kept: JsonObject = {};
-    for (const key of Object.keys(v).sort()) if (!(key in DOC_KEYS) && !key.startsWith("x-")) kept[key] = v[key];
-    return kept;
-  });
+/** A token of {@link canonicalJson}'s output, told apart from the values still to write. */
+class Raw {
+  constructor(readonly text: string) {}
 }
 
+/**
+ * Canonical JSON of a value (object keys sorted; `undefined` for undefined),
+ * written without recursion: a hostile document may nest deeper than the
+ * stack, where `JSON.stringify` throws. `skipDocs` leaves out documentation
+ * keys and `x-` extensions at every depth.
+ */
+export function canonicalJson(value: unknown, skipDocs = false): string | undefined {
+  if (value === undefined) return undefined;
+  const parts: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item instanceof Raw) parts.push(item.text);
+    else if (Array.isArray(item)) {
+      parts.push("[");
+      stack.push(new Raw("]"));
+      for (let i = item.length - 1; i >= 0; i--) {
+        stack.push(item[i] === undefined ? null : item[i]);
+        if (i > 0) stack.push(new Raw(","));
+      }
+    } else if (isObject(item)) {
+      parts.push("{");
+      stack.push(new Raw("}"));
+      const keys = Object.keys(item).filter((k) => item[k] !== undefined && !(skipDocs && (k in DOC_KEYS || k.startsWith("x-"))));
+      keys.sort();
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push(item[keys[i]!]);
+        stack.push(new Raw(`${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:`));
+      }
+    } else parts.push(JSON.stringify(item) ?? "null");
+  }
+  return parts.join("");
+}
+
+/** Whether two values are the same JSON once documentation keys are left out at every depth. */
+export const sameShape = (a: unknown, b: unknown): boolean => canonicalJson(a, true) === canonicalJson(b, true);
+
+/** Whether two values are the same JSON (object key order aside). */
+export const sameJson = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
 export const short = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = canonicalJson(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
@@ -177,14 +250,14 @@ export const child = (path: string, token: string): string => `${path}/${escapeP
 /** Documentation-only keys of one node (descriptions, examples, extensions). */
 export function compareDocs(walk: Walk, oldNode: JsonObject, newNode: JsonObject, path: string, keys: readonly string[] = Object.keys(DOC_KEYS)): void {
   for (const key of keys) {
-    if (JSON.stringify(oldNode[key]) !== JSON.stringify(newNode[key])) {
+    if (!sameJson(oldNode[key], newNode[key])) {
       const what = oldNode[key] === undefined ? "added" : newNode[key] === undefined ? "removed" : "changed";
       add(walk, DOC_KEYS[key] ?? "description-changed", "patch", child(path, key), `${key} ${what}`);
     }
   }
   const extensions = new Set([...Object.keys(oldNode), ...Object.keys(newNode)].filter((k) => k.startsWith("x-")));
   for (const key of [...extensions].sort()) {
-    if (JSON.stringify(oldNode[key]) !== JSON.stringify(newNode[key])) {
+    if (!sameJson(oldNode[key], newNode[key])) {
       const what = oldNode[key] === undefined ? "added" : newNode[key] === undefined ? "removed" : "changed";
       add(walk, "extension-changed", "patch", child(path, key), `extension ${key} ${what}`);
     }

@@ -4,7 +4,8 @@
  * headers compared through the schema walker.
  */
 import { escapePointerToken, isObject, type JsonObject } from "../json-pointer.js";
-import { add, child, compareDocs, resolve, shape, short, type Direction, type SpecChange, type Walk } from "./model.js";
+import { add, child, compareDocs, resolve, sameJson, sameShape, short, type Direction, type Walk } from "./model.js";
+import { comparePathItem, compareServers } from "./document.js";
 import { SchemaWalker } from "./schemas.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -84,7 +85,7 @@ function compareParameters(walk: Walk, oldRef: OperationRef, newRef: OperationRe
     }
     if (o.node.deprecated !== true && n.node.deprecated === true) add(walk, "operation-deprecated", "minor", where(n), `${n.location} parameter ${n.name} is deprecated`);
     for (const k of ["style", "explode", "allowReserved", "content"] as const) {
-      if (k === "content" ? shape(o.node.content) !== shape(n.node.content) : JSON.stringify(o.node[k]) !== JSON.stringify(n.node[k])) {
+      if (k === "content" ? !sameShape(o.node.content, n.node.content) : !sameJson(o.node[k], n.node[k])) {
         add(walk, "request-parameter-serialization-changed", "major", child(where(n), k), `${n.location} parameter ${n.name}: ${k} changed`);
       }
     }
@@ -147,7 +148,7 @@ function compareContent(walk: Walk, oldRaw: unknown, newRaw: unknown, side: stri
     const oe = isObject(om.encoding) ? om.encoding : {};
     const ne = isObject(nm.encoding) ? nm.encoding : {};
     for (const field of new Set([...Object.keys(oe), ...Object.keys(ne)])) {
-      if (shape(oe[field]) === shape(ne[field])) continue;
+      if (sameShape(oe[field], ne[field])) continue;
       const where = child(at, field);
       if (!req) add(walk, "response-constraint-changed", "minor", child(where, "encoding"), `encoding of ${field} changed`);
       else if (field in oe) add(walk, "request-encoding-changed", "major", child(where, "encoding"), `encoding of ${field} changed: clients encode it the old way`);
@@ -223,7 +224,26 @@ function compareHeaders(walk: Walk, oldRaw: unknown, newRaw: unknown, at: string
 
 const label = (ref: OperationRef, section: "paths" | "webhooks") => (section === "paths" ? `${ref.method.toUpperCase()} ${ref.path}` : `webhook ${ref.path} ${ref.method.toUpperCase()}`);
 
-export function compareOperations(oldDoc: JsonObject, newDoc: JsonObject, out: SpecChange[], section: "paths" | "webhooks"): void {
+/** Path items matched like operations (parameter names blanked); their own keys compared once each. */
+function comparePathItems(top: Walk, section: "paths" | "webhooks"): void {
+  const items = (doc: JsonObject) => {
+    const out = new Map<string, [string, JsonObject]>();
+    const paths = isObject(doc[section]) ? doc[section] : {};
+    for (const [path, raw] of Object.entries(paths)) out.set(section === "paths" ? path.replace(/\{[^}]*\}/g, "{}") : path, [path, resolve(doc, raw).node]);
+    return out;
+  };
+  const oldItems = items(top.oldDoc);
+  for (const [key, [path, n]] of items(top.newDoc)) {
+    const o = oldItems.get(key);
+    if (o) comparePathItem({ ...top, operation: section === "paths" ? path : `webhook ${path}` }, o[1], n);
+  }
+}
+
+const ID_TYPES = "this package's exported types change: the generated `operations` map and `OperationRow.operationId` are keyed by it";
+
+export function compareOperations(top: Walk, section: "paths" | "webhooks"): void {
+  const { oldDoc, newDoc } = top;
+  comparePathItems(top, section);
   const oldOps = operations(oldDoc, section);
   const newOps = operations(newDoc, section);
   // Webhooks turn the exchange around: Twilio sends the request, the consumer reads it.
@@ -231,27 +251,31 @@ export function compareOperations(oldDoc: JsonObject, newDoc: JsonObject, out: S
   const outbound: Direction = section === "paths" ? "response" : "request";
   for (const [key, o] of oldOps) {
     const n = newOps.get(key);
-    const walk: Walk = { oldDoc, newDoc, operation: label(n ?? o, section), out };
+    const walk: Walk = { ...top, operation: label(n ?? o, section) };
     if (!n) {
       if (section === "paths") add(walk, "operation-removed", "major", "", `operation ${o.op.operationId ?? ""} removed: clients that call it break`.replace("  ", " "));
       else add(walk, "operation-removed", "minor", "", `webhook ${o.path} ${o.method.toUpperCase()} is no longer sent`);
       continue;
     }
     compareDocs(walk, o.op, n.op, "", ["summary", "description", "externalDocs"]);
-    if (o.op.operationId !== n.op.operationId) add(walk, "operation-id-changed", "patch", "/operationId", `operationId ${short(o.op.operationId)} → ${short(n.op.operationId)} (the wire is unchanged; generated method names may change)`);
-    if (JSON.stringify(o.op.tags) !== JSON.stringify(n.op.tags)) add(walk, "tags-changed", "patch", "/tags", "tags changed");
+    if (o.op.operationId !== n.op.operationId) {
+      const ids = `operationId ${short(o.op.operationId)} → ${short(n.op.operationId)}`;
+      add(walk, "operation-id-changed", "patch", "/operationId", `${ids} (the wire is unchanged; ${ID_TYPES})`, { exportedTypes: true });
+    }
+    compareServers(walk, o.op.servers, n.op.servers, "/servers");
+    if (!sameJson(o.op.tags, n.op.tags)) add(walk, "tags-changed", "patch", "/tags", "tags changed");
     if (o.op.deprecated !== true && n.op.deprecated === true) add(walk, "operation-deprecated", "minor", "/deprecated", "the operation is now deprecated");
     if (o.op.deprecated === true && n.op.deprecated !== true) add(walk, "operation-undeprecated", "minor", "/deprecated", "the operation is no longer deprecated");
     const oSec = o.op.security ?? oldDoc.security;
     const nSec = n.op.security ?? newDoc.security;
-    if (shape(oSec) !== shape(nSec)) add(walk, "security-changed", "major", "/security", "security requirements changed: clients may need other credentials");
+    if (!sameShape(oSec, nSec)) add(walk, "security-changed", "major", "/security", "security requirements changed: clients may need other credentials");
     compareParameters(walk, o, n, inbound);
     compareRequestBody(walk, o.op.requestBody, n.op.requestBody, inbound);
     compareResponses(walk, o.op.responses, n.op.responses, outbound);
   }
   for (const [key, n] of newOps) {
     if (oldOps.has(key)) continue;
-    const walk: Walk = { oldDoc, newDoc, operation: label(n, section), out };
+    const walk: Walk = { ...top, operation: label(n, section) };
     if (section === "paths") add(walk, "operation-added", "minor", "", `operation ${n.op.operationId ?? ""} added`.replace("  ", " "));
     else add(walk, "operation-added", "minor", "", `webhook ${n.path} ${n.method.toUpperCase()} is now sent`);
   }
