@@ -20,8 +20,13 @@ const MODELLED = new Set<string>([
   ...UPPER, ...LOWER, ...NARROWING_WHEN_ADDED, ...Object.keys(DOC_KEYS), "contentMediaType", "contentEncoding",
 ]);
 
-/** Schema pairs one diff compares at most (each counted once per place it is reached). */
-export const MAX_SCHEMA_VISITS = 1_000_000;
+/**
+ * What one diff compares at most: schema pairs (each counted once per place
+ * it is reached; the bundled Twilio Video spec takes under 2,000) and changes
+ * found. Past either, the walk stops and says so.
+ */
+export const MAX_SCHEMA_VISITS = 100_000;
+export const MAX_CHANGES = 20_000;
 
 const composition = (schema: JsonObject): "allOf" | "oneOf" | "anyOf" | undefined =>
   Array.isArray(schema.oneOf) ? "oneOf" : Array.isArray(schema.anyOf) ? "anyOf" : Array.isArray(schema.allOf) ? "allOf" : undefined;
@@ -89,9 +94,11 @@ export class SchemaWalker {
     const ref = n.ref ?? o.ref;
     const key = o.ref === undefined || n.ref === undefined ? undefined : `${this.direction}\u0000${o.ref ?? ""}\u0000${n.ref ?? ""}`;
     if (key !== undefined && walk.state.clean.has(key)) return;
-    if (++walk.state.visits > MAX_SCHEMA_VISITS) {
+    if (++walk.state.visits > MAX_SCHEMA_VISITS || walk.out.length > MAX_CHANGES) {
       walk.state.stopped = true;
-      add(walk, "schema-not-analysed", "major", step.path, `comparison stopped after ${MAX_SCHEMA_VISITS} schema pairs (shared schemas combine in too many ways): changes here, below and in later operations are not analysed; treated as breaking`);
+      const limit = walk.out.length > MAX_CHANGES ? `${MAX_CHANGES} changes` : `${MAX_SCHEMA_VISITS} schema pairs`;
+      const why = `comparison stopped after ${limit} (shared schemas combine in too many ways)`;
+      add(walk, "schema-not-analysed", "major", step.path, `${why}: schemas here, below and in later operations are not compared; treated as breaking`);
       return;
     }
     if (seen) seen.add(n.node);
