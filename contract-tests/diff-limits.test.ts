@@ -1,0 +1,167 @@
+/**
+ * The spec diff has no silent limits: no depth cut (a change 200 levels down
+ * is found), no stack overflow on documents nested 10,000 deep (schemas,
+ * examples, unmodelled keywords), `$ref` loops and self-containing objects
+ * end, shared schemas combined exponentially are walked once when unchanged,
+ * and when a change does multiply past the budget the diff says so as a
+ * finding. Time bounds are generous (a loaded 2-core machine).
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { diffSpecs, type SpecDiff } from "../src/contract/index.js";
+import { MAX_CHANGES } from "../src/contract/diff/schemas.js";
+
+type Json = Record<string, unknown>;
+
+/** A document whose one operation returns `schema`, with `schemas` as components. */
+const doc = (schema: unknown, schemas: Json = {}): Json => ({
+  openapi: "3.1.0",
+  info: { title: "limits", version: "1" },
+  paths: { "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema } } } } } } },
+  components: { schemas },
+});
+
+/** `leaf` under `depth` objects, each with one property `a`. */
+function nested(leaf: unknown, depth: number): unknown {
+  let s = leaf;
+  for (let i = 0; i < depth; i++) s = { type: "object", properties: { a: s } };
+  return s;
+}
+
+/** Shared schemas L0…Ln, each with two properties referencing the next: 2^n paths to Ln. */
+function lattice(levels: number, leaf: Json): Json {
+  const schemas: Json = {};
+  for (let i = 0; i < levels; i++) {
+    const next = { $ref: `#/components/schemas/L${i + 1}` };
+    schemas[`L${i}`] = { type: "object", properties: { x: next, y: next } };
+  }
+  schemas[`L${levels}`] = leaf;
+  return doc({ $ref: "#/components/schemas/L0" }, schemas);
+}
+
+const timed = (run: () => SpecDiff): { diff: SpecDiff; ms: number } => {
+  const start = performance.now();
+  const diff = run();
+  return { diff, ms: performance.now() - start };
+};
+
+describe("spec diff: depth", () => {
+  it("a change 200 levels down is found (the walk once stopped at 64)", () => {
+    const diff = diffSpecs(doc(nested({ type: "string" }, 200)), doc(nested({ type: "integer" }, 200)));
+    expect(diff.changes).toEqual([expect.objectContaining({ kind: "response-type-changed", path: `response.200.body${"/a".repeat(200)}` })]);
+  });
+
+  it("a change at the end of a chain of 200 distinct $refs is found", () => {
+    const chain = (leaf: string): Json => {
+      const schemas: Json = {};
+      for (let i = 0; i < 200; i++) schemas[`S${i}`] = { type: "object", properties: { a: { $ref: `#/components/schemas/S${i + 1}` } } };
+      schemas.S200 = { type: leaf };
+      return doc({ $ref: "#/components/schemas/S0" }, schemas);
+    };
+    const diff = diffSpecs(chain("string"), chain("boolean"));
+    expect(diff.changes).toEqual([expect.objectContaining({ kind: "response-type-changed", schema: "#/components/schemas/S200", schemaPath: "" })]);
+    expect(diff.changes[0]!.path.split("/a")).toHaveLength(201);
+  });
+
+  it("a schema nested 10,000 deep is compared without a stack overflow, the change at the bottom found", () => {
+    const { diff, ms } = timed(() => diffSpecs(doc(nested({ type: "string" }, 10_000)), doc(nested({ type: "integer" }, 10_000))));
+    expect(diff.changes).toHaveLength(1);
+    expect(diff.changes[0]!.path.length).toBe("response.200.body".length + 2 * 10_000);
+    expect(ms).toBeLessThan(20_000);
+  });
+
+  it("examples, enum values and unmodelled keywords nested 10,000 deep are compared whole without overflow", () => {
+    const deep = (leaf: number) => nested(leaf, 10_000);
+    const schema = (leaf: number) => ({ type: "object", example: deep(leaf), not: deep(leaf), enum: [deep(leaf)] });
+    const diff = diffSpecs(doc(schema(1)), doc(schema(2)));
+    expect(new Set(diff.changes.map((c) => c.kind))).toEqual(new Set(["example-changed", "schema-changed", "response-enum-value-added", "response-enum-value-removed"]));
+    expect(diffSpecs(doc(schema(1)), doc(schema(1))).verdict).toBe("none");
+    // A value's text in a message stays short.
+    expect(Math.max(...diff.changes.map((c) => c.message.length))).toBeLessThan(300);
+  });
+});
+
+describe("spec diff: cycles", () => {
+  it("a $ref loop (A → B → A) ends and its change is found once per place", () => {
+    const loop = (leaf: string) =>
+      doc(
+        { $ref: "#/components/schemas/A" },
+        {
+          A: { type: "object", properties: { b: { $ref: "#/components/schemas/B" }, name: { type: leaf } } },
+          B: { type: "object", properties: { a: { $ref: "#/components/schemas/A" }, list: { type: "array", items: { $ref: "#/components/schemas/B" } } } },
+        },
+      );
+    const diff = diffSpecs(loop("string"), loop("integer"));
+    expect(diff.changes.map((c) => c.path)).toEqual(["response.200.body/name"]);
+    expect(diffSpecs(loop("string"), loop("string")).verdict).toBe("none");
+  });
+
+  it("a reference to itself, and a self-containing object (a YAML alias), end", () => {
+    const self = diffSpecs(doc({ $ref: "#/components/schemas/A" }, { A: { $ref: "#/components/schemas/A" } }), doc({ type: "string" }));
+    expect(self.verdict).toBe("minor"); // an unresolvable loop reads as "any type"; a type narrows it
+    const ring = (leaf: string): Json => {
+      const node: Json = { type: "object", properties: { name: { type: leaf } } };
+      (node.properties as Json).self = node;
+      return doc(node);
+    };
+    const diff = diffSpecs(ring("string"), ring("integer"));
+    expect(diff.changes.map((c) => c.path)).toEqual(["response.200.body/name"]);
+  });
+});
+
+describe("spec diff: shared schemas combined exponentially", () => {
+  it("an unchanged lattice of 60 levels (2^60 paths) is walked once", () => {
+    const { diff, ms } = timed(() => diffSpecs(lattice(60, { type: "string" }), lattice(60, { type: "string" })));
+    expect(diff.verdict).toBe("none");
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it("a change reached by 2^60 paths stops at the budget and says so as one breaking finding", () => {
+    const { diff, ms } = timed(() => diffSpecs(lattice(60, { type: "string" }), lattice(60, { type: "integer" })));
+    const stopped = diff.changes.filter((c) => c.kind === "schema-not-analysed");
+    expect(stopped).toEqual([expect.objectContaining({ semver: "major", severity: "breaking" })]);
+    expect(stopped[0]!.message).toMatch(/^comparison stopped after \d+ (changes|schema pairs) .*not compared; treated as breaking$/);
+    expect(diff.verdict).toBe("major");
+    expect(diff.changes.length).toBeLessThanOrEqual(MAX_CHANGES + 2);
+    expect(diff.changes.filter((c) => c.kind === "response-type-changed").length).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(60_000);
+  });
+
+  it("a lattice small enough for the budget reports every place, without the finding", () => {
+    const diff = diffSpecs(lattice(8, { type: "string" }), lattice(8, { type: "integer" }));
+    expect(diff.changes).toHaveLength(2 ** 8);
+    expect(diff.changes.every((c) => c.kind === "response-type-changed" && c.schema === "#/components/schemas/L8")).toBe(true);
+  });
+});
+
+describe("twilio-video-conformance diff: a deeply nested document end to end", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "spec-diff-limits-"));
+    // Written as text: JSON.stringify itself overflows at this depth.
+    const text = (leaf: string) => {
+      const schema = `${'{"type":"object","properties":{"a":'.repeat(10_000)}{"type":"${leaf}"}${"}}".repeat(10_000)}`;
+      return JSON.stringify(doc("SCHEMA")).replace('"SCHEMA"', schema);
+    };
+    writeFileSync(join(dir, "old.json"), text("string"));
+    writeFileSync(join(dir, "new.json"), text("integer"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reports the change at depth 10,000 with exit 0", async () => {
+    const tsx = join(import.meta.dirname, "..", "node_modules/.bin/tsx");
+    const script = join(import.meta.dirname, "..", "scripts/conformance.ts");
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(tsx, [script, "diff", "old.json", "new.json", "--json"], { cwd: dir, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    const report = JSON.parse(result.stdout) as SpecDiff;
+    expect(report.verdict).toBe("major");
+    expect(report.changes.map((c) => c.kind)).toEqual(["response-type-changed"]);
+  });
+});
