@@ -66,6 +66,17 @@ describe("spec diff: depth", () => {
     expect(diff.changes[0]!.path.split("/a")).toHaveLength(201);
   });
 
+  it("a chain of 100 references to references is followed to its end (it once stopped after 32 hops)", () => {
+    const aliases = (leaf: string): Json => {
+      const schemas: Json = { A100: { type: leaf } };
+      for (let i = 0; i < 100; i++) schemas[`A${i}`] = { $ref: `#/components/schemas/A${i + 1}` };
+      return doc({ $ref: "#/components/schemas/A0" }, schemas);
+    };
+    expect(diffSpecs(aliases("string"), aliases("integer")).changes).toEqual([
+      expect.objectContaining({ kind: "response-type-changed", path: "response.200.body", schema: "#/components/schemas/A100" }),
+    ]);
+  });
+
   it("a schema nested 10,000 deep is compared without a stack overflow, the change at the bottom found", () => {
     const { diff, ms } = timed(() => diffSpecs(doc(nested({ type: "string" }, 10_000)), doc(nested({ type: "integer" }, 10_000))));
     expect(diff.changes).toHaveLength(1);

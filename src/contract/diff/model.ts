@@ -183,15 +183,21 @@ export function add(walk: Walk, kind: ChangeKind, semver: SemverLevel, path: str
   walk.out.push(change);
 }
 
-/** Follows `#/…` references (at most 32 hops); an unresolvable one reads as an empty object. */
+/**
+ * Follows `#/…` references to the end of the chain, however long; a chain
+ * that comes back to a reference it passed (or leaves the document) reads as
+ * an empty object, which admits anything.
+ */
 export function resolve(doc: JsonObject, node: unknown): { node: JsonObject; ref?: string } {
   let current = node;
   let ref: string | undefined;
-  for (let hops = 0; hops < 32 && isObject(current) && typeof current.$ref === "string"; hops++) {
+  const passed = new Set<string>();
+  while (isObject(current) && typeof current.$ref === "string") {
     ref = current.$ref;
+    if (passed.has(ref)) return { node: {}, ref };
+    passed.add(ref);
     current = ref.startsWith("#") ? getAtPointer(doc, ref.slice(1)) : undefined;
   }
-  if (isObject(current) && typeof current.$ref === "string") return { node: {}, ref: ref! };
   return { node: isObject(current) ? current : {}, ...(ref !== undefined ? { ref } : {}) };
 }
 
