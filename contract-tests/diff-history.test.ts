@@ -11,7 +11,8 @@ import { changelogSection, formatDiffText } from "../src/contract/diff-cli.js";
 import { diffSpecs, type SpecChange, type SpecDiff } from "../src/contract/index.js";
 
 const fixtures = join(import.meta.dirname, "diff-fixtures");
-const load = (name: string, which: "old" | "new"): unknown => JSON.parse(readFileSync(join(fixtures, name, `${which}.json`), "utf8"));
+const load = (name: string, which: "old" | "new"): unknown =>
+  JSON.parse(readFileSync(join(fixtures, name, `${which}.json`), "utf8"));
 const pair = (name: string): SpecDiff => diffSpecs(load(name, "old"), load(name, "new"));
 const kinds = (diff: SpecDiff) => diff.changes.map((c) => c.kind);
 
@@ -19,7 +20,12 @@ describe("diff fixtures: misjudgements on real spec history", () => {
   it("nullable-untyped: a 3.0 field losing `type: object` next to `nullable: true` is a breaking widening", () => {
     const diff = pair("nullable-untyped");
     expect(diff.changes).toEqual([
-      expect.objectContaining({ kind: "response-type-widened", semver: "major", path: "response.200.body/settings", operation: "GET /v1/Widgets/{Sid}" }),
+      expect.objectContaining({
+        kind: "response-type-widened",
+        semver: "major",
+        path: "response.200.body/settings",
+        operation: "GET /v1/Widgets/{Sid}",
+      }),
     ]);
     expect(diff.changes[0]!.message).toMatch(/any type \(was object \| null\)/);
     // The reverse gains the type: a narrowing, minor; and `{nullable: true}` unchanged says nothing.
@@ -43,24 +49,46 @@ describe("diff fixtures: misjudgements on real spec history", () => {
 
   it("format-checked: a format the validator checks (uri) still narrows a request", () => {
     const diff = pair("format-checked");
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "request-constraint-narrowed", semver: "major", path: "request.body/StatusCallbackMethod/format" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({
+        kind: "request-constraint-narrowed",
+        semver: "major",
+        path: "request.body/StatusCallbackMethod/format",
+      }),
+    ]);
     expect(diffSpecs(load("format-checked", "new"), load("format-checked", "old")).changes).toEqual([
       expect.objectContaining({ kind: "request-constraint-widened", semver: "minor" }),
     ]);
   });
 
-  it.each(["nullable-enum", "nullable-enum-30"])("%s: a nullable enum's null is reported once, as nullability", (name) => {
-    const diff = pair(name);
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "response-became-nullable", path: "response.200.body/status" })]);
-    const back = diffSpecs(load(name, "new"), load(name, "old"));
-    expect(kinds(back)).toEqual(["response-no-longer-nullable"]);
-  });
+  it.each(["nullable-enum", "nullable-enum-30"])(
+    "%s: a nullable enum's null is reported once, as nullability",
+    (name) => {
+      const diff = pair(name);
+      expect(diff.changes).toEqual([
+        expect.objectContaining({ kind: "response-became-nullable", path: "response.200.body/status" }),
+      ]);
+      const back = diffSpecs(load(name, "new"), load(name, "old"));
+      expect(kinds(back)).toEqual(["response-no-longer-nullable"]);
+    },
+  );
 
   it("a null enum value without a type change is still an enum value", () => {
     const doc = (values: unknown[]) => ({
       openapi: "3.1.0",
       info: { title: "t", version: "1" },
-      paths: { "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema: { type: ["string", "null"], enum: values } } } } } } } },
+      paths: {
+        "/x": {
+          get: {
+            responses: {
+              "200": {
+                description: "ok",
+                content: { "application/json": { schema: { type: ["string", "null"], enum: values } } },
+              },
+            },
+          },
+        },
+      },
     });
     const diff = diffSpecs(doc(["a"]), doc(["a", null]));
     expect(kinds(diff)).toEqual(["response-enum-value-added"]);
@@ -83,9 +111,17 @@ describe("diff fixtures: misjudgements on real spec history", () => {
     const doc = (itemServers: string[], opServers: string[]) => ({
       openapi: "3.1.0",
       info: { title: "t", version: "1" },
-      paths: { "/x": { servers: itemServers.map((url) => ({ url })), get: { servers: opServers.map((url) => ({ url })), responses: { "204": { description: "ok" } } } } },
+      paths: {
+        "/x": {
+          servers: itemServers.map((url) => ({ url })),
+          get: { servers: opServers.map((url) => ({ url })), responses: { "204": { description: "ok" } } },
+        },
+      },
     });
-    const diff = diffSpecs(doc(["https://a.example"], ["https://b.example"]), doc(["https://c.example"], ["https://b.example", "https://d.example"]));
+    const diff = diffSpecs(
+      doc(["https://a.example"], ["https://b.example"]),
+      doc(["https://c.example"], ["https://b.example", "https://d.example"]),
+    );
     expect(diff.changes.map((c) => [c.operation, c.semver, c.message])).toEqual([
       ["/x", "major", "server https://a.example removed: clients pointed at it break"],
       ["/x", "minor", "server https://c.example added"],
@@ -100,14 +136,23 @@ describe("diff fixtures: misjudgements on real spec history", () => {
     const added = diff.changes.find((c) => c.kind === "response-enum-value-added");
     expect(removed).toMatchObject({ semver: "minor", literalComparison: true });
     expect(removed).not.toHaveProperty("exhaustiveSwitch");
-    expect(removed!.message).toBe('value "failed" is no longer returned: TypeScript code comparing with it no longer compiles (no overlap)');
+    expect(removed!.message).toBe(
+      'value "failed" is no longer returned: TypeScript code comparing with it no longer compiles (no overlap)',
+    );
     expect(added).toMatchObject({ exhaustiveSwitch: true });
     expect(added).not.toHaveProperty("literalComparison");
     // A request enum losing a value is still a breaking narrowing, without the flag.
     const query = (values: string[]) => ({
       openapi: "3.1.0",
       info: { title: "t", version: "1" },
-      paths: { "/x": { get: { parameters: [{ name: "Status", in: "query", schema: { type: "string", enum: values } }], responses: { "204": { description: "ok" } } } } },
+      paths: {
+        "/x": {
+          get: {
+            parameters: [{ name: "Status", in: "query", schema: { type: "string", enum: values } }],
+            responses: { "204": { description: "ok" } },
+          },
+        },
+      },
     });
     const request = diffSpecs(query(["a", "b"]), query(["a"]));
     expect(request.changes).toEqual([expect.objectContaining({ kind: "request-enum-value-removed", semver: "major" })]);
@@ -120,25 +165,40 @@ describe("diff fixtures: misjudgements on real spec history", () => {
     expect(variant.verdict).toBe("minor");
     expect(variant.verdict).toBe(value.verdict);
     expect(variant.changes).toEqual([
-      expect.objectContaining({ kind: "response-union-variant-added", semver: "minor", exhaustiveSwitch: true, operation: "webhook roomStatusCallback POST" }),
+      expect.objectContaining({
+        kind: "response-union-variant-added",
+        semver: "minor",
+        exhaustiveSwitch: true,
+        operation: "webhook roomStatusCallback POST",
+      }),
     ]);
     expect(variant.changes[0]!.message).toContain('StatusCallbackEvent "recording-started"');
-    expect(value.changes).toEqual([expect.objectContaining({ kind: "response-enum-value-added", exhaustiveSwitch: true })]);
+    expect(value.changes).toEqual([
+      expect.objectContaining({ kind: "response-enum-value-added", exhaustiveSwitch: true }),
+    ]);
     // Removed again: comparisons with the event's value stop compiling.
     const removed = diffSpecs(load("callback-event-added", "new"), load("callback-event-added", "old"));
-    expect(removed.changes).toEqual([expect.objectContaining({ kind: "response-union-variant-removed", semver: "minor", literalComparison: true })]);
+    expect(removed.changes).toEqual([
+      expect.objectContaining({ kind: "response-union-variant-removed", semver: "minor", literalComparison: true }),
+    ]);
   });
 
   it("a response variant added without a discriminator stays major (clients cannot tell it apart)", () => {
-    const old = load("callback-event-added", "old") as { components: { schemas: Record<string, Record<string, unknown>> } };
+    const old = load("callback-event-added", "old") as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
     const next = load("callback-event-added", "new") as typeof old;
     delete old.components.schemas.Event!.discriminator;
     delete next.components.schemas.Event!.discriminator;
-    expect(diffSpecs(old, next).changes).toEqual([expect.objectContaining({ kind: "response-union-variant-added", semver: "major" })]);
+    expect(diffSpecs(old, next).changes).toEqual([
+      expect.objectContaining({ kind: "response-union-variant-added", semver: "major" }),
+    ]);
   });
 
   it("a discriminated variant's value comes from its const when the mapping does not name it", () => {
-    const old = load("callback-event-added", "old") as { components: { schemas: Record<string, Record<string, unknown>> } };
+    const old = load("callback-event-added", "old") as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
     const next = load("callback-event-added", "new") as typeof old;
     delete (next.components.schemas.Event!.discriminator as Record<string, unknown>).mapping;
     delete (old.components.schemas.Event!.discriminator as Record<string, unknown>).mapping;
@@ -148,8 +208,12 @@ describe("diff fixtures: misjudgements on real spec history", () => {
   it("shared-schema: one change reached from four operations is listed once with its places", () => {
     const diff = pair("shared-schema");
     expect(diff.counts.nonBreaking).toBe(diff.changes.length);
-    expect(new Set(diff.changes.map((c) => `${c.schema} ${c.schemaPath}`))).toEqual(new Set(["#/components/schemas/RoomStatus "]));
-    expect(new Set(diff.changes.map((c) => c.operation))).toEqual(new Set(["GET /v1/Rooms", "POST /v1/Rooms", "GET /v1/Rooms/{Sid}", "POST /v1/Rooms/{Sid}"]));
+    expect(new Set(diff.changes.map((c) => `${c.schema} ${c.schemaPath}`))).toEqual(
+      new Set(["#/components/schemas/RoomStatus "]),
+    );
+    expect(new Set(diff.changes.map((c) => c.operation))).toEqual(
+      new Set(["GET /v1/Rooms", "POST /v1/Rooms", "GET /v1/Rooms/{Sid}", "POST /v1/Rooms/{Sid}"]),
+    );
     const text = formatDiffText(diff);
     const lines = text.trimEnd().split("\n");
     expect(lines[0]).toBe("Non-breaking (1):");
@@ -163,7 +227,9 @@ describe("diff fixtures: misjudgements on real spec history", () => {
     expect(changelog.match(/value "paused"/g)).toHaveLength(1);
     // The changelog keeps document order: the list page comes first there.
     expect(changelog).toContain("- `GET /v1/Rooms` `response.200.body/rooms/items/status`: value");
-    expect(changelog).toContain("reaches 3 more places: `POST /v1/Rooms response.201.body/status`; `GET /v1/Rooms/{Sid} response.200.body/status`;");
+    expect(changelog).toContain(
+      "reaches 3 more places: `POST /v1/Rooms response.201.body/status`; `GET /v1/Rooms/{Sid} response.200.body/status`;",
+    );
   });
 
   it("changes in different places of one schema, or said differently, are not grouped", () => {
@@ -172,8 +238,26 @@ describe("diff fixtures: misjudgements on real spec history", () => {
       info: { title: "t", version: "1" },
       components: { schemas: { S: { type: "object", properties: { a: { enum: a }, b: { enum: b } } } } },
       paths: {
-        "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/S" } } } } } } },
-        "/y": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/S" } } } } } } },
+        "/x": {
+          get: {
+            responses: {
+              "200": {
+                description: "ok",
+                content: { "application/json": { schema: { $ref: "#/components/schemas/S" } } },
+              },
+            },
+          },
+        },
+        "/y": {
+          get: {
+            responses: {
+              "200": {
+                description: "ok",
+                content: { "application/json": { schema: { $ref: "#/components/schemas/S" } } },
+              },
+            },
+          },
+        },
       },
     });
     const text = formatDiffText(diffSpecs(doc(["1"], ["1"]), doc(["1", "2"], ["1", "3"])));
@@ -181,20 +265,27 @@ describe("diff fixtures: misjudgements on real spec history", () => {
       '  GET /x response.200.body/a: value "2" may now be returned: this breaks exhaustive switches over the enum [response-enum-value-added]',
       '  GET /x response.200.body/b: value "3" may now be returned: this breaks exhaustive switches over the enum [response-enum-value-added]',
     ]);
-    expect(text).toContain("the same change to #/components/schemas/S reaches 1 more place: GET /y response.200.body/a\n");
+    expect(text).toContain(
+      "the same change to #/components/schemas/S reaches 1 more place: GET /y response.200.body/a\n",
+    );
   });
 
   it("operation-id-renamed: a patch that says this package's exported types change", () => {
     const diff = pair("operation-id-renamed");
     expect(diff.verdict).toBe("patch");
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "operation-id-changed", exportedTypes: true, path: "/operationId" })]);
-    expect(diff.changes[0]!.message).toMatch(/"FetchRoom" → "GetRoom" .*exported types change: the generated `operations` map and `OperationRow.operationId`/);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "operation-id-changed", exportedTypes: true, path: "/operationId" }),
+    ]);
+    expect(diff.changes[0]!.message).toMatch(
+      /"FetchRoom" → "GetRoom" .*exported types change: the generated `operations` map and `OperationRow.operationId`/,
+    );
   });
 
   it("--json keeps every field it had; flags are present only when set", () => {
     const diff = pair("enum-value-replaced");
     const fields = (c: SpecChange) => Object.keys(c);
-    for (const c of diff.changes) expect(fields(c)).toEqual(expect.arrayContaining(["kind", "severity", "semver", "operation", "path", "message"]));
+    for (const c of diff.changes)
+      expect(fields(c)).toEqual(expect.arrayContaining(["kind", "severity", "semver", "operation", "path", "message"]));
     expect(JSON.parse(JSON.stringify(diff))).toEqual(diff);
   });
 });

@@ -20,7 +20,9 @@ type Json = Record<string, unknown>;
 const doc = (schema: unknown, schemas: Json = {}): Json => ({
   openapi: "3.1.0",
   info: { title: "limits", version: "1" },
-  paths: { "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema } } } } } } },
+  paths: {
+    "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema } } } } } },
+  },
   components: { schemas },
 });
 
@@ -51,18 +53,23 @@ const timed = (run: () => SpecDiff): { diff: SpecDiff; ms: number } => {
 describe("spec diff: depth", () => {
   it("a change 200 levels down is found (the walk once stopped at 64)", () => {
     const diff = diffSpecs(doc(nested({ type: "string" }, 200)), doc(nested({ type: "integer" }, 200)));
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "response-type-changed", path: `response.200.body${"/a".repeat(200)}` })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "response-type-changed", path: `response.200.body${"/a".repeat(200)}` }),
+    ]);
   });
 
   it("a change at the end of a chain of 200 distinct $refs is found", () => {
     const chain = (leaf: string): Json => {
       const schemas: Json = {};
-      for (let i = 0; i < 200; i++) schemas[`S${i}`] = { type: "object", properties: { a: { $ref: `#/components/schemas/S${i + 1}` } } };
+      for (let i = 0; i < 200; i++)
+        schemas[`S${i}`] = { type: "object", properties: { a: { $ref: `#/components/schemas/S${i + 1}` } } };
       schemas.S200 = { type: leaf };
       return doc({ $ref: "#/components/schemas/S0" }, schemas);
     };
     const diff = diffSpecs(chain("string"), chain("boolean"));
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "response-type-changed", schema: "#/components/schemas/S200", schemaPath: "" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "response-type-changed", schema: "#/components/schemas/S200", schemaPath: "" }),
+    ]);
     expect(diff.changes[0]!.path.split("/a")).toHaveLength(201);
   });
 
@@ -73,12 +80,18 @@ describe("spec diff: depth", () => {
       return doc({ $ref: "#/components/schemas/A0" }, schemas);
     };
     expect(diffSpecs(aliases("string"), aliases("integer")).changes).toEqual([
-      expect.objectContaining({ kind: "response-type-changed", path: "response.200.body", schema: "#/components/schemas/A100" }),
+      expect.objectContaining({
+        kind: "response-type-changed",
+        path: "response.200.body",
+        schema: "#/components/schemas/A100",
+      }),
     ]);
   });
 
   it("a schema nested 10,000 deep is compared without a stack overflow, the change at the bottom found", () => {
-    const { diff, ms } = timed(() => diffSpecs(doc(nested({ type: "string" }, 10_000)), doc(nested({ type: "integer" }, 10_000))));
+    const { diff, ms } = timed(() =>
+      diffSpecs(doc(nested({ type: "string" }, 10_000)), doc(nested({ type: "integer" }, 10_000))),
+    );
     expect(diff.changes).toHaveLength(1);
     expect(diff.changes[0]!.path.length).toBe("response.200.body".length + 2 * 10_000);
     expect(ms).toBeLessThan(20_000);
@@ -88,7 +101,9 @@ describe("spec diff: depth", () => {
     const deep = (leaf: number) => nested(leaf, 10_000);
     const schema = (leaf: number) => ({ type: "object", example: deep(leaf), not: deep(leaf), enum: [deep(leaf)] });
     const diff = diffSpecs(doc(schema(1)), doc(schema(2)));
-    expect(new Set(diff.changes.map((c) => c.kind))).toEqual(new Set(["example-changed", "schema-changed", "response-enum-value-added", "response-enum-value-removed"]));
+    expect(new Set(diff.changes.map((c) => c.kind))).toEqual(
+      new Set(["example-changed", "schema-changed", "response-enum-value-added", "response-enum-value-removed"]),
+    );
     expect(diffSpecs(doc(schema(1)), doc(schema(1))).verdict).toBe("none");
     // A value's text in a message stays short.
     expect(Math.max(...diff.changes.map((c) => c.message.length))).toBeLessThan(300);
@@ -102,7 +117,13 @@ describe("spec diff: cycles", () => {
         { $ref: "#/components/schemas/A" },
         {
           A: { type: "object", properties: { b: { $ref: "#/components/schemas/B" }, name: { type: leaf } } },
-          B: { type: "object", properties: { a: { $ref: "#/components/schemas/A" }, list: { type: "array", items: { $ref: "#/components/schemas/B" } } } },
+          B: {
+            type: "object",
+            properties: {
+              a: { $ref: "#/components/schemas/A" },
+              list: { type: "array", items: { $ref: "#/components/schemas/B" } },
+            },
+          },
         },
       );
     const diff = diffSpecs(loop("string"), loop("integer"));
@@ -111,7 +132,10 @@ describe("spec diff: cycles", () => {
   });
 
   it("a reference to itself, and a self-containing object (a YAML alias), end", () => {
-    const self = diffSpecs(doc({ $ref: "#/components/schemas/A" }, { A: { $ref: "#/components/schemas/A" } }), doc({ type: "string" }));
+    const self = diffSpecs(
+      doc({ $ref: "#/components/schemas/A" }, { A: { $ref: "#/components/schemas/A" } }),
+      doc({ type: "string" }),
+    );
     expect(self.verdict).toBe("minor"); // an unresolvable loop reads as "any type"; a type narrows it
     const ring = (leaf: string): Json => {
       const node: Json = { type: "object", properties: { name: { type: leaf } } };
@@ -134,7 +158,9 @@ describe("spec diff: shared schemas combined exponentially", () => {
     const { diff, ms } = timed(() => diffSpecs(lattice(60, { type: "string" }), lattice(60, { type: "integer" })));
     const stopped = diff.changes.filter((c) => c.kind === "schema-not-analysed");
     expect(stopped).toEqual([expect.objectContaining({ semver: "major", severity: "breaking" })]);
-    expect(stopped[0]!.message).toMatch(/^comparison stopped after \d+ (changes|schema pairs) .*not compared; treated as breaking$/);
+    expect(stopped[0]!.message).toMatch(
+      /^comparison stopped after \d+ (changes|schema pairs) .*not compared; treated as breaking$/,
+    );
     expect(diff.verdict).toBe("major");
     expect(diff.changes.length).toBeLessThanOrEqual(MAX_CHANGES + 2);
     expect(diff.changes.filter((c) => c.kind === "response-type-changed").length).toBeGreaterThan(0);
@@ -144,7 +170,9 @@ describe("spec diff: shared schemas combined exponentially", () => {
   it("a lattice small enough for the budget reports every place, without the finding", () => {
     const diff = diffSpecs(lattice(8, { type: "string" }), lattice(8, { type: "integer" }));
     expect(diff.changes).toHaveLength(2 ** 8);
-    expect(diff.changes.every((c) => c.kind === "response-type-changed" && c.schema === "#/components/schemas/L8")).toBe(true);
+    expect(
+      diff.changes.every((c) => c.kind === "response-type-changed" && c.schema === "#/components/schemas/L8"),
+    ).toBe(true);
   });
 });
 
@@ -166,9 +194,14 @@ describe("twilio-video-conformance diff: a deeply nested document end to end", (
     const tsx = join(import.meta.dirname, "..", "node_modules/.bin/tsx");
     const script = join(import.meta.dirname, "..", "scripts/conformance.ts");
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(tsx, [script, "diff", "old.json", "new.json", "--json"], { cwd: dir, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-      });
+      execFile(
+        tsx,
+        [script, "diff", "old.json", "new.json", "--json"],
+        { cwd: dir, timeout: 60_000, maxBuffer: 64 << 20 },
+        (error, stdout, stderr) => {
+          done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+        },
+      );
     });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(result.stdout) as SpecDiff;

@@ -6,10 +6,14 @@
 import { isObject, type JsonObject } from "../json-pointer.js";
 import { add, compareDocs, sameJson, short, type Walk } from "./model.js";
 
-/** Server lists: a URL removed breaks clients pointed at it, one added is minor, anything else (descriptions, variables) a patch. */
+/**
+ * Server lists: a URL removed breaks clients pointed at it, one added is
+ * minor, anything else (descriptions, variables) a patch.
+ */
 export function compareServers(walk: Walk, oldRaw: unknown, newRaw: unknown, at: string): void {
   if (sameJson(oldRaw, newRaw)) return;
-  const urls = (list: unknown) => new Set((Array.isArray(list) ? list : []).map((s) => (isObject(s) ? String(s.url) : "")));
+  const urls = (list: unknown) =>
+    new Set((Array.isArray(list) ? list : []).map((s) => (isObject(s) ? String(s.url) : "")));
   const oldUrls = urls(oldRaw);
   const newUrls = urls(newRaw);
   let reported = false;
@@ -23,7 +27,8 @@ export function compareServers(walk: Walk, oldRaw: unknown, newRaw: unknown, at:
     add(walk, "servers-changed", "minor", at, `server ${url} added`);
     reported = true;
   }
-  if (!reported) add(walk, "servers-changed", "patch", at, "servers changed (descriptions or variables; the URLs are the same)");
+  if (!reported)
+    add(walk, "servers-changed", "patch", at, "servers changed (descriptions or variables; the URLs are the same)");
 }
 
 /** The document's own keys (operations aside). */
@@ -32,7 +37,8 @@ export function compareDocument(top: Walk): void {
   const oldInfo = isObject(oldDoc.info) ? oldDoc.info : {};
   const newInfo = isObject(newDoc.info) ? newDoc.info : {};
   if (!sameJson(oldInfo, newInfo)) {
-    const version = oldInfo.version !== newInfo.version ? ` (version ${short(oldInfo.version)} → ${short(newInfo.version)})` : "";
+    const version =
+      oldInfo.version !== newInfo.version ? ` (version ${short(oldInfo.version)} → ${short(newInfo.version)})` : "";
     add(top, "info-changed", "patch", "/info", `info changed${version}`);
   }
   compareServers(top, oldDoc.servers, newDoc.servers, "/servers");

@@ -24,9 +24,26 @@ export const NARROWING_WHEN_ADDED = ["pattern", "multipleOf", "uniqueItems"] as 
  * annotates: nothing a client sends or reads is refused because of it.
  */
 const CHECKED_FORMATS = new Set([
-  "date", "time", "date-time", "iso-time", "iso-date-time", "duration", "uri", "uri-reference", "uri-template", "url",
-  "email", "hostname", "ipv4", "ipv6", "regex", "uuid", "json-pointer", "json-pointer-uri-fragment",
-  "relative-json-pointer", "byte",
+  "date",
+  "time",
+  "date-time",
+  "iso-time",
+  "iso-date-time",
+  "duration",
+  "uri",
+  "uri-reference",
+  "uri-template",
+  "url",
+  "email",
+  "hostname",
+  "ipv4",
+  "ipv6",
+  "regex",
+  "uuid",
+  "json-pointer",
+  "json-pointer-uri-fragment",
+  "relative-json-pointer",
+  "byte",
 ]);
 
 /** The JSON types a schema admits ("null" included), or undefined when it does not say. */
@@ -56,7 +73,9 @@ function enumValues(schema: JsonObject): unknown[] | undefined {
  * `{nullable: true}` is unconstrained, not silent.
  */
 const isUnconstrained = (schema: JsonObject): boolean =>
-  Object.keys(schema).every((k) => k in DOC_KEYS || k.startsWith("x-") || k === "default" || k === "deprecated" || k === "nullable");
+  Object.keys(schema).every(
+    (k) => k in DOC_KEYS || k.startsWith("x-") || k === "default" || k === "deprecated" || k === "nullable",
+  );
 
 export function nullability(side: Side, oldT: Set<string>, newT: Set<string>, path: string): boolean {
   const { walk, req } = side;
@@ -78,7 +97,14 @@ export function compareTypes(side: Side, oldS: JsonObject, newS: JsonObject, pat
   const { walk, req } = side;
   // undefined: any type (`{}`); null: the schema does not say here (a composition, a bare pattern).
   const infer = (s: JsonObject): Set<string> | undefined | null =>
-    types(s) ?? (isObject(s.properties) ? new Set(["object"]) : s.items !== undefined ? new Set(["array"]) : isUnconstrained(s) ? undefined : null);
+    types(s) ??
+    (isObject(s.properties)
+      ? new Set(["object"])
+      : s.items !== undefined
+        ? new Set(["array"])
+        : isUnconstrained(s)
+          ? undefined
+          : null);
   const oldT = infer(oldS);
   const newT = infer(newS);
   if (oldT === null || newT === null || (composed && (!oldT || !newT))) return false;
@@ -91,7 +117,14 @@ export function compareTypes(side: Side, oldS: JsonObject, newS: JsonObject, pat
   }
   if (!newT) {
     if (req) add(walk, "request-type-widened", "minor", path, `now accepts any type (was ${list(oldT)})`);
-    else add(walk, "response-type-widened", "major", path, `may now be any type (was ${list(oldT)}): clients may read a type they do not expect`);
+    else
+      add(
+        walk,
+        "response-type-widened",
+        "major",
+        path,
+        `may now be any type (was ${list(oldT)}): clients may read a type they do not expect`,
+      );
     return false;
   }
   const removed = [...oldT].filter((t) => !admits(newT, t));
@@ -101,10 +134,19 @@ export function compareTypes(side: Side, oldS: JsonObject, newS: JsonObject, pat
   if (nonNull(removed).length === 0 && nonNull(added).length === 0) return nullability(side, oldT, newT, path);
   const was = `${list(oldT)} → ${list(newT)}`;
   if (req) {
-    if (removed.length > 0) add(walk, "request-type-changed", "major", path, `type changed ${was}: values clients send today may be refused`);
+    if (removed.length > 0)
+      add(walk, "request-type-changed", "major", path, `type changed ${was}: values clients send today may be refused`);
     else add(walk, "request-type-widened", "minor", path, `type widened ${was}`);
-  } else if (removed.length > 0 && added.length > 0) add(walk, "response-type-changed", "major", path, `type changed ${was}`);
-  else if (added.length > 0) add(walk, "response-type-widened", "major", path, `type widened ${was}: clients may read a type they do not expect`);
+  } else if (removed.length > 0 && added.length > 0)
+    add(walk, "response-type-changed", "major", path, `type changed ${was}`);
+  else if (added.length > 0)
+    add(
+      walk,
+      "response-type-widened",
+      "major",
+      path,
+      `type widened ${was}: clients may read a type they do not expect`,
+    );
   else add(walk, "response-type-narrowed", "minor", path, `type narrowed ${was}`);
   return false;
 }
@@ -120,12 +162,28 @@ export function compareEnums(side: Side, oldS: JsonObject, newS: JsonObject, pat
   const listed = (values: unknown[]) => values.map(short).join(", ");
   if (!oldE) {
     if (req) add(walk, "request-enum-added", "major", path, `now only accepts ${listed(newE!)}`);
-    else add(walk, "response-enum-added", "minor", path, `is now one of ${listed(newE!)}: ${NO_OVERLAP} for other values`, { literalComparison: true });
+    else
+      add(
+        walk,
+        "response-enum-added",
+        "minor",
+        path,
+        `is now one of ${listed(newE!)}: ${NO_OVERLAP} for other values`,
+        { literalComparison: true },
+      );
     return;
   }
   if (!newE) {
     if (req) add(walk, "request-enum-removed", "minor", path, `no longer limited to ${listed(oldE)}`);
-    else add(walk, "response-enum-removed", "minor", path, `no longer limited to ${listed(oldE)}: any value may arrive, which breaks exhaustive switches`, { exhaustiveSwitch: true });
+    else
+      add(
+        walk,
+        "response-enum-removed",
+        "minor",
+        path,
+        `no longer limited to ${listed(oldE)}: any value may arrive, which breaks exhaustive switches`,
+        { exhaustiveSwitch: true },
+      );
     return;
   }
   const keyOf = (v: unknown) => canonicalJson(v);
@@ -134,17 +192,40 @@ export function compareEnums(side: Side, oldS: JsonObject, newS: JsonObject, pat
   for (const v of oldE) {
     if (newKeys.has(keyOf(v)) || (skipNull && v === null)) continue;
     if (req) add(walk, "request-enum-value-removed", "major", path, `value ${short(v)} is no longer accepted`);
-    else add(walk, "response-enum-value-removed", "minor", path, `value ${short(v)} is no longer returned: ${NO_OVERLAP}`, { literalComparison: true });
+    else
+      add(
+        walk,
+        "response-enum-value-removed",
+        "minor",
+        path,
+        `value ${short(v)} is no longer returned: ${NO_OVERLAP}`,
+        { literalComparison: true },
+      );
   }
   for (const v of newE) {
     if (oldKeys.has(keyOf(v)) || (skipNull && v === null)) continue;
     if (req) add(walk, "request-enum-value-added", "minor", path, `value ${short(v)} is now accepted`);
-    else add(walk, "response-enum-value-added", "minor", path, `value ${short(v)} may now be returned: this breaks exhaustive switches over the enum`, { exhaustiveSwitch: true });
+    else
+      add(
+        walk,
+        "response-enum-value-added",
+        "minor",
+        path,
+        `value ${short(v)} may now be returned: this breaks exhaustive switches over the enum`,
+        { exhaustiveSwitch: true },
+      );
   }
 }
 
 function report(side: Side, at: string, narrowed: boolean, what: string): void {
-  if (side.req) add(side.walk, narrowed ? "request-constraint-narrowed" : "request-constraint-widened", narrowed ? "major" : "minor", at, `${what}${narrowed ? ": values clients send today may be refused" : ""}`);
+  if (side.req)
+    add(
+      side.walk,
+      narrowed ? "request-constraint-narrowed" : "request-constraint-widened",
+      narrowed ? "major" : "minor",
+      at,
+      `${what}${narrowed ? ": values clients send today may be refused" : ""}`,
+    );
   else add(side.walk, "response-constraint-changed", "minor", at, what);
 }
 
@@ -153,7 +234,12 @@ function compareFormat(side: Side, o: unknown, n: unknown, path: string): void {
   if (o === n) return;
   const checked = (f: unknown) => typeof f === "string" && CHECKED_FORMATS.has(f);
   const at = child(path, "format");
-  const what = o === undefined ? `format ${short(n)} added` : n === undefined ? `format ${short(o)} removed` : `format ${short(o)} → ${short(n)}`;
+  const what =
+    o === undefined
+      ? `format ${short(n)} added`
+      : n === undefined
+        ? `format ${short(o)} removed`
+        : `format ${short(o)} → ${short(n)}`;
   if (checked(n)) report(side, at, true, what);
   else if (checked(o)) report(side, at, false, what);
   else add(side.walk, "format-changed", "patch", at, `${what} (an annotation: no value is refused for it)`);
@@ -166,10 +252,12 @@ export function compareConstraints(side: Side, oldS: JsonObject, newS: JsonObjec
     const at = child(path, keyword);
     // 3.0's boolean exclusiveMaximum/exclusiveMinimum modify the bound; compare them whole.
     if (canonicalJson(o) === canonicalJson(n)) return;
-    if (typeof o === "boolean" || typeof n === "boolean") return report(side, at, true, `${keyword} ${short(o)} → ${short(n)}`);
+    if (typeof o === "boolean" || typeof n === "boolean")
+      return report(side, at, true, `${keyword} ${short(o)} → ${short(n)}`);
     if (o === undefined) return report(side, at, true, `${keyword} ${short(n)} added`);
     if (n === undefined) return report(side, at, false, `${keyword} ${short(o)} removed`);
-    if (typeof o !== "number" || typeof n !== "number") return report(side, at, true, `${keyword} ${short(o)} → ${short(n)}`);
+    if (typeof o !== "number" || typeof n !== "number")
+      return report(side, at, true, `${keyword} ${short(o)} → ${short(n)}`);
     const narrowed = upper ? n < o : n > o;
     report(side, at, narrowed, `${keyword} ${n < o ? "lowered" : "raised"} ${o} → ${n}`);
   };

@@ -95,13 +95,19 @@ export interface SpecChange {
   kind: ChangeKind;
   severity: ChangeSeverity;
   semver: SemverLevel;
-  /** `GET /v1/Rooms/{Sid}` (the NEW document's path when both have it), `webhook roomStatusCallback POST`, or `document` for top-level changes. */
+  /**
+   * `GET /v1/Rooms/{Sid}` (the NEW document's path when both have it), `webhook roomStatusCallback POST`,
+   * `document` for top-level changes, or a path (`/v1/Rooms`) for a path item's own keys.
+   */
   operation: string;
-  /** Where inside the operation, JSON-pointer-ish: `request.body/Type`, `request.query/Status`, `response.200.body/rooms/items/status`. */
+  /**
+   * Where inside the operation, JSON-pointer-ish: `request.body/Type`, `request.query/Status`,
+   * `response.200.body/rooms/items/status`.
+   */
   path: string;
   /** One line for a human. */
   message: string;
-  /** Set on response changes that break an exhaustive `switch` over an enum (a new value the switch does not handle). */
+  /** Set on response changes that break an exhaustive `switch` over an enum (a value the switch does not handle). */
   exhaustiveSwitch?: true;
   /**
    * Set on response changes that stop TypeScript code comparing with a literal from compiling
@@ -135,7 +141,11 @@ export class NotOpenApiError extends Error {
   }
 }
 
-export const SEVERITY: Record<SemverLevel, ChangeSeverity> = { major: "breaking", minor: "non-breaking", patch: "patch" };
+export const SEVERITY: Record<SemverLevel, ChangeSeverity> = {
+  major: "breaking",
+  minor: "non-breaking",
+  patch: "patch",
+};
 
 /** Keys that only document: a difference in them is a patch. */
 export const DOC_KEYS: Record<string, ChangeKind> = {
@@ -173,8 +183,23 @@ export interface Walk {
 /** Flags a change may carry (see {@link SpecChange}). */
 export type ChangeFlags = Pick<SpecChange, "exhaustiveSwitch" | "literalComparison" | "exportedTypes">;
 
-export function add(walk: Walk, kind: ChangeKind, semver: SemverLevel, path: string, message: string, flags: ChangeFlags = {}): void {
-  const change: SpecChange = { kind, severity: SEVERITY[semver], semver, operation: walk.operation, path, message, ...flags };
+export function add(
+  walk: Walk,
+  kind: ChangeKind,
+  semver: SemverLevel,
+  path: string,
+  message: string,
+  flags: ChangeFlags = {},
+): void {
+  const change: SpecChange = {
+    kind,
+    severity: SEVERITY[semver],
+    semver,
+    operation: walk.operation,
+    path,
+    message,
+    ...flags,
+  };
   const at = walk.schema;
   if (at && (path === at.base || path.startsWith(`${at.base}/`))) {
     change.schema = at.ref;
@@ -229,7 +254,9 @@ export function canonicalJson(value: unknown, skipDocs = false): string | undefi
     } else if (isObject(item)) {
       parts.push("{");
       stack.push(new Raw("}"));
-      const keys = Object.keys(item).filter((k) => item[k] !== undefined && !(skipDocs && (k in DOC_KEYS || k.startsWith("x-"))));
+      const keys = Object.keys(item).filter(
+        (k) => item[k] !== undefined && !(skipDocs && (k in DOC_KEYS || k.startsWith("x-"))),
+      );
       keys.sort();
       for (let i = keys.length - 1; i >= 0; i--) {
         stack.push(item[keys[i]!]);
@@ -254,7 +281,13 @@ export const short = (value: unknown): string => {
 export const child = (path: string, token: string): string => `${path}/${escapePointerToken(token)}`;
 
 /** Documentation-only keys of one node (descriptions, examples, extensions). */
-export function compareDocs(walk: Walk, oldNode: JsonObject, newNode: JsonObject, path: string, keys: readonly string[] = Object.keys(DOC_KEYS)): void {
+export function compareDocs(
+  walk: Walk,
+  oldNode: JsonObject,
+  newNode: JsonObject,
+  path: string,
+  keys: readonly string[] = Object.keys(DOC_KEYS),
+): void {
   for (const key of keys) {
     if (!sameJson(oldNode[key], newNode[key])) {
       const what = oldNode[key] === undefined ? "added" : newNode[key] === undefined ? "removed" : "changed";

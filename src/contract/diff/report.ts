@@ -22,13 +22,16 @@ const place = (c: SpecChange): string => `${c.operation}${c.path ? ` ${c.path}` 
 export function groupChanges(changes: readonly SpecChange[], readsFirst = false): ChangeGroup[] {
   const groups = new Map<string, SpecChange[]>();
   changes.forEach((c, i) => {
-    const key = c.schema === undefined ? `#${i}` : JSON.stringify([c.severity, c.schema, c.schemaPath, c.kind, c.message]);
+    const key =
+      c.schema === undefined ? `#${i}` : JSON.stringify([c.severity, c.schema, c.schemaPath, c.kind, c.message]);
     const list = groups.get(key);
     if (list) list.push(c);
     else groups.set(key, [c]);
   });
   return [...groups.values()].map((list) => {
-    const ordered = readsFirst ? [...list.filter((c) => c.operation.startsWith("GET ")), ...list.filter((c) => !c.operation.startsWith("GET "))] : list;
+    const ordered = readsFirst
+      ? [...list.filter((c) => c.operation.startsWith("GET ")), ...list.filter((c) => !c.operation.startsWith("GET "))]
+      : list;
     return { head: ordered[0]!, also: ordered.slice(1) };
   });
 }

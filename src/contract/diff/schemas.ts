@@ -10,14 +10,50 @@
  * with a `schema-not-analysed` finding instead of running on.
  */
 import { isObject, type JsonObject } from "../json-pointer.js";
-import { compareConstraints, compareEnums, compareTypes, LOWER, NARROWING_WHEN_ADDED, nullability, types, UPPER, type Side } from "./keywords.js";
+import { compareComposition } from "./composition.js";
+import {
+  compareConstraints,
+  compareEnums,
+  compareTypes,
+  LOWER,
+  NARROWING_WHEN_ADDED,
+  nullability,
+  types,
+  UPPER,
+  type Side,
+} from "./keywords.js";
 import { add, child, compareDocs, DOC_KEYS, resolve, sameShape, type Direction, type Walk } from "./model.js";
+
+const UNMODELLED = "(not analysed further; treated as breaking)";
 
 /** Keywords this walker models; any other validation keyword is compared whole (schema-changed). */
 const MODELLED = new Set<string>([
-  "$ref", "type", "nullable", "enum", "const", "properties", "required", "additionalProperties", "items", "prefixItems",
-  "allOf", "oneOf", "anyOf", "deprecated", "default", "readOnly", "writeOnly", "discriminator", "xml", "format",
-  ...UPPER, ...LOWER, ...NARROWING_WHEN_ADDED, ...Object.keys(DOC_KEYS), "contentMediaType", "contentEncoding",
+  "$ref",
+  "type",
+  "nullable",
+  "enum",
+  "const",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "prefixItems",
+  "allOf",
+  "oneOf",
+  "anyOf",
+  "deprecated",
+  "default",
+  "readOnly",
+  "writeOnly",
+  "discriminator",
+  "xml",
+  "format",
+  ...UPPER,
+  ...LOWER,
+  ...NARROWING_WHEN_ADDED,
+  ...Object.keys(DOC_KEYS),
+  "contentMediaType",
+  "contentEncoding",
 ]);
 
 /**
@@ -29,7 +65,13 @@ export const MAX_SCHEMA_VISITS = 100_000;
 export const MAX_CHANGES = 20_000;
 
 const composition = (schema: JsonObject): "allOf" | "oneOf" | "anyOf" | undefined =>
-  Array.isArray(schema.oneOf) ? "oneOf" : Array.isArray(schema.anyOf) ? "anyOf" : Array.isArray(schema.allOf) ? "allOf" : undefined;
+  Array.isArray(schema.oneOf)
+    ? "oneOf"
+    : Array.isArray(schema.anyOf)
+      ? "anyOf"
+      : Array.isArray(schema.allOf)
+        ? "allOf"
+        : undefined;
 
 /** A pair still to compare, with the `$ref` context it inherits from its parent. */
 interface Visit {
@@ -54,7 +96,10 @@ export class SchemaWalker {
   private cuts = 0;
   private readonly side: Side;
 
-  constructor(private readonly walk: Walk, private readonly direction: Direction) {
+  constructor(
+    private readonly walk: Walk,
+    private readonly direction: Direction,
+  ) {
     this.side = { walk, req: direction === "request" };
   }
 
@@ -92,18 +137,30 @@ export class SchemaWalker {
       return;
     }
     const ref = n.ref ?? o.ref;
-    const key = o.ref === undefined || n.ref === undefined ? undefined : `${this.direction}\u0000${o.ref ?? ""}\u0000${n.ref ?? ""}`;
+    const key =
+      o.ref === undefined || n.ref === undefined
+        ? undefined
+        : `${this.direction}\u0000${o.ref ?? ""}\u0000${n.ref ?? ""}`;
     if (key !== undefined && walk.state.clean.has(key)) return;
     if (++walk.state.visits > MAX_SCHEMA_VISITS || walk.out.length > MAX_CHANGES) {
       walk.state.stopped = true;
       const limit = walk.out.length > MAX_CHANGES ? `${MAX_CHANGES} changes` : `${MAX_SCHEMA_VISITS} schema pairs`;
       const why = `comparison stopped after ${limit} (shared schemas combine in too many ways)`;
-      add(walk, "schema-not-analysed", "major", step.path, `${why}: schemas here, below and in later operations are not compared; treated as breaking`);
+      add(
+        walk,
+        "schema-not-analysed",
+        "major",
+        step.path,
+        `${why}: schemas here, below and in later operations are not compared; treated as breaking`,
+      );
       return;
     }
     if (seen) seen.add(n.node);
     else this.onPath.set(o.node, new Set([n.node]));
-    stack.push({ leave: [o.node, n.node], ...(key !== undefined ? { clean: { key, out: walk.out.length, cuts: this.cuts } } : {}) });
+    stack.push({
+      leave: [o.node, n.node],
+      ...(key !== undefined ? { clean: { key, out: walk.out.length, cuts: this.cuts } } : {}),
+    });
     if (ref !== undefined) walk.schema = { ref, base: step.path };
     this.compareResolved(o.node, n.node, step.path);
   }
@@ -125,7 +182,7 @@ export class SchemaWalker {
     const oc = composition(oldS);
     const nc = composition(newS);
     if (oc || nc) {
-      if (oc === nc && oc) this.compareComposition(oc, oldS, newS, path);
+      if (oc === nc && oc) compareComposition(this.side, oc, oldS, newS, path, (o, n, at) => this.descend(o, n, at));
       else if (oc && nc) add(walk, "schema-composition-changed", "major", path, `${oc} became ${nc}`);
       else {
         // `X` ↔ `oneOf [X, {type: null}]`: only nullability changed; X is compared with X.
@@ -133,13 +190,21 @@ export class SchemaWalker {
         const nonNullOld = oc ? this.onlyAddsNull(oc, newS, oldS, walk.oldDoc) : undefined;
         if (nonNullNew) {
           nullability(this.side, types(oldS)!, new Set([...types(oldS)!, "null"]), path);
-          return this.descend(oldS, nonNullNew, path);
+          this.descend(oldS, nonNullNew, path);
+          return;
         }
         if (nonNullOld) {
           nullability(this.side, new Set([...types(newS)!, "null"]), types(newS)!, path);
-          return this.descend(nonNullOld, newS, path);
+          this.descend(nonNullOld, newS, path);
+          return;
         }
-        add(walk, "schema-composition-changed", "major", path, oc ? `${oc} removed: the schema is no longer a composition` : `the schema became a ${nc} composition`);
+        add(
+          walk,
+          "schema-composition-changed",
+          "major",
+          path,
+          oc ? `${oc} removed: the schema is no longer a composition` : `the schema became a ${nc} composition`,
+        );
       }
     }
 
@@ -150,28 +215,68 @@ export class SchemaWalker {
     this.compareObjects(oldS, newS, path);
 
     if (oldS.items !== undefined || newS.items !== undefined) {
-      if (oldS.items !== undefined && newS.items !== undefined) this.descend(oldS.items, newS.items, child(path, "items"));
-      else if (newS.items !== undefined) add(walk, req ? "request-constraint-narrowed" : "response-constraint-changed", req ? "major" : "minor", child(path, "items"), "array items are now constrained");
-      else add(walk, req ? "request-constraint-widened" : "response-type-widened", req ? "minor" : "major", child(path, "items"), "array items are no longer constrained");
+      if (oldS.items !== undefined && newS.items !== undefined)
+        this.descend(oldS.items, newS.items, child(path, "items"));
+      else if (newS.items !== undefined)
+        add(
+          walk,
+          req ? "request-constraint-narrowed" : "response-constraint-changed",
+          req ? "major" : "minor",
+          child(path, "items"),
+          "array items are now constrained",
+        );
+      else
+        add(
+          walk,
+          req ? "request-constraint-widened" : "response-type-widened",
+          req ? "minor" : "major",
+          child(path, "items"),
+          "array items are no longer constrained",
+        );
     }
 
     // Keywords not modelled above (if/then/else, not, dependentRequired, …): compared whole, conservatively.
-    const unmodelled = new Set([...Object.keys(oldS), ...Object.keys(newS)].filter((k) => !MODELLED.has(k) && !k.startsWith("x-")));
+    const unmodelled = new Set(
+      [...Object.keys(oldS), ...Object.keys(newS)].filter((k) => !MODELLED.has(k) && !k.startsWith("x-")),
+    );
     for (const k of [...unmodelled].sort()) {
-      if (!sameShape(oldS[k], newS[k])) add(walk, "schema-changed", "major", child(path, k), `${k} ${oldS[k] === undefined ? "added" : newS[k] === undefined ? "removed" : "changed"} (not analysed further; treated as breaking)`);
+      if (!sameShape(oldS[k], newS[k]))
+        add(
+          walk,
+          "schema-changed",
+          "major",
+          child(path, k),
+          `${k} ${oldS[k] === undefined ? "added" : newS[k] === undefined ? "removed" : "changed"} ${UNMODELLED}`,
+        );
     }
   }
 
-  /** `X` → `oneOf/anyOf [X, {type: null}]`: the union's non-null variant when the union only adds null (`unionDoc` holds the union). */
-  private onlyAddsNull(kind: string, plain: JsonObject, union: JsonObject, unionDoc: JsonObject): JsonObject | undefined {
+  /**
+   * `X` → `oneOf/anyOf [X, {type: null}]`: the union's non-null variant when
+   * the union only adds null (`unionDoc` holds the union).
+   */
+  private onlyAddsNull(
+    kind: string,
+    plain: JsonObject,
+    union: JsonObject,
+    unionDoc: JsonObject,
+  ): JsonObject | undefined {
     if (kind === "allOf") return undefined;
     const variants = (union[kind] as unknown[]).map((v) => resolve(unionDoc, v).node);
     if (variants.length !== 2) return undefined;
-    const isNull = (v: JsonObject) => { const t = types(v); return t?.size === 1 && t.has("null"); };
+    const isNull = (v: JsonObject) => {
+      const t = types(v);
+      return t?.size === 1 && t.has("null");
+    };
     const other = variants.filter((v) => !isNull(v));
     if (other.length !== 1) return undefined;
     const t = types(other[0]!);
-    return t && types(plain) && [...t].every((x) => types(plain)!.has(x)) && [...types(plain)!].filter((x) => x !== "null").every((x) => t.has(x)) ? other[0] : undefined;
+    return t &&
+      types(plain) &&
+      [...t].every((x) => types(plain)!.has(x)) &&
+      [...types(plain)!].filter((x) => x !== "null").every((x) => t.has(x))
+      ? other[0]
+      : undefined;
   }
 
   private compareObjects(oldS: JsonObject, newS: JsonObject, path: string): void {
@@ -179,113 +284,95 @@ export class SchemaWalker {
     const req = this.direction === "request";
     const oldP = isObject(oldS.properties) ? oldS.properties : {};
     const newP = isObject(newS.properties) ? newS.properties : {};
-    const oldR = new Set(Array.isArray(oldS.required) ? (oldS.required as unknown[]).filter((r): r is string => typeof r === "string") : []);
-    const newR = new Set(Array.isArray(newS.required) ? (newS.required as unknown[]).filter((r): r is string => typeof r === "string") : []);
+    const oldR = new Set(
+      Array.isArray(oldS.required)
+        ? (oldS.required as unknown[]).filter((r): r is string => typeof r === "string")
+        : [],
+    );
+    const newR = new Set(
+      Array.isArray(newS.required)
+        ? (newS.required as unknown[]).filter((r): r is string => typeof r === "string")
+        : [],
+    );
     for (const name of Object.keys(oldP)) {
       const at = child(path, name);
       if (!(name in newP)) {
-        if (req) add(walk, "request-field-removed", "major", at, `field ${name} removed: clients that send it may be refused`);
+        if (req)
+          add(walk, "request-field-removed", "major", at, `field ${name} removed: clients that send it may be refused`);
         else add(walk, "response-field-removed", "major", at, `field ${name} removed: clients that read it break`);
         continue;
       }
       // readOnly fields are not sent, writeOnly ones never read.
       this.descend(oldP[name], newP[name], at);
       if (!oldR.has(name) && newR.has(name)) {
-        if (req) add(walk, "request-field-now-required", "major", at, `field ${name} is now required: clients that omit it are refused`);
+        if (req)
+          add(
+            walk,
+            "request-field-now-required",
+            "major",
+            at,
+            `field ${name} is now required: clients that omit it are refused`,
+          );
         else add(walk, "response-field-now-required", "minor", at, `field ${name} is now always present`);
       } else if (oldR.has(name) && !newR.has(name)) {
         if (req) add(walk, "request-field-now-optional", "minor", at, `field ${name} is now optional`);
-        else add(walk, "response-field-now-optional", "major", at, `field ${name} may now be absent: clients that rely on it break`);
+        else
+          add(
+            walk,
+            "response-field-now-optional",
+            "major",
+            at,
+            `field ${name} may now be absent: clients that rely on it break`,
+          );
       }
     }
     for (const name of Object.keys(newP)) {
       if (name in oldP) continue;
       const at = child(path, name);
       if (req) {
-        if (newR.has(name)) add(walk, "request-field-added-required", "major", at, `required field ${name} added: clients that do not send it are refused`);
+        if (newR.has(name))
+          add(
+            walk,
+            "request-field-added-required",
+            "major",
+            at,
+            `required field ${name} added: clients that do not send it are refused`,
+          );
         else add(walk, "request-field-added", "minor", at, `optional field ${name} added`);
       } else add(walk, "response-field-added", "minor", at, `field ${name} added`);
     }
     // A required name without a property (allowed by JSON Schema).
-    for (const name of newR) if (!(name in newP) && !(name in oldP) && !oldR.has(name)) {
-      if (req) add(walk, "request-field-now-required", "major", child(path, name), `field ${name} is now required`);
-      else add(walk, "response-field-now-required", "minor", child(path, name), `field ${name} is now always present`);
-    }
+    for (const name of newR)
+      if (!(name in newP) && !(name in oldP) && !oldR.has(name)) {
+        if (req) add(walk, "request-field-now-required", "major", child(path, name), `field ${name} is now required`);
+        else
+          add(walk, "response-field-now-required", "minor", child(path, name), `field ${name} is now always present`);
+      }
 
     const oa = oldS.additionalProperties;
     const na = newS.additionalProperties;
     if (oa === undefined && na === undefined) return;
-    if (isObject(oa) && isObject(na)) return this.descend(oa, na, child(path, "additionalProperties"));
+    if (isObject(oa) && isObject(na)) {
+      this.descend(oa, na, child(path, "additionalProperties"));
+      return;
+    }
     if (sameShape(oa, na)) return;
     const closedOld = oa === false;
     const closedNew = na === false;
     const at = child(path, "additionalProperties");
     if (req) {
-      if (!closedOld && closedNew) add(walk, "request-constraint-narrowed", "major", at, "other fields are now refused");
-      else if (closedOld && !closedNew) add(walk, "request-constraint-widened", "minor", at, "other fields are now accepted");
+      if (!closedOld && closedNew)
+        add(walk, "request-constraint-narrowed", "major", at, "other fields are now refused");
+      else if (closedOld && !closedNew)
+        add(walk, "request-constraint-widened", "minor", at, "other fields are now accepted");
       else add(walk, "request-constraint-narrowed", "major", at, `additionalProperties changed`);
-    } else add(walk, "response-constraint-changed", "minor", at, closedNew ? "no other fields are returned" : "other fields may now be returned");
-  }
-
-  /** The discriminator values a union's variant stands for (`mapping` entries naming it, else its property's `const`/`enum`, else its schema name). */
-  private discriminatorValues(union: JsonObject, variant: unknown, doc: JsonObject): string[] {
-    const d = union.discriminator;
-    if (!isObject(d) || typeof d.propertyName !== "string") return [];
-    const ref = isObject(variant) && typeof variant.$ref === "string" ? variant.$ref : undefined;
-    const name = ref?.split("/").pop();
-    const mapped = isObject(d.mapping) ? Object.entries(d.mapping).filter(([, target]) => target === ref || (name !== undefined && target === name)).map(([value]) => value) : [];
-    if (mapped.length > 0) return mapped;
-    const property = resolve(doc, isObject(resolve(doc, variant).node.properties) ? (resolve(doc, variant).node.properties as JsonObject)[d.propertyName] : undefined).node;
-    if (typeof property.const === "string") return [property.const];
-    if (Array.isArray(property.enum)) return property.enum.filter((v): v is string => typeof v === "string");
-    return name !== undefined ? [name] : [];
-  }
-
-  /**
-   * Variants matched by their `$ref` when they have one, else by position. A
-   * response variant added under a discriminator is a new value of that
-   * discriminator, judged like a new enum value (minor, breaks exhaustive
-   * switches); without one, clients cannot tell the new shape apart (major).
-   */
-  private compareComposition(kind: "allOf" | "oneOf" | "anyOf", oldS: JsonObject, newS: JsonObject, path: string): void {
-    const walk = this.walk;
-    const req = this.side.req;
-    const oldV = oldS[kind] as unknown[];
-    const newV = newS[kind] as unknown[];
-    const label = (v: unknown, i: number) => (isObject(v) && typeof v.$ref === "string" ? v.$ref.split("/").pop()! : `#${i}`);
-    const oldLabels = oldV.map(label);
-    const newLabels = newV.map(label);
-    const byLabel = new Map<string, number>();
-    newLabels.forEach((l, j) => { if (!byLabel.has(l)) byLabel.set(l, j); });
-    const discriminated = (union: JsonObject, variant: unknown, doc: JsonObject) => {
-      const values = this.discriminatorValues(union, variant, doc);
-      const property = (union.discriminator as JsonObject | undefined)?.propertyName as string;
-      return values.length > 0 ? { values: values.map((v) => JSON.stringify(v)).join(", "), property } : undefined;
-    };
-    const matched = new Set<number>();
-    oldV.forEach((variant, i) => {
-      const byRef = isObject(variant) && typeof variant.$ref === "string" ? (byLabel.get(oldLabels[i]!) ?? -1) : -1;
-      const j = byRef >= 0 ? byRef : !oldLabels[i]!.startsWith("#") ? -1 : i < newV.length && newLabels[i]!.startsWith("#") ? i : -1;
-      const at = child(child(path, kind), String(i));
-      if (j < 0 || matched.has(j)) {
-        const d = kind === "allOf" || req ? undefined : discriminated(oldS, variant, walk.oldDoc);
-        if (kind === "allOf") add(walk, "schema-composition-changed", "major", at, `allOf member ${oldLabels[i]} removed`);
-        else if (req) add(walk, "request-union-variant-removed", "major", at, `${kind} variant ${oldLabels[i]} removed: clients sending that shape are refused`);
-        else if (d) add(walk, "response-union-variant-removed", "minor", at, `${kind} variant ${oldLabels[i]} (${d.property} ${d.values}) is no longer returned: TypeScript code comparing with those values no longer compiles (no overlap)`, { literalComparison: true });
-        else add(walk, "response-union-variant-removed", "minor", at, `${kind} variant ${oldLabels[i]} is no longer returned`);
-        return;
-      }
-      matched.add(j);
-      this.descend(variant, newV[j], child(child(path, kind), String(j)));
-    });
-    newV.forEach((variant, j) => {
-      if (matched.has(j)) return;
-      const at = child(child(path, kind), String(j));
-      const d = kind === "allOf" || req ? undefined : discriminated(newS, variant, walk.newDoc);
-      if (kind === "allOf") add(walk, "schema-composition-changed", "major", at, `allOf member ${newLabels[j]} added`);
-      else if (req) add(walk, "request-union-variant-added", "minor", at, `${kind} variant ${newLabels[j]} is now accepted`);
-      else if (d) add(walk, "response-union-variant-added", "minor", at, `${kind} variant ${newLabels[j]} (${d.property} ${d.values}) may now be returned: this breaks exhaustive switches over ${d.property}`, { exhaustiveSwitch: true });
-      else add(walk, "response-union-variant-added", "major", at, `${kind} variant ${newLabels[j]} may now be returned: clients may read a shape they do not expect`);
-    });
+    } else
+      add(
+        walk,
+        "response-constraint-changed",
+        "minor",
+        at,
+        closedNew ? "no other fields are returned" : "other fields may now be returned",
+      );
   }
 }
