@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpecs, type SpecDiff } from "../src/contract/index.js";
+import { findCycle } from "../src/contract/diff/model.js";
 import { MAX_CHANGES } from "../src/contract/diff/schemas.js";
 
 type Json = Record<string, unknown>;
@@ -147,6 +148,17 @@ describe("spec diff: cycles", () => {
   });
 });
 
+describe("findCycle: documents that contain themselves", () => {
+  it("finds a self-containing object, not a shared one, at any depth", () => {
+    const shared = { type: "string" };
+    expect(findCycle({ a: shared, b: [shared, { c: shared }] })).toBeUndefined();
+    const ring: Json = { properties: {} };
+    (ring.properties as Json)["x/y"] = { items: ring };
+    expect(findCycle({ components: { schemas: { A: ring } } })).toBe("/components/schemas/A/properties/x~1y/items");
+    expect(findCycle(nested({ type: "string" }, 10_000))).toBeUndefined();
+  });
+});
+
 describe("spec diff: shared schemas combined exponentially", () => {
   it("an unchanged lattice of 60 levels (2^60 paths) is walked once", () => {
     const { diff, ms } = timed(() => diffSpecs(lattice(60, { type: "string" }), lattice(60, { type: "string" })));
@@ -176,7 +188,18 @@ describe("spec diff: shared schemas combined exponentially", () => {
   });
 });
 
-describe("twilio-video-conformance diff: a deeply nested document end to end", () => {
+function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const tsx = join(import.meta.dirname, "..", "node_modules/.bin/tsx");
+  const script = join(import.meta.dirname, "..", "scripts/conformance.ts");
+  const options = { cwd, timeout: 60_000, maxBuffer: 64 << 20 };
+  return new Promise((done) => {
+    execFile(tsx, [script, "diff", ...args], options, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("twilio-video-conformance diff: hostile documents end to end", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "spec-diff-limits-"));
@@ -191,21 +214,23 @@ describe("twilio-video-conformance diff: a deeply nested document end to end", (
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reports the change at depth 10,000 with exit 0", async () => {
-    const tsx = join(import.meta.dirname, "..", "node_modules/.bin/tsx");
-    const script = join(import.meta.dirname, "..", "scripts/conformance.ts");
-    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        tsx,
-        [script, "diff", "old.json", "new.json", "--json"],
-        { cwd: dir, timeout: 60_000, maxBuffer: 64 << 20 },
-        (error, stdout, stderr) => {
-          done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-        },
-      );
-    });
+    const result = await cli(["old.json", "new.json", "--json"], dir);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
     const report = JSON.parse(result.stdout) as SpecDiff;
     expect(report.verdict).toBe("major");
     expect(report.changes.map((c) => c.kind)).toEqual(["response-type-changed"]);
+  });
+
+  it("a YAML alias inside its own anchor: exit 2 with one line (the CLI once grew until out of memory)", async () => {
+    const head = 'openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {}\n';
+    const alias = "components:\n  schemas:\n    A: &a\n      type: object\n      properties:\n        self: *a\n";
+    writeFileSync(join(dir, "plain.yaml"), head);
+    writeFileSync(join(dir, "alias.yaml"), `${head}${alias}`);
+    const result = await cli(["plain.yaml", "alias.yaml"], dir);
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: "" });
+    expect(result.stderr).toBe(
+      "twilio-video-conformance diff: alias.yaml: the document contains itself at " +
+        "/components/schemas/A/properties/self (a YAML alias inside its own anchor)\n",
+    );
   });
 });

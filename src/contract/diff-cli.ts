@@ -12,6 +12,7 @@ import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 
 import { dirname, extname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diffSpecs, NotOpenApiError, type SpecChange, type SpecDiff } from "./diff.js";
+import { findCycle } from "./diff/model.js";
 import { alsoLine, groupChanges, type ChangeGroup } from "./diff/report.js";
 import { isObject } from "./json-pointer.js";
 import { unresolvedRefs } from "./spec-check.js";
@@ -131,6 +132,11 @@ function checkLoaded(document: unknown, name: string): object {
   if (!isObject(document)) throw new DiffInputError(`${name}: not an OpenAPI document (not an object)`);
   if (typeof document.openapi !== "string" || !/^3\./.test(document.openapi)) {
     throw new DiffInputError(`${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`);
+  }
+  // A YAML alias inside its own anchor makes an object that contains itself: no walk over it would end.
+  const cycle = findCycle(document);
+  if (cycle !== undefined) {
+    throw new DiffInputError(`${name}: the document contains itself at ${cycle} (a YAML alias inside its own anchor)`);
   }
   const broken = unresolvedRefs(document);
   if (broken.length > 0) {

@@ -302,3 +302,33 @@ export function compareDocs(
     }
   }
 }
+
+/**
+ * The JSON pointer of the first place `value` contains itself (a YAML alias
+ * inside its own anchor), or undefined for a tree or a DAG. Iterative, so no
+ * nesting is too deep; shared (non-cyclic) parts are walked once.
+ */
+export function findCycle(value: unknown): string | undefined {
+  const onPath = new Set<object>();
+  const finished = new Set<object>();
+  const stack: { node: object; at: string; leave: boolean }[] = [];
+  if (typeof value === "object" && value !== null) stack.push({ node: value, at: "", leave: false });
+  while (stack.length > 0) {
+    const { node, at, leave } = stack.pop()!;
+    if (leave) {
+      onPath.delete(node);
+      finished.add(node);
+      continue;
+    }
+    if (finished.has(node)) continue;
+    onPath.add(node);
+    stack.push({ node, at, leave: true });
+    for (const [key, next] of Object.entries(node)) {
+      if (typeof next !== "object" || next === null) continue;
+      const where = child(at, key);
+      if (onPath.has(next)) return where;
+      if (!finished.has(next)) stack.push({ node: next, at: where, leave: false });
+    }
+  }
+  return undefined;
+}
