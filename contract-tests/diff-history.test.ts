@@ -159,6 +159,23 @@ describe("diff fixtures: misjudgements on real spec history", () => {
     expect(request.changes[0]).not.toHaveProperty("literalComparison");
   });
 
+  it("a response field limited to an enum is flagged literalComparison (comparisons with other values stop compiling)", () => {
+    const doc = (schema: object) => ({
+      openapi: "3.1.0",
+      info: { title: "t", version: "1" },
+      paths: {
+        "/x": { get: { responses: { "200": { description: "ok", content: { "application/json": { schema } } } } } },
+      },
+    });
+    const diff = diffSpecs(doc({ type: "string" }), doc({ type: "string", enum: ["a", "b"] }));
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "response-enum-added", semver: "minor", literalComparison: true }),
+    ]);
+    expect(diff.changes[0]!.message).toBe(
+      'is now one of "a", "b": TypeScript code comparing with any other value no longer compiles (no overlap)',
+    );
+  });
+
   it("callback-event-added: a discriminated variant added is judged like a new enum value (minor, exhaustiveSwitch)", () => {
     const variant = pair("callback-event-added");
     const value = pair("callback-event-value-added");

@@ -162,15 +162,12 @@ export function compareEnums(side: Side, oldS: JsonObject, newS: JsonObject, pat
   const listed = (values: unknown[]) => values.map(short).join(", ");
   if (!oldE) {
     if (req) add(walk, "request-enum-added", "major", path, `now only accepts ${listed(newE!)}`);
-    else
-      add(
-        walk,
-        "response-enum-added",
-        "minor",
-        path,
-        `is now one of ${listed(newE!)}: ${NO_OVERLAP} for other values`,
-        { literalComparison: true },
-      );
+    else {
+      const why = "TypeScript code comparing with any other value no longer compiles (no overlap)";
+      add(walk, "response-enum-added", "minor", path, `is now one of ${listed(newE!)}: ${why}`, {
+        literalComparison: true,
+      });
+    }
     return;
   }
   if (!newE) {
