@@ -132,6 +132,32 @@ describe("spec diff: cycles", () => {
     expect(diffSpecs(loop("string"), loop("string")).verdict).toBe("none");
   });
 
+  it("a schema walked clean only because a cycle was cut is walked again from elsewhere", () => {
+    // GET /x reaches P inside A's cycle (P → A is cut there); GET /y starts at P, where A's change is below it.
+    const docs = (leaf: string): Json => ({
+      ...doc(
+        { $ref: "#/components/schemas/A" },
+        {
+          A: { type: "object", properties: { p: { $ref: "#/components/schemas/P" }, name: { type: leaf } } },
+          P: { type: "object", properties: { q: { $ref: "#/components/schemas/A" } } },
+        },
+      ),
+    });
+    const old = docs("string");
+    const next = docs("integer");
+    for (const d of [old, next]) {
+      const paths = d.paths as Json;
+      paths["/y"] = structuredClone(paths["/x"]);
+      (paths["/y"] as { get: { responses: Json } }).get.responses = {
+        "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/P" } } } },
+      };
+    }
+    expect(diffSpecs(old, next).changes.map((c) => `${c.operation} ${c.path}`)).toEqual([
+      "GET /x response.200.body/name",
+      "GET /y response.200.body/q/name",
+    ]);
+  });
+
   it("a reference to itself, and a self-containing object (a YAML alias), end", () => {
     const self = diffSpecs(
       doc({ $ref: "#/components/schemas/A" }, { A: { $ref: "#/components/schemas/A" } }),
