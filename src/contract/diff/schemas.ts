@@ -5,9 +5,11 @@
  *
  * The walk keeps its own stack rather than recursing, so no nesting depth is
  * too deep to compare; a pair of schemas already on the current descent is a
- * cycle and stops there. Every visit counts against one budget per diff: a
- * document that combines shared schemas in exponentially many ways stops
- * with a `schema-not-analysed` finding instead of running on.
+ * cycle and stops there. A pair of references compared in full without a
+ * change (and without a cycle cut below it) is not walked again, from any
+ * operation, so unchanged shared schemas cost one walk however they combine.
+ * Every visit counts against one budget per diff: a change that multiplies
+ * past it stops the walk with a `schema-not-analysed` finding.
  */
 import { isObject, type JsonObject } from "../json-pointer.js";
 import { compareComposition } from "./composition.js";
