@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffSpecs, type SpecDiff } from "../src/contract/index.js";
 import { findCycle } from "../src/contract/diff/model.js";
-import { MAX_CHANGES } from "../src/contract/diff/schemas.js";
+import { MAX_CHANGES, MAX_REPORT_CHARS } from "../src/contract/diff/schemas.js";
 
 type Json = Record<string, unknown>;
 
@@ -96,6 +96,22 @@ describe("spec diff: depth", () => {
     expect(diff.changes).toHaveLength(1);
     expect(diff.changes[0]!.path.length).toBe("response.200.body".length + 2 * 10_000);
     expect(ms).toBeLessThan(20_000);
+  });
+
+  it("a change at every level of a schema 10,000 deep stops at the report budget (its paths would total 100M characters)", () => {
+    const described = (text: string) => {
+      let s: unknown = { type: "string" };
+      for (let i = 0; i < 10_000; i++) s = { type: "object", description: text, properties: { a: s } };
+      return doc(s);
+    };
+    const { diff, ms } = timed(() => diffSpecs(described("old"), described("new")));
+    const stopped = diff.changes.filter((c) => c.kind === "schema-not-analysed");
+    expect(stopped).toEqual([expect.objectContaining({ semver: "major" })]);
+    expect(stopped[0]!.message).toMatch(/^comparison stopped after \d+ characters of report/);
+    const chars = diff.changes.reduce((sum, c) => sum + c.path.length + c.message.length, 0);
+    expect(chars).toBeLessThan(MAX_REPORT_CHARS + 2 * 20_100);
+    expect(diff.changes.filter((c) => c.kind === "description-changed").length).toBeGreaterThan(1000);
+    expect(ms).toBeLessThan(30_000);
   });
 
   it("examples, enum values and unmodelled keywords nested 10,000 deep are compared whole without overflow", () => {
@@ -197,7 +213,7 @@ describe("spec diff: shared schemas combined exponentially", () => {
     const stopped = diff.changes.filter((c) => c.kind === "schema-not-analysed");
     expect(stopped).toEqual([expect.objectContaining({ semver: "major", severity: "breaking" })]);
     expect(stopped[0]!.message).toMatch(
-      /^comparison stopped after \d+ (changes|schema pairs) .*not compared; treated as breaking$/,
+      /^comparison stopped after \d+ (changes|schema pairs|characters of report) .*not compared; treated as breaking$/,
     );
     expect(diff.verdict).toBe("major");
     expect(diff.changes.length).toBeLessThanOrEqual(MAX_CHANGES + 2);

@@ -68,7 +68,7 @@ export function diffSpecs(oldDocument: unknown, newDocument: unknown): SpecDiff 
     newDoc: newDocument,
     operation: "document",
     out,
-    state: { clean: new Set(), visits: 0, stopped: false },
+    state: { clean: new Set(), visits: 0, stopped: false, chars: 0 },
   };
   compareDocument(top);
   compareOperations(top, "paths");

@@ -168,6 +168,8 @@ export interface DiffState {
   visits: number;
   /** The budget ran out (reported once, as a change): no more schemas are compared. */
   stopped: boolean;
+  /** Characters of the paths and messages reported so far: deep paths repeated per change grow fast. */
+  chars: number;
 }
 
 export interface Walk {
@@ -205,6 +207,7 @@ export function add(
     change.schema = at.ref;
     change.schemaPath = path.slice(at.base.length);
   }
+  walk.state.chars += path.length + message.length;
   walk.out.push(change);
 }
 

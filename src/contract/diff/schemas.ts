@@ -60,11 +60,21 @@ const MODELLED = new Set<string>([
 
 /**
  * What one diff compares at most: schema pairs (each counted once per place
- * it is reached; the bundled Twilio Video spec takes under 2,000) and changes
- * found. Past either, the walk stops and says so.
+ * it is reached; the bundled Twilio Video spec takes under 2,000), changes
+ * found, and characters of their paths and messages (a change at every level
+ * of a deep schema repeats ever longer paths). Past any, the walk stops and says so.
  */
 export const MAX_SCHEMA_VISITS = 100_000;
 export const MAX_CHANGES = 20_000;
+export const MAX_REPORT_CHARS = 8_000_000;
+
+/** The budget one diff has spent, described, or undefined while some is left. */
+function spent(walk: Walk): string | undefined {
+  if (walk.state.visits > MAX_SCHEMA_VISITS) return `${MAX_SCHEMA_VISITS} schema pairs`;
+  if (walk.out.length > MAX_CHANGES) return `${MAX_CHANGES} changes`;
+  if (walk.state.chars > MAX_REPORT_CHARS) return `${MAX_REPORT_CHARS} characters of report`;
+  return undefined;
+}
 
 const composition = (schema: JsonObject): "allOf" | "oneOf" | "anyOf" | undefined =>
   Array.isArray(schema.oneOf)
@@ -144,10 +154,11 @@ export class SchemaWalker {
         ? undefined
         : `${this.direction}\u0000${o.ref ?? ""}\u0000${n.ref ?? ""}`;
     if (key !== undefined && walk.state.clean.has(key)) return;
-    if (++walk.state.visits > MAX_SCHEMA_VISITS || walk.out.length > MAX_CHANGES) {
+    walk.state.visits++;
+    const limit = spent(walk);
+    if (limit !== undefined) {
       walk.state.stopped = true;
-      const limit = walk.out.length > MAX_CHANGES ? `${MAX_CHANGES} changes` : `${MAX_SCHEMA_VISITS} schema pairs`;
-      const why = `comparison stopped after ${limit} (shared schemas combine in too many ways)`;
+      const why = `comparison stopped after ${limit} (shared or deep schemas multiply what is reported)`;
       add(
         walk,
         "schema-not-analysed",
