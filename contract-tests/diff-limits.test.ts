@@ -17,6 +17,9 @@ import { MAX_CHANGES, MAX_REPORT_CHARS } from "../src/contract/diff/schemas.js";
 
 type Json = Record<string, unknown>;
 
+/** Per-test timeout above every bound asserted here: a loaded 2-core machine runs these many times slower. */
+const LOADED = 120_000;
+
 /** A document whose one operation returns `schema`, with `schemas` as components. */
 const doc = (schema: unknown, schemas: Json = {}): Json => ({
   openapi: "3.1.0",
@@ -51,7 +54,7 @@ const timed = (run: () => SpecDiff): { diff: SpecDiff; ms: number } => {
   return { diff, ms: performance.now() - start };
 };
 
-describe("spec diff: depth", () => {
+describe("spec diff: depth", { timeout: LOADED }, () => {
   it("a change 200 levels down is found (the walk once stopped at 64)", () => {
     const diff = diffSpecs(doc(nested({ type: "string" }, 200)), doc(nested({ type: "integer" }, 200)));
     expect(diff.changes).toEqual([
@@ -201,7 +204,7 @@ describe("findCycle: documents that contain themselves", () => {
   });
 });
 
-describe("spec diff: shared schemas combined exponentially", () => {
+describe("spec diff: shared schemas combined exponentially", { timeout: LOADED }, () => {
   it("an unchanged lattice of 60 levels (2^60 paths) is walked once", () => {
     const { diff, ms } = timed(() => diffSpecs(lattice(60, { type: "string" }), lattice(60, { type: "string" })));
     expect(diff.verdict).toBe("none");
@@ -241,7 +244,7 @@ function cli(args: string[], cwd: string): Promise<{ code: number; stdout: strin
   });
 }
 
-describe("twilio-video-conformance diff: hostile documents end to end", () => {
+describe("twilio-video-conformance diff: hostile documents end to end", { timeout: LOADED }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "spec-diff-limits-"));
