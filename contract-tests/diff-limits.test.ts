@@ -193,6 +193,26 @@ describe("spec diff: cycles", () => {
   });
 });
 
+describe("spec diff: values that contain themselves", () => {
+  it("an example or enum value inside itself (a YAML alias) is compared and written without running on", () => {
+    const schema = (leaf: string): Json => {
+      const example: Json = { leaf };
+      example.self = example;
+      const value: unknown[] = [leaf];
+      value.push(value);
+      return { type: "object", example, enum: [value] };
+    };
+    const diff = diffSpecs(doc(schema("a")), doc(schema("b")));
+    expect(new Set(diff.changes.map((c) => c.kind))).toEqual(
+      new Set(["example-changed", "response-enum-value-added", "response-enum-value-removed"]),
+    );
+    expect(diff.changes.find((c) => c.kind === "response-enum-value-added")!.message).toMatch(
+      /^value \["b","\[cycle\]"\] may now be returned/,
+    );
+    expect(diffSpecs(doc(schema("a")), doc(schema("a"))).verdict).toBe("none");
+  });
+});
+
 describe("findCycle: documents that contain themselves", () => {
   it("finds a self-containing object, not a shared one, at any depth", () => {
     const shared = { type: "string" };

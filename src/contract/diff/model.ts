@@ -234,40 +234,59 @@ class Raw {
   constructor(readonly text: string) {}
 }
 
+/** The end of an object or array on {@link canonicalJson}'s path. */
+class Leave {
+  constructor(readonly node: object) {}
+}
+
 /**
  * Canonical JSON of a value (object keys sorted; `undefined` for undefined),
  * written without recursion: a hostile document may nest deeper than the
- * stack, where `JSON.stringify` throws. `skipDocs` leaves out documentation
- * keys and `x-` extensions at every depth.
+ * stack, where `JSON.stringify` throws. An object inside itself (a YAML
+ * alias inside its own anchor) is written `"[cycle]"` there. `skipDocs`
+ * leaves out documentation keys and `x-` extensions at every depth.
  */
 export function canonicalJson(value: unknown, skipDocs = false): string | undefined {
   if (value === undefined) return undefined;
   const parts: string[] = [];
   const stack: unknown[] = [value];
+  const onPath = new Set<object>();
   while (stack.length > 0) {
     const item = stack.pop();
     if (item instanceof Raw) parts.push(item.text);
-    else if (Array.isArray(item)) {
-      parts.push("[");
-      stack.push(new Raw("]"));
-      for (let i = item.length - 1; i >= 0; i--) {
-        stack.push(item[i] === undefined ? null : item[i]);
-        if (i > 0) stack.push(new Raw(","));
-      }
-    } else if (isObject(item)) {
-      parts.push("{");
-      stack.push(new Raw("}"));
-      const keys = Object.keys(item).filter(
-        (k) => item[k] !== undefined && !(skipDocs && (k in DOC_KEYS || k.startsWith("x-"))),
-      );
-      keys.sort();
-      for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push(item[keys[i]!]);
-        stack.push(new Raw(`${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:`));
-      }
-    } else parts.push(JSON.stringify(item) ?? "null");
+    else if (item instanceof Leave) onPath.delete(item.node);
+    else if (typeof item !== "object" || item === null) parts.push(JSON.stringify(item) ?? "null");
+    else if (onPath.has(item)) parts.push('"[cycle]"');
+    else {
+      onPath.add(item);
+      stack.push(new Leave(item));
+      if (Array.isArray(item)) pushArray(item, parts, stack);
+      else pushObject(item as JsonObject, parts, stack, skipDocs);
+    }
   }
   return parts.join("");
+}
+
+function pushArray(item: unknown[], parts: string[], stack: unknown[]): void {
+  parts.push("[");
+  stack.push(new Raw("]"));
+  for (let i = item.length - 1; i >= 0; i--) {
+    stack.push(item[i] === undefined ? null : item[i]);
+    if (i > 0) stack.push(new Raw(","));
+  }
+}
+
+function pushObject(item: JsonObject, parts: string[], stack: unknown[], skipDocs: boolean): void {
+  parts.push("{");
+  stack.push(new Raw("}"));
+  const keys = Object.keys(item).filter(
+    (k) => item[k] !== undefined && !(skipDocs && (k in DOC_KEYS || k.startsWith("x-"))),
+  );
+  keys.sort();
+  for (let i = keys.length - 1; i >= 0; i--) {
+    stack.push(item[keys[i]!]);
+    stack.push(new Raw(`${i > 0 ? "," : ""}${JSON.stringify(keys[i])}:`));
+  }
 }
 
 /** Whether two values are the same JSON once documentation keys are left out at every depth. */
