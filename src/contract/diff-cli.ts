@@ -12,6 +12,8 @@ import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 
 import { dirname, extname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { diffSpecs, NotOpenApiError, type SpecChange, type SpecDiff } from "./diff.js";
+import { findCycle } from "./diff/model.js";
+import { alsoLine, groupChanges, type ChangeGroup } from "./diff/report.js";
 import { isObject } from "./json-pointer.js";
 import { unresolvedRefs } from "./spec-check.js";
 
@@ -131,6 +133,11 @@ function checkLoaded(document: unknown, name: string): object {
   if (typeof document.openapi !== "string" || !/^3\./.test(document.openapi)) {
     throw new DiffInputError(`${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`);
   }
+  // A YAML alias inside its own anchor makes an object that contains itself: no walk over it would end.
+  const cycle = findCycle(document);
+  if (cycle !== undefined) {
+    throw new DiffInputError(`${name}: the document contains itself at ${cycle} (a YAML alias inside its own anchor)`);
+  }
   const broken = unresolvedRefs(document);
   if (broken.length > 0) {
     const [first] = broken;
@@ -154,10 +161,14 @@ const GROUPS = [
 export function formatDiffText(diff: SpecDiff): string {
   const out: string[] = [];
   for (const [severity, title] of GROUPS) {
-    const list = diff.changes.filter((c) => c.severity === severity);
-    if (list.length === 0) continue;
-    out.push(`${title} (${list.length}):`);
-    for (const c of list) out.push(`  ${changeLine(c)}`);
+    const groups = groupChanges(diff.changes.filter((c) => c.severity === severity), true);
+    if (groups.length === 0) continue;
+    out.push(`${title} (${groups.length}):`);
+    for (const group of groups) {
+      out.push(`  ${changeLine(group.head)}`);
+      const also = alsoLine(group);
+      if (also) out.push(`    ${also}`);
+    }
     out.push("");
   }
   out.push(verdictLine(diff));
@@ -172,7 +183,11 @@ const HEADING_PREFIX = (version: string) => `## ${version} — spec change (`;
 
 /** The CHANGELOG section for `diff` under `version`. */
 export function changelogSection(diff: SpecDiff, version: string): string {
-  const md = (c: SpecChange) => `- \`${c.operation}\`${c.path ? ` \`${c.path}\`` : ""}: ${c.message}`;
+  const md = (group: ChangeGroup) => {
+    const c = group.head;
+    const also = alsoLine(group, (t) => `\`${t}\``);
+    return `- \`${c.operation}\`${c.path ? ` \`${c.path}\`` : ""}: ${c.message}${also ? ` (${also})` : ""}`;
+  };
   const lists = [
     ["Breaking", "breaking"],
     ["Added/Non-breaking", "non-breaking"],
@@ -180,7 +195,7 @@ export function changelogSection(diff: SpecDiff, version: string): string {
   ] as const;
   const parts = [`${HEADING_PREFIX(version)}${diff.verdict})`, ""];
   for (const [title, severity] of lists) {
-    const list = diff.changes.filter((c) => c.severity === severity);
+    const list = groupChanges(diff.changes.filter((c) => c.severity === severity));
     parts.push(`### ${title}`, "", ...(list.length > 0 ? list.map(md) : ["- none"]), "");
   }
   return parts.join("\n");

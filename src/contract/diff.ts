@@ -15,16 +15,36 @@
  * response and its response as a request.
  */
 import { isObject, type JsonObject } from "./json-pointer.js";
-import { add, NotOpenApiError, short, type ChangeSeverity, type DiffVerdict, type SpecChange, type SpecDiff, type Walk } from "./diff/model.js";
+import {
+  NotOpenApiError,
+  type ChangeSeverity,
+  type DiffVerdict,
+  type SpecChange,
+  type SpecDiff,
+  type Walk,
+} from "./diff/model.js";
+import { compareDocument } from "./diff/document.js";
 import { compareOperations } from "./diff/operations.js";
 
-export { NotOpenApiError, type ChangeKind, type ChangeSeverity, type DiffVerdict, type SemverLevel, type SpecChange, type SpecDiff } from "./diff/model.js";
+export {
+  NotOpenApiError,
+  type ChangeKind,
+  type ChangeSeverity,
+  type DiffVerdict,
+  type SemverLevel,
+  type SpecChange,
+  type SpecDiff,
+} from "./diff/model.js";
 
 const RANK: Record<DiffVerdict, number> = { none: 0, patch: 1, minor: 2, major: 3 };
 
 function checkDocument(doc: unknown, which: "old" | "new"): asserts doc is JsonObject {
   if (!isObject(doc)) throw new NotOpenApiError(which, "not a JSON object");
-  if (typeof doc.openapi !== "string" || !/^3\./.test(doc.openapi)) throw new NotOpenApiError(which, typeof doc.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field');
+  if (typeof doc.openapi !== "string" || !/^3\./.test(doc.openapi))
+    throw new NotOpenApiError(
+      which,
+      typeof doc.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field',
+    );
   if (doc.paths !== undefined && !isObject(doc.paths)) throw new NotOpenApiError(which, '"paths" is not an object');
 }
 
@@ -43,17 +63,16 @@ export function diffSpecs(oldDocument: unknown, newDocument: unknown): SpecDiff 
   checkDocument(oldDocument, "old");
   checkDocument(newDocument, "new");
   const out: SpecChange[] = [];
-  const top: Walk = { oldDoc: oldDocument, newDoc: newDocument, operation: "document", out };
-  const oldInfo = isObject(oldDocument.info) ? oldDocument.info : {};
-  const newInfo = isObject(newDocument.info) ? newDocument.info : {};
-  if (JSON.stringify(oldInfo) !== JSON.stringify(newInfo)) add(top, "info-changed", "patch", "/info", `info changed${oldInfo.version !== newInfo.version ? ` (version ${short(oldInfo.version)} → ${short(newInfo.version)})` : ""}`);
-  const urls = (doc: JsonObject) => new Set((Array.isArray(doc.servers) ? doc.servers : []).map((s) => (isObject(s) ? String(s.url) : "")));
-  const oldUrls = urls(oldDocument);
-  const newUrls = urls(newDocument);
-  for (const url of oldUrls) if (!newUrls.has(url)) add(top, "servers-changed", "major", "/servers", `server ${url} removed: clients pointed at it break`);
-  for (const url of newUrls) if (!oldUrls.has(url)) add(top, "servers-changed", "minor", "/servers", `server ${url} added`);
-  compareOperations(oldDocument, newDocument, out, "paths");
-  compareOperations(oldDocument, newDocument, out, "webhooks");
+  const top: Walk = {
+    oldDoc: oldDocument,
+    newDoc: newDocument,
+    operation: "document",
+    out,
+    state: { clean: new Set(), visits: 0, stopped: false, chars: 0 },
+  };
+  compareDocument(top);
+  compareOperations(top, "paths");
+  compareOperations(top, "webhooks");
 
   // One entry per distinct change (a component reached twice in one operation is one change).
   const seen = new Set<string>();
@@ -64,7 +83,10 @@ export function diffSpecs(oldDocument: unknown, newDocument: unknown): SpecDiff 
     return true;
   });
   const order: Record<ChangeSeverity, number> = { breaking: 0, "non-breaking": 1, patch: 2 };
-  const changes = unique.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => order[a.severity] - order[b.severity] || i - j).map(([c]) => c);
+  const changes = unique
+    .map((c, i) => [c, i] as const)
+    .sort(([a, i], [b, j]) => order[a.severity] - order[b.severity] || i - j)
+    .map(([c]) => c);
   const counts = { breaking: 0, nonBreaking: 0, patch: 0 };
   let verdict: DiffVerdict = "none";
   for (const c of changes) {

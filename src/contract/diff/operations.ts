@@ -4,7 +4,9 @@
  * headers compared through the schema walker.
  */
 import { escapePointerToken, isObject, type JsonObject } from "../json-pointer.js";
-import { add, child, compareDocs, resolve, shape, short, type Direction, type SpecChange, type Walk } from "./model.js";
+import { add, child, compareDocs, resolve, sameJson, sameShape, short, type Direction, type Walk } from "./model.js";
+import { comparePathItem, compareServers } from "./document.js";
+import { compareParameters } from "./parameters.js";
 import { SchemaWalker } from "./schemas.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -32,75 +34,10 @@ function operations(doc: JsonObject, section: "paths" | "webhooks"): Map<string,
   return out;
 }
 
-interface Param {
-  node: JsonObject;
-  name: string;
-  location: string;
-}
-
-/** Path-level and operation-level parameters, the latter winning; path ones keyed by position so a rename still matches. */
-function parameters(doc: JsonObject, ref: OperationRef): Map<string, Param> {
-  const byName = new Map<string, Param>();
-  for (const list of [ref.item.parameters, ref.op.parameters]) {
-    if (!Array.isArray(list)) continue;
-    for (const raw of list) {
-      const node = resolve(doc, raw).node;
-      if (typeof node.name !== "string" || typeof node.in !== "string") continue;
-      const name = node.in === "header" ? node.name.toLowerCase() : node.name;
-      byName.set(`${node.in}:${name}`, { node, name: node.name, location: node.in });
-    }
-  }
-  const templateNames = [...ref.path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
-  const out = new Map<string, Param>();
-  for (const [key, p] of byName) {
-    const index = p.location === "path" ? templateNames.indexOf(p.name) : -1;
-    out.set(index >= 0 ? `path:#${index}` : key, p);
-  }
-  return out;
-}
-
-function compareParameters(walk: Walk, oldRef: OperationRef, newRef: OperationRef, request: Direction): void {
-  const oldPs = parameters(walk.oldDoc, oldRef);
-  const newPs = parameters(walk.newDoc, newRef);
-  const req = request === "request";
-  const where = (p: Param) => `request.${p.location}/${escapePointerToken(p.name)}`;
-  for (const [key, o] of oldPs) {
-    const n = newPs.get(key);
-    if (!n) {
-      if (req) add(walk, "request-parameter-removed", "major", where(o), `${o.location} parameter ${o.name} removed: clients that send it may be refused`);
-      else add(walk, "response-field-removed", "major", where(o), `${o.location} parameter ${o.name} is no longer sent`);
-      continue;
-    }
-    if (o.name !== n.name) add(walk, "path-parameter-renamed", "patch", where(n), `path parameter ${o.name} renamed ${n.name} (the URL is unchanged)`);
-    compareDocs(walk, o.node, n.node, where(n), ["description", "example", "examples"]);
-    const oReq = o.node.required === true;
-    const nReq = n.node.required === true;
-    if (!oReq && nReq) {
-      if (req) add(walk, "request-parameter-now-required", "major", where(n), `${n.location} parameter ${n.name} is now required`);
-      else add(walk, "response-field-now-required", "minor", where(n), `${n.location} parameter ${n.name} is now always sent`);
-    } else if (oReq && !nReq) {
-      if (req) add(walk, "request-parameter-now-optional", "minor", where(n), `${n.location} parameter ${n.name} is now optional`);
-      else add(walk, "response-field-now-optional", "major", where(n), `${n.location} parameter ${n.name} may now be absent`);
-    }
-    if (o.node.deprecated !== true && n.node.deprecated === true) add(walk, "operation-deprecated", "minor", where(n), `${n.location} parameter ${n.name} is deprecated`);
-    for (const k of ["style", "explode", "allowReserved", "content"] as const) {
-      if (k === "content" ? shape(o.node.content) !== shape(n.node.content) : JSON.stringify(o.node[k]) !== JSON.stringify(n.node[k])) {
-        add(walk, "request-parameter-serialization-changed", "major", child(where(n), k), `${n.location} parameter ${n.name}: ${k} changed`);
-      }
-    }
-    new SchemaWalker(walk, request).compare(o.node.schema, n.node.schema, where(n));
-  }
-  for (const [key, n] of newPs) {
-    if (oldPs.has(key)) continue;
-    if (!req) add(walk, "response-field-added", "minor", where(n), `${n.location} parameter ${n.name} is now sent`);
-    else if (n.node.required === true) add(walk, "request-parameter-added-required", "major", where(n), `required ${n.location} parameter ${n.name} added: clients that do not send it are refused`);
-    else add(walk, "request-parameter-added", "minor", where(n), `optional ${n.location} parameter ${n.name} added`);
-  }
-}
-
 const DEFAULT_REQUEST_TYPE = "application/x-www-form-urlencoded";
 const DEFAULT_RESPONSE_TYPE = "application/json";
-const bodyPath = (prefix: string, type: string, fallback: string) => (type === fallback ? `${prefix}.body` : `${prefix}.body(${type})`);
+const bodyPath = (prefix: string, type: string, fallback: string) =>
+  type === fallback ? `${prefix}.body` : `${prefix}.body(${type})`;
 
 /** A request body the client sends (or, for a webhook, reads). */
 function compareRequestBody(walk: Walk, oldRaw: unknown, newRaw: unknown, direction: Direction): void {
@@ -110,12 +47,20 @@ function compareRequestBody(walk: Walk, oldRaw: unknown, newRaw: unknown, direct
   const n = resolve(walk.newDoc, newRaw).node;
   if (oldRaw === undefined) {
     if (!req) add(walk, "response-body-added", "minor", "request.body", "a body is now sent");
-    else if (n.required === true) add(walk, "request-body-added-required", "major", "request.body", "a required request body was added");
+    else if (n.required === true)
+      add(walk, "request-body-added-required", "major", "request.body", "a required request body was added");
     else add(walk, "request-body-added", "minor", "request.body", "an optional request body was added");
     return;
   }
   if (newRaw === undefined) {
-    if (req) add(walk, "request-body-removed", "major", "request.body", "the request body was removed: clients that send one may be refused");
+    if (req)
+      add(
+        walk,
+        "request-body-removed",
+        "major",
+        "request.body",
+        "the request body was removed: clients that send one may be refused",
+      );
     else add(walk, "response-body-removed", "major", "request.body", "the body is no longer sent");
     return;
   }
@@ -129,7 +74,14 @@ function compareRequestBody(walk: Walk, oldRaw: unknown, newRaw: unknown, direct
 }
 
 /** The media types of a body: `side` names where in the exchange (`request`, `response.200`). */
-function compareContent(walk: Walk, oldRaw: unknown, newRaw: unknown, side: string, fallback: string, direction: Direction): void {
+function compareContent(
+  walk: Walk,
+  oldRaw: unknown,
+  newRaw: unknown,
+  side: string,
+  fallback: string,
+  direction: Direction,
+): void {
   const req = direction === "request";
   const oldC = isObject(oldRaw) ? oldRaw : {};
   const newC = isObject(newRaw) ? newRaw : {};
@@ -137,7 +89,14 @@ function compareContent(walk: Walk, oldRaw: unknown, newRaw: unknown, side: stri
     const at = bodyPath(side, type, fallback);
     if (!(type in newC)) {
       if (req) add(walk, "request-content-type-removed", "major", at, `content type ${type} is no longer accepted`);
-      else add(walk, "response-content-type-removed", "major", at, `content type ${type} is no longer returned: clients that parse it break`);
+      else
+        add(
+          walk,
+          "response-content-type-removed",
+          "major",
+          at,
+          `content type ${type} is no longer returned: clients that parse it break`,
+        );
       continue;
     }
     const om = resolve(walk.oldDoc, oldC[type]).node;
@@ -147,10 +106,18 @@ function compareContent(walk: Walk, oldRaw: unknown, newRaw: unknown, side: stri
     const oe = isObject(om.encoding) ? om.encoding : {};
     const ne = isObject(nm.encoding) ? nm.encoding : {};
     for (const field of new Set([...Object.keys(oe), ...Object.keys(ne)])) {
-      if (shape(oe[field]) === shape(ne[field])) continue;
+      if (sameShape(oe[field], ne[field])) continue;
       const where = child(at, field);
-      if (!req) add(walk, "response-constraint-changed", "minor", child(where, "encoding"), `encoding of ${field} changed`);
-      else if (field in oe) add(walk, "request-encoding-changed", "major", child(where, "encoding"), `encoding of ${field} changed: clients encode it the old way`);
+      if (!req)
+        add(walk, "response-constraint-changed", "minor", child(where, "encoding"), `encoding of ${field} changed`);
+      else if (field in oe)
+        add(
+          walk,
+          "request-encoding-changed",
+          "major",
+          child(where, "encoding"),
+          `encoding of ${field} changed: clients encode it the old way`,
+        );
       else add(walk, "request-encoding-changed", "minor", child(where, "encoding"), `encoding of ${field} added`);
     }
   }
@@ -158,8 +125,16 @@ function compareContent(walk: Walk, oldRaw: unknown, newRaw: unknown, side: stri
     if (type in oldC) continue;
     const at = bodyPath(side, type, fallback);
     if (req) add(walk, "request-content-type-added", "minor", at, `content type ${type} is now accepted`);
-    else if (Object.keys(oldC).length === 0) add(walk, "response-body-added", "minor", at, `a ${type} body is now returned`);
-    else add(walk, "response-content-type-added", "minor", at, `content type ${type} may now be returned (negotiated by Accept)`);
+    else if (Object.keys(oldC).length === 0)
+      add(walk, "response-body-added", "minor", at, `a ${type} body is now returned`);
+    else
+      add(
+        walk,
+        "response-content-type-added",
+        "minor",
+        at,
+        `content type ${type} may now be returned (negotiated by Accept)`,
+      );
   }
 }
 
@@ -175,9 +150,24 @@ function compareResponses(walk: Walk, oldRaw: unknown, newRaw: unknown, directio
     const at = `response.${status}`;
     if (!(status in newR)) {
       const covered = Object.keys(newR).some((s) => covers(s, status) || s === "default");
-      if (req) add(walk, "request-constraint-widened", "minor", at, `status ${status} is no longer documented as a reply`);
-      else if (isSuccess(status) && !covered) add(walk, "response-status-removed", "major", at, `success status ${status} is no longer returned: clients that expect it break`);
-      else add(walk, "response-status-removed", "minor", at, `status ${status} is no longer documented${covered ? " on its own" : ""}`);
+      if (req)
+        add(walk, "request-constraint-widened", "minor", at, `status ${status} is no longer documented as a reply`);
+      else if (isSuccess(status) && !covered)
+        add(
+          walk,
+          "response-status-removed",
+          "major",
+          at,
+          `success status ${status} is no longer returned: clients that expect it break`,
+        );
+      else
+        add(
+          walk,
+          "response-status-removed",
+          "minor",
+          at,
+          `status ${status} is no longer documented${covered ? " on its own" : ""}`,
+        );
       continue;
     }
     const o = resolve(walk.oldDoc, oldR[status]).node;
@@ -185,8 +175,10 @@ function compareResponses(walk: Walk, oldRaw: unknown, newRaw: unknown, directio
     compareDocs(walk, o, n, at, ["description"]);
     const oHasBody = isObject(o.content) && Object.keys(o.content).length > 0;
     const nHasBody = isObject(n.content) && Object.keys(n.content).length > 0;
-    if (oHasBody && !nHasBody && !req) add(walk, "response-body-removed", "major", `${at}.body`, `status ${status} no longer has a body`);
-    else if (oHasBody && !nHasBody) add(walk, "request-body-removed", "major", `${at}.body`, `status ${status} no longer takes a body`);
+    if (oHasBody && !nHasBody && !req)
+      add(walk, "response-body-removed", "major", `${at}.body`, `status ${status} no longer has a body`);
+    else if (oHasBody && !nHasBody)
+      add(walk, "request-body-removed", "major", `${at}.body`, `status ${status} no longer takes a body`);
     else compareContent(walk, o.content, n.content, at, DEFAULT_RESPONSE_TYPE, direction);
     compareHeaders(walk, o.headers, n.headers, at, direction);
   }
@@ -195,20 +187,36 @@ function compareResponses(walk: Walk, oldRaw: unknown, newRaw: unknown, directio
     const at = `response.${status}`;
     const covered = Object.keys(oldR).some((s) => covers(s, status) || s === "default");
     if (req) add(walk, "request-constraint-narrowed", "minor", at, `status ${status} is now documented as a reply`);
-    else if (isSuccess(status) && !covered) add(walk, "response-status-added", "major", at, `success status ${status} may now be returned: clients that check for the old one break`);
-    else add(walk, "response-status-added", "minor", at, `status ${status} is now documented${covered ? " on its own" : ""}`);
+    else if (isSuccess(status) && !covered)
+      add(
+        walk,
+        "response-status-added",
+        "major",
+        at,
+        `success status ${status} may now be returned: clients that check for the old one break`,
+      );
+    else
+      add(
+        walk,
+        "response-status-added",
+        "minor",
+        at,
+        `status ${status} is now documented${covered ? " on its own" : ""}`,
+      );
   }
 }
 
 function compareHeaders(walk: Walk, oldRaw: unknown, newRaw: unknown, at: string, direction: Direction): void {
-  const lower = (h: unknown) => new Map(Object.entries(isObject(h) ? h : {}).map(([k, v]) => [k.toLowerCase(), [k, v] as const]));
+  const lower = (h: unknown) =>
+    new Map(Object.entries(isObject(h) ? h : {}).map(([k, v]) => [k.toLowerCase(), [k, v] as const]));
   const oldH = lower(oldRaw);
   const newH = lower(newRaw);
   for (const [key, [name, raw]] of oldH) {
     const where = `${at}.header/${escapePointerToken(name)}`;
     const other = newH.get(key);
     if (!other) {
-      if (direction === "response") add(walk, "response-header-removed", "major", where, `header ${name} is no longer returned`);
+      if (direction === "response")
+        add(walk, "response-header-removed", "major", where, `header ${name} is no longer returned`);
       continue;
     }
     const o = resolve(walk.oldDoc, raw).node;
@@ -217,13 +225,42 @@ function compareHeaders(walk: Walk, oldRaw: unknown, newRaw: unknown, at: string
     new SchemaWalker(walk, direction).compare(o.schema, n.schema, where);
   }
   for (const [key, [name]] of newH) {
-    if (!oldH.has(key) && direction === "response") add(walk, "response-header-added", "minor", `${at}.header/${escapePointerToken(name)}`, `header ${name} is now returned`);
+    if (!oldH.has(key) && direction === "response")
+      add(
+        walk,
+        "response-header-added",
+        "minor",
+        `${at}.header/${escapePointerToken(name)}`,
+        `header ${name} is now returned`,
+      );
   }
 }
 
-const label = (ref: OperationRef, section: "paths" | "webhooks") => (section === "paths" ? `${ref.method.toUpperCase()} ${ref.path}` : `webhook ${ref.path} ${ref.method.toUpperCase()}`);
+const label = (ref: OperationRef, section: "paths" | "webhooks") =>
+  section === "paths" ? `${ref.method.toUpperCase()} ${ref.path}` : `webhook ${ref.path} ${ref.method.toUpperCase()}`;
 
-export function compareOperations(oldDoc: JsonObject, newDoc: JsonObject, out: SpecChange[], section: "paths" | "webhooks"): void {
+/** Path items matched like operations (parameter names blanked); their own keys compared once each. */
+function comparePathItems(top: Walk, section: "paths" | "webhooks"): void {
+  const items = (doc: JsonObject) => {
+    const out = new Map<string, [string, JsonObject]>();
+    const paths = isObject(doc[section]) ? doc[section] : {};
+    for (const [path, raw] of Object.entries(paths))
+      out.set(section === "paths" ? path.replace(/\{[^}]*\}/g, "{}") : path, [path, resolve(doc, raw).node]);
+    return out;
+  };
+  const oldItems = items(top.oldDoc);
+  for (const [key, [path, n]] of items(top.newDoc)) {
+    const o = oldItems.get(key);
+    if (o) comparePathItem({ ...top, operation: section === "paths" ? path : `webhook ${path}` }, o[1], n);
+  }
+}
+
+const ID_TYPES =
+  "this package's exported types change: the generated `operations` map and `OperationRow.operationId` are keyed by it";
+
+export function compareOperations(top: Walk, section: "paths" | "webhooks"): void {
+  const { oldDoc, newDoc } = top;
+  comparePathItems(top, section);
   const oldOps = operations(oldDoc, section);
   const newOps = operations(newDoc, section);
   // Webhooks turn the exchange around: Twilio sends the request, the consumer reads it.
@@ -231,28 +268,51 @@ export function compareOperations(oldDoc: JsonObject, newDoc: JsonObject, out: S
   const outbound: Direction = section === "paths" ? "response" : "request";
   for (const [key, o] of oldOps) {
     const n = newOps.get(key);
-    const walk: Walk = { oldDoc, newDoc, operation: label(n ?? o, section), out };
+    const walk: Walk = { ...top, operation: label(n ?? o, section) };
     if (!n) {
-      if (section === "paths") add(walk, "operation-removed", "major", "", `operation ${o.op.operationId ?? ""} removed: clients that call it break`.replace("  ", " "));
+      if (section === "paths")
+        add(
+          walk,
+          "operation-removed",
+          "major",
+          "",
+          `operation ${o.op.operationId ?? ""} removed: clients that call it break`.replace("  ", " "),
+        );
       else add(walk, "operation-removed", "minor", "", `webhook ${o.path} ${o.method.toUpperCase()} is no longer sent`);
       continue;
     }
     compareDocs(walk, o.op, n.op, "", ["summary", "description", "externalDocs"]);
-    if (o.op.operationId !== n.op.operationId) add(walk, "operation-id-changed", "patch", "/operationId", `operationId ${short(o.op.operationId)} → ${short(n.op.operationId)} (the wire is unchanged; generated method names may change)`);
-    if (JSON.stringify(o.op.tags) !== JSON.stringify(n.op.tags)) add(walk, "tags-changed", "patch", "/tags", "tags changed");
-    if (o.op.deprecated !== true && n.op.deprecated === true) add(walk, "operation-deprecated", "minor", "/deprecated", "the operation is now deprecated");
-    if (o.op.deprecated === true && n.op.deprecated !== true) add(walk, "operation-undeprecated", "minor", "/deprecated", "the operation is no longer deprecated");
+    if (o.op.operationId !== n.op.operationId) {
+      const ids = `operationId ${short(o.op.operationId)} → ${short(n.op.operationId)}`;
+      add(walk, "operation-id-changed", "patch", "/operationId", `${ids} (the wire is unchanged; ${ID_TYPES})`, {
+        exportedTypes: true,
+      });
+    }
+    compareServers(walk, o.op.servers, n.op.servers, "/servers");
+    if (!sameJson(o.op.tags, n.op.tags)) add(walk, "tags-changed", "patch", "/tags", "tags changed");
+    if (o.op.deprecated !== true && n.op.deprecated === true)
+      add(walk, "operation-deprecated", "minor", "/deprecated", "the operation is now deprecated");
+    if (o.op.deprecated === true && n.op.deprecated !== true)
+      add(walk, "operation-undeprecated", "minor", "/deprecated", "the operation is no longer deprecated");
     const oSec = o.op.security ?? oldDoc.security;
     const nSec = n.op.security ?? newDoc.security;
-    if (shape(oSec) !== shape(nSec)) add(walk, "security-changed", "major", "/security", "security requirements changed: clients may need other credentials");
+    if (!sameShape(oSec, nSec))
+      add(
+        walk,
+        "security-changed",
+        "major",
+        "/security",
+        "security requirements changed: clients may need other credentials",
+      );
     compareParameters(walk, o, n, inbound);
     compareRequestBody(walk, o.op.requestBody, n.op.requestBody, inbound);
     compareResponses(walk, o.op.responses, n.op.responses, outbound);
   }
   for (const [key, n] of newOps) {
     if (oldOps.has(key)) continue;
-    const walk: Walk = { oldDoc, newDoc, operation: label(n, section), out };
-    if (section === "paths") add(walk, "operation-added", "minor", "", `operation ${n.op.operationId ?? ""} added`.replace("  ", " "));
+    const walk: Walk = { ...top, operation: label(n, section) };
+    if (section === "paths")
+      add(walk, "operation-added", "minor", "", `operation ${n.op.operationId ?? ""} added`.replace("  ", " "));
     else add(walk, "operation-added", "minor", "", `webhook ${n.path} ${n.method.toUpperCase()} is now sent`);
   }
 }
