@@ -9,6 +9,8 @@
  * `advance()` is called, which makes timestamps fully deterministic.
  */
 
+import { logLine } from "./log.js";
+
 export type ClockMode = "real" | "manual";
 
 /** How the emulator's clock runs: `mode` and the emulated start time. */
@@ -207,7 +209,7 @@ export class EmulatorClock {
     try {
       timer.run();
     } catch (error) {
-      console.error(`[twilio-video-ts emulator] a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      console.error(logLine(`a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "./errors.js";
+import { logLine } from "./log.js";
 
 /**
  * The request target as a URL on `origin`, or undefined when it is not a
@@ -59,7 +60,7 @@ export function guarded(name: string, handle: (req: IncomingMessage, res: Server
     req.on("error", () => undefined);
     res.on("error", () => undefined);
     const fail = (error: unknown) => {
-      console.error(`[twilio-video-ts emulator] ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      console.error(logLine(`${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
       try {
         sendError(res, new ApiError(500, 20500, "Internal Server Error"));
       } catch {
@@ -108,4 +109,44 @@ export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, h
     if (base !== "application/json") return new ApiError(415, 20001, "Control API bodies must be sent as Content-Type: application/json");
   }
   return undefined;
+}
+
+/** Time limits of the emulator's listeners, in ms (0 turns one off). */
+export interface ServerTimeouts {
+  /** Longest time to receive a request's headers (default 10,000). */
+  headersMs?: number | undefined;
+  /** Longest time to receive a whole request, headers and body (default 30,000). */
+  requestMs?: number | undefined;
+  /** How long an idle keep-alive connection stays open (default 5,000). */
+  keepAliveMs?: number | undefined;
+}
+
+/**
+ * The defaults: a local tool has no business waiting Node's 300 s for a
+ * request, and a client that dribbles bytes (slow loris) holds a socket and
+ * memory for as long as it is allowed to.
+ */
+export const DEFAULT_SERVER_TIMEOUTS: Readonly<Required<ServerTimeouts>> = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+
+/** `createServer` options enforcing `timeouts`; throws a TypeError naming a bad value. */
+export function serverTimeoutOptions(timeouts: ServerTimeouts = {}): {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  const t = {
+    headersMs: timeouts.headersMs ?? DEFAULT_SERVER_TIMEOUTS.headersMs,
+    requestMs: timeouts.requestMs ?? DEFAULT_SERVER_TIMEOUTS.requestMs,
+    keepAliveMs: timeouts.keepAliveMs ?? DEFAULT_SERVER_TIMEOUTS.keepAliveMs,
+  };
+  for (const [name, value] of Object.entries(t)) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`timeouts.${name} must be a whole number of ms, 0 or more`);
+  }
+  // Node refuses a headers limit above the request limit; say so in our terms.
+  if (t.requestMs > 0 && t.headersMs > t.requestMs) throw new TypeError("timeouts.headersMs must not exceed timeouts.requestMs");
+  const limits = [t.headersMs, t.requestMs].filter((ms) => ms > 0);
+  // Node checks the limits on this interval (default 30 s), so a cut-off comes late by up to one interval.
+  const interval = Math.max(25, Math.min(1_000, ...limits.map((ms) => Math.floor(ms / 4))));
+  return { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: interval };
 }

@@ -24,7 +24,7 @@ import { Faults, type FaultSpec } from "./faults.js";
 import { DEFAULT_TIMINGS, Lifecycle, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
-import { badTarget, closingSockets, guarded, parseTarget, sendError } from "./guard.js";
+import { badTarget, closingSockets, guarded, parseTarget, sendError, serverTimeoutOptions, type ServerTimeouts } from "./guard.js";
 import { createApiHandler } from "./server.js";
 import type { Credentials } from "./credentials.js";
 import { Store } from "./store.js";
@@ -33,7 +33,8 @@ import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRe
 import { Views } from "./views.js";
 import type { components } from "../../generated/openapi.js";
 
-export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
+export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, ServerTimeouts, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
+export { DEFAULT_SERVER_TIMEOUTS } from "./guard.js";
 export { DEFAULT_MAX_BODY_BYTES };
 export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
@@ -63,6 +64,13 @@ export interface EmulatorOptions {
   credentials?: Credentials | undefined;
   /** Deliver status callbacks (default true). */
   statusCallbacks?: boolean | undefined;
+  /**
+   * Hosts besides loopback that status callbacks may be sent to (default
+   * none), as hostnames (`hooks.example.com`) or host:port; `"*"` allows
+   * any. A callback to another host is not sent: it is kept in
+   * `callbacks()` with an `error` starting `refused:` and logged once per host.
+   */
+  callbackHosts?: readonly string[] | undefined;
   /** "real" (default: time flows, plus whatever is advanced) or "manual" (time moves only on advance). */
   clock?: ClockMode | ClockOptions | undefined;
   /** How long background work takes, in emulated ms. */
@@ -90,6 +98,12 @@ export interface EmulatorOptions {
    * where files go. `writeRecordings()` on this handle writes anywhere.
    */
   recordingsDir?: string | undefined;
+  /**
+   * Time limits of both listeners (default {@link DEFAULT_SERVER_TIMEOUTS}:
+   * headers 10 s, whole request 30 s, idle keep-alive 5 s). A client that
+   * sends slower is answered 408 and disconnected.
+   */
+  timeouts?: ServerTimeouts | undefined;
 }
 
 /** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
@@ -169,10 +183,12 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ code: 20001, message: "Malformed HTTP request", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
+  const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  const [status, reason, message] = timedOut ? [408, "Request Timeout", "Request not received in time"] : [400, "Bad Request", "Malformed HTTP request"];
+  const body = JSON.stringify({ code: 20001, message, more_info: "https://www.twilio.com/docs/errors/20001", status });
   // A HEAD answer has no body, even when the request around it was malformed.
   const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
 }
 
 function close(server: Server): Promise<void> {
@@ -197,8 +213,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const traffic = new TrafficLog(options.trafficLog);
   const store = new Store();
   const media = new MediaHost(store, clock);
-  const apiServer = createServer();
+  const limits = serverTimeoutOptions(options.timeouts);
+  const apiServer = createServer(limits);
   const mediaServer = createServer(
+    limits,
     guarded("media request", (req, res) => {
       if (!parseTarget(req.url, media.origin)) return sendError(res, badTarget(), true);
       media.handle(req, res);
@@ -216,7 +234,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   }
 
-  const callbacks = new CallbackDispatcher({ enabled: options.statusCallbacks ?? true, authToken: credentials.authToken });
+  const callbacks = new CallbackDispatcher({
+    enabled: options.statusCallbacks ?? true,
+    authToken: credentials.authToken,
+    allowedHosts: options.callbackHosts,
+  });
   const views = new Views(url, accountSid);
   const life = new Lifecycle(store, clock, callbacks, accountSid, url, { ...DEFAULT_TIMINGS, ...options.timings });
   const faults = new Faults();
