@@ -132,6 +132,11 @@ export class EmulatorClock {
     if (Number.isNaN(this.base)) throw new TypeError("clock.start is not a valid date");
   }
 
+  /** Wall-clock time (ms) when this clock was made: when the emulator started. */
+  get wallStart(): number {
+    return this.realBase;
+  }
+
   /** Emulated time in ms since the epoch. */
   now(): number {
     const elapsed = this.mode === "real" ? Date.now() - this.realBase : 0;

@@ -27,7 +27,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
 import { badTarget, closingSockets, guarded, parseTarget, sendError, serverTimeoutOptions, type ServerTimeouts } from "./guard.js";
 import { createApiHandler } from "./server.js";
 import type { Credentials } from "./credentials.js";
-import { Store } from "./store.js";
+import { Store, type StateLimits } from "./store.js";
 import { TokenJoin, type AdHocRoomOptions } from "./token-join.js";
 import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import { Views } from "./views.js";
@@ -35,6 +35,7 @@ import type { components } from "../../generated/openapi.js";
 
 export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, ServerTimeouts, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
 export { DEFAULT_SERVER_TIMEOUTS } from "./guard.js";
+export { DEFAULT_STATE_LIMITS, type StateLimits } from "./store.js";
 export { DEFAULT_MAX_BODY_BYTES };
 export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
@@ -104,6 +105,12 @@ export interface EmulatorOptions {
    * sends slower is answered 408 and disconnected.
    */
   timeouts?: ServerTimeouts | undefined;
+  /**
+   * Bounds of the emulated state until `reset()` (default
+   * {@link DEFAULT_STATE_LIMITS}: 250,000 records, 256 MiB of accepted
+   * request bodies). Past either, creating anything answers 507 with code 20500.
+   */
+  stateLimits?: StateLimits | undefined;
 }
 
 /** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
@@ -211,7 +218,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new TypeError("maxBodyBytes must be a whole number of bytes, 1 or more");
   const traffic = new TrafficLog(options.trafficLog);
-  const store = new Store();
+  const store = new Store(options.stateLimits);
   const media = new MediaHost(store, clock);
   const limits = serverTimeoutOptions(options.timeouts);
   const apiServer = createServer(limits);
@@ -258,6 +265,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       traffic,
       control,
       maxBodyBytes,
+      charge: (bytes) => store.charge(bytes),
     });
   apiServer.on("request", api.handle);
 

@@ -15,6 +15,7 @@ import type { Faults } from "./faults.js";
 import { Fields, MAX_JSON_DEPTH, tooDeep } from "./form.js";
 import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } from "./guard.js";
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
+import { checkControlBody } from "./limits.js";
 import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
 import type { Credentials } from "./credentials.js";
@@ -32,6 +33,8 @@ export interface ServerDeps {
   control: Controller;
   /** Largest request body accepted (413 above). */
   maxBodyBytes: number;
+  /** Counts accepted state-changing bodies against the state's byte limit. */
+  charge(bytes: number): void;
 }
 
 /** The API listener's request handler, and stop() to cancel the real-time timers it holds (slow faults). */
@@ -184,7 +187,9 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       }
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
       try {
+        checkControlBody(parsed as Record<string, unknown>);
         const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
+        if (method !== "GET" && reply.status < 300) deps.charge(rawBody.length);
         return send(res, { status: reply.status, headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE }, body: reply.body });
       } catch (error) {
         if (error instanceof ApiError) return sendError(res, error);
@@ -199,6 +204,7 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       res.socket?.destroy();
       return;
     }
+    if (method !== "GET" && method !== "HEAD" && answer.status < 300) deps.charge(rawBody.length);
     const requestId = newSid("RQ");
     const text = bodyText(answer);
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.

@@ -73,6 +73,7 @@ export class TokenJoin {
       apiKeySid: this.credentials.apiKeySid,
       apiKeySecret: this.credentials.apiKeySecret,
       now: this.clock.now(),
+      wall: { now: Date.now(), start: this.clock.wallStart },
     });
     const target = room ?? grant.room;
     if (!target) throw new ApiError(400, 20001, 'Name the room: give "room" (the token has no room grant)');
