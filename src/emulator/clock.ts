@@ -23,6 +23,8 @@ export interface ClockOptions {
 export interface TimerHandle {
   cancel(): void;
   readonly at: number;
+  /** Still waiting to fire (not fired, not cancelled). */
+  readonly pending: boolean;
 }
 
 interface Timer {
@@ -151,6 +153,9 @@ export class EmulatorClock {
     return {
       at: timer.at,
       cancel: () => this.timers.cancel(timer),
+      get pending() {
+        return !timer.cancelled;
+      },
     };
   }
 
@@ -187,6 +192,11 @@ export class EmulatorClock {
       this.running = false;
     }
     this.arm();
+  }
+
+  /** When the earliest pending timer falls due (emulated ms), or undefined when none is pending. */
+  nextAt(): number | undefined {
+    return this.timers.peek()?.at;
   }
 
   /** Number of pending timers (for tests and the control API). */

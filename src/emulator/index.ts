@@ -27,6 +27,7 @@ import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
 import { badTarget, closingSockets, guarded, parseTarget, sendError, serverTimeoutOptions, type ServerTimeouts } from "./guard.js";
 import { createApiHandler } from "./server.js";
 import type { Credentials } from "./credentials.js";
+import { settleClock, standingTimers, type SettleOptions, type SettleResult } from "./settle.js";
 import { Store, type StateLimits } from "./store.js";
 import { TokenJoin, type AdHocRoomOptions } from "./token-join.js";
 import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
@@ -36,6 +37,7 @@ import type { components } from "../../generated/openapi.js";
 export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, ServerTimeouts, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
 export { DEFAULT_SERVER_TIMEOUTS } from "./guard.js";
 export { DEFAULT_STATE_LIMITS, type StateLimits } from "./store.js";
+export { DEFAULT_SETTLE, type SettleOptions, type SettleResult } from "./settle.js";
 export { DEFAULT_MAX_BODY_BYTES };
 export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
@@ -127,6 +129,16 @@ export interface Emulator {
   now(): Date;
   /** Moves emulated time forward, running every lifecycle step that falls due. */
   advance(ms: number): ClockState;
+  /**
+   * Advances the clock from one pending timer to the next until no timed
+   * work is left (recordings, compositions, transcriptions, …), then waits
+   * for the status callbacks. Rooms' empty/unused timeouts and participants'
+   * maximum durations do not count as work: they fire only when they fall
+   * due before the work is done. Throws an {@link EmulatorError} (409) when
+   * that takes more than `maxMs` of emulated time (default 24 h) or
+   * `maxSteps` timer instants (default 10,000).
+   */
+  settle(options?: SettleOptions): Promise<SettleResult>;
   /** A participant joins `room` as `identity` (no token involved). */
   connectParticipant(room: string, identity: string): S["Participant"];
   /**
@@ -278,6 +290,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
     now: () => new Date(clock.now()),
     advance: (ms) => control.advanceClock(ms),
+    settle: async (settleOptions) => {
+      const result = settleClock(clock, () => standingTimers(store), settleOptions);
+      await callbacks.settled();
+      return result;
+    },
     connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
       typeof second === "string" ? control.connectParticipant(first, second) : tokenJoin.connect(first, second?.room),
     disconnectParticipant: (room, participant) => control.disconnectParticipant(room, participant),
