@@ -426,3 +426,18 @@ describe("log lines cannot carry control characters", () => {
     }
   });
 });
+
+describe("command line: time limits and callback hosts", () => {
+  it("--*-timeout flags become timeouts; --callback-hosts a list", async () => {
+    const { parseEmulatorArgs } = await import("../../src/emulator/cli.js");
+    const parsed = parseEmulatorArgs(["--headers-timeout", "2000", "--request-timeout", "0", "--keep-alive-timeout", "100", "--callback-hosts", " hooks.example.com, ,127.0.0.2:9 "]);
+    expect(parsed).toMatchObject({ kind: "run", options: { timeouts: { headersMs: 2000, requestMs: 0, keepAliveMs: 100 }, callbackHosts: ["hooks.example.com", "127.0.0.2:9"] } });
+    const plain = parseEmulatorArgs([]);
+    expect(plain.kind === "run" && ("timeouts" in plain.options || "callbackHosts" in plain.options)).toBe(false);
+    expect(parseEmulatorArgs(["--headers-timeout=-1"])).toEqual({ kind: "error", message: '--headers-timeout must be a whole number of milliseconds, not "-1"' });
+    expect(parseEmulatorArgs(["--request-timeout", "1e3"])).toMatchObject({ kind: "error" });
+    expect(parseEmulatorArgs(["--keep-alive-timeout", "9999999999"])).toMatchObject({ kind: "error" });
+    expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "1000"])).toEqual({ kind: "error", message: "--headers-timeout must not exceed --request-timeout" });
+    expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "0"])).toMatchObject({ kind: "run" });
+  });
+});
