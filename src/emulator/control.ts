@@ -21,6 +21,7 @@ import { Faults, type FaultSpec } from "./faults.js";
 import type { ParticipantRecord, RoomRecord, Store, TrackKind, TrackRecord } from "./store.js";
 import { folderUnder, type TrafficLog, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import type { Views } from "./views.js";
+import { settleClock, settleOptions, standingTimers } from "./settle.js";
 
 type S = components["schemas"];
 
@@ -210,6 +211,12 @@ export class Controller {
         const ms = typeof body.ms === "number" ? body.ms : typeof body.seconds === "number" ? body.seconds * 1000 : NaN;
         if (!(ms >= 0) || !Number.isFinite(ms)) throw badRequest(20001, 'Give "ms" or "seconds": a finite number, 0 or more');
         return { status: 200, body: this.advanceClock(ms) };
+      }
+      case "POST clock/settle": {
+        // {maxMs?, maxSteps?}: the emulator's settle(), over HTTP (see settle.ts).
+        const result = settleClock(this.clock, () => standingTimers(this.store), settleOptions(body));
+        await this.callbacks.settled();
+        return { status: 200, body: { ...this.clockState(), ...result } };
       }
       case "GET faults":
         return { status: 200, body: { faults: this.faults.pending() } };

@@ -42,6 +42,12 @@ export function standingTimers(store: Store): number {
   return count;
 }
 
+/** A control API body's settle bounds; a non-number is refused by settleClock's checks. */
+export function settleOptions(body: Record<string, unknown>): SettleOptions {
+  const number = (v: unknown) => (v === undefined ? undefined : typeof v === "number" ? v : Number.NaN);
+  return { maxMs: number(body.maxMs), maxSteps: number(body.maxSteps) };
+}
+
 function bound(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
   if (!Number.isSafeInteger(v) || v < 0) throw new ApiError(400, 20001, `settle: ${name} must be a whole number, 0 or more (got ${String(value)})`);

@@ -8,7 +8,7 @@ import { EmulatorClock } from "../../src/emulator/clock.js";
 import { EmulatorError, startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { settleClock } from "../../src/emulator/settle.js";
 import { createAccessToken } from "../../src/index.js";
-import { clientFor, startReceiver } from "./helpers.js";
+import { clientFor, control, startReceiver } from "./helpers.js";
 
 let emulator: Emulator;
 let video: ReturnType<typeof clientFor>;
@@ -77,6 +77,21 @@ describe("emulator.settle()", () => {
     await expect(emulator.settle({ maxSteps: -1 })).rejects.toMatchObject({ status: 400 });
     await expect(emulator.settle({ maxMs: 1.5 })).rejects.toThrow(EmulatorError);
     expect((await emulator.settle()).standingTimers).toBe(0);
+  });
+});
+
+describe("POST /_emulator/clock/settle", () => {
+  it("settles over HTTP, answering the clock and what it took; bad bounds are 400s, a short one a 409", async () => {
+    const roomSid = await endedRoomWithRecording();
+    await video.compositions.create({ RoomSid: roomSid, AudioSources: ["*"] });
+    expect((await control(emulator, "/clock/settle", "POST", { maxSteps: "many" })).status).toBe(400);
+    const short = await control(emulator, "/clock/settle", "POST", { maxMs: 10 });
+    expect(short.status).toBe(409);
+    expect(await short.json()).toMatchObject({ code: 20001, status: 409, message: expect.stringContaining("10 ms of emulated time") });
+    const settled = await control(emulator, "/clock/settle", "POST");
+    expect(settled.status).toBe(200);
+    expect(await settled.json()).toEqual({ now: expect.any(String), mode: "manual", pendingTimers: 0, advancedMs: expect.any(Number), steps: expect.any(Number), standingTimers: 0 });
+    expect((await video.compositions.list()).compositions.map((c) => c.status)).toEqual(["completed"]);
   });
 });
 
