@@ -68,7 +68,8 @@ export function callbackRefusal(url: string, allowed: readonly string[] = []): s
   } catch {
     return "refused: not a valid URL";
   }
-  if (target.protocol !== "http:" && target.protocol !== "https:") return `refused: ${target.protocol} is not http or https`;
+  if (target.protocol !== "http:" && target.protocol !== "https:")
+    return `refused: ${target.protocol} is not http or https`;
   if (isLoopbackHost(target.hostname)) return undefined;
   const names = [target.hostname.toLowerCase(), target.host.toLowerCase()];
   if (allowed.some((host) => host === "*" || names.includes(host.toLowerCase()))) return undefined;
@@ -94,7 +95,14 @@ export class CallbackDispatcher {
     const callbackUrl = target.url;
     if (this.inFlight >= MAX_QUEUED_DELIVERIES) {
       // A receiver slower than the events: keep memory flat, and say what was not sent.
-      this.keep({ url: callbackUrl, method, event: params.StatusCallbackEvent ?? "", params, signature: "", error: "dropped: too many callbacks waiting" });
+      this.keep({
+        url: callbackUrl,
+        method,
+        event: params.StatusCallbackEvent ?? "",
+        params,
+        signature: "",
+        error: "dropped: too many callbacks waiting",
+      });
       return;
     }
     this.inFlight++;
@@ -135,7 +143,9 @@ export class CallbackDispatcher {
     const host = URL.canParse(delivery.url) ? new URL(delivery.url).host : delivery.url.slice(0, 100);
     if (this.warned.has(host) || this.warned.size >= MAX_WARNED_HOSTS) return;
     this.warned.add(host);
-    const line = logLine(`status callback to ${host} not sent (${why}); allow it with callbackHosts / --callback-hosts`);
+    const line = logLine(
+      `status callback to ${host} not sent (${why}); allow it with callbackHosts / --callback-hosts`,
+    );
     (this.options.warn ?? console.warn)(line);
   }
 
@@ -176,7 +186,11 @@ export class CallbackDispatcher {
     } catch (error) {
       delivery.error = this.stopping.signal.aborted
         ? "stopped"
-        : error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+        : error instanceof Error
+          ? error.cause instanceof Error
+            ? `${error.message}: ${error.cause.message}`
+            : error.message
+          : String(error);
     }
   }
 }

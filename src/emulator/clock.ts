@@ -224,7 +224,11 @@ export class EmulatorClock {
     try {
       timer.run();
     } catch (error) {
-      console.error(logLine(`a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+      console.error(
+        logLine(
+          `a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        ),
+      );
     }
   }
 

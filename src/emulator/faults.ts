@@ -56,25 +56,34 @@ export class Faults {
   /** Checks a spec coming from the control API; returns a message when it is unusable. */
   static problem(spec: Partial<FaultSpec>): string | undefined {
     if (!spec.kind || !KINDS.has(spec.kind)) return `kind must be one of ${[...KINDS].join(", ")}`;
-    if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1)) return "count must be a whole number, 1 or more";
-    if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 500 && spec.status <= 599)) return "status must be a 5xx status";
-    if (spec.delayMs !== undefined && !(spec.delayMs >= 0 && spec.delayMs <= MAX_DELAY_MS)) return `delayMs must be 0 to ${MAX_DELAY_MS}`;
-    if (spec.method !== undefined && !(typeof spec.method === "string" && spec.method.length <= MAX_METHOD)) return `method must be a string of at most ${MAX_METHOD} characters`;
-    if (spec.path !== undefined && !(typeof spec.path === "string" && spec.path.length <= MAX_PATH)) return `path must be a string of at most ${MAX_PATH} characters`;
-    if (spec.retryAfter != null && !(Number.isInteger(spec.retryAfter) && spec.retryAfter >= 0)) return "retryAfter must be a whole number of seconds";
+    if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count >= 1))
+      return "count must be a whole number, 1 or more";
+    if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 500 && spec.status <= 599))
+      return "status must be a 5xx status";
+    if (spec.delayMs !== undefined && !(spec.delayMs >= 0 && spec.delayMs <= MAX_DELAY_MS))
+      return `delayMs must be 0 to ${MAX_DELAY_MS}`;
+    if (spec.method !== undefined && !(typeof spec.method === "string" && spec.method.length <= MAX_METHOD))
+      return `method must be a string of at most ${MAX_METHOD} characters`;
+    if (spec.path !== undefined && !(typeof spec.path === "string" && spec.path.length <= MAX_PATH))
+      return `path must be a string of at most ${MAX_PATH} characters`;
+    if (spec.retryAfter != null && !(Number.isInteger(spec.retryAfter) && spec.retryAfter >= 0))
+      return "retryAfter must be a whole number of seconds";
     return undefined;
   }
 
   inject(spec: FaultSpec): void {
     const problem = Faults.problem(spec);
     if (problem) throw new TypeError(`invalid fault: ${problem}`);
-    if (this.armed.length >= MAX_ARMED_FAULTS) throw new ApiError(400, 20001, `${MAX_ARMED_FAULTS} faults are armed already: clear them first`);
+    if (this.armed.length >= MAX_ARMED_FAULTS)
+      throw new ApiError(400, 20001, `${MAX_ARMED_FAULTS} faults are armed already: clear them first`);
     this.armed.push({ ...spec, remaining: spec.count ?? 1 });
   }
 
   /** The fault the request runs into, if any; each use counts down. */
   take(method: string, path: string): FaultSpec | undefined {
-    const fault = this.armed.find((f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path)));
+    const fault = this.armed.find(
+      (f) => (!f.method || f.method.toUpperCase() === method) && (!f.path || path.startsWith(f.path)),
+    );
     if (!fault) return undefined;
     if (--fault.remaining <= 0) this.armed = this.armed.filter((f) => f !== fault);
     return fault;

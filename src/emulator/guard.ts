@@ -24,7 +24,8 @@ export function parseTarget(target: string | undefined, origin: string): URL | u
   }
 }
 
-export const badTarget = (): ApiError => new ApiError(400, 20001, "Invalid request target: expected an absolute path such as /v1/Rooms");
+export const badTarget = (): ApiError =>
+  new ApiError(400, 20001, "Invalid request target: expected an absolute path such as /v1/Rooms");
 
 /**
  * Connections whose last answer said `Connection: close`: whatever else
@@ -54,13 +55,18 @@ export function sendError(res: ServerResponse, error: ApiError, close = false): 
  * the process: the client gets a 500 (or its connection closed when an answer
  * had already started) and the error is logged by name and message only.
  */
-export function guarded(name: string, handle: (req: IncomingMessage, res: ServerResponse) => unknown): (req: IncomingMessage, res: ServerResponse) => void {
+export function guarded(
+  name: string,
+  handle: (req: IncomingMessage, res: ServerResponse) => unknown,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     // Stream errors (client resets) must not become unhandled 'error' events.
     req.on("error", () => undefined);
     res.on("error", () => undefined);
     const fail = (error: unknown) => {
-      console.error(logLine(`${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+      console.error(
+        logLine(`${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+      );
       try {
         sendError(res, new ApiError(500, 20500, "Internal Server Error"));
       } catch {
@@ -96,17 +102,24 @@ export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, h
     } catch {
       // "null" and other opaque origins are foreign.
     }
-    if (foreign) return new ApiError(403, 20403, `The control API refuses cross-origin requests (Origin: ${origin.slice(0, 100)})`);
+    if (foreign)
+      return new ApiError(
+        403,
+        20403,
+        `The control API refuses cross-origin requests (Origin: ${origin.slice(0, 100)})`,
+      );
   }
   const host = req.headers.host;
   if (host !== undefined) {
     const hostname = host.replace(/:\d*$/, "").toLowerCase();
-    if (!LOOPBACK_HOSTS.has(hostname)) return new ApiError(403, 20403, `The control API answers loopback hosts only (Host: ${host.slice(0, 100)})`);
+    if (!LOOPBACK_HOSTS.has(hostname))
+      return new ApiError(403, 20403, `The control API answers loopback hosts only (Host: ${host.slice(0, 100)})`);
   }
   const contentType = req.headers["content-type"];
   if (hasBody || contentType !== undefined) {
     const base = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-    if (base !== "application/json") return new ApiError(415, 20001, "Control API bodies must be sent as Content-Type: application/json");
+    if (base !== "application/json")
+      return new ApiError(415, 20001, "Control API bodies must be sent as Content-Type: application/json");
   }
   return undefined;
 }
@@ -126,7 +139,11 @@ export interface ServerTimeouts {
  * request, and a client that dribbles bytes (slow loris) holds a socket and
  * memory for as long as it is allowed to.
  */
-export const DEFAULT_SERVER_TIMEOUTS: Readonly<Required<ServerTimeouts>> = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+export const DEFAULT_SERVER_TIMEOUTS: Readonly<Required<ServerTimeouts>> = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+};
 
 /** `createServer` options enforcing `timeouts`; throws a TypeError naming a bad value. */
 export function serverTimeoutOptions(timeouts: ServerTimeouts = {}): {
@@ -141,12 +158,19 @@ export function serverTimeoutOptions(timeouts: ServerTimeouts = {}): {
     keepAliveMs: timeouts.keepAliveMs ?? DEFAULT_SERVER_TIMEOUTS.keepAliveMs,
   };
   for (const [name, value] of Object.entries(t)) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`timeouts.${name} must be a whole number of ms, 0 or more`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(`timeouts.${name} must be a whole number of ms, 0 or more`);
   }
   // Node refuses a headers limit above the request limit; say so in our terms.
-  if (t.requestMs > 0 && t.headersMs > t.requestMs) throw new TypeError("timeouts.headersMs must not exceed timeouts.requestMs");
+  if (t.requestMs > 0 && t.headersMs > t.requestMs)
+    throw new TypeError("timeouts.headersMs must not exceed timeouts.requestMs");
   const limits = [t.headersMs, t.requestMs].filter((ms) => ms > 0);
   // Node checks the limits on this interval (default 30 s), so a cut-off comes late by up to one interval.
   const interval = Math.max(25, Math.min(1_000, ...limits.map((ms) => Math.floor(ms / 4))));
-  return { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: interval };
+  return {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    connectionsCheckingInterval: interval,
+  };
 }

@@ -30,7 +30,11 @@ const TOO_LONG = {
 export function checkNameLength(field: keyof typeof TOO_LONG, value: unknown): void {
   if (typeof value !== "string" || twilioLength(value) <= MAX_NAME_LENGTH) return;
   const [code, message] = TOO_LONG[field];
-  throw new ApiError(400, code, `${message}: "${field}" has ${twilioLength(value)} characters, at most ${MAX_NAME_LENGTH}`);
+  throw new ApiError(
+    400,
+    code,
+    `${message}: "${field}" has ${twilioLength(value)} characters, at most ${MAX_NAME_LENGTH}`,
+  );
 }
 
 /** Checks the named fields of a control API body that become state. */

@@ -22,7 +22,13 @@ export function escapeControls(text: string): string {
     const code = text.charCodeAt(i);
     if (code === 0x5c) out += "\\\\";
     else if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else if (code === 0x2028 || code === 0x2029 || (code >= 0x200e && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) {
+    else if (
+      code === 0x2028 ||
+      code === 0x2029 ||
+      (code >= 0x200e && code <= 0x200f) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069)
+    ) {
       out += `\\u${code.toString(16).padStart(4, "0")}`;
     } else out += text[i];
   }

@@ -20,7 +20,6 @@ import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
 import type { Credentials } from "./credentials.js";
 
-
 export interface ServerDeps {
   origin: () => string;
   accountSid: string;
@@ -80,10 +79,17 @@ function errorAnswer(error: ApiError): Answer {
 function faultAnswer(fault: { kind: string; retryAfter?: number | null; status?: number; body?: string }): Answer {
   if (fault.kind === "rate-limit") {
     const retryAfter = fault.retryAfter === undefined ? 1 : fault.retryAfter;
-    return errorAnswer(new ApiError(429, 20429, "Too Many Requests", retryAfter === null ? {} : { "Retry-After": String(retryAfter) }));
+    return errorAnswer(
+      new ApiError(429, 20429, "Too Many Requests", retryAfter === null ? {} : { "Retry-After": String(retryAfter) }),
+    );
   }
   const status = fault.status ?? 500;
-  if (fault.body === "html") return { status, headers: { "Content-Type": "text/html" }, body: `<html><body><h1>${status} Bad Gateway</h1></body></html>` };
+  if (fault.body === "html")
+    return {
+      status,
+      headers: { "Content-Type": "text/html" },
+      body: `<html><body><h1>${status} Bad Gateway</h1></body></html>`,
+    };
   if (fault.body === "empty") return { status, headers: {}, body: null };
   return errorAnswer(new ApiError(status, 20500, "Internal Server Error"));
 }
@@ -101,10 +107,20 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       sleeping.add(timer);
     });
 
-  async function answerApi(req: IncomingMessage, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer | "drop"; operationId?: string; authenticated: boolean }> {
+  async function answerApi(
+    req: IncomingMessage,
+    url: URL,
+    rawBody: string,
+    contentType: string | undefined,
+  ): Promise<{ answer: Answer | "drop"; operationId?: string; authenticated: boolean }> {
     const method = (req.method ?? "GET").toUpperCase();
     if (!authorized(req.headers.authorization, deps.accountSid, deps.credentials)) {
-      return { answer: errorAnswer(new ApiError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' })), authenticated: false };
+      return {
+        answer: errorAnswer(
+          new ApiError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' }),
+        ),
+        authenticated: false,
+      };
     }
     const fault = deps.faults.take(method, url.pathname);
     if (fault?.kind === "drop") return { answer: "drop", authenticated: true };
@@ -114,11 +130,21 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     return { ...answered, authenticated: true };
   }
 
-  async function answerOperation(method: string, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer; operationId?: string }> {
+  async function answerOperation(
+    method: string,
+    url: URL,
+    rawBody: string,
+    contentType: string | undefined,
+  ): Promise<{ answer: Answer; operationId?: string }> {
     const form = new URLSearchParams(method === "POST" ? rawBody : "");
     // The validator and JSON.parse recurse; a field nested thousands deep is refused before either sees it.
     const deep = tooDeep(url.searchParams) ?? tooDeep(form);
-    if (deep !== undefined) return { answer: errorAnswer(new ApiError(400, 20001, `Invalid parameter ${deep}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`)) };
+    if (deep !== undefined)
+      return {
+        answer: errorAnswer(
+          new ApiError(400, 20001, `Invalid parameter ${deep}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`),
+        ),
+      };
     let checked: ReturnType<ContractValidator["validateRequest"]>;
     try {
       checked = deps.validator.validateRequest({
@@ -128,7 +154,15 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
         ...(contentType ? { contentType } : {}),
       });
     } catch (error) {
-      return { answer: errorAnswer(new ApiError(400, 20001, `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`)) };
+      return {
+        answer: errorAnswer(
+          new ApiError(
+            400,
+            20001,
+            `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        ),
+      };
     }
     if (!checked.match) {
       const wrongMethod = checked.problems[0]?.where === "request.method";
@@ -139,22 +173,51 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       return { answer: errorAnswer(notFound(url.pathname.replace(/^\/v1/, ""))) };
     }
     const operationId = checked.match.operationId;
-    if (checked.problems.length > 0) return { answer: errorAnswer(errorFromProblems(operationId, url.pathname.replace(/^\/v1/, ""), checked.problems)), operationId };
-    const handler = handlers[operationId as OperationId] as (ctx: HandlerContext, req: object) => { status: number; body: unknown; headers?: Record<string, string> };
+    if (checked.problems.length > 0)
+      return {
+        answer: errorAnswer(errorFromProblems(operationId, url.pathname.replace(/^\/v1/, ""), checked.problems)),
+        operationId,
+      };
+    const handler = handlers[operationId as OperationId] as (
+      ctx: HandlerContext,
+      req: object,
+    ) => { status: number; body: unknown; headers?: Record<string, string> };
     try {
-      const reply = handler(deps.ctx, { url, path: checked.match.pathParams, query: url.searchParams, form: new Fields(form) });
+      const reply = handler(deps.ctx, {
+        url,
+        path: checked.match.pathParams,
+        query: url.searchParams,
+        form: new Fields(form),
+      });
       const hasBody = reply.body !== null;
-      return { answer: { status: reply.status, headers: { ...(hasBody ? { "Content-Type": JSON_TYPE } : {}), ...reply.headers }, body: reply.body }, operationId };
+      return {
+        answer: {
+          status: reply.status,
+          headers: { ...(hasBody ? { "Content-Type": JSON_TYPE } : {}), ...reply.headers },
+          body: reply.body,
+        },
+        operationId,
+      };
     } catch (error) {
       if (error instanceof ApiError) return { answer: errorAnswer(error), operationId };
       throw error;
     }
   }
 
-  const bodyText = (answer: Answer): string => (answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+  const bodyText = (answer: Answer): string =>
+    answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
 
-  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}, text = bodyText(answer)): void {
-    res.writeHead(answer.status, { ...answer.headers, ...extra, ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}) });
+  function send(
+    res: ServerResponse,
+    answer: Answer,
+    extra: Record<string, string> = {},
+    text = bodyText(answer),
+  ): void {
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      ...extra,
+      ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}),
+    });
     res.end(text);
   }
 
@@ -172,7 +235,11 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     const body = await readBody(req, deps.maxBodyBytes);
     if (body.kind === "aborted") return;
     if (body.kind === "too-large") {
-      return sendError(res, new ApiError(413, 20001, `Request body too large: the limit is ${deps.maxBodyBytes} bytes`), !body.drained);
+      return sendError(
+        res,
+        new ApiError(413, 20001, `Request body too large: the limit is ${deps.maxBodyBytes} bytes`),
+        !body.drained,
+      );
     }
     const rawBody = body.text;
 
@@ -185,12 +252,17 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       } catch {
         return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON"));
       }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+        return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
       try {
         checkControlBody(parsed as Record<string, unknown>);
         const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
         if (method !== "GET" && reply.status < 300) deps.charge(rawBody.length);
-        return send(res, { status: reply.status, headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE }, body: reply.body });
+        return send(res, {
+          status: reply.status,
+          headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE },
+          body: reply.body,
+        });
       } catch (error) {
         if (error instanceof ApiError) return sendError(res, error);
         throw error;
@@ -210,7 +282,8 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
     if (authenticated) {
       const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
+      for (const [name, value] of Object.entries(answer.headers))
+        if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
       deps.traffic.addSerialized(
         {
           description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,

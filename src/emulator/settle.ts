@@ -30,9 +30,15 @@ export interface SettleResult {
   standingTimers: number;
 }
 
-export const DEFAULT_SETTLE: { readonly maxMs: number; readonly maxSteps: number } = { maxMs: 24 * 3_600_000, maxSteps: 10_000 };
+export const DEFAULT_SETTLE: { readonly maxMs: number; readonly maxSteps: number } = {
+  maxMs: 24 * 3_600_000,
+  maxSteps: 10_000,
+};
 
-/** Pending timers that wait for an event rather than for work: in-progress rooms' timeouts, participants' maximum durations. */
+/**
+ * Pending timers that wait for an event rather than for work: in-progress
+ * rooms' timeouts, participants' maximum durations.
+ */
 export function standingTimers(store: Store): number {
   let count = 0;
   for (const room of store.roomsWithStatus("in-progress").toArray()) {
@@ -50,7 +56,8 @@ export function settleOptions(body: Record<string, unknown>): SettleOptions {
 
 function bound(value: number | undefined, fallback: number, name: string): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 0) throw new ApiError(400, 20001, `settle: ${name} must be a whole number, 0 or more (got ${String(value)})`);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new ApiError(400, 20001, `settle: ${name} must be a whole number, 0 or more (got ${String(value)})`);
   return v;
 }
 
@@ -66,13 +73,15 @@ export function settleClock(clock: EmulatorClock, standing: () => number, option
   for (let steps = 0; ; steps++) {
     const left = standing();
     const next = clock.nextAt();
-    if (next === undefined || clock.pending() <= left) return { advancedMs: clock.now() - start, steps, standingTimers: left };
+    if (next === undefined || clock.pending() <= left)
+      return { advancedMs: clock.now() - start, steps, standingTimers: left };
     if (steps >= maxSteps || next - start > maxMs) {
       const why = steps >= maxSteps ? `${maxSteps} timer steps` : `${maxMs} ms of emulated time`;
       throw new ApiError(
         409,
         20001,
-        `settle: still ${clock.pending() - left} timers of pending work after ${why} (advanced ${clock.now() - start} ms); ` +
+        `settle: still ${clock.pending() - left} timers of pending work after ${why} ` +
+          `(advanced ${clock.now() - start} ms); ` +
           "something keeps scheduling work, or needs a larger maxMs/maxSteps",
       );
     }

@@ -151,9 +151,12 @@ const defaultSettings = (): StorageSettings => ({
   encryptionEnabled: false,
 });
 
-/** Bounds of the emulator's state (rooms, participants, tracks, recordings, … and the request bytes that made them). */
+/** Bounds of the emulator's state: its records, and the request bytes that made them. */
 export interface StateLimits {
-  /** Most records (rooms, participants, tracks, recordings, compositions, hooks, transcriptions) until reset (default 250,000). */
+  /**
+   * Most records (rooms, participants, tracks, recordings, compositions,
+   * hooks, transcriptions) until reset (default 250,000).
+   */
   maxRecords?: number | undefined;
   /**
    * Most bytes of accepted state-changing request bodies (API and control
@@ -164,7 +167,10 @@ export interface StateLimits {
 }
 
 /** The state's default bounds: far above any test suite, far below what fills a CI machine's memory. */
-export const DEFAULT_STATE_LIMITS: { readonly maxRecords: number; readonly maxBytes: number } = { maxRecords: 250_000, maxBytes: 256 * 1024 * 1024 };
+export const DEFAULT_STATE_LIMITS: { readonly maxRecords: number; readonly maxBytes: number } = {
+  maxRecords: 250_000,
+  maxBytes: 256 * 1024 * 1024,
+};
 
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   const list = map.get(key);
@@ -208,15 +214,24 @@ export class Store {
   private readonly limits: { maxRecords: number; maxBytes: number };
 
   constructor(limits: StateLimits = {}) {
-    this.limits = { maxRecords: limits.maxRecords ?? DEFAULT_STATE_LIMITS.maxRecords, maxBytes: limits.maxBytes ?? DEFAULT_STATE_LIMITS.maxBytes };
+    this.limits = {
+      maxRecords: limits.maxRecords ?? DEFAULT_STATE_LIMITS.maxRecords,
+      maxBytes: limits.maxBytes ?? DEFAULT_STATE_LIMITS.maxBytes,
+    };
     for (const [name, value] of Object.entries(this.limits)) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`stateLimits.${name} must be a whole number, 1 or more`);
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new TypeError(`stateLimits.${name} must be a whole number, 1 or more`);
     }
   }
 
   /** Records created and request bytes charged since the last reset, against their limits. */
   usage(): { records: number; maxRecords: number; bytes: number; maxBytes: number } {
-    return { records: this.seqBySid.size, maxRecords: this.limits.maxRecords, bytes: this.charged, maxBytes: this.limits.maxBytes };
+    return {
+      records: this.seqBySid.size,
+      maxRecords: this.limits.maxRecords,
+      bytes: this.charged,
+      maxBytes: this.limits.maxBytes,
+    };
   }
 
   /** Counts the body of an accepted state-changing request against maxBytes. */
@@ -230,7 +245,11 @@ export class Store {
     if (records >= maxRecords || bytes >= maxBytes) {
       // 507, not 429 or 503: waiting does not help, and clients must not retry it.
       const what = records >= maxRecords ? `${maxRecords} records` : `${maxBytes} bytes of requests`;
-      throw new ApiError(507, 20500, `Emulator state limit reached (${what}): reset the emulator, or start it with larger stateLimits`);
+      throw new ApiError(
+        507,
+        20500,
+        `Emulator state limit reached (${what}): reset the emulator, or start it with larger stateLimits`,
+      );
     }
     const sid = newSid(prefix);
     const seq = ++this.seq;
@@ -258,7 +277,8 @@ export class Store {
   setRoomStatus(room: RoomRecord, status: RoomStatus): void {
     if (room.status === status) return;
     this.statusList(room.status).remove(room);
-    if (room.status === "in-progress" && this.liveRoomByName.get(room.uniqueName) === room) this.liveRoomByName.delete(room.uniqueName);
+    if (room.status === "in-progress" && this.liveRoomByName.get(room.uniqueName) === room)
+      this.liveRoomByName.delete(room.uniqueName);
     room.status = status;
     this.statusList(status).add(room);
     if (status === "in-progress") this.liveRoomByName.set(room.uniqueName, room);
@@ -345,8 +365,27 @@ export class Store {
   clear(): void {
     for (const room of this.rooms.values()) room.timeout?.cancel();
     for (const p of this.participants.values()) p.maxDurationTimer?.cancel();
-    for (const map of [this.rooms, this.participants, this.tracks, this.recordings, this.compositions, this.hooks, this.transcriptions]) map.clear();
-    for (const index of [this.liveRoomByName, this.roomsByName, this.roomsByStatus, this.participantsByRoom, this.tracksByParticipant, this.recordingsByRoom, this.compositionsByRoom, this.transcriptionsByRoom]) index.clear();
+    for (const map of [
+      this.rooms,
+      this.participants,
+      this.tracks,
+      this.recordings,
+      this.compositions,
+      this.hooks,
+      this.transcriptions,
+    ])
+      map.clear();
+    for (const index of [
+      this.liveRoomByName,
+      this.roomsByName,
+      this.roomsByStatus,
+      this.participantsByRoom,
+      this.tracksByParticipant,
+      this.recordingsByRoom,
+      this.compositionsByRoom,
+      this.transcriptionsByRoom,
+    ])
+      index.clear();
     this.compositionSettings = defaultSettings();
     this.recordingSettings = defaultSettings();
     // Page tokens of forgotten records name nothing now; dropping them frees the state limit.

@@ -78,8 +78,15 @@ export class TokenJoin {
     const target = room ?? grant.room;
     if (!target) throw new ApiError(400, 20001, 'Name the room: give "room" (the token has no room grant)');
     let record = this.store.findRoom(target);
-    const granted = grant.room === undefined || (record ? grant.room === record.uniqueName || grant.room === record.sid : grant.room === target);
-    if (!granted) throw new ApiError(403, 20106, `Invalid Access Token grants: the token is for room '${grant.room}', not '${target}'`);
+    const granted =
+      grant.room === undefined ||
+      (record ? grant.room === record.uniqueName || grant.room === record.sid : grant.room === target);
+    if (!granted)
+      throw new ApiError(
+        403,
+        20106,
+        `Invalid Access Token grants: the token is for room '${grant.room}', not '${target}'`,
+      );
     if (!record) {
       if (!this.adHoc || ROOM_SID.test(target)) throw new ApiError(404, 53106, `Room not found: '${target}'`);
       record = this.life.createRoom({

@@ -70,7 +70,9 @@ function json(bytes: Buffer | null): Record<string, unknown> | null {
   if (!bytes) return null;
   try {
     const value: unknown = JSON.parse(bytes.toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -93,19 +95,25 @@ export function verifyAccessToken(token: unknown, check: TokenCheck): TokenGrant
     throw refuse(20103, "Invalid Access Token issuer/subject: not signed by this account's API key");
   }
   const expected = createHmac("sha256", check.apiKeySecret).update(`${h}.${p}`).digest();
-  if (expected.length !== signature.length || !timingSafeEqual(expected, signature)) throw refuse(20107, "Invalid Access Token signature");
+  if (expected.length !== signature.length || !timingSafeEqual(expected, signature))
+    throw refuse(20107, "Invalid Access Token signature");
   const nowS = judgedAt(claims, check);
   const { exp, nbf, iat } = claims;
-  if (typeof exp !== "number" || !Number.isFinite(exp)) throw refuse(20104, "Access Token expired or expiration date invalid: no exp");
-  if (typeof iat === "number" && exp - iat > MAX_LIFETIME_S) throw refuse(20157, "Expiration Time Exceeds Maximum Time Allowed (24 h)");
+  if (typeof exp !== "number" || !Number.isFinite(exp))
+    throw refuse(20104, "Access Token expired or expiration date invalid: no exp");
+  if (typeof iat === "number" && exp - iat > MAX_LIFETIME_S)
+    throw refuse(20157, "Expiration Time Exceeds Maximum Time Allowed (24 h)");
   if (exp <= nowS) throw refuse(20104, "Access Token expired or expiration date invalid");
   if (nbf !== undefined && (typeof nbf !== "number" || nbf > nowS)) throw refuse(20105, "Access Token not yet valid");
   const grants = claims.grants as { identity?: unknown; video?: unknown } | undefined;
   if (typeof grants !== "object" || grants === null) throw refuse(20106, "Invalid Access Token grants: none", 403);
-  if (typeof grants.identity !== "string" || !grants.identity) throw refuse(20106, "Invalid Access Token grants: no identity", 403);
+  if (typeof grants.identity !== "string" || !grants.identity)
+    throw refuse(20106, "Invalid Access Token grants: no identity", 403);
   const video = grants.video as { room?: unknown } | undefined;
-  if (typeof video !== "object" || video === null) throw refuse(20106, "Invalid Access Token grants: no video grant", 403);
-  if (video.room !== undefined && (typeof video.room !== "string" || !video.room)) throw refuse(20106, "Invalid Access Token grants: malformed room grant", 403);
+  if (typeof video !== "object" || video === null)
+    throw refuse(20106, "Invalid Access Token grants: no video grant", 403);
+  if (video.room !== undefined && (typeof video.room !== "string" || !video.room))
+    throw refuse(20106, "Invalid Access Token grants: malformed room grant", 403);
   checkNameLength("identity", grants.identity);
   checkNameLength("room", video.room);
   return { identity: grants.identity, ...(typeof video.room === "string" ? { room: video.room } : {}) };

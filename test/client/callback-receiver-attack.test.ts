@@ -18,7 +18,12 @@ const ROOM_CALLBACK = { ...ROOM, StatusCallbackEvent: "room-created" };
 function setup(extra: Partial<Parameters<typeof createStatusCallbackHandler>[0]> = {}) {
   const seen = vi.fn();
   const onError = vi.fn();
-  const handle = createStatusCallbackHandler({ authToken: TOKEN, on: { "room-created": seen, unknown: seen }, onError, ...extra });
+  const handle = createStatusCallbackHandler({
+    authToken: TOKEN,
+    on: { "room-created": seen, unknown: seen },
+    onError,
+    ...extra,
+  });
   return { handle, seen, onError };
 }
 
@@ -37,7 +42,12 @@ function countingBody(total: number, chunk = 16 * 1024): { stream: ReadableStrea
 }
 
 function post(body: BodyInit | ReadableStream<Uint8Array>, headers: Record<string, string> = {}): Request {
-  return new Request(PUBLIC, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, duplex: "half" } as RequestInit);
+  return new Request(PUBLIC, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+    duplex: "half",
+  } as RequestInit);
 }
 
 async function signed(fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Request> {
@@ -47,7 +57,9 @@ async function signed(fields: Record<string, string>, headers: Record<string, st
 
 /** Everything the handler let out: the answer's text and whatever reached onError. */
 async function leaked(response: Response, onError: ReturnType<typeof vi.fn>): Promise<string> {
-  const errors = onError.mock.calls.map(([e]) => (e instanceof Error ? `${e.name} ${e.message} ${e.stack ?? ""}` : String(e)));
+  const errors = onError.mock.calls.map(([e]) =>
+    e instanceof Error ? `${e.name} ${e.message} ${e.stack ?? ""}` : String(e),
+  );
   return `${await response.text()} ${errors.join(" ")}`;
 }
 
@@ -62,7 +74,9 @@ describe("huge bodies", () => {
     // The stream is cancelled one chunk past 64 KiB, not drained.
     expect(body.pulled()).toBeLessThanOrEqual(DEFAULT_MAX_CALLBACK_BODY_BYTES + 3 * 16 * 1024);
     expect(seen).not.toHaveBeenCalled();
-    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ name: "CallbackBodyTooLargeError" }), { status: 413 });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ name: "CallbackBodyTooLargeError" }), {
+      status: 413,
+    });
   });
 
   it("a declared length over the cap is refused before any byte is read", async () => {
@@ -144,11 +158,14 @@ describe("crafted signatures", () => {
   ])("%s: 403, nothing run, quickly, and the token never echoed", async (_, signature) => {
     const { handle, seen, onError } = setup();
     let value = signature;
-    if (signature === "SIG-OF-OTHER") value = await computeSignature(TOKEN, PUBLIC, new URLSearchParams({ ...ROOM_CALLBACK, RoomName: "other" }));
+    if (signature === "SIG-OF-OTHER")
+      value = await computeSignature(TOKEN, PUBLIC, new URLSearchParams({ ...ROOM_CALLBACK, RoomName: "other" }));
     const started = performance.now();
     let response: Response;
     try {
-      response = await handle(post(new URLSearchParams({ ...ROOM_CALLBACK }).toString(), { "X-Twilio-Signature": value }));
+      response = await handle(
+        post(new URLSearchParams({ ...ROOM_CALLBACK }).toString(), { "X-Twilio-Signature": value }),
+      );
     } catch (error) {
       // Headers refuse some bytes before the handler sees them: nothing to answer.
       expect(error).toBeInstanceOf(TypeError);
@@ -168,7 +185,12 @@ describe("crafted signatures", () => {
     const request = new Request("http://internal:8080/video/events", {
       method: "POST",
       body: form.toString(),
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Host": "evil.example.net", "X-Forwarded-Proto": "https", "X-Twilio-Signature": await computeSignature(TOKEN, forged, form) },
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Forwarded-Host": "evil.example.net",
+        "X-Forwarded-Proto": "https",
+        "X-Twilio-Signature": await computeSignature(TOKEN, forged, form),
+      },
     });
     expect((await handle(request)).status).toBe(403);
   });
@@ -194,25 +216,42 @@ describe("crafted fields", () => {
     const { handle, onError } = setup();
     const form = new URLSearchParams({ ...ROOM_CALLBACK });
     form.append("RoomSid", "RM00000000000000000000000000000000");
-    const response = await handle(post(form.toString(), { "X-Twilio-Signature": await computeSignature(TOKEN, PUBLIC, form) }));
+    const response = await handle(
+      post(form.toString(), { "X-Twilio-Signature": await computeSignature(TOKEN, PUBLIC, form) }),
+    );
     expect(response.status).toBe(400);
     expect(await leaked(response, onError)).not.toContain(TOKEN);
   });
 
   it("a genuine JSON callback nested 60,000 deep is answered (never a stack overflow or a hang)", async () => {
     const { handle } = setup();
-    const body = JSON.stringify({ ...ROOM_CALLBACK }).replace(/}$/, `,"Deep":${"[".repeat(60_000)}${"]".repeat(60_000)}}`);
+    const body = JSON.stringify({ ...ROOM_CALLBACK }).replace(
+      /}$/,
+      `,"Deep":${"[".repeat(60_000)}${"]".repeat(60_000)}}`,
+    );
     expect(body.length).toBeLessThan(DEFAULT_MAX_CALLBACK_BODY_BYTES * 2);
     const digest = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(body))).toString("hex");
     const url = `${PUBLIC}?bodySHA256=${digest}`;
-    const request = new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json", "X-Twilio-Signature": await computeSignature(TOKEN, url, {}) } });
-    const big = createStatusCallbackHandler({ authToken: TOKEN, maxBodyBytes: 2 * DEFAULT_MAX_CALLBACK_BODY_BYTES, on: {} });
+    const request = new Request(url, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", "X-Twilio-Signature": await computeSignature(TOKEN, url, {}) },
+    });
+    const big = createStatusCallbackHandler({
+      authToken: TOKEN,
+      maxBodyBytes: 2 * DEFAULT_MAX_CALLBACK_BODY_BYTES,
+      on: {},
+    });
     const started = performance.now();
     const response = await big(request);
     expect([204, 400]).toContain(response.status);
     expect(performance.now() - started).toBeLessThan(2_000);
     // The default cap refuses it before parsing anything.
-    const again = new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json", "X-Twilio-Signature": await computeSignature(TOKEN, url, {}) } });
+    const again = new Request(url, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", "X-Twilio-Signature": await computeSignature(TOKEN, url, {}) },
+    });
     expect((await handle(again)).status).toBe(413);
   });
 });

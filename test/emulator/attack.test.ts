@@ -10,9 +10,19 @@ import { connect, type Socket } from "node:net";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { CallbackDispatcher, callbackRefusal, isLoopbackHost, MAX_KEPT_DELIVERIES } from "../../src/emulator/callbacks.js";
+import {
+  CallbackDispatcher,
+  callbackRefusal,
+  isLoopbackHost,
+  MAX_KEPT_DELIVERIES,
+} from "../../src/emulator/callbacks.js";
 import { guarded, serverTimeoutOptions } from "../../src/emulator/guard.js";
-import { DEFAULT_SERVER_TIMEOUTS, DEFAULT_STATE_LIMITS, startEmulator, type Emulator } from "../../src/emulator/index.js";
+import {
+  DEFAULT_SERVER_TIMEOUTS,
+  DEFAULT_STATE_LIMITS,
+  startEmulator,
+  type Emulator,
+} from "../../src/emulator/index.js";
 import { escapeControls, logLine } from "../../src/emulator/log.js";
 import { twilioLength } from "../../src/emulator/limits.js";
 import { api, control, startReceiver } from "./helpers.js";
@@ -68,12 +78,19 @@ describe("slow clients (slow loris) are cut off by the listeners' time limits", 
   afterAll(() => emulator?.stop());
 
   const line = "GET /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  const post = "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
+  const post =
+    "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{";
 
   it.each([
     ["API: headers dribbled a header line at a time", () => emulator.url, line, "X-A: b\r\n", 400],
     ["API: a body dribbled a byte at a time", () => emulator.url, post, " ", 800],
-    ["media host: headers dribbled", () => emulator.mediaUrl, "GET /media/x HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-A: b\r\n", 400],
+    [
+      "media host: headers dribbled",
+      () => emulator.mediaUrl,
+      "GET /media/x HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+      "X-A: b\r\n",
+      400,
+    ],
   ])("%s: 408 and closed within the limit (plus Node's check interval)", async (_, url, first, drip, limit) => {
     const socket = await rawSocket(url());
     const { ms, answer } = await dribble(socket, first, drip);
@@ -102,7 +119,12 @@ describe("slow clients (slow loris) are cut off by the listeners' time limits", 
 
   it("defaults: headers 10 s, request 30 s, keep-alive 5 s, checked at least every second", () => {
     expect(DEFAULT_SERVER_TIMEOUTS).toEqual({ headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 });
-    expect(serverTimeoutOptions()).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 });
+    expect(serverTimeoutOptions()).toEqual({
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: 1_000,
+    });
     expect(serverTimeoutOptions({ headersMs: 200, requestMs: 0 }).connectionsCheckingInterval).toBe(50);
     expect(serverTimeoutOptions({ headersMs: 0, requestMs: 0 }).connectionsCheckingInterval).toBe(1_000);
     expect(serverTimeoutOptions({ headersMs: 40, requestMs: 40 }).connectionsCheckingInterval).toBe(25);
@@ -139,14 +161,18 @@ describe("crafted patterns and names cost linear time", () => {
 
   /** An ended room whose one recording has a track name of `n` characters, then a composition whose AudioSources is crafted. */
   async function compose(n: number): Promise<string> {
-    const room = (await (await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })).json()) as { sid: string };
+    const room = (await (
+      await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })
+    ).json()) as { sid: string };
     emulator.connectParticipant(room.sid, "alice");
     // In code, where names are not capped: the matcher must hold up on its own.
     emulator.publishTrack(room.sid, "alice", { kind: "audio", name: "a".repeat(n) });
     emulator.advance(1_000);
     await api(emulator, `/v1/Rooms/${room.sid}`, { form: { Status: "completed" } });
     // Backtracking bait: many stars, then a piece that is never found.
-    const response = await api(emulator, "/v1/Compositions", { form: { RoomSid: room.sid, AudioSources: `${"*a".repeat(n / 2)}*b*` } });
+    const response = await api(emulator, "/v1/Compositions", {
+      form: { RoomSid: room.sid, AudioSources: `${"*a".repeat(n / 2)}*b*` },
+    });
     expect(response.status).toBe(201);
     const { sid } = (await response.json()) as { sid: string };
     await emulator.settle();
@@ -166,18 +192,27 @@ describe("crafted patterns and names cost linear time", () => {
 
   it("an S3 URL ending in 300 KiB of slashes is stored and trimmed in linear time", async () => {
     const settle = (n: number) => () =>
-      api(emulator, "/v1/CompositionSettings/Default", { form: { FriendlyName: "s", AwsS3Url: `https://b.s3.amazonaws.com${"/".repeat(n)}`, AwsStorageEnabled: "true" } });
+      api(emulator, "/v1/CompositionSettings/Default", {
+        form: { FriendlyName: "s", AwsS3Url: `https://b.s3.amazonaws.com${"/".repeat(n)}`, AwsStorageEnabled: "true" },
+      });
     const small = await timed(settle(16 * 1024));
     const large = await timed(settle(300 * 1024));
     expect(large).toBeLessThan(Math.max(small, 20) * 19 * 5);
     // Used when a composition completes: the location has the trimmed URL.
-    const room = (await (await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })).json()) as { sid: string };
+    const room = (await (
+      await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })
+    ).json()) as { sid: string };
     emulator.connectParticipant(room.sid, "bob");
     emulator.publishTrack(room.sid, "bob", { kind: "audio" });
     await api(emulator, `/v1/Rooms/${room.sid}`, { form: { Status: "completed" } });
-    const created = (await (await api(emulator, "/v1/Compositions", { form: { RoomSid: room.sid, AudioSources: "bob" } })).json()) as { sid: string };
+    const created = (await (
+      await api(emulator, "/v1/Compositions", { form: { RoomSid: room.sid, AudioSources: "bob" } })
+    ).json()) as { sid: string };
     await emulator.settle();
-    const done = (await (await api(emulator, `/v1/Compositions/${created.sid}`)).json()) as { status: string; media_external_location: string };
+    const done = (await (await api(emulator, `/v1/Compositions/${created.sid}`)).json()) as {
+      status: string;
+      media_external_location: string;
+    };
     expect(done.status).toBe("completed");
     expect(done.media_external_location).toBe(`https://b.s3.amazonaws.com/${created.sid}.webm`);
   });
@@ -186,11 +221,19 @@ describe("crafted patterns and names cost linear time", () => {
 describe("what requests can store is bounded", () => {
   let emulator: Emulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ clock: "manual", statusCallbacks: false, stateLimits: { maxRecords: 40, maxBytes: 8 * MiB }, trafficLog: { maxBytes: 2 * MiB } });
+    emulator = await startEmulator({
+      clock: "manual",
+      statusCallbacks: false,
+      stateLimits: { maxRecords: 40, maxBytes: 8 * MiB },
+      trafficLog: { maxBytes: 2 * MiB },
+    });
   });
   afterAll(() => emulator?.stop());
 
-  const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> });
+  const json = async (response: Response) => ({
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+  });
 
   it("defaults: 250,000 records and 256 MiB of accepted bodies until reset", () => {
     expect(DEFAULT_STATE_LIMITS).toEqual({ maxRecords: 250_000, maxBytes: 256 * MiB });
@@ -200,17 +243,26 @@ describe("what requests can store is bounded", () => {
     emulator.reset();
     await api(emulator, "/v1/Rooms", { form: { UniqueName: "names" } });
     const join = (identity: string) => control(emulator, "/rooms/names/participants", "POST", { identity }).then(json);
-    expect((await join("i".repeat(129))).body).toMatchObject({ status: 400, code: 53201, message: expect.stringContaining("at most 128") });
+    expect((await join("i".repeat(129))).body).toMatchObject({
+      status: 400,
+      code: 53201,
+      message: expect.stringContaining("at most 128"),
+    });
     // A double-byte character counts as 2 (https://www.twilio.com/docs/api/errors/53200).
     expect((await join("日".repeat(65))).body).toMatchObject({ code: 53201 });
     expect((await join("日".repeat(64))).status).toBe(201);
     expect((await join("i".repeat(128))).status).toBe(201);
-    const publish = (name: string) => control(emulator, `/rooms/names/participants/${"i".repeat(128)}/tracks`, "POST", { kind: "audio", name }).then(json);
+    const publish = (name: string) =>
+      control(emulator, `/rooms/names/participants/${"i".repeat(128)}/tracks`, "POST", { kind: "audio", name }).then(
+        json,
+      );
     expect((await publish("t".repeat(129))).body).toMatchObject({ status: 400, code: 53302 });
     expect((await publish("t".repeat(128))).status).toBe(201);
     const connect = (room: string) => control(emulator, "/connect", "POST", { token: "x", room }).then(json);
     expect((await connect("r".repeat(129))).body).toMatchObject({ status: 400, code: 53101 });
-    expect((await control(emulator, "/tokens", "POST", { identity: "i".repeat(129) }).then(json)).body).toMatchObject({ code: 53201 });
+    expect((await control(emulator, "/tokens", "POST", { identity: "i".repeat(129) }).then(json)).body).toMatchObject({
+      code: 53201,
+    });
     expect(twilioLength("aé日")).toBe(5);
   });
 
@@ -220,12 +272,20 @@ describe("what requests can store is bounded", () => {
     expect(long.token).toMatch(/^ey/);
     const { createAccessToken } = await import("../../src/index.js");
     const mint = (identity: string, room?: string) =>
-      createAccessToken({ accountSid: emulator.accountSid, ...emulator.credentials, identity, ...(room ? { room } : {}), now: emulator.now() });
+      createAccessToken({
+        accountSid: emulator.accountSid,
+        ...emulator.credentials,
+        identity,
+        ...(room ? { room } : {}),
+        now: emulator.now(),
+      });
     expect(() => emulator.connectParticipant("x")).toThrow();
     await expect(mint("i".repeat(129), "r")).resolves.toBeTypeOf("string");
     expect(() => emulator.connectParticipant(0 as unknown as string)).toThrow(expect.objectContaining({ code: 20101 }));
     const tooLongIdentity = await mint("i".repeat(129), "r");
-    expect(() => emulator.connectParticipant(tooLongIdentity)).toThrow(expect.objectContaining({ code: 53201, status: 400 }));
+    expect(() => emulator.connectParticipant(tooLongIdentity)).toThrow(
+      expect.objectContaining({ code: 53201, status: 400 }),
+    );
     const tooLongRoom = await mint("alice", "r".repeat(129));
     expect(() => emulator.connectParticipant(tooLongRoom)).toThrow(expect.objectContaining({ code: 53101 }));
     expect(emulator.connectParticipant(await mint("alice", "r".repeat(128))).identity).toBe("alice");
@@ -234,12 +294,27 @@ describe("what requests can store is bounded", () => {
   it("faults: at most 1,000 armed, a path of at most 16 KiB, a method of at most 32 characters, a delay of at most 10 minutes", async () => {
     emulator.reset();
     const inject = (spec: object) => control(emulator, "/faults", "POST", spec).then(json);
-    expect((await inject({ kind: "drop", path: `/${"p".repeat(16 * 1024)}` })).body).toMatchObject({ status: 400, message: expect.stringContaining("path must be") });
-    expect((await inject({ kind: "drop", method: "M".repeat(33) })).body).toMatchObject({ status: 400, message: expect.stringContaining("method must be") });
-    expect((await inject({ kind: "slow", delayMs: 600_001 })).body).toMatchObject({ status: 400, message: expect.stringContaining("delayMs must be 0 to 600000") });
-    expect((await inject({ kind: "drop", path: `/${"p".repeat(16 * 1024 - 1)}`, method: "M".repeat(32) })).status).toBe(201);
+    expect((await inject({ kind: "drop", path: `/${"p".repeat(16 * 1024)}` })).body).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("path must be"),
+    });
+    expect((await inject({ kind: "drop", method: "M".repeat(33) })).body).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("method must be"),
+    });
+    expect((await inject({ kind: "slow", delayMs: 600_001 })).body).toMatchObject({
+      status: 400,
+      message: expect.stringContaining("delayMs must be 0 to 600000"),
+    });
+    expect((await inject({ kind: "drop", path: `/${"p".repeat(16 * 1024 - 1)}`, method: "M".repeat(32) })).status).toBe(
+      201,
+    );
     for (let i = 1; i < 1_000; i++) emulator.injectFault({ kind: "drop", path: `/never-${i}` });
-    expect((await inject({ kind: "drop", path: "/one-too-many" })).body).toMatchObject({ status: 400, code: 20001, message: expect.stringContaining("1000 faults are armed") });
+    expect((await inject({ kind: "drop", path: "/one-too-many" })).body).toMatchObject({
+      status: 400,
+      code: 20001,
+      message: expect.stringContaining("1000 faults are armed"),
+    });
     expect(() => emulator.injectFault({ kind: "drop" })).toThrow(/1000 faults are armed/);
     emulator.clearFaults();
     expect((await inject({ kind: "drop", path: "/again" })).status).toBe(201);
@@ -259,7 +334,12 @@ describe("what requests can store is bounded", () => {
     }
     expect(created).toBe(40);
     expect(status).toBe(507);
-    expect(last).toEqual({ code: 20500, status: 507, message: expect.stringContaining("Emulator state limit reached (40 records)"), more_info: "https://www.twilio.com/docs/errors/20500" });
+    expect(last).toEqual({
+      code: 20500,
+      status: 507,
+      message: expect.stringContaining("Emulator state limit reached (40 records)"),
+      more_info: "https://www.twilio.com/docs/errors/20500",
+    });
     // Reading still works, and a reset frees the room for more.
     expect((await api(emulator, "/v1/Rooms?PageSize=50")).status).toBe(200);
     emulator.reset();
@@ -268,13 +348,18 @@ describe("what requests can store is bounded", () => {
 
   it("many 1 MiB-class requests leave the heap bounded: stored bodies stop at maxBytes, refused ones are not kept", async () => {
     emulator.reset();
-    const room = (await (await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })).json()) as { sid: string };
+    const room = (await (
+      await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })
+    ).json()) as { sid: string };
     emulator.connectParticipant(room.sid, "alice");
     emulator.publishTrack(room.sid, "alice", { kind: "audio" });
     await api(emulator, `/v1/Rooms/${room.sid}`, { form: { Status: "completed" } });
     // A composition keeps its AudioSources: 8 sources of 110 KiB each, stored if accepted.
     const sources = Array.from({ length: 8 }, (_, i) => `${i}${"s".repeat(110 * 1024)}`);
-    const body = new URLSearchParams([["RoomSid", room.sid], ...sources.map((s) => ["AudioSources", s] as [string, string])]).toString();
+    const body = new URLSearchParams([
+      ["RoomSid", room.sid],
+      ...sources.map((s) => ["AudioSources", s] as [string, string]),
+    ]).toString();
     expect(body.length).toBeGreaterThan(0.85 * MiB);
     const headers = {
       Authorization: `Basic ${Buffer.from(`${emulator.credentials.apiKeySid}:${emulator.credentials.apiKeySecret}`).toString("base64")}`,
@@ -287,7 +372,9 @@ describe("what requests can store is bounded", () => {
       statuses.set(create.status, (statuses.get(create.status) ?? 0) + 1);
       await create.arrayBuffer();
       // Refused at once, whatever its size: never stored.
-      await control(emulator, "/rooms/x/participants", "POST", { identity: "i".repeat(MiB - 100) }).then((r) => r.arrayBuffer());
+      await control(emulator, "/rooms/x/participants", "POST", { identity: "i".repeat(MiB - 100) }).then((r) =>
+        r.arrayBuffer(),
+      );
     }
     const grown = heapAfterGc() - before;
     // Accepted while less than 8 MiB was charged, then 507s; 75 MiB sent in all, 35 MiB of it storable.
@@ -323,10 +410,14 @@ describe("status callbacks go to loopback only unless allowed", () => {
       ]);
       expect(receiver.received.map((r) => r.params.RoomName)).toEqual(["c"]);
       // Visible over the control API too.
-      const listed = (await (await control(strict, "/callbacks", "GET")).json()) as { deliveries: Array<{ error?: string }> };
+      const listed = (await (await control(strict, "/callbacks", "GET")).json()) as {
+        deliveries: Array<{ error?: string }>;
+      };
       expect(listed.deliveries[0]!.error).toMatch(/^refused: /);
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0]![0])).toMatch(/^\[twilio-video-ts emulator\] status callback to 0\.0\.0\.0:\d+ not sent/);
+      expect(String(warn.mock.calls[0]![0])).toMatch(
+        /^\[twilio-video-ts emulator\] status callback to 0\.0\.0\.0:\d+ not sent/,
+      );
     } finally {
       warn.mockRestore();
       await strict.stop();
@@ -375,7 +466,8 @@ describe("status callbacks go to loopback only unless allowed", () => {
 
   it("kept deliveries are a bounded ring: the oldest go, and are counted", async () => {
     const dispatcher = new CallbackDispatcher({ enabled: true, authToken: "t", maxKept: 3, warn: () => undefined });
-    for (let i = 0; i < 5; i++) dispatcher.send({ url: `https://elsewhere.test/${i}`, method: "POST" }, { StatusCallbackEvent: `e${i}` });
+    for (let i = 0; i < 5; i++)
+      dispatcher.send({ url: `https://elsewhere.test/${i}`, method: "POST" }, { StatusCallbackEvent: `e${i}` });
     await dispatcher.settled();
     expect(dispatcher.deliveries.map((d) => d.event)).toEqual(["e2", "e3", "e4"]);
     expect(dispatcher.dropped).toBe(2);
@@ -430,14 +522,35 @@ describe("log lines cannot carry control characters", () => {
 describe("command line: time limits and callback hosts", () => {
   it("--*-timeout flags become timeouts; --callback-hosts a list", async () => {
     const { parseEmulatorArgs } = await import("../../src/emulator/cli.js");
-    const parsed = parseEmulatorArgs(["--headers-timeout", "2000", "--request-timeout", "0", "--keep-alive-timeout", "100", "--callback-hosts", " hooks.example.com, ,127.0.0.2:9 "]);
-    expect(parsed).toMatchObject({ kind: "run", options: { timeouts: { headersMs: 2000, requestMs: 0, keepAliveMs: 100 }, callbackHosts: ["hooks.example.com", "127.0.0.2:9"] } });
+    const parsed = parseEmulatorArgs([
+      "--headers-timeout",
+      "2000",
+      "--request-timeout",
+      "0",
+      "--keep-alive-timeout",
+      "100",
+      "--callback-hosts",
+      " hooks.example.com, ,127.0.0.2:9 ",
+    ]);
+    expect(parsed).toMatchObject({
+      kind: "run",
+      options: {
+        timeouts: { headersMs: 2000, requestMs: 0, keepAliveMs: 100 },
+        callbackHosts: ["hooks.example.com", "127.0.0.2:9"],
+      },
+    });
     const plain = parseEmulatorArgs([]);
     expect(plain.kind === "run" && ("timeouts" in plain.options || "callbackHosts" in plain.options)).toBe(false);
-    expect(parseEmulatorArgs(["--headers-timeout=-1"])).toEqual({ kind: "error", message: '--headers-timeout must be a whole number of milliseconds, not "-1"' });
+    expect(parseEmulatorArgs(["--headers-timeout=-1"])).toEqual({
+      kind: "error",
+      message: '--headers-timeout must be a whole number of milliseconds, not "-1"',
+    });
     expect(parseEmulatorArgs(["--request-timeout", "1e3"])).toMatchObject({ kind: "error" });
     expect(parseEmulatorArgs(["--keep-alive-timeout", "9999999999"])).toMatchObject({ kind: "error" });
-    expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "1000"])).toEqual({ kind: "error", message: "--headers-timeout must not exceed --request-timeout" });
+    expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "1000"])).toEqual({
+      kind: "error",
+      message: "--headers-timeout must not exceed --request-timeout",
+    });
     expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "0"])).toMatchObject({ kind: "run" });
   });
 });

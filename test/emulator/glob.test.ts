@@ -8,7 +8,13 @@ import { describe, expect, it } from "vitest";
 import { anyMatches, findFrom, Glob, trimTrailingSlashes } from "../../src/emulator/glob.js";
 
 const oracle = (pattern: string, name: string): boolean =>
-  new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "s").test(name);
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+    "s",
+  ).test(name);
 
 describe("Glob", () => {
   it.each([
@@ -52,7 +58,10 @@ describe("Glob", () => {
   it("agrees with a regular expression on random short patterns and names", () => {
     const text = fc.string({ unit: fc.constantFrom("a", "b", "*"), maxLength: 10 });
     const name = fc.string({ unit: fc.constantFrom("a", "b"), maxLength: 12 });
-    fc.assert(fc.property(text, name, (p, n) => new Glob(p).test(n) === oracle(p, n)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(text, name, (p, n) => new Glob(p).test(n) === oracle(p, n)),
+      { numRuns: 3000 },
+    );
   });
 
   it("keeps its pattern", () => {
@@ -73,6 +82,9 @@ describe("findFrom", () => {
     ["abcabd", "abd", 0, 3],
     ["aabaabaaa", "aabaaa", 0, 3],
     ["xyz", "xyzw", 0, -1],
+    // A border table that never falls back would claim "abb" after "aab" here.
+    ["aababb", "aabb", 0, -1],
+    ["aababbaabb", "aabb", 0, 6],
   ])("%j finds %j from %d at %d", (text, needle, from, at) => {
     expect(findFrom(text, needle, from)).toBe(at);
     expect(findFrom(text, needle, from)).toBe(from > text.length ? -1 : text.indexOf(needle, from));
@@ -80,7 +92,15 @@ describe("findFrom", () => {
 
   it("agrees with indexOf on random inputs", () => {
     const s = fc.string({ unit: fc.constantFrom("a", "b"), maxLength: 16 });
-    fc.assert(fc.property(s, s, fc.nat(16), (t, n, from) => findFrom(t, n, from) === (from > t.length ? -1 : t.indexOf(n, from))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        s,
+        s,
+        fc.nat(16),
+        (t, n, from) => findFrom(t, n, from) === (from > t.length ? -1 : t.indexOf(n, from)),
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 

@@ -4,7 +4,15 @@
  * or name; last match wins), and the shapes the API answers with.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SUBSCRIBE_RULES, recordingRuleResults, ruleList, selects, subscribeRuleResults, type RuleInput, type TrackFacts } from "../../src/emulator/rules.js";
+import {
+  DEFAULT_SUBSCRIBE_RULES,
+  recordingRuleResults,
+  ruleList,
+  selects,
+  subscribeRuleResults,
+  type RuleInput,
+  type TrackFacts,
+} from "../../src/emulator/rules.js";
 
 const mic: TrackFacts = { sid: "MT1", name: "mic", kind: "audio", publisherSid: "PA1", publisherIdentity: "alice" };
 const cam: TrackFacts = { sid: "MT2", name: "cam", kind: "video", publisherSid: "PA2", publisherIdentity: "bob" };
@@ -25,9 +33,33 @@ describe("selects", () => {
     ["kind and publisher both matching", [{ type: "include", kind: "video", publisher: "bob" }], false, true],
     ["kind and track both matching", [{ type: "include", kind: "audio", track: "mic" }], true, false],
     ["publisher and track, track wrong", [{ type: "include", publisher: "alice", track: "cam" }], false, false],
-    ["the last match wins: include then exclude", [{ type: "include", all: true }, { type: "exclude", kind: "video" }], true, false],
-    ["the last match wins: exclude then include", [{ type: "exclude", all: true }, { type: "include", publisher: "bob" }], false, true],
-    ["a later rule that does not match changes nothing", [{ type: "include", all: true }, { type: "exclude", track: "nope" }], true, true],
+    [
+      "the last match wins: include then exclude",
+      [
+        { type: "include", all: true },
+        { type: "exclude", kind: "video" },
+      ],
+      true,
+      false,
+    ],
+    [
+      "the last match wins: exclude then include",
+      [
+        { type: "exclude", all: true },
+        { type: "include", publisher: "bob" },
+      ],
+      false,
+      true,
+    ],
+    [
+      "a later rule that does not match changes nothing",
+      [
+        { type: "include", all: true },
+        { type: "exclude", track: "nope" },
+      ],
+      true,
+      true,
+    ],
     ["matching is exact, not a pattern", [{ type: "include", track: "mi*" }], false, false],
     ["matching is case-sensitive", [{ type: "include", publisher: "Alice" }], false, false],
   ])("%s", (_, rules, selectsMic, selectsCam) => {
@@ -49,7 +81,10 @@ describe("selects", () => {
 });
 
 describe("rule results", () => {
-  const rules: RuleInput[] = [{ type: "include", all: true }, { type: "exclude", kind: "video", publisher: "bob", track: "cam", priority: "high" }];
+  const rules: RuleInput[] = [
+    { type: "include", all: true },
+    { type: "exclude", kind: "video", publisher: "bob", track: "cam", priority: "high" },
+  ];
 
   it("subscribe rules echo every filter key, null when unused", () => {
     expect(subscribeRuleResults(rules)).toEqual([
@@ -59,12 +94,12 @@ describe("rule results", () => {
   });
 
   it("recording rules leave unused keys out", () => {
-    expect(recordingRuleResults(rules)).toEqual([
+    expect(recordingRuleResults(rules)).toStrictEqual([
       { type: "include", all: true },
       { type: "exclude", kind: "video", publisher: "bob", track: "cam" },
     ]);
-    expect(recordingRuleResults([{ type: "include", all: false }])).toEqual([{ type: "include", all: false }]);
-    expect(recordingRuleResults([{ type: "exclude" }])).toEqual([{ type: "exclude" }]);
+    expect(recordingRuleResults([{ type: "include", all: false }])).toStrictEqual([{ type: "include", all: false }]);
+    expect(recordingRuleResults([{ type: "exclude" }])).toStrictEqual([{ type: "exclude" }]);
   });
 });
 
@@ -80,7 +115,8 @@ describe("ruleList", () => {
     ["an object without rules", {}, undefined],
   ])("%s", (_, input, expected) => {
     expect(ruleList(input)).toEqual(expected);
-    if (Array.isArray(expected)) expect(ruleList(input)).toBe(Array.isArray(input) ? input : (input as { rules: unknown }).rules);
+    if (Array.isArray(expected))
+      expect(ruleList(input)).toBe(Array.isArray(input) ? input : (input as { rules: unknown }).rules);
   });
 });
 
@@ -88,7 +124,10 @@ describe("cost", () => {
   it("a rule list of 100,000 rules against a 1 MiB track name is linear: exact comparisons only", () => {
     const long = "a".repeat(1024 * 1024);
     const track: TrackFacts = { ...mic, name: long };
-    const rules: RuleInput[] = Array.from({ length: 100_000 }, (_, i) => ({ type: i % 2 ? "include" : "exclude", track: `${long.slice(0, 1000)}${i}` }));
+    const rules: RuleInput[] = Array.from({ length: 100_000 }, (_, i) => ({
+      type: i % 2 ? "include" : "exclude",
+      track: `${long.slice(0, 1000)}${i}`,
+    }));
     const started = performance.now();
     expect(selects(rules, track)).toBe(false);
     expect(performance.now() - started).toBeLessThan(2_000);

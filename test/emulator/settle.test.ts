@@ -33,7 +33,11 @@ describe("emulator.settle()", () => {
     const receiver = await startReceiver();
     try {
       const roomSid = await endedRoomWithRecording();
-      const c = await video.compositions.create({ RoomSid: roomSid, AudioSources: ["alice"], StatusCallback: `${receiver.url}/c` });
+      const c = await video.compositions.create({
+        RoomSid: roomSid,
+        AudioSources: ["alice"],
+        StatusCallback: `${receiver.url}/c`,
+      });
       expect(c.status).toBe("enqueued");
       const before = emulator.now().getTime();
       const result = await emulator.settle();
@@ -71,7 +75,10 @@ describe("emulator.settle()", () => {
     const roomSid = await endedRoomWithRecording();
     await video.compositions.create({ RoomSid: roomSid, AudioSources: ["*"] });
     const at = emulator.now().getTime();
-    await expect(emulator.settle({ maxMs: 100 })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/settle: still \d+ timers .*100 ms of emulated time/) });
+    await expect(emulator.settle({ maxMs: 100 })).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/settle: still \d+ timers .*100 ms of emulated time/),
+    });
     expect(emulator.now().getTime() - at).toBeLessThanOrEqual(100);
     await expect(emulator.settle({ maxSteps: 1 })).rejects.toThrow(/1 timer steps/);
     await expect(emulator.settle({ maxSteps: -1 })).rejects.toMatchObject({ status: 400 });
@@ -87,10 +94,21 @@ describe("POST /_emulator/clock/settle", () => {
     expect((await control(emulator, "/clock/settle", "POST", { maxSteps: "many" })).status).toBe(400);
     const short = await control(emulator, "/clock/settle", "POST", { maxMs: 10 });
     expect(short.status).toBe(409);
-    expect(await short.json()).toMatchObject({ code: 20001, status: 409, message: expect.stringContaining("10 ms of emulated time") });
+    expect(await short.json()).toMatchObject({
+      code: 20001,
+      status: 409,
+      message: expect.stringContaining("10 ms of emulated time"),
+    });
     const settled = await control(emulator, "/clock/settle", "POST");
     expect(settled.status).toBe(200);
-    expect(await settled.json()).toEqual({ now: expect.any(String), mode: "manual", pendingTimers: 0, advancedMs: expect.any(Number), steps: expect.any(Number), standingTimers: 0 });
+    expect(await settled.json()).toEqual({
+      now: expect.any(String),
+      mode: "manual",
+      pendingTimers: 0,
+      advancedMs: expect.any(Number),
+      steps: expect.any(Number),
+      standingTimers: 0,
+    });
     expect((await video.compositions.list()).compositions.map((c) => c.status)).toEqual(["completed"]);
   });
 });
@@ -104,7 +122,9 @@ describe("settleClock", () => {
       clock.schedule(1, again);
     };
     clock.schedule(1, again);
-    expect(() => settleClock(clock, () => 0, { maxSteps: 50, maxMs: 1e9 })).toThrow(/still 1 timers of pending work after 50 timer steps/);
+    expect(() => settleClock(clock, () => 0, { maxSteps: 50, maxMs: 1e9 })).toThrow(
+      /still 1 timers of pending work after 50 timer steps/,
+    );
     expect(fired).toBe(50);
     expect(clock.now()).toBe(50);
   });
@@ -121,7 +141,11 @@ describe("settleClock", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(EmulatorError);
-    expect(error).toMatchObject({ status: 409, code: 20001, message: expect.stringContaining("3600000 ms of emulated time (advanced 3600000 ms)") });
+    expect(error).toMatchObject({
+      status: 409,
+      code: 20001,
+      message: expect.stringContaining("3600000 ms of emulated time (advanced 3600000 ms)"),
+    });
     expect(clock.now()).toBe(1_000 + 3_600_000);
   });
 
