@@ -554,3 +554,29 @@ describe("command line: time limits and callback hosts", () => {
     expect(parseEmulatorArgs(["--headers-timeout", "5000", "--request-timeout", "0"])).toMatchObject({ kind: "run" });
   });
 });
+
+describe("traffic/write baseUrl", () => {
+  it("a baseUrl with a million slashes before its end is trimmed once, in linear time (/\\/+$/ took hours)", async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "emusec-write-"));
+    const emulator = await startEmulator({ clock: "manual", statusCallbacks: false, recordingsDir: dir });
+    try {
+      for (let i = 0; i < 20; i++) await api(emulator, "/v1/Rooms", { form: { UniqueName: `w-${i}` } });
+      const started = performance.now();
+      const written = await control(emulator, "/traffic/write", "POST", {
+        dir: "out",
+        baseUrl: `https://x${"/".repeat(MiB - 200)}y//`,
+      });
+      expect(written.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const { files } = (await written.json()) as { files: string[] };
+      expect(files).toHaveLength(20);
+      expect(readFileSync(files[0]!, "utf8")).toContain('y/v1/Rooms"');
+    } finally {
+      await emulator.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
