@@ -221,6 +221,37 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     res.end(text);
   }
 
+  /** A control API request: loopback and JSON checks, documented name lengths, then the controller. */
+  async function answerControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    { method, url, origin, rawBody }: { method: string; url: URL; origin: string; rawBody: string },
+  ): Promise<void> {
+    const refused = controlRequestProblem(req, origin, rawBody.length > 0);
+    if (refused) return sendError(res, refused);
+    let parsed: unknown = {};
+    try {
+      parsed = rawBody ? JSON.parse(rawBody) : {};
+    } catch {
+      return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON"));
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
+    try {
+      checkControlBody(parsed as Record<string, unknown>);
+      const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
+      if (method !== "GET" && reply.status < 300) deps.charge(rawBody.length);
+      return send(res, {
+        status: reply.status,
+        headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE },
+        body: reply.body,
+      });
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(res, error);
+      throw error;
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = deps.origin();
     const url = parseTarget(req.url, origin);
@@ -244,29 +275,7 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     const rawBody = body.text;
 
     if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
-      const refused = controlRequestProblem(req, origin, rawBody.length > 0);
-      if (refused) return sendError(res, refused);
-      let parsed: unknown = {};
-      try {
-        parsed = rawBody ? JSON.parse(rawBody) : {};
-      } catch {
-        return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON"));
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-        return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
-      try {
-        checkControlBody(parsed as Record<string, unknown>);
-        const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
-        if (method !== "GET" && reply.status < 300) deps.charge(rawBody.length);
-        return send(res, {
-          status: reply.status,
-          headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE },
-          body: reply.body,
-        });
-      } catch (error) {
-        if (error instanceof ApiError) return sendError(res, error);
-        throw error;
-      }
+      return answerControl(req, res, { method, url, origin, rawBody });
     }
 
     const contentType = req.headers["content-type"];
