@@ -51,7 +51,8 @@ const MAX_WARNED_HOSTS = 100;
 /** Whether a hostname (as `URL.hostname` spells it) is loopback: 127.0.0.0/8, ::1 or localhost. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
-  if (h === "localhost" || h === "[::1]" || h.endsWith(".localhost")) return true;
+  // Not *.localhost: a resolver may send such names to DNS, and so the callback off the machine.
+  if (h === "localhost" || h === "[::1]") return true;
   const octets = h.split(".");
   return octets.length === 4 && octets[0] === "127" && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }

@@ -439,7 +439,7 @@ describe("status callbacks go to loopback only unless allowed", () => {
     ["http://127.0.0.1:9/x", undefined],
     ["http://127.200.3.4/x", undefined],
     ["http://localhost:9/x", undefined],
-    ["http://api.localhost/x", undefined],
+    ["http://api.localhost/x", "refused: api.localhost is not loopback and not in callbackHosts"],
     ["http://[::1]:9/x", undefined],
     ["https://hooks.example.com/x", "refused: hooks.example.com is not loopback and not in callbackHosts"],
     ["http://127.0.0.1.evil.com/x", "refused: 127.0.0.1.evil.com is not loopback and not in callbackHosts"],
