@@ -180,10 +180,13 @@ export class CallbackDispatcher {
           ...(method === "POST" ? { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" } : {}),
         },
         ...(method === "POST" ? { body: form.toString() } : {}),
+        // A redirect is an answer, not a second callback: following it could leave loopback.
+        redirect: "manual",
         signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.timeoutMs ?? 5000)]),
       });
       delivery.status = response.status;
-      await response.arrayBuffer().catch(() => undefined);
+      // The answer's body is not needed: never buffer it (a receiver could stream without end).
+      await response.body?.cancel().catch(() => undefined);
     } catch (error) {
       delivery.error = this.stopping.signal.aborted
         ? "stopped"

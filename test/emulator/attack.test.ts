@@ -435,6 +435,59 @@ describe("status callbacks go to loopback only unless allowed", () => {
     }
   });
 
+  it("a loopback receiver's redirect is recorded as its answer, not followed off loopback", async () => {
+    const { createServer } = await import("node:http");
+    const hits: string[] = [];
+    const server = createServer((req, res) => {
+      hits.push(req.url ?? "");
+      req.resume();
+      const { port } = server.address() as { port: number };
+      res.writeHead(307, { Location: `http://0.0.0.0:${port}/followed` }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const emulator = await startEmulator({ clock: "manual" });
+    try {
+      await api(emulator, "/v1/Rooms", {
+        form: { UniqueName: "r", StatusCallback: `http://127.0.0.1:${port}/events` },
+      });
+      await emulator.callbacksSettled();
+      expect(emulator.callbacks().map((d) => d.status)).toEqual([307]);
+      expect(hits).toEqual(["/events"]);
+    } finally {
+      await emulator.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("a receiver that answers with an endless body is not buffered: the delivery completes", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const emulator = await startEmulator({ clock: "manual" });
+    try {
+      const before = heapAfterGc();
+      await api(emulator, "/v1/Rooms", { form: { UniqueName: "e", StatusCallback: `http://127.0.0.1:${port}/e` } });
+      await emulator.callbacksSettled();
+      expect(emulator.callbacks().map((d) => [d.status, d.error])).toEqual([[200, undefined]]);
+      expect(heapAfterGc() - before).toBeLessThan(16 * MiB);
+    } finally {
+      await emulator.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it.each([
     ["http://127.0.0.1:9/x", undefined],
     ["http://127.200.3.4/x", undefined],
