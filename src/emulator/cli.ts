@@ -15,7 +15,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 // Types only: the emulator itself (and ajv with it) loads once the arguments are good.
-import type { Emulator, EmulatorOptions } from "./index.js";
+import type { Emulator, EmulatorOptions, ServerTimeouts } from "./index.js";
 
 export const USAGE = `usage: twilio-video-emulator [options]
        npm run emulator -- [options]        (inside the twilio-video-ts repository)
@@ -38,6 +38,11 @@ options:
   --recordings-dir <dir>  the folder POST /_emulator/traffic/write may write under (its "dir" is a
                           path inside it); without it, that route answers 403
   --no-callbacks          do not deliver status callbacks
+  --callback-hosts <list> hosts besides loopback that status callbacks may go to, comma-separated
+                          (default none: a callback to any other host is refused and reported)
+  --headers-timeout <ms>  longest wait for a request's headers (default 10000; 0 = none)
+  --request-timeout <ms>  longest wait for a whole request, body included (default 30000; 0 = none)
+  --keep-alive-timeout <ms>  how long an idle connection stays open (default 5000)
   --json                  print one JSON line (url, mediaUrl, controlUrl, accountSid, apiKeySid,
                           apiKeySecret, authToken, clock, pid) on stdout and log only to stderr
   -h, --help              show this text
@@ -61,6 +66,10 @@ const OPTIONS = {
   "auth-token": { type: "string" },
   "recordings-dir": { type: "string" },
   "no-callbacks": { type: "boolean" },
+  "callback-hosts": { type: "string" },
+  "headers-timeout": { type: "string" },
+  "request-timeout": { type: "string" },
+  "keep-alive-timeout": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -69,6 +78,21 @@ function portOf(value: string | undefined, name: string): number | string {
   if (value === undefined) return 0;
   const n = Number(value);
   return /^\d+$/.test(value) && n <= 65535 ? n : `--${name} must be a port number from 0 to 65535, not "${value}"`;
+}
+
+/** The three --*-timeout flags as `timeouts`, or what is wrong with one. */
+function timeoutsOf(values: Record<string, string | boolean | undefined>): ServerTimeouts | string {
+  const timeouts: ServerTimeouts = {};
+  const flags = [["headers-timeout", "headersMs"], ["request-timeout", "requestMs"], ["keep-alive-timeout", "keepAliveMs"]] as const;
+  for (const [flag, key] of flags) {
+    const value = values[flag];
+    if (typeof value !== "string") continue;
+    if (!/^\d{1,9}$/.test(value)) return `--${flag} must be a whole number of milliseconds, not "${value}"`;
+    timeouts[key] = Number(value);
+  }
+  const { headersMs, requestMs } = timeouts;
+  if (headersMs !== undefined && requestMs !== undefined && requestMs > 0 && headersMs > requestMs) return "--headers-timeout must not exceed --request-timeout";
+  return timeouts;
 }
 
 /** Turns the command line into emulator options, or says what is wrong with it (one line). */
@@ -109,6 +133,9 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
   }
   const host = values.host ?? "127.0.0.1";
   if (!host) return { kind: "error", message: "--host must not be empty" };
+  const timeouts = timeoutsOf(values);
+  if (typeof timeouts === "string") return { kind: "error", message: timeouts };
+  const callbackHosts = values["callback-hosts"]?.split(",").map((h) => h.trim()).filter((h) => h !== "");
   return {
     kind: "run",
     json: values.json === true,
@@ -120,6 +147,8 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
       accountSid,
       credentials,
       statusCallbacks: values["no-callbacks"] !== true,
+      ...(callbackHosts ? { callbackHosts } : {}),
+      ...(Object.keys(timeouts).length > 0 ? { timeouts } : {}),
       // Resolved now: the folder the user meant, whatever the process's directory later.
       ...(recordingsDir !== undefined ? { recordingsDir: resolve(recordingsDir) } : {}),
     },

@@ -9,6 +9,8 @@
  * `advance()` is called, which makes timestamps fully deterministic.
  */
 
+import { logLine } from "./log.js";
+
 export type ClockMode = "real" | "manual";
 
 /** How the emulator's clock runs: `mode` and the emulated start time. */
@@ -21,6 +23,8 @@ export interface ClockOptions {
 export interface TimerHandle {
   cancel(): void;
   readonly at: number;
+  /** Still waiting to fire (not fired, not cancelled). */
+  readonly pending: boolean;
 }
 
 interface Timer {
@@ -130,6 +134,11 @@ export class EmulatorClock {
     if (Number.isNaN(this.base)) throw new TypeError("clock.start is not a valid date");
   }
 
+  /** Wall-clock time (ms) when this clock was made: when the emulator started. */
+  get wallStart(): number {
+    return this.realBase;
+  }
+
   /** Emulated time in ms since the epoch. */
   now(): number {
     const elapsed = this.mode === "real" ? Date.now() - this.realBase : 0;
@@ -144,6 +153,9 @@ export class EmulatorClock {
     return {
       at: timer.at,
       cancel: () => this.timers.cancel(timer),
+      get pending() {
+        return !timer.cancelled;
+      },
     };
   }
 
@@ -182,6 +194,11 @@ export class EmulatorClock {
     this.arm();
   }
 
+  /** When the earliest pending timer falls due (emulated ms), or undefined when none is pending. */
+  nextAt(): number | undefined {
+    return this.timers.peek()?.at;
+  }
+
   /** Number of pending timers (for tests and the control API). */
   pending(): number {
     return this.timers.live;
@@ -207,7 +224,11 @@ export class EmulatorClock {
     try {
       timer.run();
     } catch (error) {
-      console.error(`[twilio-video-ts emulator] a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      console.error(
+        logLine(
+          `a lifecycle step failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        ),
+      );
     }
   }
 

@@ -21,6 +21,7 @@ import type { Lifecycle } from "./lifecycle.js";
 import type { ParticipantRecord, RoomRecord, Store, TrackKind, TrackRecord } from "./store.js";
 import type { TokenJoin } from "./token-join.js";
 import { folderUnder, type TrafficLog, type WriteRecordingsOptions } from "./traffic.js";
+import { settleClock, settleOptions, standingTimers } from "./settle.js";
 import type { Views } from "./views.js";
 
 type S = components["schemas"];
@@ -285,6 +286,12 @@ export const CONTROL_ROUTES = routes({
   },
   "GET clock": (c) => ok(clockState(c)),
   "POST clock/advance": (c, _, body) => ok(advanceClock(c, advanceBody(body).ms)),
+  // {maxMs?, maxSteps?}: the emulator's settle(), over HTTP (see settle.ts).
+  "POST clock/settle": async (c, _, body) => {
+    const result = settleClock(c.life.clock, () => standingTimers(c.store), settleOptions(body));
+    await c.callbacks.settled();
+    return ok({ ...clockState(c), ...result });
+  },
   "GET faults": (c) => ok({ faults: c.faults.pending() }),
   "POST faults": (c, _, body) => {
     injectFault(c, body as unknown as FaultSpec);

@@ -42,10 +42,6 @@ export class EmulatorError extends TwilioVideoError {
   }
 }
 
-/** The former name, kept so modules that still import it compile (the class is {@link EmulatorError}). */
-export const ApiError = EmulatorError;
-export type ApiError = EmulatorError;
-
 export const notFound = (path: string): EmulatorError =>
   new EmulatorError(404, 20404, `The requested resource ${path} was not found`);
 export const badRequest = (code: number, message: string): EmulatorError => new EmulatorError(400, code, message);

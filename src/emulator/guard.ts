@@ -6,7 +6,8 @@
  * 127.0.0.1 too).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApiError } from "./errors.js";
+import { EmulatorError } from "./errors.js";
+import { logLine } from "./log.js";
 
 /**
  * The request target as a URL on `origin`, or undefined when it is not a
@@ -23,7 +24,8 @@ export function parseTarget(target: string | undefined, origin: string): URL | u
   }
 }
 
-export const badTarget = (): ApiError => new ApiError(400, 20001, "Invalid request target: expected an absolute path such as /v1/Rooms");
+export const badTarget = (): EmulatorError =>
+  new EmulatorError(400, 20001, "Invalid request target: expected an absolute path such as /v1/Rooms");
 
 /**
  * Connections whose last answer said `Connection: close`: whatever else
@@ -32,7 +34,7 @@ export const badTarget = (): ApiError => new ApiError(400, 20001, "Invalid reque
 export const closingSockets = new WeakSet<object>();
 
 /** Writes a Twilio-shaped error unless an answer already started; then the connection is closed instead. */
-export function sendError(res: ServerResponse, error: ApiError, close = false): void {
+export function sendError(res: ServerResponse, error: EmulatorError, close = false): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -53,15 +55,20 @@ export function sendError(res: ServerResponse, error: ApiError, close = false): 
  * the process: the client gets a 500 (or its connection closed when an answer
  * had already started) and the error is logged by name and message only.
  */
-export function guarded(name: string, handle: (req: IncomingMessage, res: ServerResponse) => unknown): (req: IncomingMessage, res: ServerResponse) => void {
+export function guarded(
+  name: string,
+  handle: (req: IncomingMessage, res: ServerResponse) => unknown,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     // Stream errors (client resets) must not become unhandled 'error' events.
     req.on("error", () => undefined);
     res.on("error", () => undefined);
     const fail = (error: unknown) => {
-      console.error(`[twilio-video-ts emulator] ${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      console.error(
+        logLine(`${name} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+      );
       try {
-        sendError(res, new ApiError(500, 20500, "Internal Server Error"));
+        sendError(res, new EmulatorError(500, 20500, "Internal Server Error"));
       } catch {
         res.destroy();
       }
@@ -84,7 +91,7 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
  * rebinding), and a JSON content type for any body (a page can send
  * `text/plain` or form bodies cross-site without a preflight, but not JSON).
  */
-export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, hasBody: boolean): ApiError | undefined {
+export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, hasBody: boolean): EmulatorError | undefined {
   const api = new URL(apiOrigin);
   const origin = req.headers.origin;
   if (origin !== undefined) {
@@ -95,17 +102,75 @@ export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, h
     } catch {
       // "null" and other opaque origins are foreign.
     }
-    if (foreign) return new ApiError(403, 20403, `The control API refuses cross-origin requests (Origin: ${origin.slice(0, 100)})`);
+    if (foreign)
+      return new EmulatorError(
+        403,
+        20403,
+        `The control API refuses cross-origin requests (Origin: ${origin.slice(0, 100)})`,
+      );
   }
   const host = req.headers.host;
   if (host !== undefined) {
     const hostname = host.replace(/:\d*$/, "").toLowerCase();
-    if (!LOOPBACK_HOSTS.has(hostname)) return new ApiError(403, 20403, `The control API answers loopback hosts only (Host: ${host.slice(0, 100)})`);
+    if (!LOOPBACK_HOSTS.has(hostname))
+      return new EmulatorError(403, 20403, `The control API answers loopback hosts only (Host: ${host.slice(0, 100)})`);
   }
   const contentType = req.headers["content-type"];
   if (hasBody || contentType !== undefined) {
     const base = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-    if (base !== "application/json") return new ApiError(415, 20001, "Control API bodies must be sent as Content-Type: application/json");
+    if (base !== "application/json")
+      return new EmulatorError(415, 20001, "Control API bodies must be sent as Content-Type: application/json");
   }
   return undefined;
+}
+
+/** Time limits of the emulator's listeners, in ms (0 turns one off). */
+export interface ServerTimeouts {
+  /** Longest time to receive a request's headers (default 10,000). */
+  headersMs?: number | undefined;
+  /** Longest time to receive a whole request, headers and body (default 30,000). */
+  requestMs?: number | undefined;
+  /** How long an idle keep-alive connection stays open (default 5,000). */
+  keepAliveMs?: number | undefined;
+}
+
+/**
+ * The defaults: a local tool has no business waiting Node's 300 s for a
+ * request, and a client that dribbles bytes (slow loris) holds a socket and
+ * memory for as long as it is allowed to.
+ */
+export const DEFAULT_SERVER_TIMEOUTS: Readonly<Required<ServerTimeouts>> = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+};
+
+/** `createServer` options enforcing `timeouts`; throws a TypeError naming a bad value. */
+export function serverTimeoutOptions(timeouts: ServerTimeouts = {}): {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
+} {
+  const t = {
+    headersMs: timeouts.headersMs ?? DEFAULT_SERVER_TIMEOUTS.headersMs,
+    requestMs: timeouts.requestMs ?? DEFAULT_SERVER_TIMEOUTS.requestMs,
+    keepAliveMs: timeouts.keepAliveMs ?? DEFAULT_SERVER_TIMEOUTS.keepAliveMs,
+  };
+  for (const [name, value] of Object.entries(t)) {
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new TypeError(`timeouts.${name} must be a whole number of ms, 0 or more`);
+  }
+  // Node refuses a headers limit above the request limit; say so in our terms.
+  if (t.requestMs > 0 && t.headersMs > t.requestMs)
+    throw new TypeError("timeouts.headersMs must not exceed timeouts.requestMs");
+  const limits = [t.headersMs, t.requestMs].filter((ms) => ms > 0);
+  // Node checks the limits on this interval (default 30 s), so a cut-off comes late by up to one interval.
+  const interval = Math.max(25, Math.min(1_000, ...limits.map((ms) => Math.floor(ms / 4))));
+  return {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    keepAliveTimeout: t.keepAliveMs,
+    connectionsCheckingInterval: interval,
+  };
 }

@@ -27,16 +27,42 @@ import { Faults, type FaultSpec } from "./faults.js";
 import { createLifecycle, DEFAULT_TIMINGS, type Timings } from "./lifecycle.js";
 import { MediaHost } from "./media.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./body.js";
-import { badTarget, closingSockets, guarded, parseTarget, sendError } from "./guard.js";
+import {
+  badTarget,
+  closingSockets,
+  guarded,
+  parseTarget,
+  sendError,
+  serverTimeoutOptions,
+  type ServerTimeouts,
+} from "./guard.js";
 import { createApiHandler } from "./server.js";
 import type { Credentials } from "./credentials.js";
-import { Store } from "./store.js";
+import { settleClock, standingTimers, type SettleOptions, type SettleResult } from "./settle.js";
+import { Store, type StateLimits } from "./store.js";
 import { TokenJoin, type AdHocRoomOptions } from "./token-join.js";
 import { TrafficLog, type TrafficLogOptions, type TrafficRecording, type WriteRecordingsOptions } from "./traffic.js";
 import { Views } from "./views.js";
 import type { components } from "../../generated/openapi.js";
 
-export type { AdHocRoomOptions, CallbackDelivery, ClockMode, ClockOptions, ClockState, Credentials, FaultSpec, PublishOptions, Timings, TrafficLogOptions, TrafficRecording, WriteRecordingsOptions };
+export type {
+  AdHocRoomOptions,
+  CallbackDelivery,
+  ClockMode,
+  ClockOptions,
+  ClockState,
+  Credentials,
+  FaultSpec,
+  PublishOptions,
+  ServerTimeouts,
+  Timings,
+  TrafficLogOptions,
+  TrafficRecording,
+  WriteRecordingsOptions,
+};
+export { DEFAULT_SERVER_TIMEOUTS } from "./guard.js";
+export { DEFAULT_STATE_LIMITS, type StateLimits } from "./store.js";
+export { DEFAULT_SETTLE, type SettleOptions, type SettleResult } from "./settle.js";
 export { DEFAULT_MAX_BODY_BYTES };
 export { DEFAULT_TRAFFIC_LOG } from "./traffic.js";
 export type { FaultKind } from "./faults.js";
@@ -66,6 +92,13 @@ export interface EmulatorOptions {
   credentials?: Credentials | undefined;
   /** Deliver status callbacks (default true). */
   statusCallbacks?: boolean | undefined;
+  /**
+   * Hosts besides loopback that status callbacks may be sent to (default
+   * none), as hostnames (`hooks.example.com`) or host:port; `"*"` allows
+   * any. A callback to another host is not sent: it is kept in
+   * `callbacks()` with an `error` starting `refused:` and logged once per host.
+   */
+  callbackHosts?: readonly string[] | undefined;
   /** "real" (default: time flows, plus whatever is advanced) or "manual" (time moves only on advance). */
   clock?: ClockMode | ClockOptions | undefined;
   /** How long background work takes, in emulated ms. */
@@ -93,6 +126,18 @@ export interface EmulatorOptions {
    * where files go. `writeRecordings()` on this handle writes anywhere.
    */
   recordingsDir?: string | undefined;
+  /**
+   * Time limits of both listeners (default {@link DEFAULT_SERVER_TIMEOUTS}:
+   * headers 10 s, whole request 30 s, idle keep-alive 5 s). A client that
+   * sends slower is answered 408 and disconnected.
+   */
+  timeouts?: ServerTimeouts | undefined;
+  /**
+   * Bounds of the emulated state until `reset()` (default
+   * {@link DEFAULT_STATE_LIMITS}: 250,000 records, 256 MiB of accepted
+   * request bodies). Past either, creating anything answers 507 with code 20500.
+   */
+  stateLimits?: StateLimits | undefined;
 }
 
 /** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
@@ -109,6 +154,16 @@ export interface Emulator {
   now(): Date;
   /** Moves emulated time forward, running every lifecycle step that falls due. */
   advance(ms: number): ClockState;
+  /**
+   * Advances the clock from one pending timer to the next until no timed
+   * work is left (recordings, compositions, transcriptions, …), then waits
+   * for the status callbacks. Rooms' empty/unused timeouts and participants'
+   * maximum durations do not count as work: they fire only when they fall
+   * due before the work is done. Throws an {@link EmulatorError} (409) when
+   * that takes more than `maxMs` of emulated time (default 24 h) or
+   * `maxSteps` timer instants (default 10,000).
+   */
+  settle(options?: SettleOptions): Promise<SettleResult>;
   /** A participant joins `room` as `identity` (no token involved). */
   connectParticipant(room: string, identity: string): S["Participant"];
   /**
@@ -172,10 +227,18 @@ function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ code: 20001, message: "Malformed HTTP request", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
+  const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  const [status, reason, message] = timedOut
+    ? [408, "Request Timeout", "Request not received in time"]
+    : [400, "Bad Request", "Malformed HTTP request"];
+  const body = JSON.stringify({ code: 20001, message, more_info: "https://www.twilio.com/docs/errors/20001", status });
   // A HEAD answer has no body, even when the request around it was malformed.
   const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
-  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? "" : body}`);
+  const length = Buffer.byteLength(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n` +
+      `Connection: close\r\n\r\n${head ? "" : body}`,
+  );
 }
 
 function close(server: Server): Promise<void> {
@@ -226,6 +289,11 @@ function handle({ c, accountSid, credentials, tokenJoin, mediaUrl, stop }: Parts
     clientOptions: { baseUrl: url, apiKeySid: credentials.apiKeySid, apiKeySecret: credentials.apiKeySecret },
     now: () => new Date(c.life.clock.now()),
     advance: (ms) => actions.advanceClock(c, ms),
+    settle: async (settleOptions) => {
+      const result = settleClock(c.life.clock, () => standingTimers(c.store), settleOptions);
+      await c.callbacks.settled();
+      return result;
+    },
     connectParticipant: (first: string, second?: string | { room?: string | undefined }) =>
       typeof second === "string"
         ? actions.connectParticipant(c, first, second)
@@ -252,10 +320,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const { accountSid, credentials, maxBodyBytes } = checkOptions(options);
   const clock = new EmulatorClock(typeof options.clock === "string" ? { mode: options.clock } : options.clock);
   const traffic = new TrafficLog(options.trafficLog);
-  const store = new Store();
+  const store = new Store(options.stateLimits);
   const media = new MediaHost(store, clock);
-  const apiServer = createServer();
+  const limits = serverTimeoutOptions(options.timeouts);
+  const apiServer = createServer(limits);
   const mediaServer = createServer(
+    limits,
     guarded("media request", (req, res) => {
       if (!parseTarget(req.url, media.origin)) return sendError(res, badTarget(), true);
       media.handle(req, res);
@@ -273,7 +343,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   }
 
-  const callbacks = new CallbackDispatcher({ enabled: options.statusCallbacks ?? true, authToken: credentials.authToken });
+  const callbacks = new CallbackDispatcher({
+    enabled: options.statusCallbacks ?? true,
+    authToken: credentials.authToken,
+    allowedHosts: options.callbackHosts,
+  });
   const views = new Views(url, accountSid);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const life = createLifecycle({ store, clock, callbacks, accountSid, apiBase: url, timings });
@@ -293,6 +367,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     traffic,
     control: createController(c),
     maxBodyBytes,
+    charge: (bytes) => store.charge(bytes),
   });
   apiServer.on("request", api.handle);
 

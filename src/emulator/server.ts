@@ -10,15 +10,15 @@ import type { ContractValidator } from "../contract/index.js";
 import type { EmulatorClock } from "./clock.js";
 import type { Controller } from "./control.js";
 import { readBody } from "./body.js";
-import { ApiError, errorFromProblems, notFound } from "./errors.js";
+import { EmulatorError, errorFromProblems, notFound } from "./errors.js";
 import type { Faults } from "./faults.js";
 import { Fields, MAX_JSON_DEPTH, tooDeep } from "./form.js";
 import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } from "./guard.js";
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
+import { checkControlBody } from "./limits.js";
 import { newSid } from "./ids.js";
 import type { TrafficLog } from "./traffic.js";
 import type { Credentials } from "./credentials.js";
-
 
 export interface ServerDeps {
   origin: () => string;
@@ -32,6 +32,8 @@ export interface ServerDeps {
   control: Controller;
   /** Largest request body accepted (413 above). */
   maxBodyBytes: number;
+  /** Counts accepted state-changing bodies against the state's byte limit. */
+  charge(bytes: number): void;
 }
 
 /** The API listener's request handler, and stop() to cancel the real-time timers it holds (slow faults). */
@@ -70,19 +72,26 @@ function authorized(header: string | undefined, accountSid: string, credentials:
   );
 }
 
-function errorAnswer(error: ApiError): Answer {
+function errorAnswer(error: EmulatorError): Answer {
   return { status: error.status, headers: { "Content-Type": JSON_TYPE, ...error.headers }, body: error.body() };
 }
 
 function faultAnswer(fault: { kind: string; retryAfter?: number | null; status?: number; body?: string }): Answer {
   if (fault.kind === "rate-limit") {
     const retryAfter = fault.retryAfter === undefined ? 1 : fault.retryAfter;
-    return errorAnswer(new ApiError(429, 20429, "Too Many Requests", retryAfter === null ? {} : { "Retry-After": String(retryAfter) }));
+    return errorAnswer(
+      new EmulatorError(429, 20429, "Too Many Requests", retryAfter === null ? {} : { "Retry-After": String(retryAfter) }),
+    );
   }
   const status = fault.status ?? 500;
-  if (fault.body === "html") return { status, headers: { "Content-Type": "text/html" }, body: `<html><body><h1>${status} Bad Gateway</h1></body></html>` };
+  if (fault.body === "html")
+    return {
+      status,
+      headers: { "Content-Type": "text/html" },
+      body: `<html><body><h1>${status} Bad Gateway</h1></body></html>`,
+    };
   if (fault.body === "empty") return { status, headers: {}, body: null };
-  return errorAnswer(new ApiError(status, 20500, "Internal Server Error"));
+  return errorAnswer(new EmulatorError(status, 20500, "Internal Server Error"));
 }
 
 export function createApiHandler(deps: ServerDeps): ApiHandler {
@@ -98,10 +107,20 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       sleeping.add(timer);
     });
 
-  async function answerApi(req: IncomingMessage, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer | "drop"; operationId?: string; authenticated: boolean }> {
+  async function answerApi(
+    req: IncomingMessage,
+    url: URL,
+    rawBody: string,
+    contentType: string | undefined,
+  ): Promise<{ answer: Answer | "drop"; operationId?: string; authenticated: boolean }> {
     const method = (req.method ?? "GET").toUpperCase();
     if (!authorized(req.headers.authorization, deps.accountSid, deps.credentials)) {
-      return { answer: errorAnswer(new ApiError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' })), authenticated: false };
+      return {
+        answer: errorAnswer(
+          new EmulatorError(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' }),
+        ),
+        authenticated: false,
+      };
     }
     const fault = deps.faults.take(method, url.pathname);
     if (fault?.kind === "drop") return { answer: "drop", authenticated: true };
@@ -111,11 +130,21 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     return { ...answered, authenticated: true };
   }
 
-  async function answerOperation(method: string, url: URL, rawBody: string, contentType: string | undefined): Promise<{ answer: Answer; operationId?: string }> {
+  async function answerOperation(
+    method: string,
+    url: URL,
+    rawBody: string,
+    contentType: string | undefined,
+  ): Promise<{ answer: Answer; operationId?: string }> {
     const form = new URLSearchParams(method === "POST" ? rawBody : "");
     // The validator and JSON.parse recurse; a field nested thousands deep is refused before either sees it.
     const deep = tooDeep(url.searchParams) ?? tooDeep(form);
-    if (deep !== undefined) return { answer: errorAnswer(new ApiError(400, 20001, `Invalid parameter ${deep}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`)) };
+    if (deep !== undefined)
+      return {
+        answer: errorAnswer(
+          new EmulatorError(400, 20001, `Invalid parameter ${deep}: JSON nested deeper than ${MAX_JSON_DEPTH} levels`),
+        ),
+      };
     let checked: ReturnType<ContractValidator["validateRequest"]>;
     try {
       checked = deps.validator.validateRequest({
@@ -125,34 +154,102 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
         ...(contentType ? { contentType } : {}),
       });
     } catch (error) {
-      return { answer: errorAnswer(new ApiError(400, 20001, `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`)) };
+      return {
+        answer: errorAnswer(
+          new EmulatorError(
+            400,
+            20001,
+            `The request could not be checked against the API: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        ),
+      };
     }
     if (!checked.match) {
       const wrongMethod = checked.problems[0]?.where === "request.method";
       if (wrongMethod) {
         const allow = checked.problems[0]?.expected ?? "";
-        return { answer: errorAnswer(new ApiError(405, 20004, "Method not allowed", { Allow: allow })) };
+        return { answer: errorAnswer(new EmulatorError(405, 20004, "Method not allowed", { Allow: allow })) };
       }
       return { answer: errorAnswer(notFound(url.pathname.replace(/^\/v1/, ""))) };
     }
     const operationId = checked.match.operationId;
-    if (checked.problems.length > 0) return { answer: errorAnswer(errorFromProblems(operationId, url.pathname.replace(/^\/v1/, ""), checked.problems)), operationId };
-    const handler = handlers[operationId as OperationId] as (ctx: HandlerContext, req: object) => { status: number; body: unknown; headers?: Record<string, string> };
+    if (checked.problems.length > 0)
+      return {
+        answer: errorAnswer(errorFromProblems(operationId, url.pathname.replace(/^\/v1/, ""), checked.problems)),
+        operationId,
+      };
+    const handler = handlers[operationId as OperationId] as (
+      ctx: HandlerContext,
+      req: object,
+    ) => { status: number; body: unknown; headers?: Record<string, string> };
     try {
-      const reply = handler(deps.ctx, { url, path: checked.match.pathParams, query: url.searchParams, form: new Fields(form) });
+      const reply = handler(deps.ctx, {
+        url,
+        path: checked.match.pathParams,
+        query: url.searchParams,
+        form: new Fields(form),
+      });
       const hasBody = reply.body !== null;
-      return { answer: { status: reply.status, headers: { ...(hasBody ? { "Content-Type": JSON_TYPE } : {}), ...reply.headers }, body: reply.body }, operationId };
+      return {
+        answer: {
+          status: reply.status,
+          headers: { ...(hasBody ? { "Content-Type": JSON_TYPE } : {}), ...reply.headers },
+          body: reply.body,
+        },
+        operationId,
+      };
     } catch (error) {
-      if (error instanceof ApiError) return { answer: errorAnswer(error), operationId };
+      if (error instanceof EmulatorError) return { answer: errorAnswer(error), operationId };
       throw error;
     }
   }
 
-  const bodyText = (answer: Answer): string => (answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
+  const bodyText = (answer: Answer): string =>
+    answer.body === null ? "" : typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
 
-  function send(res: ServerResponse, answer: Answer, extra: Record<string, string> = {}, text = bodyText(answer)): void {
-    res.writeHead(answer.status, { ...answer.headers, ...extra, ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}) });
+  function send(
+    res: ServerResponse,
+    answer: Answer,
+    extra: Record<string, string> = {},
+    text = bodyText(answer),
+  ): void {
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      ...extra,
+      ...(text ? { "Content-Length": String(Buffer.byteLength(text)) } : {}),
+    });
     res.end(text);
+  }
+
+  /** A control API request: loopback and JSON checks, documented name lengths, then the controller. */
+  async function answerControl(
+    req: IncomingMessage,
+    res: ServerResponse,
+    { method, url, origin, rawBody }: { method: string; url: URL; origin: string; rawBody: string },
+  ): Promise<void> {
+    const refused = controlRequestProblem(req, origin, rawBody.length > 0);
+    if (refused) return sendError(res, refused);
+    let parsed: unknown = {};
+    try {
+      parsed = rawBody ? JSON.parse(rawBody) : {};
+    } catch {
+      return sendError(res, new EmulatorError(400, 20001, "Control API bodies are JSON"));
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return sendError(res, new EmulatorError(400, 20001, "Control API bodies are JSON objects"));
+    try {
+      checkControlBody(parsed as Record<string, unknown>);
+      const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
+      if (method !== "GET" && reply.status < 300) deps.charge(rawBody.length);
+      return send(res, {
+        status: reply.status,
+        headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE },
+        body: reply.body,
+      });
+    } catch (error) {
+      if (error instanceof EmulatorError) return sendError(res, error);
+      throw error;
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -169,27 +266,16 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     const body = await readBody(req, deps.maxBodyBytes);
     if (body.kind === "aborted") return;
     if (body.kind === "too-large") {
-      return sendError(res, new ApiError(413, 20001, `Request body too large: the limit is ${deps.maxBodyBytes} bytes`), !body.drained);
+      return sendError(
+        res,
+        new EmulatorError(413, 20001, `Request body too large: the limit is ${deps.maxBodyBytes} bytes`),
+        !body.drained,
+      );
     }
     const rawBody = body.text;
 
     if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
-      const refused = controlRequestProblem(req, origin, rawBody.length > 0);
-      if (refused) return sendError(res, refused);
-      let parsed: unknown = {};
-      try {
-        parsed = rawBody ? JSON.parse(rawBody) : {};
-      } catch {
-        return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON"));
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return sendError(res, new ApiError(400, 20001, "Control API bodies are JSON objects"));
-      try {
-        const reply = await deps.control.route(method, url.pathname, parsed as Record<string, unknown>);
-        return send(res, { status: reply.status, headers: reply.body === null ? {} : { "Content-Type": JSON_TYPE }, body: reply.body });
-      } catch (error) {
-        if (error instanceof ApiError) return sendError(res, error);
-        throw error;
-      }
+      return answerControl(req, res, { method, url, origin, rawBody });
     }
 
     const contentType = req.headers["content-type"];
@@ -199,12 +285,14 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
       res.socket?.destroy();
       return;
     }
+    if (method !== "GET" && method !== "HEAD" && answer.status < 300) deps.charge(rawBody.length);
     const requestId = newSid("RQ");
     const text = bodyText(answer);
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
     if (authenticated) {
       const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
+      for (const [name, value] of Object.entries(answer.headers))
+        if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
       deps.traffic.addSerialized(
         {
           description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,

@@ -6,6 +6,7 @@
  */
 import type { components } from "../../generated/openapi.js";
 import type { TimerHandle } from "./clock.js";
+import { EmulatorError } from "./errors.js";
 import { newSid } from "./ids.js";
 import { SeqList } from "./seqlist.js";
 
@@ -150,6 +151,27 @@ const defaultSettings = (): StorageSettings => ({
   encryptionEnabled: false,
 });
 
+/** Bounds of the emulator's state: its records, and the request bytes that made them. */
+export interface StateLimits {
+  /**
+   * Most records (rooms, participants, tracks, recordings, compositions,
+   * hooks, transcriptions) until reset (default 250,000).
+   */
+  maxRecords?: number | undefined;
+  /**
+   * Most bytes of accepted state-changing request bodies (API and control
+   * API) until reset (default 256 MiB): a stand-in for the bytes the state
+   * holds, since every string stored came in a body.
+   */
+  maxBytes?: number | undefined;
+}
+
+/** The state's default bounds: far above any test suite, far below what fills a CI machine's memory. */
+export const DEFAULT_STATE_LIMITS: { readonly maxRecords: number; readonly maxBytes: number } = {
+  maxRecords: 250_000,
+  maxBytes: 256 * 1024 * 1024,
+};
+
 const push = <K, V>(map: Map<K, V[]>, key: K, value: V): void => {
   const list = map.get(key);
   if (list) list.push(value);
@@ -188,8 +210,47 @@ export class Store {
   private readonly compositionsByRoom = new Map<string, CompositionRecord[]>();
   private readonly transcriptionsByRoom = new Map<string, TranscriptionRecord[]>();
 
+  private charged = 0;
+  private readonly limits: { maxRecords: number; maxBytes: number };
+
+  constructor(limits: StateLimits = {}) {
+    this.limits = {
+      maxRecords: limits.maxRecords ?? DEFAULT_STATE_LIMITS.maxRecords,
+      maxBytes: limits.maxBytes ?? DEFAULT_STATE_LIMITS.maxBytes,
+    };
+    for (const [name, value] of Object.entries(this.limits)) {
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new TypeError(`stateLimits.${name} must be a whole number, 1 or more`);
+    }
+  }
+
+  /** Records created and request bytes charged since the last reset, against their limits. */
+  usage(): { records: number; maxRecords: number; bytes: number; maxBytes: number } {
+    return {
+      records: this.seqBySid.size,
+      maxRecords: this.limits.maxRecords,
+      bytes: this.charged,
+      maxBytes: this.limits.maxBytes,
+    };
+  }
+
+  /** Counts the body of an accepted state-changing request against maxBytes. */
+  charge(bytes: number): void {
+    this.charged += bytes;
+  }
+
   /** A new record's common fields: a fresh SID, the next seq (indexed for page tokens), created = updated = now. */
   newRecord(prefix: string, now: number): Base {
+    const { records, maxRecords, bytes, maxBytes } = this.usage();
+    if (records >= maxRecords || bytes >= maxBytes) {
+      // 507, not 429 or 503: waiting does not help, and clients must not retry it.
+      const what = records >= maxRecords ? `${maxRecords} records` : `${maxBytes} bytes of requests`;
+      throw new EmulatorError(
+        507,
+        20500,
+        `Emulator state limit reached (${what}): reset the emulator, or start it with larger stateLimits`,
+      );
+    }
     const sid = newSid(prefix);
     const seq = ++this.seq;
     this.seqBySid.set(sid, seq);
@@ -216,7 +277,8 @@ export class Store {
   setRoomStatus(room: RoomRecord, status: RoomStatus): void {
     if (room.status === status) return;
     this.statusList(room.status).remove(room);
-    if (room.status === "in-progress" && this.liveRoomByName.get(room.uniqueName) === room) this.liveRoomByName.delete(room.uniqueName);
+    if (room.status === "in-progress" && this.liveRoomByName.get(room.uniqueName) === room)
+      this.liveRoomByName.delete(room.uniqueName);
     room.status = status;
     this.statusList(status).add(room);
     if (status === "in-progress") this.liveRoomByName.set(room.uniqueName, room);
@@ -303,9 +365,31 @@ export class Store {
   clear(): void {
     for (const room of this.rooms.values()) room.timeout?.cancel();
     for (const p of this.participants.values()) p.maxDurationTimer?.cancel();
-    for (const map of [this.rooms, this.participants, this.tracks, this.recordings, this.compositions, this.hooks, this.transcriptions]) map.clear();
-    for (const index of [this.liveRoomByName, this.roomsByName, this.roomsByStatus, this.participantsByRoom, this.tracksByParticipant, this.recordingsByRoom, this.compositionsByRoom, this.transcriptionsByRoom]) index.clear();
+    for (const map of [
+      this.rooms,
+      this.participants,
+      this.tracks,
+      this.recordings,
+      this.compositions,
+      this.hooks,
+      this.transcriptions,
+    ])
+      map.clear();
+    for (const index of [
+      this.liveRoomByName,
+      this.roomsByName,
+      this.roomsByStatus,
+      this.participantsByRoom,
+      this.tracksByParticipant,
+      this.recordingsByRoom,
+      this.compositionsByRoom,
+      this.transcriptionsByRoom,
+    ])
+      index.clear();
     this.compositionSettings = defaultSettings();
     this.recordingSettings = defaultSettings();
+    // Page tokens of forgotten records name nothing now; dropping them frees the state limit.
+    this.seqBySid.clear();
+    this.charged = 0;
   }
 }

@@ -13,7 +13,7 @@
 import type { components } from "../../generated/openapi.js";
 import type { EmulatorClock } from "./clock.js";
 import { AccessTokenError, createAccessToken } from "../server/access-token.js";
-import { ApiError } from "./errors.js";
+import { EmulatorError } from "./errors.js";
 import type { Lifecycle } from "./lifecycle.js";
 import type { Credentials } from "./credentials.js";
 import type { HttpMethod, Store } from "./store.js";
@@ -61,7 +61,7 @@ export class TokenJoin {
       });
     } catch (error) {
       // The option checks of createAccessToken say what is wrong; they never hold the secret.
-      if (error instanceof AccessTokenError) throw new ApiError(400, 20001, `Invalid token request: ${error.message}`);
+      if (error instanceof AccessTokenError) throw new EmulatorError(400, 20001, `Invalid token request: ${error.message}`);
       throw error;
     }
   }
@@ -73,14 +73,22 @@ export class TokenJoin {
       apiKeySid: this.credentials.apiKeySid,
       apiKeySecret: this.credentials.apiKeySecret,
       now: this.clock.now(),
+      wall: { now: Date.now(), start: this.clock.wallStart },
     });
     const target = room ?? grant.room;
-    if (!target) throw new ApiError(400, 20001, 'Name the room: give "room" (the token has no room grant)');
+    if (!target) throw new EmulatorError(400, 20001, 'Name the room: give "room" (the token has no room grant)');
     let record = this.store.findRoom(target);
-    const granted = grant.room === undefined || (record ? grant.room === record.uniqueName || grant.room === record.sid : grant.room === target);
-    if (!granted) throw new ApiError(403, 20106, `Invalid Access Token grants: the token is for room '${grant.room}', not '${target}'`);
+    const granted =
+      grant.room === undefined ||
+      (record ? grant.room === record.uniqueName || grant.room === record.sid : grant.room === target);
+    if (!granted)
+      throw new EmulatorError(
+        403,
+        20106,
+        `Invalid Access Token grants: the token is for room '${grant.room}', not '${target}'`,
+      );
     if (!record) {
-      if (!this.adHoc || ROOM_SID.test(target)) throw new ApiError(404, 53106, `Room not found: '${target}'`);
+      if (!this.adHoc || ROOM_SID.test(target)) throw new EmulatorError(404, 53106, `Room not found: '${target}'`);
       record = this.life.rooms.create({
         uniqueName: target,
         ...(this.adHoc.type ? { type: this.adHoc.type } : {}),

@@ -17,10 +17,20 @@
  * https://www.twilio.com/docs/iam/access-tokens, Twilio's support article
  * https://support.twilio.com/hc/en-us/articles/115015890207-Troubleshooting-Invalid-Access-Tokens
  * (20157), and the AccessToken*Error classes of the Video SDKs (same codes).
- * Time is the emulator's clock.
+ *
+ * Which clock judges a token's times: a token issued (`iat`, else `nbf`)
+ * after the wall-clock second the emulator started in, and not after now by
+ * the wall clock, was minted by real code during the test: it is judged by
+ * the wall clock. Any other token (the emulator's own, minted at emulated
+ * time; one issued before the emulator started, or in its first second) is
+ * judged by the emulator's clock. So a token minted with `Date.now()` keeps
+ * working however far a manual clock is advanced, a token minted at the
+ * emulated time expires on the emulated clock, and a token expired by its
+ * own wall-clock times is refused either way.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { ApiError } from "./errors.js";
+import { EmulatorError } from "./errors.js";
+import { checkNameLength } from "./limits.js";
 
 export interface TokenGrant {
   identity: string;
@@ -34,11 +44,23 @@ export interface TokenCheck {
   apiKeySecret: string;
   /** Emulated time, ms. */
   now: number;
+  /** Wall-clock time now and when the emulator started, ms (both or neither). */
+  wall?: { now: number; start: number } | undefined;
+}
+
+/** The time (s) a token is judged at; see the module comment. */
+function judgedAt(claims: Record<string, unknown>, check: TokenCheck): number {
+  const issued = typeof claims.iat === "number" ? claims.iat : claims.nbf;
+  if (check.wall && typeof issued === "number") {
+    const wallNowS = Math.floor(check.wall.now / 1000);
+    if (issued > Math.floor(check.wall.start / 1000) && issued <= wallNowS) return wallNowS;
+  }
+  return Math.floor(check.now / 1000);
 }
 
 const MAX_LIFETIME_S = 86_400;
 
-const refuse = (code: number, message: string, status = 401): ApiError => new ApiError(status, code, message);
+const refuse = (code: number, message: string, status = 401): EmulatorError => new EmulatorError(status, code, message);
 
 function part(text: string): Buffer | null {
   return /^[A-Za-z0-9_-]+$/.test(text) ? Buffer.from(text, "base64url") : null;
@@ -48,13 +70,15 @@ function json(bytes: Buffer | null): Record<string, unknown> | null {
   if (!bytes) return null;
   try {
     const value: unknown = JSON.parse(bytes.toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
 }
 
-/** Verifies a token as Twilio would for a Video connect; answers its grant or throws an ApiError with the SDK's code. */
+/** Verifies a token as Twilio would for a Video connect; answers its grant or throws an EmulatorError with the SDK's code. */
 export function verifyAccessToken(token: unknown, check: TokenCheck): TokenGrant {
   if (typeof token !== "string") throw refuse(20101, "Invalid Access Token: not a string");
   const pieces = token.split(".");
@@ -71,18 +95,26 @@ export function verifyAccessToken(token: unknown, check: TokenCheck): TokenGrant
     throw refuse(20103, "Invalid Access Token issuer/subject: not signed by this account's API key");
   }
   const expected = createHmac("sha256", check.apiKeySecret).update(`${h}.${p}`).digest();
-  if (expected.length !== signature.length || !timingSafeEqual(expected, signature)) throw refuse(20107, "Invalid Access Token signature");
-  const nowS = Math.floor(check.now / 1000);
+  if (expected.length !== signature.length || !timingSafeEqual(expected, signature))
+    throw refuse(20107, "Invalid Access Token signature");
+  const nowS = judgedAt(claims, check);
   const { exp, nbf, iat } = claims;
-  if (typeof exp !== "number" || !Number.isFinite(exp)) throw refuse(20104, "Access Token expired or expiration date invalid: no exp");
-  if (typeof iat === "number" && exp - iat > MAX_LIFETIME_S) throw refuse(20157, "Expiration Time Exceeds Maximum Time Allowed (24 h)");
+  if (typeof exp !== "number" || !Number.isFinite(exp))
+    throw refuse(20104, "Access Token expired or expiration date invalid: no exp");
+  if (typeof iat === "number" && exp - iat > MAX_LIFETIME_S)
+    throw refuse(20157, "Expiration Time Exceeds Maximum Time Allowed (24 h)");
   if (exp <= nowS) throw refuse(20104, "Access Token expired or expiration date invalid");
   if (nbf !== undefined && (typeof nbf !== "number" || nbf > nowS)) throw refuse(20105, "Access Token not yet valid");
   const grants = claims.grants as { identity?: unknown; video?: unknown } | undefined;
   if (typeof grants !== "object" || grants === null) throw refuse(20106, "Invalid Access Token grants: none", 403);
-  if (typeof grants.identity !== "string" || !grants.identity) throw refuse(20106, "Invalid Access Token grants: no identity", 403);
+  if (typeof grants.identity !== "string" || !grants.identity)
+    throw refuse(20106, "Invalid Access Token grants: no identity", 403);
   const video = grants.video as { room?: unknown } | undefined;
-  if (typeof video !== "object" || video === null) throw refuse(20106, "Invalid Access Token grants: no video grant", 403);
-  if (video.room !== undefined && (typeof video.room !== "string" || !video.room)) throw refuse(20106, "Invalid Access Token grants: malformed room grant", 403);
+  if (typeof video !== "object" || video === null)
+    throw refuse(20106, "Invalid Access Token grants: no video grant", 403);
+  if (video.room !== undefined && (typeof video.room !== "string" || !video.room))
+    throw refuse(20106, "Invalid Access Token grants: malformed room grant", 403);
+  checkNameLength("identity", grants.identity);
+  checkNameLength("room", video.room);
   return { identity: grants.identity, ...(typeof video.room === "string" ? { room: video.room } : {}) };
 }

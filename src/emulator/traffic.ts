@@ -12,7 +12,8 @@
 import { mkdir, realpath, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Recording } from "../contract/index.js";
-import { ApiError } from "./errors.js";
+import { EmulatorError } from "./errors.js";
+import { trimTrailingSlashes } from "./glob.js";
 
 /** One API exchange with the emulator, in the contract recording format. */
 export type TrafficRecording = Recording;
@@ -52,7 +53,10 @@ export interface TrafficLogOptions {
  * 32 MiB of recordings (UTF-8 JSON); the oldest are dropped first. Pass
  * `trafficLog` to the emulator to keep more or less.
  */
-export const DEFAULT_TRAFFIC_LOG: { readonly maxEntries: number; readonly maxBytes: number } = { maxEntries: 1000, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_TRAFFIC_LOG: { readonly maxEntries: number; readonly maxBytes: number } = {
+  maxEntries: 1000,
+  maxBytes: 32 * 1024 * 1024,
+};
 
 export class TrafficLog {
   private entries: Entry[] = [];
@@ -64,9 +68,13 @@ export class TrafficLog {
 
   constructor(options: TrafficLogOptions = {}) {
     // Field by field: an option given as undefined means the default (a spread would copy the undefined).
-    this.limits = { maxEntries: options.maxEntries ?? DEFAULT_TRAFFIC_LOG.maxEntries, maxBytes: options.maxBytes ?? DEFAULT_TRAFFIC_LOG.maxBytes };
+    this.limits = {
+      maxEntries: options.maxEntries ?? DEFAULT_TRAFFIC_LOG.maxEntries,
+      maxBytes: options.maxBytes ?? DEFAULT_TRAFFIC_LOG.maxBytes,
+    };
     for (const [name, value] of Object.entries(this.limits)) {
-      if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`trafficLog.${name} must be a whole number, 0 or more`);
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new TypeError(`trafficLog.${name} must be a whole number, 0 or more`);
     }
   }
 
@@ -85,7 +93,11 @@ export class TrafficLog {
   }
 
   /** Adds a recording whose response body is given as JSON text (`bodyJson`), as the server already serialised it. */
-  addSerialized(recording: Omit<Recording, "response"> & { response: Omit<Recording["response"], "body"> }, bodyJson: string, operationId?: string): void {
+  addSerialized(
+    recording: Omit<Recording, "response"> & { response: Omit<Recording["response"], "body"> },
+    bodyJson: string,
+    operationId?: string,
+  ): void {
     const head = JSON.stringify(recording);
     // `{…,"response":{…}}` → `{…,"response":{…,"body":<bodyJson>}}`
     this.push({ json: Buffer.from(`${head.slice(0, -2)},"body":${bodyJson}}}`), operationId });
@@ -124,12 +136,14 @@ export class TrafficLog {
   /** Writes one JSON file per exchange (`0001-CreateRoom.json`, …); answers with the paths written. */
   async write(dir: string, apiOrigin: string, options: WriteRecordingsOptions = {}): Promise<string[]> {
     const target = options.baseUrl === undefined ? "https://video.twilio.com" : options.baseUrl;
+    // Trimmed once, without a regex: baseUrl comes from control requests, and /\/+$/ is quadratic on slashes.
+    const origin = target ? trimTrailingSlashes(target) : "";
     await mkdir(dir, { recursive: true });
     const files: string[] = [];
     let n = 0;
     for (const { operationId, json } of this.kept()) {
       let text = JSON.stringify(JSON.parse(json.toString("utf8")), null, 2);
-      if (target) text = text.replaceAll(apiOrigin, target.replace(/\/+$/, ""));
+      if (target) text = text.replaceAll(apiOrigin, origin);
       const file = join(dir, `${String(++n).padStart(4, "0")}-${operationId ?? "unmatched"}.json`);
       await writeFile(file, `${text}\n`);
       files.push(file);
@@ -143,7 +157,8 @@ export class TrafficLog {
  * absolute paths, `..` escapes and symlinks that lead out of `root`.
  */
 export async function folderUnder(root: string, dir: string): Promise<string> {
-  const refuse = (why: string) => new ApiError(400, 20001, `"dir" ${why}; it names a folder inside the emulator's recordings folder`);
+  const refuse = (why: string) =>
+    new EmulatorError(400, 20001, `"dir" ${why}; it names a folder inside the emulator's recordings folder`);
   if (dir.includes("\0")) throw refuse("contains a NUL character");
   if (isAbsolute(dir)) throw refuse("is an absolute path");
   const wanted = resolve(root, dir);

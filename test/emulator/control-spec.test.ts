@@ -194,6 +194,8 @@ describe("answers of the real control API validate against the spec", () => {
     expect((await call("GET", "/clock")).status).toBe(200);
     expect(((await call("POST", "/clock/advance", { seconds: 30 })).json as { now: string }).now).toBe("2025-01-01T00:00:30Z");
     expect((await call("POST", "/clock/advance", { ms: -1 })).status).toBe(400);
+    expect(((await call("POST", "/clock/settle", { maxSteps: 10_000 })).json as { steps: number }).steps).toBeGreaterThanOrEqual(0);
+    expect((await call("POST", "/clock/settle", { maxMs: -1 })).status).toBe(400);
 
     expect((await call("POST", "/faults", { kind: "server-error", count: 2, method: "GET", path: "/v1/Compositions", status: 503, body: "html" })).status).toBe(201);
     expect((await call("POST", "/faults", { kind: "rate-limit", retryAfter: null })).status).toBe(201);

@@ -5,6 +5,7 @@
  */
 import type { components } from "../../../generated/openapi.js";
 import { badRequest } from "../errors.js";
+import { anyMatches, Glob, trimTrailingSlashes } from "../glob.js";
 import { seconds } from "../ids.js";
 import type { CompositionRecord, CompositionSpec, HookRecord, HttpMethod, RecordingRecord, RoomRecord } from "../store.js";
 import type { LifeContext } from "./context.js";
@@ -39,28 +40,6 @@ export function compositionSpec(input: CompositionInput): CompositionSpec {
     statusCallback: input.statusCallback ?? null,
     statusCallbackMethod: input.statusCallback ? (input.statusCallbackMethod ?? "POST") : null,
   };
-}
-
-/**
- * Whether `name` matches a source pattern where `*` stands for any run of
- * characters. No regular expression: the pieces between stars are found
- * left to right with indexOf, each search starting where the last match
- * ended, so a crafted pattern (`*a*a*a…b`) costs a scan, not backtracking.
- */
-export function globMatches(pattern: string, name: string): boolean {
-  const pieces = pattern.split("*");
-  if (pieces.length === 1) return pattern === name;
-  const first = pieces[0]!;
-  const last = pieces[pieces.length - 1]!;
-  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false;
-  let at = first.length;
-  const end = name.length - last.length;
-  for (const piece of pieces.slice(1, -1)) {
-    const found = name.indexOf(piece, at);
-    if (found === -1 || found + piece.length > end) return false;
-    at = found + piece.length;
-  }
-  return true;
 }
 
 export class CompositionLife {
@@ -115,15 +94,17 @@ export class CompositionLife {
   /** The room's recordings a composition's sources select. */
   private sources(c: CompositionRecord, room: RoomRecord): RecordingRecord[] {
     const { store } = this.ctx;
-    const videoSources = Object.values(c.videoLayout).flatMap((region) => region.video_sources);
-    const videoExcluded = Object.values(c.videoLayout).flatMap((region) => region.video_sources_excluded ?? []);
+    const globs = (patterns: string[]) => patterns.map((p) => new Glob(p));
+    // Matching is linear (glob.ts): the patterns and the names are both request input.
+    const video = globs(Object.values(c.videoLayout).flatMap((region) => region.video_sources));
+    const videoExcluded = globs(Object.values(c.videoLayout).flatMap((region) => region.video_sources_excluded ?? []));
+    const [audio, audioExcluded] = [globs(c.audioSources), globs(c.audioSourcesExcluded)];
     const names = (r: RecordingRecord) => [r.sid, r.trackSid, r.participantSid, r.trackName, store.participants.get(r.participantSid)?.identity ?? ""];
-    const hit = (patterns: string[], r: RecordingRecord) =>
-      patterns.some((p) => names(r).some((n) => globMatches(p, n)));
+    const hit = (patterns: Glob[], r: RecordingRecord) => anyMatches(patterns, names(r));
     return store
       .recordingsOf(room)
       .filter((r) => r.status === "completed" || r.status === "processing")
-      .filter((r) => (r.kind === "audio" ? hit(c.audioSources, r) && !hit(c.audioSourcesExcluded, r) : hit(videoSources, r) && !hit(videoExcluded, r)));
+      .filter((r) => (r.kind === "audio" ? hit(audio, r) && !hit(audioExcluded, r) : hit(video, r) && !hit(videoExcluded, r)));
   }
 
   private finish(c: CompositionRecord): void {
@@ -146,7 +127,7 @@ export class CompositionLife {
     c.duration = Math.max(1, seconds(start, end));
     c.bitrate = sources.some((r) => r.kind === "video") ? COMPOSITION_KBPS.video : COMPOSITION_KBPS.audioOnly;
     c.size = Math.round((c.duration * c.bitrate * 1000) / 8);
-    if (settings.awsStorageEnabled && settings.awsS3Url) c.mediaExternalLocation = `${settings.awsS3Url.replace(/\/+$/, "")}/${c.sid}.${c.format}`;
+    if (settings.awsStorageEnabled && settings.awsS3Url) c.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${c.sid}.${c.format}`;
     events.composition(c, "composition-available", {
       MediaUri: events.mediaUri("Compositions", c.sid),
       Duration: String(c.duration),

@@ -3,6 +3,7 @@
  * recording rules select are being captured, then `processing` until the
  * service has finished them.
  */
+import { trimTrailingSlashes } from "../glob.js";
 import { seconds } from "../ids.js";
 import { recordingRuleResults, selects, type RuleInput } from "../rules.js";
 import type { ParticipantRecord, RecordingRecord, RoomRecord, TrackRecord } from "../store.js";
@@ -86,7 +87,7 @@ export class RecordingLife {
     rec.duration = duration;
     rec.size = duration * BYTES_PER_SECOND[rec.kind];
     rec.updated = clock.now();
-    if (settings.awsStorageEnabled && settings.awsS3Url) rec.mediaExternalLocation = `${settings.awsS3Url.replace(/\/+$/, "")}/${rec.sid}.${rec.kind === "audio" ? "mka" : "mkv"}`;
+    if (settings.awsStorageEnabled && settings.awsS3Url) rec.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${rec.sid}.${rec.kind === "audio" ? "mka" : "mkv"}`;
     events.room(room, "recording-completed", {
       ...events.participantFields(p),
       ...events.recordingFields(rec),
