@@ -19,9 +19,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { createVideoClient, TwilioApiError, type VideoClient } from "../src/index.js";
 import { createContractValidator, createRecordingMiddleware, DEFAULT_SENSITIVE_NAMES, type Recording } from "../src/contract/index.js";
+import { parseCommand, UsageError } from "../src/contract/command-line.js";
 import { startEmulator } from "../src/emulator/index.js";
 
 export interface Scenario {
@@ -123,6 +123,16 @@ ${Object.entries(list)
   .join("\n")}`;
 }
 
+const OPTIONS = {
+  emulator: { type: "boolean" },
+  live: { type: "boolean" },
+  "base-url": { type: "string" },
+  out: { type: "string" },
+  "replace-account-sid": { type: "boolean" },
+  "account-sid-placeholder": { type: "string" },
+  redact: { type: "string", multiple: true },
+} as const;
+
 export async function runRecorder(args: string[], io: RecorderIo): Promise<number> {
   const list = io.scenarios ?? scenarios;
   const fail = (message: string) => {
@@ -131,29 +141,16 @@ export async function runRecorder(args: string[], io: RecorderIo): Promise<numbe
   };
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        emulator: { type: "boolean" },
-        live: { type: "boolean" },
-        "base-url": { type: "string" },
-        out: { type: "string" },
-        "replace-account-sid": { type: "boolean" },
-        "account-sid-placeholder": { type: "string" },
-        redact: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseCommand(args, OPTIONS, true);
   } catch (e) {
-    return fail((e as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, ""));
+    if (e instanceof UsageError) return fail(e.message);
+    throw e;
   }
-  const { values, positionals: names } = parsed;
-  if (values.help) {
+  if (parsed === "help") {
     io.stdout(`${usage(list)}\n`);
     return 0;
   }
+  const { values, positionals: names } = parsed;
   const targets = [values.emulator && "--emulator", values.live && "--live", values["base-url"] !== undefined && "--base-url"].filter(Boolean);
   if (targets.length === 0) return fail("choose where to record: --emulator, --base-url <url> or --live");
   if (targets.length > 1) return fail(`choose one target, not ${targets.join(" and ")}`);

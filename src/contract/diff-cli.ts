@@ -10,7 +10,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { firstLine, parseCommand, UsageError, type CommandIo } from "./command-line.js";
 import { diffSpecs, NotOpenApiError, type SpecChange, type SpecDiff } from "./diff.js";
 import { isObject } from "./json-pointer.js";
 import { unresolvedRefs } from "./spec-check.js";
@@ -32,23 +32,24 @@ Options:
 Exit codes: 0 reported, 1 --fail-on matched, 2 usage error or unreadable input.`;
 
 /** Options and output of {@link runDiffCli}. */
-export interface DiffCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd?: string;
-}
+export type DiffCliIo = CommandIo;
 
 /** A problem with the command line or an input: one line, exit 2. */
-export class DiffInputError extends Error {
-  override name = "DiffInputError";
+export class DiffInputError extends UsageError {
+  static {
+    Object.defineProperty(this.prototype, "name", { value: "DiffInputError", writable: true, configurable: true, enumerable: false });
+  }
 }
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  "fail-on": { type: "string" },
+  changelog: { type: "string" },
+  version: { type: "string" },
+} as const;
 
 const FAIL_ON = { breaking: 3, "non-breaking": 2, patch: 1 } as const;
 const RANK = { none: 0, patch: 1, minor: 2, major: 3 } as const;
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
-}
 
 /** Parses JSON, or YAML with the optional `yaml` package (loaded only for YAML). */
 async function parseDocument(text: string, name: string, ext: string): Promise<unknown> {
@@ -139,6 +140,13 @@ function checkLoaded(document: unknown, name: string): object {
   return document;
 }
 
+/** `text` without its trailing newlines (a loop: `/\n+$/` backtracks quadratically on a long run of them). */
+function trimNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
+}
+
 function changeLine(c: SpecChange): string {
   const where = c.path ? ` ${c.path}` : "";
   return `${c.operation}${where}: ${c.message} [${c.kind}]`;
@@ -196,12 +204,12 @@ export function insertChangelogSection(existing: string | undefined, section: st
   const lines = text.split("\n");
   const prefix = HEADING_PREFIX(version);
   const start = lines.findIndex((l) => l.startsWith(prefix));
-  const body = section.replace(/\n+$/, "").split("\n");
+  const body = trimNewlines(section).split("\n");
   if (start >= 0) {
     let end = lines.findIndex((l, i) => i > start && /^##? /.test(l));
     if (end < 0) end = lines.length;
     const replaced = [...lines.slice(0, start), ...body, "", ...lines.slice(end)];
-    return `${replaced.join("\n").replace(/\n+$/, "")}\n`;
+    return `${trimNewlines(replaced.join("\n"))}\n`;
   }
   const title = lines.findIndex((l) => /^# /.test(l));
   const at = title >= 0 ? title + 1 : 0;
@@ -209,35 +217,19 @@ export function insertChangelogSection(existing: string | undefined, section: st
   const after = lines.slice(at);
   while (after.length > 0 && after[0] === "") after.shift();
   const joined = [...before, ...(before.length > 0 ? [""] : []), ...body, "", ...after];
-  return `${joined.join("\n").replace(/\n+$/, "")}\n`;
+  return `${trimNewlines(joined.join("\n"))}\n`;
 }
 
 /** Runs the diff subcommand; resolves to the exit code. */
 export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          json: { type: "boolean" },
-          "fail-on": { type: "string" },
-          changelog: { type: "string" },
-          version: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new DiffInputError(firstLine(e).replace(/\. To specify a positional argument.*$/, ""));
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
+    const parsed = parseCommand(args, OPTIONS, true);
+    if (parsed === "help") {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
+    const { values, positionals } = parsed;
     if (positionals.length !== 2) throw new DiffInputError(`expected OLD and NEW (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`);
     const failOn = values["fail-on"];
     if (failOn !== undefined && !(failOn in FAIL_ON)) throw new DiffInputError(`--fail-on must be breaking, non-breaking or patch (got "${failOn}")`);
@@ -285,7 +277,8 @@ export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number>
     }
     return 0;
   } catch (e) {
-    io.stderr(`twilio-video-conformance diff: ${e instanceof DiffInputError ? e.message : `unexpected error: ${firstLine(e)}`}${e instanceof DiffInputError && /^(expected|--|unknown option|Unknown option|Option)/i.test(e.message) ? " (see --help)" : ""}\n`);
+    const hint = e instanceof UsageError && /^(expected|--|unknown option|Option)/i.test(e.message) ? " (see --help)" : "";
+    io.stderr(`twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}${hint}\n`);
     return 2;
   }
 }
