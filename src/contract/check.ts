@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { harEntryToRecording, isHar } from "./har.js";
 import { parseBaseUrls, type BaseUrl } from "./operations.js";
+import { failedResult } from "./result.js";
 import type { ContractValidator, Recording, RecordingResult } from "./types.js";
 
 export interface FileResult extends RecordingResult {
@@ -35,7 +36,7 @@ export interface Outcome {
 export const MAX_DEPTH = 256;
 
 export function failure(file: string, message: string, where = "file"): FileResult {
-  return { file, operationId: null, ok: false, errors: [{ where, message }], warnings: [], specTooStrict: [] };
+  return { file, ...failedResult([{ where, message }]) };
 }
 
 /** Whether a parsed JSON value nests deeper than `limit` (iterative: deep input must not overflow here either). */

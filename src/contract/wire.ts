@@ -110,3 +110,16 @@ export function parseForm(text: string): { fields: Map<string, string[]>; malfor
   }
   return { fields, malformed };
 }
+
+/** A header's value by name, any case. */
+export function headerValue(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+/** The media type of a Content-Type value, lower case, without parameters. */
+export function baseType(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  return contentType.split(";")[0]!.trim().toLowerCase() || undefined;
+}
