@@ -14,7 +14,8 @@ import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { ParseArgsConfig } from "node:util";
 import { failure, ItemChecker, type Outcome, type WorkItem } from "./check.js";
-import { EXIT, firstLine, parseCommand, UsageError, urlOption, usageLine, wholeNumber, type CommandIo } from "./command-line.js";
+import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, urlOption, usageLine, wholeNumber, type CommandIo } from "./command-line.js";
+import { SKIP_FOREIGN_HOST } from "./har.js";
 import { createContractValidator } from "./index.js";
 import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type Collected, type InputFile } from "./inputs.js";
 import { isObject } from "./json-pointer.js";
@@ -51,6 +52,9 @@ Options:
   --strict           drift (undocumented response fields) and spec-too-strict findings fail
   --allow-empty      exit 0 when nothing was checked (default: exit 2)
   --base-url <url>   also accept this host (e.g. a local emulator); repeatable
+  --expect-invalid-requests
+                     a request the API refused with a 4xx is a negative test: its request findings
+                     do not fail it (the response is still checked; per recording: "expectInvalidRequest": true)
   --spec <file>      validate against another bundled OpenAPI document
   --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
   -h, --help         this text
@@ -66,6 +70,7 @@ const OPTIONS = {
   strict: { type: "boolean" },
   "allow-empty": { type: "boolean" },
   "base-url": { type: "string", multiple: true },
+  "expect-invalid-requests": { type: "boolean" },
   spec: { type: "string" },
   jobs: { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -76,6 +81,7 @@ interface Options {
   strict: boolean;
   allowEmpty: boolean;
   baseUrls: string[];
+  expectInvalidRequests: boolean;
   specPath?: string;
   /** undefined = auto. */
   jobs?: number;
@@ -98,6 +104,7 @@ function parseOptions(args: string[]): Options | "help" {
     strict: values.strict === true,
     allowEmpty: values["allow-empty"] === true,
     baseUrls,
+    expectInvalidRequests: values["expect-invalid-requests"] === true,
     ...(values.spec !== undefined ? { specPath: values.spec } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
     paths: positionals,
@@ -164,7 +171,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   const { options, spec } = prepared;
   const collected = collectInputs(options.paths, io.cwd ?? process.cwd());
   if (collected.missing.length > 0) {
-    io.stderr(`${PROGRAM}: no such file or directory: ${collected.missing.join(", ")}\n`);
+    io.stderr(`${PROGRAM}: no such file or directory: ${terminalSafe(collected.missing.join(", "))}\n`);
     return EXIT.usage;
   }
   const tally = new Tally(collected, options.strict, createReporter(options.reporter, io.stdout, options.strict));
@@ -178,7 +185,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
     // Only the machinery can get here (every input problem is a result): say so in one line.
     progress.end();
     const hint = run.parallel && !(e instanceof MissingPeerError) ? " (a worker thread failed; --jobs 1 checks in one thread)" : "";
-    io.stderr(`${PROGRAM}: the run stopped: ${firstLine(e, Number.POSITIVE_INFINITY)}${hint}\n`);
+    io.stderr(`${PROGRAM}: the run stopped: ${terminalSafe(firstLine(e, Number.POSITIVE_INFINITY))}${hint}\n`);
     return EXIT.usage;
   } finally {
     progress.end();
@@ -227,7 +234,9 @@ class Tally {
     const s = this.summary;
     this.reporter.end(s);
     if (s.recordings === 0 && !allowEmpty) {
-      io.stderr(`${PROGRAM}: nothing was checked: found ${s.files} input file(s), 0 recordings; ${skippedLine(s.skipped)}. Pass --allow-empty to accept an empty run.\n`);
+      const skipped = terminalSafe(skippedLine(s.skipped));
+      const hosts = s.skipped.reasons[SKIP_FOREIGN_HOST] ? ` Traffic to another host (an emulator, a proxy) is checked with --base-url <origin>.` : "";
+      io.stderr(`${PROGRAM}: nothing was checked: found ${s.files} input file(s), 0 recordings; ${skipped}. Pass --allow-empty to accept an empty run.${hosts}\n`);
       return EXIT.usage;
     }
     return s.failed > 0 ? EXIT.failed : EXIT.ok;
@@ -252,9 +261,11 @@ class Run {
     tally: Tally,
     progress: Progress,
   ) {
-    const { strict, baseUrls } = options;
-    const validator = createContractValidator({ strict, baseUrls, ...(spec ? { document: spec.document } : {}) });
-    this.threads = options.jobs ?? availableParallelism();
+    const { strict, baseUrls, expectInvalidRequests } = options;
+    const validator = createContractValidator({ strict, baseUrls, expectInvalidRequests, ...(spec ? { document: spec.document } : {}) });
+    // worker.ts builds its validator from strict, baseUrls and the spec only: until it passes
+    // expectInvalidRequests on too, a run with that flag stays in this thread.
+    this.threads = expectInvalidRequests ? 1 : (options.jobs ?? availableParallelism());
     const emit = (outcome: Outcome): void => {
       tally.add(outcome);
       progress.recordingsDone(outcome.results.length);

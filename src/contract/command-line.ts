@@ -95,9 +95,29 @@ export function urlOption(flag: string, value: string): URL {
   }
 }
 
+/**
+ * Characters that would let text taken from input act on a terminal or a CI
+ * log instead of being shown: C0 and C1 controls (escape sequences move the
+ * cursor, set a window title, ring the bell; CR and LF start new lines that
+ * could pose as our own, or as a `::error::` workflow command), DEL, the
+ * Unicode line and paragraph separators, and the bidirectional controls that
+ * make text display in another order than it reads. Tab is left alone.
+ */
+const UNSAFE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g;
+
+/** `text` with every character of {@link UNSAFE} written as a visible escape (`\n`, `\x1b`, `\u202e`). */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 /** The one line a command prints for a usage error. */
 export function usageLine(program: string, message: string, hint = "(see --help)"): string {
-  return `${program}: ${message}${hint ? ` ${hint}` : ""}\n`;
+  return `${program}: ${terminalSafe(message)}${hint ? ` ${hint}` : ""}\n`;
 }
 
 /**

@@ -5,6 +5,7 @@
  * usage error (or the proxy could not start).
  */
 import { parseArgs } from "node:util";
+import { terminalSafe } from "./command-line.js";
 import { startProxy, type ProxyFinding, type ProxyFormat, type ProxySummary } from "./proxy.js";
 
 const USAGE = `usage: twilio-video-conformance proxy [options]
@@ -45,7 +46,8 @@ export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
   const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
   const detail = `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
-  return `proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}\n`;
+  // Method, URL and findings come from the traffic: written so that none of it can act on the terminal.
+  return `${terminalSafe(`proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}`)}\n`;
 }
 
 export function summaryLine(s: ProxySummary): string {

@@ -8,11 +8,18 @@
  * - `junit`  JUnit XML: one testcase per recording, one failure per finding
  *            (GitHub Actions, GitLab, Jenkins, CircleCI read it)
  * - `github` GitHub Actions workflow commands: an annotation per finding on the recording file
+ *
+ * File names, URLs, names and bodies come from the input: the text and github
+ * reporters write every control character, line break and bidirectional
+ * control in them as a visible escape (command-line.ts terminalSafe), so
+ * nothing from the input can move the cursor, set a title or start a line
+ * of its own (a `::error::` workflow command, or a line posing as ours).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileResult } from "./check.js";
+import { isDigits, terminalSafe } from "./command-line.js";
 import type { Problem } from "./types.js";
 
 export const REPORTERS = ["text", "json", "junit", "github"] as const;
@@ -68,12 +75,12 @@ export function textReporter(write: (text: string) => void): Reporter {
       for (const p of r.warnings) lines.push(`  warning ${formatProblem(p)}`);
       // Listed on their own: the fix belongs in the spec, not in the traffic.
       for (const p of r.specTooStrict) lines.push(`  spec-too-strict ${formatProblem(p)}`);
-      if (lines.length > 0) write(`${lines.join("\n")}\n`);
+      if (lines.length > 0) write(`${lines.map(terminalSafe).join("\n")}\n`);
     },
     end(s) {
       const lines = [summaryLine(s), skippedLine(s.skipped)];
       if (s.specTooStrict > 0) lines.push("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
-      write(`${lines.join("\n")}\n`);
+      write(`${lines.map(terminalSafe).join("\n")}\n`);
     },
   };
 }
@@ -110,8 +117,12 @@ export function xmlEscape(text: string): string {
 function inputOf(file: string): string {
   const hash = file.indexOf("#/log/entries/");
   if (hash !== -1) return file.slice(0, hash);
-  const line = /^(.*\.(?:ndjson|jsonl)|stdin):\d+$/i.exec(file);
-  return line ? line[1]! : file;
+  // `file.ndjson:12` (or `stdin:12`): the name before the line number.
+  const colon = file.lastIndexOf(":");
+  const name = file.slice(0, colon);
+  const lower = name.toLowerCase();
+  const lineNumber = colon > 0 && isDigits(file.slice(colon + 1));
+  return lineNumber && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower === "stdin") ? name : file;
 }
 
 /**
@@ -161,9 +172,13 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
 
 // ---- GitHub Actions workflow commands ----
 
-/** Escapes a workflow command's message (data). */
+/**
+ * Escapes a workflow command's message (data): `%`, CR and LF as GitHub
+ * decodes them (`%25`, `%0D`, `%0A`), so the command stays one line; every
+ * other control (ANSI escapes, which the log viewer renders) made visible.
+ */
 export function githubData(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return terminalSafe(text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
 }
 
 /** Escapes a workflow command's property value (file, title). */
@@ -183,7 +198,7 @@ export function githubReporter(write: (text: string) => void, strict: boolean): 
       if (out) write(out);
     },
     end(s) {
-      write(`${summaryLine(s)}\n${skippedLine(s.skipped)}\n`);
+      write(`${terminalSafe(summaryLine(s))}\n${terminalSafe(skippedLine(s.skipped))}\n`);
     },
   };
 }
