@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { harEntryToRecording, isHar } from "./har.js";
 import { parseBaseUrls, type BaseUrl } from "./operations.js";
 import { failedResult } from "./result.js";
+import { SpecSchemaError } from "./spec-compile.js";
 import type { ContractValidator, Recording, RecordingResult } from "./types.js";
 
 export interface FileResult extends RecordingResult {
@@ -31,6 +32,9 @@ export interface Outcome {
   /** Entries inside the item that were skipped, by reason. */
   skipped?: Record<string, number>;
 }
+
+/** The `where` of a result that is a problem of the spec, not of the recording (a schema that does not compile). */
+export const SPEC_PROBLEM = "spec";
 
 /** Deeper than any Twilio body by far; deep enough nesting overflows the stack of any recursive checker. */
 export const MAX_DEPTH = 256;
@@ -70,7 +74,9 @@ export class ItemChecker {
     try {
       return { file, ...this.validator.validateRecording(recording as Recording) };
     } catch (e) {
-      // A validator bug or a broken --spec must cost one result, not the run.
+      // A schema of the spec that does not compile is the spec's problem: the CLI reports it once (see SPEC_PROBLEM).
+      if (e instanceof SpecSchemaError) return failure(file, e.message, SPEC_PROBLEM);
+      // A validator bug must cost one result, not the run.
       return failure(file, `could not be checked: ${oneLine(e)}`);
     }
   }

@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import type { ParseArgsConfig } from "node:util";
-import { failure, ItemChecker, type Outcome, type WorkItem } from "./check.js";
+import { failure, ItemChecker, SPEC_PROBLEM, type Outcome, type WorkItem } from "./check.js";
 import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, urlOption, usageLine, wholeNumber, type CommandIo } from "./command-line.js";
 import { SKIP_FOREIGN_HOST } from "./har.js";
 import { createContractValidator } from "./index.js";
@@ -35,6 +35,7 @@ export interface CliIo extends CommandIo {
 }
 
 const PROGRAM = "twilio-video-conformance";
+const SKIP_SPEC_PROBLEM = "not checked: a schema of the spec cannot be compiled";
 
 const USAGE = `usage: twilio-video-conformance [options] <file-or-dir | ->...
 
@@ -191,13 +192,14 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
     progress.end();
     await run.close();
   }
-  return tally.end(options.allowEmpty, io);
+  return tally.end(options.allowEmpty, io, options.specPath);
 }
 
 /** The counts of a run, and its reporter: every result passes through here, in input order. */
 class Tally {
   readonly summary: Summary;
   readonly totalBytes: number;
+  private readonly specProblems = new Set<string>();
 
   constructor(
     collected: Collected,
@@ -219,6 +221,13 @@ class Tally {
   add(outcome: Outcome): void {
     const s = this.summary;
     for (const r of outcome.results) {
+      const spec = r.errors.length === 1 && r.errors[0]!.where === SPEC_PROBLEM ? r.errors[0]!.message : undefined;
+      if (spec !== undefined) {
+        // Reported once at the end, not per recording: the spec needs fixing, not the traffic.
+        this.specProblems.add(spec);
+        this.skip(SKIP_SPEC_PROBLEM);
+        continue;
+      }
       s.recordings++;
       if (r.ok) s.passed++;
       else s.failed++;
@@ -230,9 +239,14 @@ class Tally {
   }
 
   /** Ends the report; the exit code. */
-  end(allowEmpty: boolean, io: CliIo): number {
+  end(allowEmpty: boolean, io: CliIo, specPath: string | undefined): number {
     const s = this.summary;
     this.reporter.end(s);
+    if (this.specProblems.size > 0) {
+      const spec = specPath === undefined ? "the bundled spec" : `--spec ${specPath}`;
+      for (const problem of this.specProblems) io.stderr(`${PROGRAM}: ${terminalSafe(`${spec}: ${problem}`)}; fix the spec\n`);
+      return EXIT.usage;
+    }
     if (s.recordings === 0 && !allowEmpty) {
       const skipped = terminalSafe(skippedLine(s.skipped));
       const hosts = s.skipped.reasons[SKIP_FOREIGN_HOST] ? ` Traffic to another host (an emulator, a proxy) is checked with --base-url <origin>.` : "";

@@ -8,6 +8,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
 import { escapePointerToken, getAtPointer, isObject, jsonType } from "./json-pointer.js";
+import { SpecSchemaError, uncompilable } from "./spec-compile.js";
 import type { Problem } from "./types.js";
 
 const DOCUMENT_ID = "urn:twilio-video-ts:openapi";
@@ -73,8 +74,9 @@ export function isUtcDateTime(value: string): boolean {
 export class SchemaRegistry {
   private readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction>();
+  private readonly failed = new Map<string, SpecSchemaError>();
 
-  constructor(document: object) {
+  constructor(private readonly document: object) {
     this.ajv = new Ajv2020({
       // OpenAPI adds keywords ajv does not know (example, discriminator, xml, externalDocs…);
       // they are annotations, so ignoring them is the correct semantics.
@@ -103,14 +105,29 @@ export class SchemaRegistry {
     this.ajv.addSchema({ ...(document as Record<string, unknown>), $id: DOCUMENT_ID });
   }
 
-  /** The compiled validator of the schema at `pointer` (compiled on first use). */
+  /**
+   * The compiled validator of the schema at `pointer` (compiled on first use).
+   * A schema ajv cannot compile throws a {@link SpecSchemaError} naming the
+   * innermost schema at fault, the same one each time it is asked for.
+   */
   validator(pointer: string): ValidateFunction {
     let fn = this.cache.get(pointer);
-    if (!fn) {
-      fn = this.ajv.compile({ $ref: `${DOCUMENT_ID}#${pointer.split("/").map((t, i) => (i === 0 ? t : encodeURIComponent(t).replace(/%2F/g, "~1"))).join("/")}` });
-      this.cache.set(pointer, fn);
+    if (fn) return fn;
+    const failed = this.failed.get(pointer);
+    if (failed) throw failed;
+    try {
+      fn = this.compile(pointer);
+    } catch (error) {
+      const named = uncompilable(this.document, pointer, error, (child) => void this.compile(child));
+      this.failed.set(pointer, named);
+      throw named;
     }
+    this.cache.set(pointer, fn);
     return fn;
+  }
+
+  private compile(pointer: string): ValidateFunction {
+    return this.ajv.compile({ $ref: `${DOCUMENT_ID}#${pointer.split("/").map((t, i) => (i === 0 ? t : encodeURIComponent(t).replace(/%2F/g, "~1"))).join("/")}` });
   }
 
   /**

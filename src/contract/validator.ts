@@ -63,3 +63,4 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
     validateCallback,
   };
 }
+
