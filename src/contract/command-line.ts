@@ -96,23 +96,52 @@ export function urlOption(flag: string, value: string): URL {
 }
 
 /**
- * Characters that would let text taken from input act on a terminal or a CI
- * log instead of being shown: C0 and C1 controls (escape sequences move the
- * cursor, set a window title, ring the bell; CR and LF start new lines that
- * could pose as our own, or as a `::error::` workflow command), DEL, the
+ * `text` with each character `replace` maps (by its code unit) written as
+ * that replacement: one pass, no regex, so its cost is linear in the text
+ * however many characters need escaping.
+ */
+export function escapeEach(text: string, replace: (code: number, index: number) => string | undefined): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const replacement = replace(text.charCodeAt(i), i);
+    if (replacement === undefined) continue;
+    if (i > from) parts.push(text.slice(from, i));
+    parts.push(replacement);
+    from = i + 1;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join("");
+}
+
+/**
+ * Whether a character would let text taken from input act on a terminal or a
+ * CI log instead of being shown: C0 and C1 controls (escape sequences move
+ * the cursor, set a window title, ring the bell; CR and LF start new lines
+ * that could pose as our own, or as a `::error::` workflow command), DEL, the
  * Unicode line and paragraph separators, and the bidirectional controls that
  * make text display in another order than it reads. Tab is left alone.
  */
-const UNSAFE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028-\u202E\u2066-\u2069]/g;
+export function isActive(code: number): boolean {
+  if (code < 0x20) return code !== 0x09;
+  if (code < 0x7f) return false;
+  if (code <= 0x9f) return true;
+  return code === 0x061c || code === 0x200e || code === 0x200f || (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
 
-/** `text` with every character of {@link UNSAFE} written as a visible escape (`\n`, `\x1b`, `\u202e`). */
+/** A code unit as a visible escape: `\n`, `\r`, `\x1b`, `\u202e`. */
+export function visibleEscape(code: number): string {
+  return code < 0x100 ? BYTE_ESCAPES[code]! : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+const BYTE_ESCAPES = Array.from({ length: 0x100 }, (_, code) =>
+  code === 0x0a ? "\\n" : code === 0x0d ? "\\r" : `\\x${code.toString(16).padStart(2, "0")}`,
+);
+
+/** `text` with every {@link isActive} character written as a {@link visibleEscape}. */
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, (c) => {
-    if (c === "\n") return "\\n";
-    if (c === "\r") return "\\r";
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-  });
+  return escapeEach(text, (code) => (isActive(code) ? visibleEscape(code) : undefined));
 }
 
 /** The one line a command prints for a usage error. */

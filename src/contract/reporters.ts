@@ -19,7 +19,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileResult } from "./check.js";
-import { isDigits, terminalSafe } from "./command-line.js";
+import { escapeEach, isActive, isDigits, terminalSafe, visibleEscape } from "./command-line.js";
 import type { Problem } from "./types.js";
 
 export const REPORTERS = ["text", "json", "junit", "github"] as const;
@@ -102,16 +102,25 @@ export function jsonReporter(write: (text: string) => void): Reporter {
 
 // ---- JUnit XML ----
 
+const XML_ENTITIES: Record<number, string> = { 0x26: "&amp;", 0x3c: "&lt;", 0x3e: "&gt;", 0x22: "&quot;", 0x27: "&apos;" };
+
 /** Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as \uXXXX. */
 export function xmlEscape(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return escapeEach(text, (code, i) => {
+    const entity = XML_ENTITIES[code];
+    if (entity !== undefined) return entity;
+    const forbidden =
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+      code === 0xfffe ||
+      code === 0xffff ||
+      (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
+      (code >= 0xdc00 && code <= 0xdfff && !isHighSurrogate(text.charCodeAt(i - 1)));
+    return forbidden ? `\\u${code.toString(16).padStart(4, "0")}` : undefined;
+  });
 }
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 /** The input file a result belongs to (its testcase's classname). */
 function inputOf(file: string): string {
@@ -178,13 +187,16 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
  * other control (ANSI escapes, which the log viewer renders) made visible.
  */
 export function githubData(text: string): string {
-  return terminalSafe(text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
+  return escapeEach(text, (code) => GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined));
 }
 
-/** Escapes a workflow command's property value (file, title). */
+/** Escapes a workflow command's property value (file, title): as data, and `:` and `,` too. */
 export function githubProperty(text: string): string {
-  return githubData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  return escapeEach(text, (code) => GITHUB_PROPERTY[code] ?? GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined));
 }
+
+const GITHUB_DATA: Record<number, string> = { 0x25: "%25", 0x0d: "%0D", 0x0a: "%0A" };
+const GITHUB_PROPERTY: Record<number, string> = { 0x3a: "%3A", 0x2c: "%2C" };
 
 export function githubReporter(write: (text: string) => void, strict: boolean): Reporter {
   const annotate = (level: "error" | "warning", r: FileResult, kind: string, p: Problem): string =>
