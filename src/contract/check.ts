@@ -50,7 +50,8 @@ export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== "object") continue;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -107,7 +108,16 @@ export class ItemChecker {
       text = readFileSync(typeof path === "string" ? path : Buffer.from(path), "utf8");
     } catch (e) {
       const code = (e as { code?: string }).code;
-      return { results: [failure(name, code === "ERR_STRING_TOO_LONG" ? "too large to read whole; name a HAR capture *.har to stream it" : `cannot read file: ${oneLine(e)}`)] };
+      return {
+        results: [
+          failure(
+            name,
+            code === "ERR_STRING_TOO_LONG"
+              ? "too large to read whole; name a HAR capture *.har to stream it"
+              : `cannot read file: ${oneLine(e)}`,
+          ),
+        ],
+      };
     }
     let value: unknown;
     try {

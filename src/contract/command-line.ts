@@ -26,7 +26,12 @@ export interface CommandIo {
 /** A bad command line or input: one line on stderr and exit 2, never a stack. */
 export class UsageError extends TwilioArgumentError {
   static {
-    Object.defineProperty(this.prototype, "name", { value: "UsageError", writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(this.prototype, "name", {
+      value: "UsageError",
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
 }
 
@@ -49,14 +54,20 @@ function argumentMessage(error: unknown): string {
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type WithHelp<O extends Options> = O & { help: { type: "boolean"; short: "h" } };
-export type ParsedCommand<O extends Options> = ReturnType<typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: true }>>;
+export type ParsedCommand<O extends Options> = ReturnType<
+  typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: true }>
+>;
 
 /**
  * The command line against `options` plus `--help`/`-h`: "help" when asked
  * for, the values and positionals otherwise. An unknown flag, a missing value
  * or (without `positionals`) a stray argument throws a {@link UsageError}.
  */
-export function parseCommand<const O extends Options>(args: readonly string[], options: O, positionals = false): ParsedCommand<O> | "help" {
+export function parseCommand<const O extends Options>(
+  args: readonly string[],
+  options: O,
+  positionals = false,
+): ParsedCommand<O> | "help" {
   let parsed;
   try {
     const all = { ...options, help: { type: "boolean", short: "h" } } as WithHelp<O>;
@@ -68,11 +79,21 @@ export function parseCommand<const O extends Options>(args: readonly string[], o
   return parsed as unknown as ParsedCommand<O>;
 }
 
-/** A flag's whole-number value from `min` to `max` (digits only: no sign, exponent or blank), or undefined when absent. */
-export function wholeNumber(flag: string, value: string | undefined, min: number, max: number, alternatives = ""): number | undefined {
+/**
+ * A flag's whole-number value from `min` to `max` (digits only: no sign,
+ * exponent or blank), or undefined when absent.
+ */
+export function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+  alternatives = "",
+): number | undefined {
   if (value === undefined) return undefined;
   const n = isDigits(value) ? Number(value) : Number.NaN;
-  if (!(n >= min && n <= max)) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}${alternatives} (got "${value}")`);
+  if (!(n >= min && n <= max))
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}${alternatives} (got "${value}")`);
   return n;
 }
 
@@ -127,7 +148,13 @@ export function isActive(code: number): boolean {
   if (code < 0x20) return code !== 0x09;
   if (code < 0x7f) return false;
   if (code <= 0x9f) return true;
-  return code === 0x061c || code === 0x200e || code === 0x200f || (code >= 0x2028 && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+  return (
+    code === 0x061c ||
+    code === 0x200e ||
+    code === 0x200f ||
+    (code >= 0x2028 && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
 }
 
 /** A code unit as a visible escape: `\n`, `\r`, `\x1b`, `\u202e`. */
@@ -155,11 +182,16 @@ export function usageLine(program: string, message: string, hint = "(see --help)
  * `install` and exit 2, and (with `quietEpipe`) ends with 141, no stack,
  * when stdout's reader leaves.
  */
-export async function runBin(main: () => Promise<number | undefined>, install: (peer: OptionalPeer) => string, quietEpipe = true): Promise<void> {
+export async function runBin(
+  main: () => Promise<number | undefined>,
+  install: (peer: OptionalPeer) => string,
+  quietEpipe = true,
+): Promise<void> {
   if (quietEpipe) {
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE") throw error;
-      process.exit(EXIT.sigpipe); // 128 + SIGPIPE, as a shell reports a writer whose reader left: the output is incomplete
+      // 128 + SIGPIPE, as a shell reports a writer whose reader left: the output is incomplete.
+      process.exit(EXIT.sigpipe);
     });
   }
   try {

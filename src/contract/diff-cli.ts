@@ -37,7 +37,12 @@ export type DiffCliIo = CommandIo;
 /** A problem with the command line or an input: one line, exit 2. */
 export class DiffInputError extends UsageError {
   static {
-    Object.defineProperty(this.prototype, "name", { value: "DiffInputError", writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(this.prototype, "name", {
+      value: "DiffInputError",
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
 }
 
@@ -60,14 +65,17 @@ async function parseDocument(text: string, name: string, ext: string): Promise<u
       return JSON.parse(body);
     } catch (e) {
       // JSON it meant to be: say what JSON.parse says.
-      if (ext === ".json" || /^\s*[[{]/.test(body)) throw new DiffInputError(`${name}: not valid JSON (${firstLine(e)})`);
+      if (ext === ".json" || /^\s*[[{]/.test(body))
+        throw new DiffInputError(`${name}: not valid JSON (${firstLine(e)})`);
     }
   }
   let parse: (text: string) => unknown;
   try {
     ({ parse } = (await import("yaml")) as { parse: (text: string) => unknown });
   } catch {
-    throw new DiffInputError(`${name}: reading YAML needs the yaml package (npm install --save-dev yaml), or pass the bundled JSON`);
+    throw new DiffInputError(
+      `${name}: reading YAML needs the yaml package (npm install --save-dev yaml), or pass the bundled JSON`,
+    );
   }
   try {
     return parse(body);
@@ -84,7 +92,9 @@ function readPath(path: string, cwd: string, role: string): { text: string; abso
   } catch (e) {
     if (e instanceof DiffInputError) throw e;
     const code = (e as { code?: string }).code;
-    throw new DiffInputError(`${role} ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : firstLine(e)}`);
+    throw new DiffInputError(
+      `${role} ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : firstLine(e)}`,
+    );
   }
 }
 
@@ -92,14 +102,22 @@ function git(args: string[], cwd: string): Promise<string> {
   return new Promise((done, fail) => {
     execFile("git", args, { cwd, maxBuffer: 256 << 20, encoding: "utf8" }, (error, stdout, stderr) => {
       if (!error) return done(stdout);
-      const reason = (stderr || error.message).split("\n").map((l) => l.replace(/^fatal: /, "").trim()).find(Boolean) ?? "git failed";
+      const reason =
+        (stderr || error.message)
+          .split("\n")
+          .map((l) => l.replace(/^fatal: /, "").trim())
+          .find(Boolean) ?? "git failed";
       fail(new DiffInputError((error as { code?: unknown }).code === "ENOENT" ? "git: not found on PATH" : reason));
     });
   });
 }
 
 /** `git:REF` (NEW's path at REF) or `git:REF:path` (a path as `git show` reads it, from the working directory). */
-async function readGit(spec: string, newAbsolute: string | undefined, cwd: string): Promise<{ text: string; name: string; ext: string }> {
+async function readGit(
+  spec: string,
+  newAbsolute: string | undefined,
+  cwd: string,
+): Promise<{ text: string; name: string; ext: string }> {
   const rest = spec.slice("git:".length);
   const colon = rest.indexOf(":");
   const ref = colon >= 0 ? rest.slice(0, colon) : rest;
@@ -108,15 +126,23 @@ async function readGit(spec: string, newAbsolute: string | undefined, cwd: strin
     const path = rest.slice(colon + 1);
     if (path === "") throw new DiffInputError(`OLD ${spec}: expected git:REF or git:REF:path`);
     await verifyRef(ref, cwd, spec);
-    const text = await git(["show", `${ref}:${path}`], cwd).catch((e: Error) => { throw new DiffInputError(`OLD ${spec}: ${e.message}`); });
+    const text = await git(["show", `${ref}:${path}`], cwd).catch((e: Error) => {
+      throw new DiffInputError(`OLD ${spec}: ${e.message}`);
+    });
     return { text, name: spec, ext: extname(path) };
   }
   if (!newAbsolute) throw new DiffInputError(`OLD ${spec}: git:REF needs NEW to be a file in a git repository`);
   const dir = dirname(realpathSync(newAbsolute));
-  const root = (await git(["rev-parse", "--show-toplevel"], dir).catch(() => { throw new DiffInputError(`OLD ${spec}: NEW is not inside a git repository`); })).trim();
+  const root = (
+    await git(["rev-parse", "--show-toplevel"], dir).catch(() => {
+      throw new DiffInputError(`OLD ${spec}: NEW is not inside a git repository`);
+    })
+  ).trim();
   const inRepo = relative(realpathSync(root), realpathSync(newAbsolute)).split("\\").join("/");
   await verifyRef(ref, root, spec);
-  const text = await git(["show", `${ref}:${inRepo}`], root).catch((e: Error) => { throw new DiffInputError(`OLD ${spec}: ${e.message}`); });
+  const text = await git(["show", `${ref}:${inRepo}`], root).catch((e: Error) => {
+    throw new DiffInputError(`OLD ${spec}: ${e.message}`);
+  });
   return { text, name: `${spec}:${inRepo}`, ext: extname(inRepo) };
 }
 
@@ -130,12 +156,16 @@ async function verifyRef(ref: string, cwd: string, spec: string): Promise<void> 
 function checkLoaded(document: unknown, name: string): object {
   if (!isObject(document)) throw new DiffInputError(`${name}: not an OpenAPI document (not an object)`);
   if (typeof document.openapi !== "string" || !/^3\./.test(document.openapi)) {
-    throw new DiffInputError(`${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`);
+    throw new DiffInputError(
+      `${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`,
+    );
   }
   const broken = unresolvedRefs(document);
   if (broken.length > 0) {
     const [first] = broken;
-    throw new DiffInputError(`${name}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`);
+    throw new DiffInputError(
+      `${name}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`,
+    );
   }
   return document;
 }
@@ -230,12 +260,18 @@ export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number>
       return 0;
     }
     const { values, positionals } = parsed;
-    if (positionals.length !== 2) throw new DiffInputError(`expected OLD and NEW (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`);
+    if (positionals.length !== 2)
+      throw new DiffInputError(
+        `expected OLD and NEW (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`,
+      );
     const failOn = values["fail-on"];
-    if (failOn !== undefined && !(failOn in FAIL_ON)) throw new DiffInputError(`--fail-on must be breaking, non-breaking or patch (got "${failOn}")`);
+    if (failOn !== undefined && !(failOn in FAIL_ON))
+      throw new DiffInputError(`--fail-on must be breaking, non-breaking or patch (got "${failOn}")`);
     const version = values.version;
-    if (version !== undefined && values.changelog === undefined) throw new DiffInputError("--version only names the --changelog section; pass --changelog <file>");
-    if (version !== undefined && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) throw new DiffInputError(`--version must be a semantic version such as 1.2.3 (got "${version}")`);
+    if (version !== undefined && values.changelog === undefined)
+      throw new DiffInputError("--version only names the --changelog section; pass --changelog <file>");
+    if (version !== undefined && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version))
+      throw new DiffInputError(`--version must be a semantic version such as 1.2.3 (got "${version}")`);
     const [oldArg, newArg] = positionals as [string, string];
     if (newArg.startsWith("git:")) throw new DiffInputError("NEW must be a file (only OLD may be git:REF)");
 
@@ -272,13 +308,17 @@ export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number>
 
     io.stdout(values.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiffText(diff));
     if (failOn !== undefined && RANK[diff.verdict] >= FAIL_ON[failOn as keyof typeof FAIL_ON]) {
-      if (values.json) io.stderr(`twilio-video-conformance diff: ${verdictLine(diff)}; failing (--fail-on ${failOn})\n`);
+      if (values.json)
+        io.stderr(`twilio-video-conformance diff: ${verdictLine(diff)}; failing (--fail-on ${failOn})\n`);
       return 1;
     }
     return 0;
   } catch (e) {
-    const hint = e instanceof UsageError && /^(expected|--|unknown option|Option)/i.test(e.message) ? " (see --help)" : "";
-    io.stderr(`twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}${hint}\n`);
+    const hint =
+      e instanceof UsageError && /^(expected|--|unknown option|Option)/i.test(e.message) ? " (see --help)" : "";
+    io.stderr(
+      `twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}${hint}\n`,
+    );
     return 2;
   }
 }

@@ -25,7 +25,10 @@ export type OptionalPeer = (typeof OPTIONAL_PEERS)[number];
  * `Cannot find module 'ajv/dist/2020.js'`); its first path segment is the
  * package. stream-chain is installed with stream-json.
  */
-export function missingPeer<P extends OptionalPeer = (typeof PEERS)[number]>(error: unknown, peers: readonly P[] = PEERS as readonly OptionalPeer[] as readonly P[]): P | undefined {
+export function missingPeer<P extends OptionalPeer = (typeof PEERS)[number]>(
+  error: unknown,
+  peers: readonly P[] = PEERS as readonly OptionalPeer[] as readonly P[],
+): P | undefined {
   const e = error as { code?: unknown; peer?: unknown } | null;
   if (e?.code === "ERR_TWILIO_VIDEO_MISSING_PEER") return peers.find((p) => p === e.peer);
   if (e?.code !== "ERR_MODULE_NOT_FOUND" && e?.code !== "MODULE_NOT_FOUND") return undefined;

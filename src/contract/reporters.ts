@@ -45,13 +45,20 @@ export interface Reporter {
 }
 
 export function formatProblem(p: Problem): string {
-  const detail = [p.expected !== undefined ? `expected ${p.expected}` : "", p.found !== undefined ? `found ${p.found}` : ""].filter(Boolean).join(", ");
+  const detail = [
+    p.expected !== undefined ? `expected ${p.expected}` : "",
+    p.found !== undefined ? `found ${p.found}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${p.where}: ${p.message}${detail ? ` (${detail})` : ""}`;
 }
 
 export function skippedLine(s: Summary["skipped"]): string {
   const reasons = Object.entries(s.reasons).sort((a, b) => b[1] - a[1]);
-  return reasons.length === 0 ? "skipped: none" : `skipped ${s.total}: ${reasons.map(([why, n]) => `${n} ${why}`).join(", ")}`;
+  return reasons.length === 0
+    ? "skipped: none"
+    : `skipped ${s.total}: ${reasons.map(([why, n]) => `${n} ${why}`).join(", ")}`;
 }
 
 function label(r: FileResult): string {
@@ -79,7 +86,8 @@ export function textReporter(write: (text: string) => void): Reporter {
     },
     end(s) {
       const lines = [summaryLine(s), skippedLine(s.skipped)];
-      if (s.specTooStrict > 0) lines.push("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
+      if (s.specTooStrict > 0)
+        lines.push("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
       write(`${lines.map(terminalSafe).join("\n")}\n`);
     },
   };
@@ -102,7 +110,13 @@ export function jsonReporter(write: (text: string) => void): Reporter {
 
 // ---- JUnit XML ----
 
-const XML_ENTITIES: Record<number, string> = { 0x26: "&amp;", 0x3c: "&lt;", 0x3e: "&gt;", 0x22: "&quot;", 0x27: "&apos;" };
+const XML_ENTITIES: Record<number, string> = {
+  0x26: "&amp;",
+  0x3c: "&lt;",
+  0x3e: "&gt;",
+  0x22: "&quot;",
+  0x27: "&apos;",
+};
 
 /** Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as \uXXXX. */
 export function xmlEscape(text: string): string {
@@ -149,13 +163,23 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
   return {
     result(r) {
       tests++;
-      const parts = [`    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="${xmlEscape(inputOf(r.file))}">`];
-      const failing = [...r.errors.map((p) => ["error", p] as const), ...(strict ? r.specTooStrict.map((p) => ["spec-too-strict", p] as const) : [])];
+      const parts = [
+        `    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="${xmlEscape(inputOf(r.file))}">`,
+      ];
+      const failing = [
+        ...r.errors.map((p) => ["error", p] as const),
+        ...(strict ? r.specTooStrict.map((p) => ["spec-too-strict", p] as const) : []),
+      ];
       if (!r.ok) failures++;
       for (const [kind, p] of failing) {
-        parts.push(`      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">${xmlEscape(formatProblem(p))}</failure>`);
+        parts.push(
+          `      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">${xmlEscape(formatProblem(p))}</failure>`,
+        );
       }
-      const notes = [...r.warnings.map((p) => `warning ${formatProblem(p)}`), ...(strict ? [] : r.specTooStrict.map((p) => `spec-too-strict ${formatProblem(p)}`))];
+      const notes = [
+        ...r.warnings.map((p) => `warning ${formatProblem(p)}`),
+        ...(strict ? [] : r.specTooStrict.map((p) => `spec-too-strict ${formatProblem(p)}`)),
+      ];
       if (notes.length > 0) parts.push(`      <system-out>${xmlEscape(notes.join("\n"))}</system-out>`);
       parts.push("    </testcase>\n");
       writeSync(fd, parts.length === 2 ? `${parts[0]!.slice(0, -1)}/>\n` : parts.join("\n"));
@@ -164,12 +188,19 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
       try {
         const seconds = ((Date.now() - start) / 1000).toFixed(3);
         write('<?xml version="1.0" encoding="UTF-8"?>\n');
-        write(`<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">\n`);
-        write(`  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">\n`);
-        write(`    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      <property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`);
+        write(
+          `<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">\n`,
+        );
+        write(
+          `  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">\n`,
+        );
+        write(
+          `    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      <property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`,
+        );
         const buffer = Buffer.alloc(1 << 20);
         let position = 0;
-        for (let n; (n = readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n) write(buffer.toString("utf8", 0, n));
+        for (let n; (n = readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n)
+          write(buffer.toString("utf8", 0, n));
         write("  </testsuite>\n</testsuites>\n");
       } finally {
         closeSync(fd);
@@ -192,7 +223,10 @@ export function githubData(text: string): string {
 
 /** Escapes a workflow command's property value (file, title): as data, and `:` and `,` too. */
 export function githubProperty(text: string): string {
-  return escapeEach(text, (code) => GITHUB_PROPERTY[code] ?? GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined));
+  return escapeEach(
+    text,
+    (code) => GITHUB_PROPERTY[code] ?? GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined),
+  );
 }
 
 const GITHUB_DATA: Record<number, string> = { 0x25: "%25", 0x0d: "%0D", 0x0a: "%0A" };

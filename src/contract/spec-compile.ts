@@ -11,7 +11,12 @@ import { getAtPointer, isObject, type JsonObject } from "./json-pointer.js";
 /** A schema of the spec cannot be compiled; `pointer` names the innermost one at fault. */
 export class SpecSchemaError extends TwilioConfigError {
   static {
-    Object.defineProperty(this.prototype, "name", { value: "SpecSchemaError", writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(this.prototype, "name", {
+      value: "SpecSchemaError",
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
   constructor(
     readonly pointer: string,
@@ -24,7 +29,18 @@ export class SpecSchemaError extends TwilioConfigError {
 const escape = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** Keys whose value is one subschema, and keys whose value is a list or a map of them. */
-const ONE = ["items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"];
+const ONE = [
+  "items",
+  "additionalProperties",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+];
 const MANY = ["prefixItems", "allOf", "anyOf", "oneOf", "properties", "patternProperties", "dependentSchemas", "$defs"];
 
 /** The subschemas of a schema node, a local `$ref`'s target first. */
@@ -41,7 +57,8 @@ function children(node: JsonObject, pointer: string): string[] {
   for (const key of MANY) {
     const value = node[key];
     if (Array.isArray(value)) value.forEach((sub, i) => isObject(sub) && out.push(`${pointer}/${key}/${i}`));
-    else if (isObject(value)) for (const [name, sub] of Object.entries(value)) if (isObject(sub)) out.push(`${pointer}/${key}/${escape(name)}`);
+    else if (isObject(value))
+      for (const [name, sub] of Object.entries(value)) if (isObject(sub)) out.push(`${pointer}/${key}/${escape(name)}`);
   }
   return out;
 }
@@ -56,7 +73,12 @@ function reasonOf(error: unknown): string {
  * child is followed down while there is one (a failing schema with no failing
  * child is itself the culprit). `compile` throws for a schema that fails.
  */
-export function uncompilable(document: object, pointer: string, error: unknown, compile: (pointer: string) => void): SpecSchemaError {
+export function uncompilable(
+  document: object,
+  pointer: string,
+  error: unknown,
+  compile: (pointer: string) => void,
+): SpecSchemaError {
   let at = pointer;
   let reason = reasonOf(error);
   for (let depth = 0; depth < 64; depth++) {

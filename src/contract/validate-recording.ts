@@ -9,7 +9,13 @@ import { recordingSchema } from "./recording-format.js";
 import { failedResult, recordingResult, type Buckets } from "./result.js";
 import { toProblems } from "./schemas.js";
 import type { CallbackRecording, OperationMatch, Problem, Recording, RecordingResult } from "./types.js";
-import { checkResponseHeaders, documentedStatuses, responseFor, validateResponse, wellFormedFor } from "./validate-response.js";
+import {
+  checkResponseHeaders,
+  documentedStatuses,
+  responseFor,
+  validateResponse,
+  wellFormedFor,
+} from "./validate-response.js";
 import { validateRequest } from "./validate-request.js";
 import type { ValidationContext } from "./validator-context.js";
 import { headerValue } from "./wire.js";
@@ -22,7 +28,11 @@ export function checkRecordingFormat(value: unknown): Problem[] {
   return toProblems(recordingFormat.errors ?? [], value, "recording");
 }
 
-export function validateRecording(ctx: ValidationContext, validateCallback: CallbackChecker, input: Recording | CallbackRecording): RecordingResult {
+export function validateRecording(
+  ctx: ValidationContext,
+  validateCallback: CallbackChecker,
+  input: Recording | CallbackRecording,
+): RecordingResult {
   const formatProblems = checkRecordingFormat(input);
   if (formatProblems.length > 0) return failedResult(formatProblems);
   if ("kind" in input && input.kind === "callback") {
@@ -41,7 +51,11 @@ export function validateRecording(ctx: ValidationContext, validateCallback: Call
   const found = requestVerdict(ctx, recording, request.problems);
   const response = responseVerdict(ctx, request.match, recording.response);
   const all = (key: keyof Buckets) => [...(found[key] ?? []), ...(response[key] ?? [])];
-  return recordingResult(request.match.operationId, { errors: all("errors"), warnings: all("warnings"), specTooStrict: all("specTooStrict") }, ctx.strict);
+  return recordingResult(
+    request.match.operationId,
+    { errors: all("errors"), warnings: all("warnings"), specTooStrict: all("specTooStrict") },
+    ctx.strict,
+  );
 }
 
 /** Where the request's findings go, given how the API answered it. */
@@ -50,7 +64,12 @@ function requestVerdict(ctx: ValidationContext, recording: Recording, problems: 
   // The server's verdict counts: a 2xx means the API accepted this request,
   // so whatever the spec says against it is a spec bug, not a traffic bug.
   if (status >= 200 && status < 300) {
-    return { specTooStrict: problems.map((p) => ({ ...p, message: `the API answered ${status} to a request the spec rejects: ${p.message}` })) };
+    return {
+      specTooStrict: problems.map((p) => ({
+        ...p,
+        message: `the API answered ${status} to a request the spec rejects: ${p.message}`,
+      })),
+    };
   }
   // A negative test sends an invalid request on purpose; the API refusing it is the expected outcome.
   const expected = ctx.expectInvalidRequests || recording.expectInvalidRequest === true;
@@ -58,7 +77,11 @@ function requestVerdict(ctx: ValidationContext, recording: Recording, problems: 
   return { errors: problems };
 }
 
-function responseVerdict(ctx: ValidationContext, match: OperationMatch, response: Recording["response"]): Partial<Buckets> {
+function responseVerdict(
+  ctx: ValidationContext,
+  match: OperationMatch,
+  response: Recording["response"],
+): Partial<Buckets> {
   const { operationId } = match;
   const op = ctx.index.byId.get(operationId)!;
   const { status, body, headers } = response;
@@ -66,8 +89,13 @@ function responseVerdict(ctx: ValidationContext, match: OperationMatch, response
   const documented = responseFor(ctx, op, status) !== undefined;
   const siblings = documented ? [] : wellFormedFor(ctx, op, status, body, contentType);
   if (siblings.length > 0) {
-    const message = `the API sent status ${status}, which the spec does not list for ${operationId}, with a body that is well-formed for ${siblings.join(", ")}`;
-    return { specTooStrict: [{ where: "response.status", message, expected: documentedStatuses(ctx, op).join(", "), found: String(status) }] };
+    const unlisted = `the API sent status ${status}, which the spec does not list for ${operationId}`;
+    const message = `${unlisted}, with a body that is well-formed for ${siblings.join(", ")}`;
+    return {
+      specTooStrict: [
+        { where: "response.status", message, expected: documentedStatuses(ctx, op).join(", "), found: String(status) },
+      ],
+    };
   }
   const checked = validateResponse(ctx, operationId, status, body, contentType);
   const errors = headers ? [...checked.problems, ...checkResponseHeaders(ctx, op, status, headers)] : checked.problems;

@@ -24,7 +24,13 @@ export function documentedStatuses(ctx: ValidationContext, op: OperationInfo): s
   return Object.keys(deref(ctx.doc, op.operation.responses, "")?.node ?? {});
 }
 
-function planFor(ctx: ValidationContext, op: OperationInfo, status: number, contentType: string | undefined, textBody: boolean): ResponsePlan {
+function planFor(
+  ctx: ValidationContext,
+  op: OperationInfo,
+  status: number,
+  contentType: string | undefined,
+  textBody: boolean,
+): ResponsePlan {
   const key = `${op.operationId}\u0000${status}\u0000${contentType ?? ""}\u0000${textBody ? "t" : "j"}`;
   let plan = ctx.plans.get(key);
   if (plan) return plan;
@@ -44,23 +50,44 @@ type ResponseCheck = { problems: Problem[]; warnings: Problem[] };
 const only = (problem: Problem): ResponseCheck => ({ problems: [problem], warnings: [] });
 const NONE: ResponseCheck = { problems: [], warnings: [] };
 
-export function validateResponse(ctx: ValidationContext, operationId: string, status: number, body: unknown, contentType?: string): ResponseCheck {
+export function validateResponse(
+  ctx: ValidationContext,
+  operationId: string,
+  status: number,
+  body: unknown,
+  contentType?: string,
+): ResponseCheck {
   const op = ctx.index.byId.get(operationId);
   if (!op) return only({ where: "operationId", message: `unknown operation ${operationId}`, found: operationId });
   const plan = planFor(ctx, op, status, contentType, typeof body === "string");
   if (!plan.response) {
     const expected = documentedStatuses(ctx, op).join(", ");
-    return only({ where: "response.status", message: `status ${status} is not documented for ${operationId}`, expected, found: String(status) });
+    return only({
+      where: "response.status",
+      message: `status ${status} is not documented for ${operationId}`,
+      expected,
+      found: String(status),
+    });
   }
   const { types, type } = plan;
   const empty = body === null || body === undefined || body === "";
   if (types.length === 0) {
     if (empty) return NONE;
-    return only({ where: "response.body", message: `status ${status} of ${operationId} has no documented body`, expected: "empty body", found: describeValue(body) });
+    return only({
+      where: "response.body",
+      message: `status ${status} of ${operationId} has no documented body`,
+      expected: "empty body",
+      found: describeValue(body),
+    });
   }
   if (type === undefined) {
     const found = baseType(contentType) ?? (typeof body === "string" ? "a non-JSON body" : "JSON");
-    return only({ where: "response.headers/content-type", message: "response content type is not documented", expected: types.join(", "), found });
+    return only({
+      where: "response.headers/content-type",
+      message: "response content type is not documented",
+      expected: types.join(", "),
+      found,
+    });
   }
   if (plan.schemaPointer === undefined) return NONE;
   if (body === undefined || (body === null && !type.includes("json"))) {
@@ -68,10 +95,17 @@ export function validateResponse(ctx: ValidationContext, operationId: string, st
   }
   plan.validate ??= ctx.registry.validator(plan.schemaPointer);
   const result = ctx.registry.checkWith(plan.validate, body, "response.body", true);
-  return ctx.strict ? { problems: [...result.errors, ...result.drift], warnings: [] } : { problems: result.errors, warnings: result.drift };
+  return ctx.strict
+    ? { problems: [...result.errors, ...result.drift], warnings: [] }
+    : { problems: result.errors, warnings: result.drift };
 }
 
-export function checkResponseHeaders(ctx: ValidationContext, op: OperationInfo, status: number, headers: Record<string, string>): Problem[] {
+export function checkResponseHeaders(
+  ctx: ValidationContext,
+  op: OperationInfo,
+  status: number,
+  headers: Record<string, string>,
+): Problem[] {
   const response = responseFor(ctx, op, status);
   const documented = response && isObject(response.node.headers) ? response.node.headers : {};
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -82,9 +116,17 @@ export function checkResponseHeaders(ctx: ValidationContext, op: OperationInfo, 
     const where = `response.headers/${name.toLowerCase()}`;
     const value = lower.get(name.toLowerCase());
     if (value === undefined) {
-      if (header.node.required === true) problems.push({ where, message: `required header ${name} is missing`, expected: "present", found: "missing" });
+      if (header.node.required === true)
+        problems.push({ where, message: `required header ${name} is missing`, expected: "present", found: "missing" });
     } else if (header.node.schema !== undefined) {
-      problems.push(...ctx.registry.check(`${header.pointer}/schema`, coerceScalar(ctx.doc, header.node.schema, value), where, false).errors);
+      problems.push(
+        ...ctx.registry.check(
+          `${header.pointer}/schema`,
+          coerceScalar(ctx.doc, header.node.schema, value),
+          where,
+          false,
+        ).errors,
+      );
     }
   }
   return problems;
@@ -96,7 +138,13 @@ export function checkResponseHeaders(ctx: ValidationContext, op: OperationInfo, 
  * schema accepts the body. Non-empty means the API sent a well-formed
  * answer the spec forgot to list.
  */
-export function wellFormedFor(ctx: ValidationContext, op: OperationInfo, status: number, body: unknown, contentType: string | undefined): string[] {
+export function wellFormedFor(
+  ctx: ValidationContext,
+  op: OperationInfo,
+  status: number,
+  body: unknown,
+  contentType: string | undefined,
+): string[] {
   const responses = deref(ctx.doc, op.operation.responses, `${op.pointer}/responses`);
   if (!responses) return [];
   const isError = status >= 400;
@@ -128,6 +176,7 @@ function pickMediaType(types: string[], body: unknown, contentType: string | und
     return undefined;
   }
   const json = types.find((t) => t === "application/json" || t.endsWith("+json"));
-  if (typeof body === "string") return types.find((t) => t === "text/plain") ?? types.find((t) => t.startsWith("text/")) ?? json;
+  if (typeof body === "string")
+    return types.find((t) => t === "text/plain") ?? types.find((t) => t.startsWith("text/")) ?? json;
   return json ?? types.find((t) => t === "*/*");
 }

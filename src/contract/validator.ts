@@ -28,13 +28,19 @@ const compiledByDocument = new WeakMap<object, Compiled>();
 function compiledFor(document: object): Compiled {
   let compiled = compiledByDocument.get(document);
   if (!compiled) {
-    compiled = { registry: new SchemaRegistry(document), index: new OperationIndex(collectOperations(document as JsonObject)) };
+    compiled = {
+      registry: new SchemaRegistry(document),
+      index: new OperationIndex(collectOperations(document as JsonObject)),
+    };
     compiledByDocument.set(document, compiled);
   }
   return compiled;
 }
 
-export function createValidatorFor(document: object, options: Omit<ContractValidatorOptions, "document">): ContractValidator {
+export function createValidatorFor(
+  document: object,
+  options: Omit<ContractValidatorOptions, "document">,
+): ContractValidator {
   const { registry, index } = compiledFor(document);
   const ctx: ValidationContext = {
     doc: document as JsonObject,
@@ -58,9 +64,9 @@ export function createValidatorFor(document: object, options: Omit<ContractValid
       return path === undefined ? undefined : index.match(method, path);
     },
     validateRequest: (req) => validateRequest(ctx, req),
-    validateResponse: (operationId, status, body, contentType) => validateResponse(ctx, operationId, status, body, contentType),
+    validateResponse: (operationId, status, body, contentType) =>
+      validateResponse(ctx, operationId, status, body, contentType),
     validateRecording: (recording) => validateRecording(ctx, validateCallback, recording),
     validateCallback,
   };
 }
-

@@ -24,7 +24,8 @@ export function admittedTypes(document: JsonObject, schema: unknown, depth = 0):
   if (Array.isArray(node.enum)) for (const v of node.enum) found.add(jsonType(v));
   for (const key of ["anyOf", "oneOf", "allOf"] as const) {
     const list = node[key];
-    if (Array.isArray(list)) for (const sub of list) for (const t of admittedTypes(document, sub, depth + 1)) found.add(t);
+    if (Array.isArray(list))
+      for (const sub of list) for (const t of admittedTypes(document, sub, depth + 1)) found.add(t);
   }
   return found;
 }
@@ -57,7 +58,9 @@ export function propertySchemas(document: JsonObject, schema: unknown, depth = 0
   if (isObject(own)) for (const [name, sub] of Object.entries(own)) if (!props.has(name)) props.set(name, sub);
   for (const key of ["allOf", "anyOf", "oneOf"] as const) {
     const list = resolved.node[key];
-    if (Array.isArray(list)) for (const sub of list) for (const [name, s] of propertySchemas(document, sub, depth + 1)) if (!props.has(name)) props.set(name, s);
+    if (Array.isArray(list))
+      for (const sub of list)
+        for (const [name, s] of propertySchemas(document, sub, depth + 1)) if (!props.has(name)) props.set(name, s);
   }
   return props;
 }
