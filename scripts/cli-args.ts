@@ -21,7 +21,9 @@ export interface CommandLine<O extends NonNullable<ParseArgsConfig["options"]>> 
 }
 
 /** Parses the command line; exits the process on --help (0) or on an argument error (2). */
-export function parseCommandLine<const O extends NonNullable<ParseArgsConfig["options"]>>(config: CommandLine<O>): ParsedCommand<O> {
+export function parseCommandLine<const O extends NonNullable<ParseArgsConfig["options"]>>(
+  config: CommandLine<O>,
+): ParsedCommand<O> {
   let parsed: ParsedCommand<O> | "help";
   try {
     parsed = parseCommand(config.args ?? process.argv.slice(2), config.options, config.allowPositionals ?? false);
