@@ -62,6 +62,15 @@ describe("schema findings, in our words", () => {
     for (const [line] of lines) readsOnce(line!);
   });
 
+  it("counts characters as code points, and describes a 1 MiB value without copying it (regression: the emulator fuzz test's 1 MB bodies timed out)", () => {
+    const registry = new SchemaRegistry({ components: { schemas: { s: { maxLength: 1 } } } });
+    expect(registry.check("/components/schemas/s", "😀😀", "v", false).errors.map(formatProblem)).toEqual(['v: text is too long (expected at most 1 character, found "😀😀", 2 characters)']);
+    const big = "y".repeat(1 << 20);
+    const start = performance.now();
+    for (let i = 0; i < 5; i++) expect(registry.check("/components/schemas/s", big, "v", false).errors[0]!.found).toMatch(/\.\.\., 1048576 characters$/);
+    expect(performance.now() - start).toBeLessThan(5_000);
+  });
+
   it("if/then/else reports the branch's finding only (regression: 'if: must match \"else\" schema')", () => {
     const interaction = { request: { method: "GET", url: `${B}/v1/Things` } };
     const problems = checkRecordingFormat(interaction);

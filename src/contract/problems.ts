@@ -29,8 +29,26 @@ export function dedupe(problems: Problem[]): Problem[] {
 /** Renders a value for `found`, short enough for one line of CLI output. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "missing";
-  const text = JSON.stringify(value) ?? String(value);
+  // Only the start is shown: a long string is cut before it is serialised, not after (bodies reach megabytes).
+  const shown = typeof value === "string" && value.length > 240 ? value.slice(0, 240) : value;
+  const text = JSON.stringify(shown) ?? String(shown);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** Characters as JSON Schema counts them (code points), without copying the string. */
+export function codePoints(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return text.length - pairs;
 }
 
 /**
@@ -182,7 +200,7 @@ function finding(e: ErrorObject, value: unknown): string {
       return typedValue(value);
     case "maxLength":
     case "minLength":
-      return `${describeValue(value)}, ${plural(typeof value === "string" ? [...value].length : 0, "character")}`;
+      return `${describeValue(value)}, ${plural(typeof value === "string" ? codePoints(value) : 0, "character")}`;
     case "maxItems":
     case "minItems":
     case "items":
