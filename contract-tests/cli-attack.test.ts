@@ -73,6 +73,14 @@ describe("reporters under hostile input", () => {
     expect(r.stdout).toContain("/in\\x1b[31m%0A%3A%3Aerror%3A%3Ax/rec\\x07%0D%0A%3A%3Aerror file=a%3A%3Ab.json,title=");
   });
 
+  it("json: the same values, with no active character left raw", async () => {
+    const r = await run(["--json", dir]);
+    expect(r.stdout).not.toMatch(ACTIVE);
+    const report = JSON.parse(r.stdout) as { results: { errors: { found?: string }[] }[] };
+    const found = report.results.flatMap((x) => x.errors.map((e) => e.found ?? ""));
+    expect(found.some((f) => f.includes("\u009b31m\u202eevil"))).toBe(true);
+  });
+
   it("junit stays well-formed XML text (no raw control characters XML forbids)", async () => {
     const r = await run(["--reporter", "junit", dir]);
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);

@@ -93,16 +93,26 @@ export function textReporter(write: (text: string) => void): Reporter {
   };
 }
 
+/**
+ * JSON text with the active characters JSON.stringify leaves raw (C1
+ * controls, DEL, line separators, bidi controls) written as `\\u` escapes:
+ * the same JSON value, safe to print. They can only occur inside strings.
+ */
+export function jsonSafe(json: string): string {
+  return escapeEach(json, (code) => (code >= 0x7f && isActive(code) ? `\\u${code.toString(16).padStart(4, "0")}` : undefined));
+}
+
 export function jsonReporter(write: (text: string) => void): Reporter {
   let first = true;
   return {
     result(r) {
-      write(`${first ? '{\n  "results": [\n' : ",\n"}    ${JSON.stringify(r)}`);
+      write(`${first ? '{\n  "results": [\n' : ",\n"}    ${jsonSafe(JSON.stringify(r))}`);
       first = false;
     },
     end(s) {
       const { strict, ...counts } = s;
-      const tail = JSON.stringify({ ...counts, strict }, null, 2).slice(1); // the counts' members, and the closing brace
+      // The counts' members, and the closing brace (skip reasons may name input).
+      const tail = jsonSafe(JSON.stringify({ ...counts, strict }, null, 2)).slice(1);
       write(`${first ? '{\n  "results": [' : "\n  "}],${tail}\n`);
     },
   };
