@@ -16,9 +16,9 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { runConformance } from "../src/contract/cli.js";
 import { createContractValidator, type Recording } from "../src/contract/index.js";
+import { parseCommandLine } from "./cli-args.js";
 
 const USAGE = `usage: npm run bench:conformance -- [--count N] [--har-mb MB] [--no-har] [--write-readme]
 
@@ -31,28 +31,19 @@ const USAGE = `usage: npm run bench:conformance -- [--count N] [--har-mb MB] [--
 
 const root = resolve(import.meta.dirname, "..");
 
-let values: { count?: string; "har-mb"?: string; "no-har"?: boolean; "write-readme"?: boolean; child?: boolean; help?: boolean };
-let positionals: string[];
-try {
-  ({ values, positionals } = parseArgs({
-    allowPositionals: true,
-    strict: true,
-    options: { count: { type: "string" }, "har-mb": { type: "string" }, "no-har": { type: "boolean" }, "write-readme": { type: "boolean" }, child: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-  }));
-} catch (e) {
-  process.stderr.write(`bench-conformance: ${(e as Error).message.split("\n")[0]} (see --help)\n`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values, positionals } = parseCommandLine({
+  usage: USAGE,
+  allowPositionals: true,
+  prefix: "bench-conformance: ",
+  options: { count: { type: "string" }, "har-mb": { type: "string" }, "no-har": { type: "boolean" }, "write-readme": { type: "boolean" }, child: { type: "boolean" } },
+});
 
 if (values.child) {
   // The measured process: the CLI itself, plus one JSON line with its peak RSS (whole process, workers included).
   let summary = "";
   const code = await runConformance(positionals, { stdout: (t) => (summary = t.length < 2000 ? summary + t : summary), stderr: (t) => process.stderr.write(t) });
-  const recordings = Number(/(\d+) recording\(s\)/.exec(summary)?.[1] ?? NaN);
+  // The summary line's "<n> recording(s)": anchored after "file(s), " so no digit run is scanned twice.
+  const recordings = Number(/ file\(s\), (\d+) recording\(s\)/.exec(summary)?.[1] ?? NaN);
   process.stdout.write(`${JSON.stringify({ code, recordings, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
   process.exit(0);
 }

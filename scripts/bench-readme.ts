@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { renderTable, type BenchReport } from "../bench/report.js";
-import { parseCommandLine } from "./cli-args.js";
+import { exitWithUsageError, parseCommandLine } from "./cli-args.js";
 
 const USAGE = `usage: npm run bench:readme -- RESULT.json
 
@@ -17,10 +17,7 @@ RESULT.json, the output of \`npm run bench -- --out RESULT.json\`.
 
   --help   this text`;
 const { positionals } = parseCommandLine({ usage: USAGE, options: {}, allowPositionals: true });
-if (positionals.length !== 1) {
-  process.stderr.write(`expected one result file, got ${positionals.length} (--help shows the usage)\n`);
-  process.exit(2);
-}
+if (positionals.length !== 1) exitWithUsageError(`expected one result file, got ${positionals.length}`);
 
 export const START = "<!-- bench:start (written by npm run bench:readme; do not edit) -->";
 export const END = "<!-- bench:end -->";

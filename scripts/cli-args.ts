@@ -1,10 +1,12 @@
 /**
- * The one way our scripts and bins take arguments: node:util parseArgs with
- * strict on. `--help` / `-h` prints the usage and exits 0; an unknown flag, a
- * missing value or a stray positional is one line on stderr and exit 2 (no
- * stack trace).
+ * The one way our scripts take arguments, over the package's own command-line
+ * plumbing (src/contract/command-line.ts, which the bins use): node:util
+ * parseArgs with strict on. `--help` / `-h` prints the usage and exits 0; an
+ * unknown flag, a missing value or a stray positional is one line on stderr
+ * and exit 2 (no stack trace).
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
+import { EXIT, parseCommand, UsageError, type ParsedCommand } from "../src/contract/command-line.js";
 
 export interface CommandLine<O extends NonNullable<ParseArgsConfig["options"]>> {
   /** Usage text printed for --help (and named after an argument error). */
@@ -14,28 +16,31 @@ export interface CommandLine<O extends NonNullable<ParseArgsConfig["options"]>> 
   allowPositionals?: boolean;
   /** Defaults to the process's own arguments. */
   args?: string[];
+  /** Put before an argument error's line (e.g. the script's name and a colon). */
+  prefix?: string;
 }
 
 /** Parses the command line; exits the process on --help (0) or on an argument error (2). */
 export function parseCommandLine<const O extends NonNullable<ParseArgsConfig["options"]>>(
   config: CommandLine<O>,
-): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>> {
-  const options = { ...config.options, help: { type: "boolean", short: "h" } } as const;
+): ParsedCommand<O> {
+  let parsed: ParsedCommand<O> | "help";
   try {
-    const parsed = parseArgs({
-      args: config.args ?? process.argv.slice(2),
-      options,
-      strict: true,
-      allowPositionals: config.allowPositionals ?? false,
-    });
-    if ((parsed.values as { help?: boolean }).help) {
-      process.stdout.write(`${config.usage.trimEnd()}\n`);
-      process.exit(0);
-    }
-    return parsed as unknown as ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>;
+    parsed = parseCommand(config.args ?? process.argv.slice(2), config.options, config.allowPositionals ?? false);
   } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    process.stderr.write(`${message} (--help shows the usage)\n`);
-    process.exit(2);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${config.prefix ?? ""}${error.message} (--help shows the usage)\n`);
+    process.exit(EXIT.usage);
   }
+  if (parsed === "help") {
+    process.stdout.write(`${config.usage.trimEnd()}\n`);
+    process.exit(EXIT.ok);
+  }
+  return parsed;
+}
+
+/** A usage problem found after parsing (a wrong number of arguments, say): one line on stderr, exit 2. */
+export function exitWithUsageError(message: string): never {
+  process.stderr.write(`${message} (--help shows the usage)\n`);
+  process.exit(EXIT.usage);
 }

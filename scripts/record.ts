@@ -19,9 +19,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { createVideoClient, TwilioApiError, type VideoClient } from "../src/index.js";
 import { createContractValidator, createRecordingMiddleware, DEFAULT_SENSITIVE_NAMES, type Recording } from "../src/contract/index.js";
+import { EXIT, parseCommand, UsageError } from "../src/contract/command-line.js";
 import { startEmulator } from "../src/emulator/index.js";
 
 export interface Scenario {
@@ -123,66 +123,69 @@ ${Object.entries(list)
   .join("\n")}`;
 }
 
-export async function runRecorder(args: string[], io: RecorderIo): Promise<number> {
-  const list = io.scenarios ?? scenarios;
-  const fail = (message: string) => {
-    io.stderr(`record: ${message} (see --help)\n`);
-    return 2;
-  };
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        emulator: { type: "boolean" },
-        live: { type: "boolean" },
-        "base-url": { type: "string" },
-        out: { type: "string" },
-        "replace-account-sid": { type: "boolean" },
-        "account-sid-placeholder": { type: "string" },
-        redact: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    return fail((e as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, ""));
-  }
+const OPTIONS = {
+  emulator: { type: "boolean" },
+  live: { type: "boolean" },
+  "base-url": { type: "string" },
+  out: { type: "string" },
+  "replace-account-sid": { type: "boolean" },
+  "account-sid-placeholder": { type: "string" },
+  redact: { type: "string", multiple: true },
+} as const;
+
+/** What the command line asks for, checked; a usage problem throws a {@link UsageError}. */
+function recorderPlan(args: string[], list: Record<string, Scenario>) {
+  const parsed = parseCommand(args, OPTIONS, true);
+  if (parsed === "help") return "help" as const;
   const { values, positionals: names } = parsed;
-  if (values.help) {
-    io.stdout(`${usage(list)}\n`);
-    return 0;
-  }
   const targets = [values.emulator && "--emulator", values.live && "--live", values["base-url"] !== undefined && "--base-url"].filter(Boolean);
-  if (targets.length === 0) return fail("choose where to record: --emulator, --base-url <url> or --live");
-  if (targets.length > 1) return fail(`choose one target, not ${targets.join(" and ")}`);
-  if (!values.out) return fail("--out <dir> is required");
-  if (names.length === 0) return fail(`name at least one scenario: ${Object.keys(list).join(", ")}, or all`);
+  if (targets.length === 0) throw new UsageError("choose where to record: --emulator, --base-url <url> or --live");
+  if (targets.length > 1) throw new UsageError(`choose one target, not ${targets.join(" and ")}`);
+  if (!values.out) throw new UsageError("--out <dir> is required");
+  const known = Object.keys(list).join(", ");
+  if (names.length === 0) throw new UsageError(`name at least one scenario: ${known}, or all`);
   const selected = names.includes("all") ? Object.keys(list) : names;
   const unknown = selected.filter((n) => !(n in list));
-  if (unknown.length > 0) return fail(`unknown scenario ${unknown.join(", ")}; scenarios: ${Object.keys(list).join(", ")}`);
+  if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.join(", ")}; scenarios: ${known}`);
   const placeholder = values["account-sid-placeholder"] ?? (values["replace-account-sid"] ? PLACEHOLDER : undefined);
-  if (placeholder !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(placeholder)) return fail("the account SID placeholder must be AC followed by 32 hex digits");
+  if (placeholder !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(placeholder)) throw new UsageError("the account SID placeholder must be AC followed by 32 hex digits");
   const redact = values.redact ?? [];
-  if (redact.some((n) => n.trim() === "")) return fail("--redact needs a parameter name");
-
-  const env = io.env;
-  const hasCredentials = Boolean((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN));
-  let baseUrl = values["base-url"];
-  if (values.live && !hasCredentials) {
-    io.stderr("record: --live needs credentials in the environment: TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN. Nothing was recorded.\n");
-    return 2;
-  }
+  if (redact.some((n) => n.trim() === "")) throw new UsageError("--redact needs a parameter name");
+  const baseUrl = values["base-url"];
   if (baseUrl !== undefined) {
     let host: string;
     try {
       host = new URL(baseUrl).hostname;
     } catch {
-      return fail(`--base-url ${baseUrl} is not a URL`);
+      throw new UsageError(`--base-url ${baseUrl} is not a URL`);
     }
     // Real Twilio is only ever reached on purpose.
-    if (/(^|\.)twilio\.com$/i.test(host)) return fail("recording against Twilio needs --live");
+    if (host === "twilio.com" || host.toLowerCase().endsWith(".twilio.com")) throw new UsageError("recording against Twilio needs --live");
+  }
+  return { values, out: values.out, selected, placeholder, redact };
+}
+
+export async function runRecorder(args: string[], io: RecorderIo): Promise<number> {
+  const list = io.scenarios ?? scenarios;
+  let plan;
+  try {
+    plan = recorderPlan(args, list);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`record: ${e.message} (see --help)\n`);
+    return EXIT.usage;
+  }
+  if (plan === "help") {
+    io.stdout(`${usage(list)}\n`);
+    return EXIT.ok;
+  }
+  const { values, selected, placeholder, redact } = plan;
+  const env = io.env;
+  const hasCredentials = Boolean((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN));
+  let baseUrl = values["base-url"];
+  if (values.live && !hasCredentials) {
+    io.stderr("record: --live needs credentials in the environment: TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN. Nothing was recorded.\n");
+    return EXIT.usage;
   }
 
   const emulator = values.emulator ? await startEmulator({ statusCallbacks: false }) : undefined;
@@ -201,7 +204,7 @@ export async function runRecorder(args: string[], io: RecorderIo): Promise<numbe
     const rewrite = (recording: Recording): Recording => (emulator ? (JSON.parse(JSON.stringify(recording).split(emulator.url).join(TWILIO)) as Recording) : recording);
     const validator = createContractValidator(baseUrl && !emulator ? { baseUrls: [baseUrl] } : {});
     const tag = Date.now().toString(36);
-    const outDir = resolve(io.cwd ?? process.cwd(), values.out);
+    const outDir = resolve(io.cwd ?? process.cwd(), plan.out);
     let failed = 0;
     let total = 0;
     for (const name of selected) {

@@ -17,7 +17,7 @@
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseCommandLine } from "./cli-args.js";
+import { exitWithUsageError, parseCommandLine } from "./cli-args.js";
 
 /** Phrases that identify the boxes to drop; a box without one of them is kept. */
 export const BANNERS = ["Node.js 20 support is ending", "build-docs now renders docs with Redoc 3"] as const;
@@ -118,9 +118,6 @@ Redocly's Node 20 end-of-life and Redoc 3 banners are left out of the output.`,
     allowPositionals: true,
   });
   const task = positionals[0] as keyof typeof TASKS | undefined;
-  if (positionals.length !== 1 || !task || !(task in TASKS)) {
-    process.stderr.write(`expected one task, lint or docs (--help shows the usage)\n`);
-    process.exit(2);
-  }
+  if (positionals.length !== 1 || !task || !(task in TASKS)) exitWithUsageError("expected one task, lint or docs");
   process.exitCode = await runRedocly(TASKS[task]);
 }

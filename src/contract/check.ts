@@ -8,6 +8,8 @@
 import { readFileSync } from "node:fs";
 import { harEntryToRecording, isHar } from "./har.js";
 import { parseBaseUrls, type BaseUrl } from "./operations.js";
+import { failedResult } from "./result.js";
+import { SpecSchemaError } from "./spec-compile.js";
 import type { ContractValidator, Recording, RecordingResult } from "./types.js";
 
 export interface FileResult extends RecordingResult {
@@ -31,11 +33,14 @@ export interface Outcome {
   skipped?: Record<string, number>;
 }
 
+/** The `where` of a result that is a problem of the spec, not of the recording (a schema that does not compile). */
+export const SPEC_PROBLEM = "spec";
+
 /** Deeper than any Twilio body by far; deep enough nesting overflows the stack of any recursive checker. */
 export const MAX_DEPTH = 256;
 
 export function failure(file: string, message: string, where = "file"): FileResult {
-  return { file, operationId: null, ok: false, errors: [{ where, message }], warnings: [], specTooStrict: [] };
+  return { file, ...failedResult([{ where, message }]) };
 }
 
 /** Whether a parsed JSON value nests deeper than `limit` (iterative: deep input must not overflow here either). */
@@ -45,7 +50,8 @@ export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
     const [node, depth] = stack.pop()!;
     if (node === null || typeof node !== "object") continue;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -69,7 +75,9 @@ export class ItemChecker {
     try {
       return { file, ...this.validator.validateRecording(recording as Recording) };
     } catch (e) {
-      // A validator bug or a broken --spec must cost one result, not the run.
+      // A schema of the spec that does not compile is the spec's problem: the CLI reports it once (see SPEC_PROBLEM).
+      if (e instanceof SpecSchemaError) return failure(file, e.message, SPEC_PROBLEM);
+      // A validator bug must cost one result, not the run.
       return failure(file, `could not be checked: ${oneLine(e)}`);
     }
   }
@@ -100,7 +108,16 @@ export class ItemChecker {
       text = readFileSync(typeof path === "string" ? path : Buffer.from(path), "utf8");
     } catch (e) {
       const code = (e as { code?: string }).code;
-      return { results: [failure(name, code === "ERR_STRING_TOO_LONG" ? "too large to read whole; name a HAR capture *.har to stream it" : `cannot read file: ${oneLine(e)}`)] };
+      return {
+        results: [
+          failure(
+            name,
+            code === "ERR_STRING_TOO_LONG"
+              ? "too large to read whole; name a HAR capture *.har to stream it"
+              : `cannot read file: ${oneLine(e)}`,
+          ),
+        ],
+      };
     }
     let value: unknown;
     try {

@@ -10,7 +10,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { firstLine, parseCommand, UsageError, type CommandIo } from "./command-line.js";
 import { diffSpecs, NotOpenApiError, type SpecChange, type SpecDiff } from "./diff.js";
 import { findCycle } from "./diff/model.js";
 import { alsoLine, groupChanges, type ChangeGroup } from "./diff/report.js";
@@ -34,23 +34,29 @@ Options:
 Exit codes: 0 reported, 1 --fail-on matched, 2 usage error or unreadable input.`;
 
 /** Options and output of {@link runDiffCli}. */
-export interface DiffCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd?: string;
-}
+export type DiffCliIo = CommandIo;
 
 /** A problem with the command line or an input: one line, exit 2. */
-export class DiffInputError extends Error {
-  override name = "DiffInputError";
+export class DiffInputError extends UsageError {
+  static {
+    Object.defineProperty(this.prototype, "name", {
+      value: "DiffInputError",
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
 }
+
+const OPTIONS = {
+  json: { type: "boolean" },
+  "fail-on": { type: "string" },
+  changelog: { type: "string" },
+  version: { type: "string" },
+} as const;
 
 const FAIL_ON = { breaking: 3, "non-breaking": 2, patch: 1 } as const;
 const RANK = { none: 0, patch: 1, minor: 2, major: 3 } as const;
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
-}
 
 /** Parses JSON, or YAML with the optional `yaml` package (loaded only for YAML). */
 async function parseDocument(text: string, name: string, ext: string): Promise<unknown> {
@@ -61,14 +67,17 @@ async function parseDocument(text: string, name: string, ext: string): Promise<u
       return JSON.parse(body);
     } catch (e) {
       // JSON it meant to be: say what JSON.parse says.
-      if (ext === ".json" || /^\s*[[{]/.test(body)) throw new DiffInputError(`${name}: not valid JSON (${firstLine(e)})`);
+      if (ext === ".json" || /^\s*[[{]/.test(body))
+        throw new DiffInputError(`${name}: not valid JSON (${firstLine(e)})`);
     }
   }
   let parse: (text: string) => unknown;
   try {
     ({ parse } = (await import("yaml")) as { parse: (text: string) => unknown });
   } catch {
-    throw new DiffInputError(`${name}: reading YAML needs the yaml package (npm install --save-dev yaml), or pass the bundled JSON`);
+    throw new DiffInputError(
+      `${name}: reading YAML needs the yaml package (npm install --save-dev yaml), or pass the bundled JSON`,
+    );
   }
   try {
     return parse(body);
@@ -85,7 +94,9 @@ function readPath(path: string, cwd: string, role: string): { text: string; abso
   } catch (e) {
     if (e instanceof DiffInputError) throw e;
     const code = (e as { code?: string }).code;
-    throw new DiffInputError(`${role} ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : firstLine(e)}`);
+    throw new DiffInputError(
+      `${role} ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : firstLine(e)}`,
+    );
   }
 }
 
@@ -93,14 +104,22 @@ function git(args: string[], cwd: string): Promise<string> {
   return new Promise((done, fail) => {
     execFile("git", args, { cwd, maxBuffer: 256 << 20, encoding: "utf8" }, (error, stdout, stderr) => {
       if (!error) return done(stdout);
-      const reason = (stderr || error.message).split("\n").map((l) => l.replace(/^fatal: /, "").trim()).find(Boolean) ?? "git failed";
+      const reason =
+        (stderr || error.message)
+          .split("\n")
+          .map((l) => l.replace(/^fatal: /, "").trim())
+          .find(Boolean) ?? "git failed";
       fail(new DiffInputError((error as { code?: unknown }).code === "ENOENT" ? "git: not found on PATH" : reason));
     });
   });
 }
 
 /** `git:REF` (NEW's path at REF) or `git:REF:path` (a path as `git show` reads it, from the working directory). */
-async function readGit(spec: string, newAbsolute: string | undefined, cwd: string): Promise<{ text: string; name: string; ext: string }> {
+async function readGit(
+  spec: string,
+  newAbsolute: string | undefined,
+  cwd: string,
+): Promise<{ text: string; name: string; ext: string }> {
   const rest = spec.slice("git:".length);
   const colon = rest.indexOf(":");
   const ref = colon >= 0 ? rest.slice(0, colon) : rest;
@@ -109,15 +128,23 @@ async function readGit(spec: string, newAbsolute: string | undefined, cwd: strin
     const path = rest.slice(colon + 1);
     if (path === "") throw new DiffInputError(`OLD ${spec}: expected git:REF or git:REF:path`);
     await verifyRef(ref, cwd, spec);
-    const text = await git(["show", `${ref}:${path}`], cwd).catch((e: Error) => { throw new DiffInputError(`OLD ${spec}: ${e.message}`); });
+    const text = await git(["show", `${ref}:${path}`], cwd).catch((e: Error) => {
+      throw new DiffInputError(`OLD ${spec}: ${e.message}`);
+    });
     return { text, name: spec, ext: extname(path) };
   }
   if (!newAbsolute) throw new DiffInputError(`OLD ${spec}: git:REF needs NEW to be a file in a git repository`);
   const dir = dirname(realpathSync(newAbsolute));
-  const root = (await git(["rev-parse", "--show-toplevel"], dir).catch(() => { throw new DiffInputError(`OLD ${spec}: NEW is not inside a git repository`); })).trim();
+  const root = (
+    await git(["rev-parse", "--show-toplevel"], dir).catch(() => {
+      throw new DiffInputError(`OLD ${spec}: NEW is not inside a git repository`);
+    })
+  ).trim();
   const inRepo = relative(realpathSync(root), realpathSync(newAbsolute)).split("\\").join("/");
   await verifyRef(ref, root, spec);
-  const text = await git(["show", `${ref}:${inRepo}`], root).catch((e: Error) => { throw new DiffInputError(`OLD ${spec}: ${e.message}`); });
+  const text = await git(["show", `${ref}:${inRepo}`], root).catch((e: Error) => {
+    throw new DiffInputError(`OLD ${spec}: ${e.message}`);
+  });
   return { text, name: `${spec}:${inRepo}`, ext: extname(inRepo) };
 }
 
@@ -131,7 +158,9 @@ async function verifyRef(ref: string, cwd: string, spec: string): Promise<void> 
 function checkLoaded(document: unknown, name: string): object {
   if (!isObject(document)) throw new DiffInputError(`${name}: not an OpenAPI document (not an object)`);
   if (typeof document.openapi !== "string" || !/^3\./.test(document.openapi)) {
-    throw new DiffInputError(`${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`);
+    throw new DiffInputError(
+      `${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`,
+    );
   }
   // A YAML alias inside its own anchor makes an object that contains itself: no walk over it would end.
   const cycle = findCycle(document);
@@ -141,9 +170,18 @@ function checkLoaded(document: unknown, name: string): object {
   const broken = unresolvedRefs(document);
   if (broken.length > 0) {
     const [first] = broken;
-    throw new DiffInputError(`${name}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`);
+    throw new DiffInputError(
+      `${name}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`,
+    );
   }
   return document;
+}
+
+/** `text` without its trailing newlines (a loop: `/\n+$/` backtracks quadratically on a long run of them). */
+function trimNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  return text.slice(0, end);
 }
 
 function changeLine(c: SpecChange): string {
@@ -211,12 +249,12 @@ export function insertChangelogSection(existing: string | undefined, section: st
   const lines = text.split("\n");
   const prefix = HEADING_PREFIX(version);
   const start = lines.findIndex((l) => l.startsWith(prefix));
-  const body = section.replace(/\n+$/, "").split("\n");
+  const body = trimNewlines(section).split("\n");
   if (start >= 0) {
     let end = lines.findIndex((l, i) => i > start && /^##? /.test(l));
     if (end < 0) end = lines.length;
     const replaced = [...lines.slice(0, start), ...body, "", ...lines.slice(end)];
-    return `${replaced.join("\n").replace(/\n+$/, "")}\n`;
+    return `${trimNewlines(replaced.join("\n"))}\n`;
   }
   const title = lines.findIndex((l) => /^# /.test(l));
   const at = title >= 0 ? title + 1 : 0;
@@ -224,41 +262,31 @@ export function insertChangelogSection(existing: string | undefined, section: st
   const after = lines.slice(at);
   while (after.length > 0 && after[0] === "") after.shift();
   const joined = [...before, ...(before.length > 0 ? [""] : []), ...body, "", ...after];
-  return `${joined.join("\n").replace(/\n+$/, "")}\n`;
+  return `${trimNewlines(joined.join("\n"))}\n`;
 }
 
 /** Runs the diff subcommand; resolves to the exit code. */
 export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
   try {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: true,
-        options: {
-          json: { type: "boolean" },
-          "fail-on": { type: "string" },
-          changelog: { type: "string" },
-          version: { type: "string" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (e) {
-      throw new DiffInputError(firstLine(e).replace(/\. To specify a positional argument.*$/, ""));
-    }
-    const { values, positionals } = parsed;
-    if (values.help) {
+    const parsed = parseCommand(args, OPTIONS, true);
+    if (parsed === "help") {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    if (positionals.length !== 2) throw new DiffInputError(`expected OLD and NEW (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`);
+    const { values, positionals } = parsed;
+    if (positionals.length !== 2)
+      throw new DiffInputError(
+        `expected OLD and NEW (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`,
+      );
     const failOn = values["fail-on"];
-    if (failOn !== undefined && !(failOn in FAIL_ON)) throw new DiffInputError(`--fail-on must be breaking, non-breaking or patch (got "${failOn}")`);
+    if (failOn !== undefined && !(failOn in FAIL_ON))
+      throw new DiffInputError(`--fail-on must be breaking, non-breaking or patch (got "${failOn}")`);
     const version = values.version;
-    if (version !== undefined && values.changelog === undefined) throw new DiffInputError("--version only names the --changelog section; pass --changelog <file>");
-    if (version !== undefined && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version)) throw new DiffInputError(`--version must be a semantic version such as 1.2.3 (got "${version}")`);
+    if (version !== undefined && values.changelog === undefined)
+      throw new DiffInputError("--version only names the --changelog section; pass --changelog <file>");
+    if (version !== undefined && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(version))
+      throw new DiffInputError(`--version must be a semantic version such as 1.2.3 (got "${version}")`);
     const [oldArg, newArg] = positionals as [string, string];
     if (newArg.startsWith("git:")) throw new DiffInputError("NEW must be a file (only OLD may be git:REF)");
 
@@ -295,12 +323,17 @@ export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number>
 
     io.stdout(values.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiffText(diff));
     if (failOn !== undefined && RANK[diff.verdict] >= FAIL_ON[failOn as keyof typeof FAIL_ON]) {
-      if (values.json) io.stderr(`twilio-video-conformance diff: ${verdictLine(diff)}; failing (--fail-on ${failOn})\n`);
+      if (values.json)
+        io.stderr(`twilio-video-conformance diff: ${verdictLine(diff)}; failing (--fail-on ${failOn})\n`);
       return 1;
     }
     return 0;
   } catch (e) {
-    io.stderr(`twilio-video-conformance diff: ${e instanceof DiffInputError ? e.message : `unexpected error: ${firstLine(e)}`}${e instanceof DiffInputError && /^(expected|--|unknown option|Unknown option|Option)/i.test(e.message) ? " (see --help)" : ""}\n`);
+    const hint =
+      e instanceof UsageError && /^(expected|--|unknown option|Option)/i.test(e.message) ? " (see --help)" : "";
+    io.stderr(
+      `twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}${hint}\n`,
+    );
     return 2;
   }
 }

@@ -4,8 +4,8 @@
  * end. Exit codes as the check: 0 nothing failed, 1 some finding failed, 2
  * usage error (or the proxy could not start).
  */
-import { parseArgs } from "node:util";
-import { startProxy, type ProxyFinding, type ProxyFormat, type ProxySummary } from "./proxy.js";
+import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, usageLine, wholeNumber, type CommandIo } from "./command-line.js";
+import { startProxy, type ProxyFinding, type ProxyFormat, type ProxyOptions, type ProxySummary } from "./proxy.js";
 
 const USAGE = `usage: twilio-video-conformance proxy [options]
 
@@ -34,9 +34,7 @@ Options:
   -h, --help              this text`;
 
 /** Options and output of {@link runProxyCli}. */
-export interface ProxyCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface ProxyCliIo extends CommandIo {
   /** Resolves when the proxy should stop (default: the first SIGINT or SIGTERM). */
   stopped?: Promise<void>;
 }
@@ -45,7 +43,8 @@ export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
   const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
   const detail = `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
-  return `proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}\n`;
+  // Method, URL and findings come from the traffic: written so that none of it can act on the terminal.
+  return `${terminalSafe(`proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}`)}\n`;
 }
 
 export function summaryLine(s: ProxySummary): string {
@@ -53,61 +52,61 @@ export function summaryLine(s: ProxySummary): string {
   return `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ${s.failed} failing${s.strict ? " (strict)" : ""}\n`;
 }
 
-function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
-  return n;
+const OPTIONS = {
+  upstream: { type: "string" },
+  port: { type: "string" },
+  host: { type: "string" },
+  out: { type: "string" },
+  format: { type: "string" },
+  "max-body-bytes": { type: "string" },
+  "drain-ms": { type: "string" },
+  strict: { type: "boolean" },
+  "no-rewrite-urls": { type: "boolean" },
+} as const;
+
+const PROGRAM = "twilio-video-conformance proxy";
+
+/** The proxy's options from the command line; "help" when asked for. Throws a {@link UsageError}. */
+function proxyOptions(args: string[], io: ProxyCliIo): ProxyOptions | "help" {
+  const parsed = parseCommand(args, OPTIONS);
+  if (parsed === "help") return "help";
+  const { values } = parsed;
+  if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format)) throw new UsageError(`--format must be ndjson, har or recordings (got "${values.format}")`);
+  return {
+    upstream: values.upstream,
+    port: wholeNumber("port", values.port, 0, 65535),
+    host: values.host,
+    out: values.out,
+    format: values.format as ProxyFormat | undefined,
+    maxBodyBytes: wholeNumber("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
+    drainMs: wholeNumber("drain-ms", values["drain-ms"], 0, 600_000),
+    strict: values.strict === true,
+    rewriteUrls: values["no-rewrite-urls"] !== true,
+    onFinding: (f) => io.stderr(findingLine(f)),
+  };
 }
 
 /** Runs the proxy subcommand; resolves to the exit code. */
 export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<number> {
-  let options: Parameters<typeof startProxy>[0];
+  let options: ProxyOptions;
   try {
-    const { values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        upstream: { type: "string" },
-        port: { type: "string" },
-        host: { type: "string" },
-        out: { type: "string" },
-        format: { type: "string" },
-        "max-body-bytes": { type: "string" },
-        "drain-ms": { type: "string" },
-        strict: { type: "boolean" },
-        "no-rewrite-urls": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (values.help) {
+    const parsed = proxyOptions(args, io);
+    if (parsed === "help") {
       io.stdout(`${USAGE}\n`);
-      return 0;
+      return EXIT.ok;
     }
-    if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format)) throw new Error(`--format must be ndjson, har or recordings (got "${values.format}")`);
-    options = {
-      upstream: values.upstream,
-      port: integer("port", values.port, 0, 65535),
-      host: values.host,
-      out: values.out,
-      format: values.format as ProxyFormat | undefined,
-      maxBodyBytes: integer("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
-      drainMs: integer("drain-ms", values["drain-ms"], 0, 600_000),
-      strict: values.strict === true,
-      rewriteUrls: values["no-rewrite-urls"] !== true,
-      onFinding: (f) => io.stderr(findingLine(f)),
-    };
+    options = parsed;
   } catch (e) {
-    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]} (see --help)\n`);
-    return 2;
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(usageLine(PROGRAM, e.message));
+    return EXIT.usage;
   }
   let proxy;
   try {
     proxy = await startProxy(options);
   } catch (e) {
-    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]}\n`);
-    return 2;
+    io.stderr(`${PROGRAM}: ${terminalSafe(firstLine(e, Number.POSITIVE_INFINITY))}\n`);
+    return EXIT.usage;
   }
   io.stdout(`${proxy.url}\n`);
   io.stderr(`twilio-video-conformance proxy: listening on ${proxy.url}, forwarding to ${options.upstream ?? "https://video.twilio.com"}${options.out ? `, writing ${options.out}` : ""}\n`);
@@ -126,5 +125,5 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
   for (const [signal, h] of handlers) process.off(signal, h);
   const summary = await proxy.close();
   io.stderr(summaryLine(summary));
-  return summary.failed > 0 ? 1 : 0;
+  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }

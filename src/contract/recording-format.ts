@@ -19,6 +19,10 @@ export const recordingSchema = {
     kind: { enum: ["interaction", "callback"], description: "interaction (the default) or callback." },
     description: { type: "string", description: "What the interaction shows." },
     source: { type: "string", description: "Where the facts came from: a documentation URL, or 'recorded <date>'." },
+    expectInvalidRequest: {
+      type: "boolean",
+      description: "true: the request is invalid on purpose (a negative test); when the API refused it with a 4xx, its request findings do not fail the recording.",
+    },
     request: {
       type: "object",
       required: ["method", "url"],

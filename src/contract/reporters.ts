@@ -8,11 +8,18 @@
  * - `junit`  JUnit XML: one testcase per recording, one failure per finding
  *            (GitHub Actions, GitLab, Jenkins, CircleCI read it)
  * - `github` GitHub Actions workflow commands: an annotation per finding on the recording file
+ *
+ * File names, URLs, names and bodies come from the input: the text and github
+ * reporters write every control character, line break and bidirectional
+ * control in them as a visible escape (command-line.ts terminalSafe), so
+ * nothing from the input can move the cursor, set a title or start a line
+ * of its own (a `::error::` workflow command, or a line posing as ours).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileResult } from "./check.js";
+import { escapeEach, isActive, isDigits, terminalSafe, visibleEscape } from "./command-line.js";
 import type { Problem } from "./types.js";
 
 export const REPORTERS = ["text", "json", "junit", "github"] as const;
@@ -38,13 +45,20 @@ export interface Reporter {
 }
 
 export function formatProblem(p: Problem): string {
-  const detail = [p.expected !== undefined ? `expected ${p.expected}` : "", p.found !== undefined ? `found ${p.found}` : ""].filter(Boolean).join(", ");
+  const detail = [
+    p.expected !== undefined ? `expected ${p.expected}` : "",
+    p.found !== undefined ? `found ${p.found}` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${p.where}: ${p.message}${detail ? ` (${detail})` : ""}`;
 }
 
 export function skippedLine(s: Summary["skipped"]): string {
   const reasons = Object.entries(s.reasons).sort((a, b) => b[1] - a[1]);
-  return reasons.length === 0 ? "skipped: none" : `skipped ${s.total}: ${reasons.map(([why, n]) => `${n} ${why}`).join(", ")}`;
+  return reasons.length === 0
+    ? "skipped: none"
+    : `skipped ${s.total}: ${reasons.map(([why, n]) => `${n} ${why}`).join(", ")}`;
 }
 
 function label(r: FileResult): string {
@@ -68,26 +82,37 @@ export function textReporter(write: (text: string) => void): Reporter {
       for (const p of r.warnings) lines.push(`  warning ${formatProblem(p)}`);
       // Listed on their own: the fix belongs in the spec, not in the traffic.
       for (const p of r.specTooStrict) lines.push(`  spec-too-strict ${formatProblem(p)}`);
-      if (lines.length > 0) write(`${lines.join("\n")}\n`);
+      if (lines.length > 0) write(`${lines.map(terminalSafe).join("\n")}\n`);
     },
     end(s) {
       const lines = [summaryLine(s), skippedLine(s.skipped)];
-      if (s.specTooStrict > 0) lines.push("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
-      write(`${lines.join("\n")}\n`);
+      if (s.specTooStrict > 0)
+        lines.push("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
+      write(`${lines.map(terminalSafe).join("\n")}\n`);
     },
   };
+}
+
+/**
+ * JSON text with the active characters JSON.stringify leaves raw (C1
+ * controls, DEL, line separators, bidi controls) written as `\\u` escapes:
+ * the same JSON value, safe to print. They can only occur inside strings.
+ */
+export function jsonSafe(json: string): string {
+  return escapeEach(json, (code) => (code >= 0x7f && isActive(code) ? `\\u${code.toString(16).padStart(4, "0")}` : undefined));
 }
 
 export function jsonReporter(write: (text: string) => void): Reporter {
   let first = true;
   return {
     result(r) {
-      write(`${first ? '{\n  "results": [\n' : ",\n"}    ${JSON.stringify(r)}`);
+      write(`${first ? '{\n  "results": [\n' : ",\n"}    ${jsonSafe(JSON.stringify(r))}`);
       first = false;
     },
     end(s) {
       const { strict, ...counts } = s;
-      const tail = JSON.stringify({ ...counts, strict }, null, 2).slice(1); // the counts' members, and the closing brace
+      // The counts' members, and the closing brace (skip reasons may name input).
+      const tail = jsonSafe(JSON.stringify({ ...counts, strict }, null, 2)).slice(1);
       write(`${first ? '{\n  "results": [' : "\n  "}],${tail}\n`);
     },
   };
@@ -95,23 +120,42 @@ export function jsonReporter(write: (text: string) => void): Reporter {
 
 // ---- JUnit XML ----
 
+const XML_ENTITIES: Record<number, string> = {
+  0x26: "&amp;",
+  0x3c: "&lt;",
+  0x3e: "&gt;",
+  0x22: "&quot;",
+  0x27: "&apos;",
+};
+
 /** Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as \uXXXX. */
 export function xmlEscape(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return escapeEach(text, (code, i) => {
+    const entity = XML_ENTITIES[code];
+    if (entity !== undefined) return entity;
+    const forbidden =
+      (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+      code === 0xfffe ||
+      code === 0xffff ||
+      (code >= 0xd800 && code <= 0xdbff && !isLowSurrogate(text.charCodeAt(i + 1))) ||
+      (code >= 0xdc00 && code <= 0xdfff && !isHighSurrogate(text.charCodeAt(i - 1)));
+    return forbidden ? `\\u${code.toString(16).padStart(4, "0")}` : undefined;
+  });
 }
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 /** The input file a result belongs to (its testcase's classname). */
 function inputOf(file: string): string {
   const hash = file.indexOf("#/log/entries/");
   if (hash !== -1) return file.slice(0, hash);
-  const line = /^(.*\.(?:ndjson|jsonl)|stdin):\d+$/i.exec(file);
-  return line ? line[1]! : file;
+  // `file.ndjson:12` (or `stdin:12`): the name before the line number.
+  const colon = file.lastIndexOf(":");
+  const name = file.slice(0, colon);
+  const lower = name.toLowerCase();
+  const lineNumber = colon > 0 && isDigits(file.slice(colon + 1));
+  return lineNumber && (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower === "stdin") ? name : file;
 }
 
 /**
@@ -129,13 +173,23 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
   return {
     result(r) {
       tests++;
-      const parts = [`    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="${xmlEscape(inputOf(r.file))}">`];
-      const failing = [...r.errors.map((p) => ["error", p] as const), ...(strict ? r.specTooStrict.map((p) => ["spec-too-strict", p] as const) : [])];
+      const parts = [
+        `    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="${xmlEscape(inputOf(r.file))}">`,
+      ];
+      const failing = [
+        ...r.errors.map((p) => ["error", p] as const),
+        ...(strict ? r.specTooStrict.map((p) => ["spec-too-strict", p] as const) : []),
+      ];
       if (!r.ok) failures++;
       for (const [kind, p] of failing) {
-        parts.push(`      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">${xmlEscape(formatProblem(p))}</failure>`);
+        parts.push(
+          `      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">${xmlEscape(formatProblem(p))}</failure>`,
+        );
       }
-      const notes = [...r.warnings.map((p) => `warning ${formatProblem(p)}`), ...(strict ? [] : r.specTooStrict.map((p) => `spec-too-strict ${formatProblem(p)}`))];
+      const notes = [
+        ...r.warnings.map((p) => `warning ${formatProblem(p)}`),
+        ...(strict ? [] : r.specTooStrict.map((p) => `spec-too-strict ${formatProblem(p)}`)),
+      ];
       if (notes.length > 0) parts.push(`      <system-out>${xmlEscape(notes.join("\n"))}</system-out>`);
       parts.push("    </testcase>\n");
       writeSync(fd, parts.length === 2 ? `${parts[0]!.slice(0, -1)}/>\n` : parts.join("\n"));
@@ -144,12 +198,19 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
       try {
         const seconds = ((Date.now() - start) / 1000).toFixed(3);
         write('<?xml version="1.0" encoding="UTF-8"?>\n');
-        write(`<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">\n`);
-        write(`  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">\n`);
-        write(`    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      <property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`);
+        write(
+          `<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">\n`,
+        );
+        write(
+          `  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">\n`,
+        );
+        write(
+          `    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      <property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`,
+        );
         const buffer = Buffer.alloc(1 << 20);
         let position = 0;
-        for (let n; (n = readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n) write(buffer.toString("utf8", 0, n));
+        for (let n; (n = readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n)
+          write(buffer.toString("utf8", 0, n));
         write("  </testsuite>\n</testsuites>\n");
       } finally {
         closeSync(fd);
@@ -161,15 +222,25 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
 
 // ---- GitHub Actions workflow commands ----
 
-/** Escapes a workflow command's message (data). */
+/**
+ * Escapes a workflow command's message (data): `%`, CR and LF as GitHub
+ * decodes them (`%25`, `%0D`, `%0A`), so the command stays one line; every
+ * other control (ANSI escapes, which the log viewer renders) made visible.
+ */
 export function githubData(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return escapeEach(text, (code) => GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined));
 }
 
-/** Escapes a workflow command's property value (file, title). */
+/** Escapes a workflow command's property value (file, title): as data, and `:` and `,` too. */
 export function githubProperty(text: string): string {
-  return githubData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  return escapeEach(
+    text,
+    (code) => GITHUB_PROPERTY[code] ?? GITHUB_DATA[code] ?? (isActive(code) ? visibleEscape(code) : undefined),
+  );
 }
+
+const GITHUB_DATA: Record<number, string> = { 0x25: "%25", 0x0d: "%0D", 0x0a: "%0A" };
+const GITHUB_PROPERTY: Record<number, string> = { 0x3a: "%3A", 0x2c: "%2C" };
 
 export function githubReporter(write: (text: string) => void, strict: boolean): Reporter {
   const annotate = (level: "error" | "warning", r: FileResult, kind: string, p: Problem): string =>
@@ -183,7 +254,7 @@ export function githubReporter(write: (text: string) => void, strict: boolean): 
       if (out) write(out);
     },
     end(s) {
-      write(`${summaryLine(s)}\n${skippedLine(s.skipped)}\n`);
+      write(`${terminalSafe(summaryLine(s))}\n${terminalSafe(skippedLine(s.skipped))}\n`);
     },
   };
 }

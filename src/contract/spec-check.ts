@@ -24,7 +24,10 @@ export function unresolvedRefs(document: object): BrokenRef[] {
     if (!isObject(node)) continue;
     for (const [key, value] of Object.entries(node)) {
       if (key === "$ref" && typeof value === "string") {
-        const resolves = value.startsWith("#") && (value === "#" || (value.startsWith("#/") && getAtPointer(document, decodeURIComponent(value.slice(1))) !== undefined));
+        const resolves =
+          value.startsWith("#") &&
+          (value === "#" ||
+            (value.startsWith("#/") && getAtPointer(document, decodeURIComponent(value.slice(1))) !== undefined));
         if (!resolves) broken.push({ ref: value, at: at || "/" });
       } else if (key !== "examples" && key !== "example") {
         stack.push([value, `${at}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`]);

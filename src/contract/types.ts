@@ -8,6 +8,12 @@ export interface Recording {
   request: { method: string; url: string; headers?: Record<string, string>; body?: string };
   /** `body` is the parsed JSON, a string for a non-JSON body, or `null` for an empty one. */
   response: { status: number; headers?: Record<string, string>; body: unknown };
+  /**
+   * The request is invalid on purpose (a negative test): when the API refused
+   * it with a 4xx, its request findings do not fail the recording. The
+   * response is still checked.
+   */
+  expectInvalidRequest?: boolean;
 }
 
 /** One status callback Twilio sent (recordings with `kind: "callback"`). */
@@ -62,6 +68,12 @@ export interface ContractValidatorOptions {
   strict?: boolean | undefined;
   /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
   baseUrls?: string[] | undefined;
+  /**
+   * Treat every request the API refused with a 4xx as a negative test: its
+   * request findings do not fail the recording (the response is still
+   * checked). Per recording, `expectInvalidRequest: true` does the same.
+   */
+  expectInvalidRequests?: boolean | undefined;
 }
 
 /** A request as sent: method, absolute URL and raw form body. */

@@ -12,7 +12,7 @@
  */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { isDigits, parseCommand, UsageError, usageLine, type CommandIo } from "../contract/command-line.js";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 // Types only: the emulator itself (and ajv with it) loads once the arguments are good.
 import type { Emulator, EmulatorOptions, ServerTimeouts } from "./index.js";
@@ -71,13 +71,12 @@ const OPTIONS = {
   "request-timeout": { type: "string" },
   "keep-alive-timeout": { type: "string" },
   json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
 function portOf(value: string | undefined, name: string): number | string {
   if (value === undefined) return 0;
   const n = Number(value);
-  return /^\d+$/.test(value) && n <= 65535 ? n : `--${name} must be a port number from 0 to 65535, not "${value}"`;
+  return isDigits(value) && n <= 65535 ? n : `--${name} must be a port number from 0 to 65535, not "${value}"`;
 }
 
 /** The three --*-timeout flags as `timeouts`, or what is wrong with one. */
@@ -97,13 +96,15 @@ function timeoutsOf(values: Record<string, string | boolean | undefined>): Serve
 
 /** Turns the command line into emulator options, or says what is wrong with it (one line). */
 export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
-  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+  let parsed;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
+    parsed = parseCommand(argv, OPTIONS);
   } catch (error) {
-    return { kind: "error", message: (error as Error).message.split("\n")[0]! };
+    if (!(error instanceof UsageError)) throw error;
+    return { kind: "error", message: error.message };
   }
-  if (values.help) return { kind: "help" };
+  if (parsed === "help") return { kind: "help" };
+  const { values } = parsed;
   const port = portOf(values.port, "port");
   if (typeof port === "string") return { kind: "error", message: port };
   const mediaPort = portOf(values["media-port"], "media-port");
@@ -174,9 +175,7 @@ export function listenFailure(error: unknown, host: string): string {
   }
 }
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+export interface CliIo extends CommandIo {
   /** Ends the process (the bin passes process.exit). */
   exit(code: number): void;
 }
@@ -197,7 +196,7 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     return undefined;
   }
   if (parsed.kind === "error") {
-    io.stderr(`twilio-video-emulator: ${parsed.message} (--help for usage)\n`);
+    io.stderr(usageLine("twilio-video-emulator", parsed.message, "(--help for usage)"));
     io.exit(2);
     return undefined;
   }
