@@ -69,8 +69,6 @@ const DYNAMIC: Record<string, string> = {
   "src/contract/proxy.ts new RegExp(`\"${base.split(\"/\").map(escapeRegExp).join(slash)}(?=[/\"?#]|\\\\\\\\/)`, \"gi\")":
     "the --upstream origin, escaped, joined by a fixed two-way alternative: a literal prefix",
   "src/emulator/index.ts new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)": "prefix is one of the emulator's own two-letter SID prefixes",
-  'src/emulator/lifecycle/compositions.ts new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\\]\\\\]/g, "\\\\$&")).join(".*")}$`)':
-    "KNOWN ReDoS, being rewritten by its owner (issue 32): a glob from the control API becomes `.*` per `*`",
 };
 
 /**
@@ -79,16 +77,11 @@ const DYNAMIC: Record<string, string> = {
  * is deleted with the fix.
  */
 const KNOWN_VULNERABLE: Record<string, string> = {
-  "src/contract/diff/operations.ts \\{[^}]*\\}": "path templates; a path of many `{` backtracks",
-  "src/contract/diff/operations.ts \\{([^}]*)\\}": "path templates; a path of many `{` backtracks",
   "src/contract/operations.ts \\/+$": "trailing slashes of a base URL",
   "src/contract/proxy.ts \\/+$": "trailing slashes of the upstream URL",
   "src/contract/redact.ts \\b[a-z][a-z0-9+.-]*:\\/\\/[^\\s\"'<>\\\\]+": "URLs in recorded text",
   "src/core/client.ts \\/+$": "trailing slashes of a base URL",
   "src/core/encoding.ts =+$": "base64 padding",
-  "src/emulator/lifecycle/compositions.ts \\/+$": "trailing slashes",
-  "src/emulator/lifecycle/recordings.ts \\/+$": "trailing slashes",
-  "src/emulator/traffic.ts \\/+$": "trailing slashes",
 };
 
 const where = (r: FoundRegex) => `${r.file}:${r.line} /${r.source}/${r.flags}`;

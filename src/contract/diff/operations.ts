@@ -27,7 +27,7 @@ function operations(doc: JsonObject, section: "paths" | "webhooks"): Map<string,
     const item = resolve(doc, raw).node;
     for (const method of METHODS) {
       if (!isObject(item[method])) continue;
-      const key = `${method} ${section === "paths" ? path.replace(/\{[^}]*\}/g, "{}") : path}`;
+      const key = `${method} ${section === "paths" ? path.replace(/\{[^{}]*\}/g, "{}") : path}`;
       out.set(key, { key, path, method, item, op: item[method] });
     }
   }
@@ -245,7 +245,7 @@ function comparePathItems(top: Walk, section: "paths" | "webhooks"): void {
     const out = new Map<string, [string, JsonObject]>();
     const paths = isObject(doc[section]) ? doc[section] : {};
     for (const [path, raw] of Object.entries(paths))
-      out.set(section === "paths" ? path.replace(/\{[^}]*\}/g, "{}") : path, [path, resolve(doc, raw).node]);
+      out.set(section === "paths" ? path.replace(/\{[^{}]*\}/g, "{}") : path, [path, resolve(doc, raw).node]);
     return out;
   };
   const oldItems = items(top.oldDoc);

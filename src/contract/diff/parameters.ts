@@ -32,7 +32,7 @@ function parameters(doc: JsonObject, ref: ParameterSource): Map<string, Param> {
       byName.set(`${node.in}:${name}`, { node, name: node.name, location: node.in });
     }
   }
-  const templateNames = [...ref.path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  const templateNames = [...ref.path.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]);
   const out = new Map<string, Param>();
   for (const [key, p] of byName) {
     const index = p.location === "path" ? templateNames.indexOf(p.name) : -1;
