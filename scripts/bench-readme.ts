@@ -25,7 +25,8 @@ export const END = "<!-- bench:end -->";
 let report: BenchReport;
 try {
   report = JSON.parse(readFileSync(positionals[0]!, "utf8")) as BenchReport;
-  if (!Array.isArray(report.scenarios) || typeof report.contestants !== "object") throw new Error("not a bench result (no scenarios/contestants)");
+  if (!Array.isArray(report.scenarios) || typeof report.contestants !== "object")
+    throw new Error("not a bench result (no scenarios/contestants)");
 } catch (error) {
   console.error(`cannot read ${positionals[0]}: ${(error as Error).message}`);
   process.exit(1);

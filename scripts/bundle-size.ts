@@ -45,7 +45,10 @@ async function measure(variant: string, external: string[]): Promise<Measure> {
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
-const rows = [await measure("core + openapi-fetch", []), await measure("core only (openapi-fetch external)", ["openapi-fetch"])];
+const rows = [
+  await measure("core + openapi-fetch", []),
+  await measure("core only (openapi-fetch external)", ["openapi-fetch"]),
+];
 
 if (args.json) {
   console.log(JSON.stringify(rows, null, 2));

@@ -11,7 +11,15 @@ export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 export const LAZY_CONTRACT_IMPORT = "../contract/index.js";
 
 /** Node-free and ajv-free: these are externalised so that, if imported, they show up in the metafile instead of failing resolution. */
-const FORBIDDEN_EXTERNALS = ["node:*", ...builtinModules, ...builtinModules.map((name) => `${name}/*`), "ajv", "ajv/*", "ajv-formats", "ajv-formats/*"];
+const FORBIDDEN_EXTERNALS = [
+  "node:*",
+  ...builtinModules,
+  ...builtinModules.map((name) => `${name}/*`),
+  "ajv",
+  "ajv/*",
+  "ajv-formats",
+  "ajv-formats/*",
+];
 
 /** esbuild options shared by the neutral ESM bundle and the IIFE evaluated in edge-runtime. */
 export function coreBuildOptions(overrides: BuildOptions = {}): BuildOptions {
@@ -39,10 +47,22 @@ export interface ImportEdge {
   kind: string;
 }
 
-const STATIC_KINDS = new Set(["import-statement", "require-call", "require-resolve", "import-rule", "composes-from", "url-token"]);
+const STATIC_KINDS = new Set([
+  "import-statement",
+  "require-call",
+  "require-resolve",
+  "import-rule",
+  "composes-from",
+  "url-token",
+]);
 
 function isForbidden(path: string): boolean {
-  return path.startsWith("node:") || isBuiltin(path) || /^ajv(-formats)?(\/|$)/.test(path) || /\/node_modules\/ajv(-formats)?\//.test(`/${path}`);
+  return (
+    path.startsWith("node:") ||
+    isBuiltin(path) ||
+    /^ajv(-formats)?(\/|$)/.test(path) ||
+    /\/node_modules\/ajv(-formats)?\//.test(`/${path}`)
+  );
 }
 
 /**
@@ -54,10 +74,15 @@ export function forbiddenImports(metafile: Metafile): ImportEdge[] {
   const found: ImportEdge[] = [];
   for (const [from, input] of Object.entries(metafile.inputs)) {
     if (isForbidden(from)) found.push({ from: "(bundled input)", path: from, kind: "input" });
-    if (/(^|\/)src\/(contract|emulator)\//.test(from)) found.push({ from: "(bundled input)", path: from, kind: "input" });
+    if (/(^|\/)src\/(contract|emulator)\//.test(from))
+      found.push({ from: "(bundled input)", path: from, kind: "input" });
     for (const edge of input.imports) {
       if (!STATIC_KINDS.has(edge.kind)) continue;
-      if (isForbidden(edge.path) || edge.path === LAZY_CONTRACT_IMPORT || /(^|\/)contract\/index\.(js|ts)$/.test(edge.path)) {
+      if (
+        isForbidden(edge.path) ||
+        edge.path === LAZY_CONTRACT_IMPORT ||
+        /(^|\/)contract\/index\.(js|ts)$/.test(edge.path)
+      ) {
         found.push({ from, path: edge.path, kind: edge.kind });
       }
     }
@@ -68,6 +93,8 @@ export function forbiddenImports(metafile: Metafile): ImportEdge[] {
 /** All import edges to the lazy contract module, wherever they are. */
 export function contractImports(metafile: Metafile): ImportEdge[] {
   return Object.entries(metafile.inputs).flatMap(([from, input]) =>
-    input.imports.filter((edge) => edge.path === LAZY_CONTRACT_IMPORT).map((edge) => ({ from, path: edge.path, kind: edge.kind })),
+    input.imports
+      .filter((edge) => edge.path === LAZY_CONTRACT_IMPORT)
+      .map((edge) => ({ from, path: edge.path, kind: edge.kind })),
   );
 }

@@ -8,7 +8,17 @@
  */
 
 const HTTP_METHODS = ["get", "post", "delete", "put", "patch"] as const;
-const SHAPES = ["create", "fetch", "list", "update", "delete", "action", "singleton-fetch", "singleton-update", "media"] as const;
+const SHAPES = [
+  "create",
+  "fetch",
+  "list",
+  "update",
+  "delete",
+  "action",
+  "singleton-fetch",
+  "singleton-update",
+  "media",
+] as const;
 /** Order of a resource's methods in the tree and the README (ties keep spec order). */
 const SHAPE_ORDER: Record<string, number> = {
   create: 0,
@@ -55,7 +65,13 @@ export interface ClientRow extends ClientMethodSpec {
 }
 
 type Doc = {
-  paths?: Record<string, Record<string, { operationId?: string; summary?: string; "x-client-method"?: ClientMethodSpec | ClientMethodSpec[] }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      { operationId?: string; summary?: string; "x-client-method"?: ClientMethodSpec | ClientMethodSpec[] }
+    >
+  >;
   "x-client-resources"?: Record<string, ResourceSpec>;
 };
 
@@ -68,7 +84,13 @@ export function specOperations(document: unknown): SpecOperation[] {
       const op = item[method];
       if (!op?.operationId) continue;
       const x = op["x-client-method"];
-      ops.push({ operationId: op.operationId, method, path, ...(op.summary ? { summary: op.summary } : {}), clientMethods: x === undefined ? [] : Array.isArray(x) ? x : [x] });
+      ops.push({
+        operationId: op.operationId,
+        method,
+        path,
+        ...(op.summary ? { summary: op.summary } : {}),
+        clientMethods: x === undefined ? [] : Array.isArray(x) ? x : [x],
+      });
     }
   }
   return ops;
@@ -87,9 +109,22 @@ export function clientRows(document: unknown): ClientRow[] {
     const where = `${op.method.toUpperCase()} ${op.path} (${op.operationId})`;
     if (op.clientMethods.length === 0) problems.push(`${where} has no x-client-method`);
     for (const m of op.clientMethods) {
-      if (typeof m?.method !== "string" || !/^[a-z]\w*(\.[a-z]\w*)+$/i.test(m.method)) problems.push(`${where}: x-client-method.method must be a dotted name like rooms.get, not ${JSON.stringify(m?.method)}`);
-      else if (!SHAPES.includes(m.shape)) problems.push(`${where}: x-client-method.shape must be one of ${SHAPES.join(", ")}, not ${JSON.stringify(m.shape)}`);
-      else rows.push({ ...m, operationId: op.operationId, httpMethod: op.method, path: op.path, resource: m.method.split(".") });
+      if (typeof m?.method !== "string" || !/^[a-z]\w*(\.[a-z]\w*)+$/i.test(m.method))
+        problems.push(
+          `${where}: x-client-method.method must be a dotted name like rooms.get, not ${JSON.stringify(m?.method)}`,
+        );
+      else if (!SHAPES.includes(m.shape))
+        problems.push(
+          `${where}: x-client-method.shape must be one of ${SHAPES.join(", ")}, not ${JSON.stringify(m.shape)}`,
+        );
+      else
+        rows.push({
+          ...m,
+          operationId: op.operationId,
+          httpMethod: op.method,
+          path: op.path,
+          resource: m.method.split("."),
+        });
     }
   }
   const seen = new Map<string, string>();
@@ -115,7 +150,10 @@ export function clientRows(document: unknown): ClientRow[] {
     if (pa !== pb) return pa < pb ? -1 : 1;
     return SHAPE_ORDER[a.shape]! - SHAPE_ORDER[b.shape]!;
   };
-  return rows.map((row, i) => ({ row, i })).sort((a, b) => order(a.row, b.row) || a.i - b.i).map(({ row }) => row);
+  return rows
+    .map((row, i) => ({ row, i }))
+    .sort((a, b) => order(a.row, b.row) || a.i - b.i)
+    .map(({ row }) => row);
 }
 
 interface TreeNode {
@@ -137,9 +175,15 @@ function tree(document: unknown): TreeNode {
       }
       // The scope at depth d binds the path's d-th parameter: rooms.participants(RoomSid).
       const param = params[depth - 1];
-      if (!param) throw new Error(`spec/: ${row.operationId} (${row.method}) nests ${depth} scopes but ${row.path} has only ${params.length} path parameters`);
+      if (!param)
+        throw new Error(
+          `spec/: ${row.operationId} (${row.method}) nests ${depth} scopes but ${row.path} has only ${params.length} path parameters`,
+        );
       const scope = at.scopes.get(name) ?? { param, node: { methods: [], scopes: new Map() } };
-      if (scope.param !== param) throw new Error(`spec/: ${row.operationId} puts scope ${row.resource.slice(0, depth + 1).join(".")} on {${param}}, another operation on {${scope.param}}`);
+      if (scope.param !== param)
+        throw new Error(
+          `spec/: ${row.operationId} puts scope ${row.resource.slice(0, depth + 1).join(".")} on {${param}}, another operation on {${scope.param}}`,
+        );
       at.scopes.set(name, scope);
       at = scope.node;
     });
@@ -149,7 +193,8 @@ function tree(document: unknown): TreeNode {
 }
 
 const q = JSON.stringify;
-const comment = (text: string | undefined, indent: string) => (text ? `${indent}/** ${text.replace(/\*\//g, "*\\/")} */\n` : "");
+const comment = (text: string | undefined, indent: string) =>
+  text ? `${indent}/** ${text.replace(/\*\//g, "*\\/")} */\n` : "";
 
 /** The TypeScript source of generated/endpoints.ts. */
 export function endpointsModule(document: unknown): string {
@@ -160,9 +205,19 @@ export function endpointsModule(document: unknown): string {
     let out = "";
     for (const row of node.methods) {
       const name = row.resource.at(-1)!;
-      const fields = [`operationId: ${q(row.operationId)}`, `method: ${q(row.httpMethod)}`, `path: ${q(row.path)}`, `shape: ${q(row.shape)}`];
+      const fields = [
+        `operationId: ${q(row.operationId)}`,
+        `method: ${q(row.httpMethod)}`,
+        `path: ${q(row.path)}`,
+        `shape: ${q(row.shape)}`,
+      ];
       if (row.sid) fields.push(`sid: ${q(row.sid)}`);
-      if (row.body) fields.push(`body: { ${Object.entries(row.body).map(([k, v]) => `${k}: ${q(String(v))}`).join(", ")} }`);
+      if (row.body)
+        fields.push(
+          `body: { ${Object.entries(row.body)
+            .map(([k, v]) => `${k}: ${q(String(v))}`)
+            .join(", ")} }`,
+        );
       out += comment(row.doc ?? `${row.operationId}.`, indent);
       out += `${indent}${name}: { ${fields.join(", ")} },\n`;
     }
@@ -296,7 +351,10 @@ export function callbackFamilies(document: unknown): CallbackFamily[] {
         `spec/webhooks.yaml: ${schema} must be named <Family>CallbackEvent and declare StatusCallbackEvent's enum`,
       );
     }
-    const kind = schema.slice(0, -"CallbackEvent".length).replace(/(?<=[a-z0-9])([A-Z])/g, "-$1").toLowerCase();
+    const kind = schema
+      .slice(0, -"CallbackEvent".length)
+      .replace(/(?<=[a-z0-9])([A-Z])/g, "-$1")
+      .toLowerCase();
     const isBoolean = (p: CallbackSchema) => deref(p)?.type === "boolean" || String(deref(p)?.enum) === "true,false";
     return {
       kind,

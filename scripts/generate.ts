@@ -34,8 +34,21 @@ const readmePath = join(root, "README.md");
 function generateInto(dir: string): void {
   const json = join(dir, "openapi.json");
   const run = (cmd: string, args: string[]) =>
-    execFileSync(bin(cmd), args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
-  run("redocly", ["bundle", process.env.SPEC_ROOT ?? "spec/openapi.yaml", "--config", "spec/redocly.yaml", "--ext", "json", "--output", json]);
+    execFileSync(bin(cmd), args, {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    });
+  run("redocly", [
+    "bundle",
+    process.env.SPEC_ROOT ?? "spec/openapi.yaml",
+    "--config",
+    "spec/redocly.yaml",
+    "--ext",
+    "json",
+    "--output",
+    json,
+  ]);
   // Redocly writes its JSON without a final newline; normalise so editors and
   // the freshness check agree.
   writeFileSync(json, JSON.stringify(JSON.parse(readFileSync(json, "utf8")), null, 2) + "\n");
@@ -53,7 +66,9 @@ if (!check) {
   generateInto(target);
   writeFileSync(readmePath, readFileSync(join(target, "README.md"), "utf8"));
   rmSync(join(target, "README.md"));
-  console.log("generated/openapi.json, openapi.ts, endpoints.ts, callbacks.ts and README.md's operations table written");
+  console.log(
+    "generated/openapi.json, openapi.ts, endpoints.ts, callbacks.ts and README.md's operations table written",
+  );
 } else {
   const scratch = mkdtempSync(join(tmpdir(), "twilio-video-gen-"));
   try {
@@ -62,7 +77,8 @@ if (!check) {
       const committed = join(target, file);
       return !existsSync(committed) || readFileSync(committed, "utf8") !== readFileSync(join(scratch, file), "utf8");
     });
-    if (readFileSync(readmePath, "utf8") !== readFileSync(join(scratch, "README.md"), "utf8")) stale.push("README.md operations table");
+    if (readFileSync(readmePath, "utf8") !== readFileSync(join(scratch, "README.md"), "utf8"))
+      stale.push("README.md operations table");
     if (stale.length > 0) {
       console.error(`generated/ is stale (${stale.join(", ")} differ from spec/). Run: npm run generate`);
       process.exit(1);

@@ -20,7 +20,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createVideoClient, TwilioApiError, type VideoClient } from "../src/index.js";
-import { createContractValidator, createRecordingMiddleware, DEFAULT_SENSITIVE_NAMES, type Recording } from "../src/contract/index.js";
+import {
+  createContractValidator,
+  createRecordingMiddleware,
+  DEFAULT_SENSITIVE_NAMES,
+  type Recording,
+} from "../src/contract/index.js";
 import { EXIT, parseCommand, UsageError } from "../src/contract/command-line.js";
 import { startEmulator } from "../src/emulator/index.js";
 
@@ -45,7 +50,13 @@ export const scenarios: Record<string, Scenario> = {
   rooms: {
     describe: "create a room, fetch it by SID and by name, list rooms, complete it",
     async run(client, tag) {
-      const room = await client.rooms.create({ UniqueName: `record-${tag}`, Type: "group", MaxParticipants: 4, EmptyRoomTimeout: 1, UnusedRoomTimeout: 1 });
+      const room = await client.rooms.create({
+        UniqueName: `record-${tag}`,
+        Type: "group",
+        MaxParticipants: 4,
+        EmptyRoomTimeout: 1,
+        UnusedRoomTimeout: 1,
+      });
       await client.rooms.get(room.sid);
       await client.rooms.get(`record-${tag}`);
       await client.rooms.list({ Status: "in-progress", PageSize: 5 });
@@ -138,7 +149,11 @@ function recorderPlan(args: string[], list: Record<string, Scenario>) {
   const parsed = parseCommand(args, OPTIONS, true);
   if (parsed === "help") return "help" as const;
   const { values, positionals: names } = parsed;
-  const targets = [values.emulator && "--emulator", values.live && "--live", values["base-url"] !== undefined && "--base-url"].filter(Boolean);
+  const targets = [
+    values.emulator && "--emulator",
+    values.live && "--live",
+    values["base-url"] !== undefined && "--base-url",
+  ].filter(Boolean);
   if (targets.length === 0) throw new UsageError("choose where to record: --emulator, --base-url <url> or --live");
   if (targets.length > 1) throw new UsageError(`choose one target, not ${targets.join(" and ")}`);
   if (!values.out) throw new UsageError("--out <dir> is required");
@@ -148,7 +163,8 @@ function recorderPlan(args: string[], list: Record<string, Scenario>) {
   const unknown = selected.filter((n) => !(n in list));
   if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.join(", ")}; scenarios: ${known}`);
   const placeholder = values["account-sid-placeholder"] ?? (values["replace-account-sid"] ? PLACEHOLDER : undefined);
-  if (placeholder !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(placeholder)) throw new UsageError("the account SID placeholder must be AC followed by 32 hex digits");
+  if (placeholder !== undefined && !/^AC[0-9a-fA-F]{32}$/.test(placeholder))
+    throw new UsageError("the account SID placeholder must be AC followed by 32 hex digits");
   const redact = values.redact ?? [];
   if (redact.some((n) => n.trim() === "")) throw new UsageError("--redact needs a parameter name");
   const baseUrl = values["base-url"];
@@ -160,7 +176,8 @@ function recorderPlan(args: string[], list: Record<string, Scenario>) {
       throw new UsageError(`--base-url ${baseUrl} is not a URL`);
     }
     // Real Twilio is only ever reached on purpose.
-    if (host === "twilio.com" || host.toLowerCase().endsWith(".twilio.com")) throw new UsageError("recording against Twilio needs --live");
+    if (host === "twilio.com" || host.toLowerCase().endsWith(".twilio.com"))
+      throw new UsageError("recording against Twilio needs --live");
   }
   return { values, out: values.out, selected, placeholder, redact };
 }
@@ -181,10 +198,14 @@ export async function runRecorder(args: string[], io: RecorderIo): Promise<numbe
   }
   const { values, selected, placeholder, redact } = plan;
   const env = io.env;
-  const hasCredentials = Boolean((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN));
+  const hasCredentials = Boolean(
+    (env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN),
+  );
   let baseUrl = values["base-url"];
   if (values.live && !hasCredentials) {
-    io.stderr("record: --live needs credentials in the environment: TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN. Nothing was recorded.\n");
+    io.stderr(
+      "record: --live needs credentials in the environment: TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN. Nothing was recorded.\n",
+    );
     return EXIT.usage;
   }
 
@@ -199,9 +220,14 @@ export async function runRecorder(args: string[], io: RecorderIo): Promise<numbe
       credentials = { apiKeySid: `SK${"0".repeat(32)}`, apiKeySecret: "not-a-secret" };
     }
     const date = new Date().toISOString().slice(0, 10);
-    const source = emulator ? `recorded ${date} against the twilio-video-ts emulator` : values.live ? `recorded ${date} against ${TWILIO}` : `recorded ${date} against ${baseUrl}`;
+    const source = emulator
+      ? `recorded ${date} against the twilio-video-ts emulator`
+      : values.live
+        ? `recorded ${date} against ${TWILIO}`
+        : `recorded ${date} against ${baseUrl}`;
     // Emulator recordings are written as Twilio traffic (like the emulator's own traffic files): its origin is an ephemeral port.
-    const rewrite = (recording: Recording): Recording => (emulator ? (JSON.parse(JSON.stringify(recording).split(emulator.url).join(TWILIO)) as Recording) : recording);
+    const rewrite = (recording: Recording): Recording =>
+      emulator ? (JSON.parse(JSON.stringify(recording).split(emulator.url).join(TWILIO)) as Recording) : recording;
     const validator = createContractValidator(baseUrl && !emulator ? { baseUrls: [baseUrl] } : {});
     const tag = Date.now().toString(36);
     const outDir = resolve(io.cwd ?? process.cwd(), plan.out);
@@ -220,25 +246,39 @@ export async function runRecorder(args: string[], io: RecorderIo): Promise<numbe
           const recording = rewrite(raw);
           n++;
           total++;
-          const operationId = validator.matchOperation(recording.request.method, recording.request.url)?.operationId ?? "Unknown";
+          const operationId =
+            validator.matchOperation(recording.request.method, recording.request.url)?.operationId ?? "Unknown";
           const file = join(dir, `${String(n).padStart(2, "0")}-${operationId}.json`);
           writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
           const result = validator.validateRecording(recording);
-          if (!result.ok) io.stderr(`record: ${file} does not conform: ${result.errors.map((e) => `${e.where}: ${e.message}`).join("; ")}\n`);
+          if (!result.ok)
+            io.stderr(
+              `record: ${file} does not conform: ${result.errors.map((e) => `${e.where}: ${e.message}`).join("; ")}\n`,
+            );
           // (Built from the redacted recording, so it repeats no secret.)
         },
       });
-      const client = createVideoClient({ ...credentials, ...(baseUrl ? { baseUrl } : {}), ...(io.fetch ? { fetch: io.fetch } : {}), middleware: [middleware], maxRetries: 0 });
+      const client = createVideoClient({
+        ...credentials,
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(io.fetch ? { fetch: io.fetch } : {}),
+        middleware: [middleware],
+        maxRetries: 0,
+      });
       try {
         await list[name]!.run(client, tag);
         io.stdout(`${name}: ${n} recording(s) in ${dir}\n`);
       } catch (e) {
         failed++;
         // The message may quote what the server said, secrets included: redacted like the recordings.
-        io.stderr(`record: scenario ${name} failed after ${n} recording(s): ${middleware.redactText((e as Error).message.split("\n")[0]!)}\n`);
+        io.stderr(
+          `record: scenario ${name} failed after ${n} recording(s): ${middleware.redactText((e as Error).message.split("\n")[0]!)}\n`,
+        );
       }
     }
-    io.stdout(`${total} recording(s) written; check them with: npm run conformance -- --strict${baseUrl && !emulator ? ` --base-url ${baseUrl}` : ""} ${values.out}\n`);
+    io.stdout(
+      `${total} recording(s) written; check them with: npm run conformance -- --strict${baseUrl && !emulator ? ` --base-url ${baseUrl}` : ""} ${values.out}\n`,
+    );
     return failed > 0 ? 1 : 0;
   } finally {
     await emulator?.stop();

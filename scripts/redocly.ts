@@ -84,7 +84,12 @@ export function runRedocly(args: readonly string[], stdout = process.stdout, std
     const child = spawn(join(ROOT, "node_modules", ".bin", "redocly"), [...args], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true", ...(stderr.isTTY ? { FORCE_COLOR: "1" } : {}) },
+      env: {
+        ...process.env,
+        REDOCLY_TELEMETRY: "off",
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: "true",
+        ...(stderr.isTTY ? { FORCE_COLOR: "1" } : {}),
+      },
     });
     child.stdout.pipe(stdout, { end: false });
     const filter = bannerFilter((text) => stderr.write(text));

@@ -20,7 +20,13 @@ import type { AddressInfo } from "node:net";
 import type { Middleware } from "openapi-fetch";
 import { createContractValidator, type Recording } from "../src/contract/index.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
-import { STATUS_CALLBACK_FAMILIES, createAccessToken, createVideoClient, type ParsedStatusCallback, type VideoClient } from "../src/index.js";
+import {
+  STATUS_CALLBACK_FAMILIES,
+  createAccessToken,
+  createVideoClient,
+  type ParsedStatusCallback,
+  type VideoClient,
+} from "../src/index.js";
 import { createNodeStatusCallbackHandler } from "../src/node/handler.js";
 
 const { values: args } = parseCommandLine({
@@ -41,7 +47,10 @@ URL, signed status callbacks, and every response checked against the spec.
 const live = args.live === true;
 const env = process.env;
 
-if (live && !((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN))) {
+if (
+  live &&
+  !((env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET) || (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN))
+) {
   console.error(
     "--live needs credentials in the environment: TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET, " +
       "or TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN. Without --live the walkthrough runs on the local emulator.",
@@ -73,7 +82,13 @@ function skip(title: string, why: string): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `done` holds; bounded so the walkthrough can never hang. */
-async function waitFor<T>(what: string, get: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, everyMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  get: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  everyMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await get();
@@ -97,10 +112,16 @@ const recorder: Middleware = {
     const text = await response.clone().text();
     const type = response.headers.get("content-type") ?? "";
     seen.push({
-      request: { method: request.method, url: request.url, ...(body ? { body, headers: { "content-type": request.headers.get("content-type") ?? "" } } : {}) },
+      request: {
+        method: request.method,
+        url: request.url,
+        ...(body ? { body, headers: { "content-type": request.headers.get("content-type") ?? "" } } : {}),
+      },
       response: {
         status: response.status,
-        headers: Object.fromEntries([...response.headers].filter(([name]) => /^(content-type|location|retry-after)$/.test(name))),
+        headers: Object.fromEntries(
+          [...response.headers].filter(([name]) => /^(content-type|location|retry-after)$/.test(name)),
+        ),
         body: text === "" ? null : type.includes("json") ? JSON.parse(text) : text,
       },
     });
@@ -120,7 +141,9 @@ async function startReceiver(authToken: string) {
       authToken,
       onError: (_, { status }) => refused.push(status),
       // Every event the spec documents, plus any it does not: all land in `received`, typed.
-      on: Object.fromEntries([...STATUS_CALLBACK_FAMILIES.flatMap((f) => f.events), "unknown"].map((name) => [name, record])),
+      on: Object.fromEntries(
+        [...STATUS_CALLBACK_FAMILIES.flatMap((f) => f.events), "unknown"].map((name) => [name, record]),
+      ),
     }),
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -128,21 +151,33 @@ async function startReceiver(authToken: string) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/video/events`,
     received,
     refused,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 // ---- the walkthrough -------------------------------------------------------------------
 
 async function controlApi(emulator: Emulator, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulator.url}/_emulator${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${emulator.url}/_emulator${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const json = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`control API ${path}: ${String(json.message)}`);
   return json;
 }
 
 async function main(): Promise<number> {
-  console.log(live ? "Twilio Video walkthrough against https://video.twilio.com (--live)\n" : "Twilio Video walkthrough on the local emulator (no credentials, loopback only)\n");
+  console.log(
+    live
+      ? "Twilio Video walkthrough against https://video.twilio.com (--live)\n"
+      : "Twilio Video walkthrough on the local emulator (no credentials, loopback only)\n",
+  );
 
   let emulator: Emulator | undefined;
   let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
@@ -162,7 +197,12 @@ async function main(): Promise<number> {
   try {
     const room = await step(
       "Create a room with a status callback",
-      () => video.rooms.create({ UniqueName: `walkthrough-${Date.now()}`, RecordParticipantsOnConnect: true, ...(receiver ? { StatusCallback: receiver.url } : {}) }),
+      () =>
+        video.rooms.create({
+          UniqueName: `walkthrough-${Date.now()}`,
+          RecordParticipantsOnConnect: true,
+          ...(receiver ? { StatusCallback: receiver.url } : {}),
+        }),
       (r) => `${r.sid} (${r.status}, ${r.unique_name})`,
     );
     if (!room) return 1;
@@ -185,7 +225,10 @@ async function main(): Promise<number> {
               ttl: 600,
               now: em.now(),
             });
-          return [await controlApi(em, "/connect", { token: await mint("alice") }), await controlApi(em, "/connect", { token: await mint("bob") })];
+          return [
+            await controlApi(em, "/connect", { token: await mint("alice") }),
+            await controlApi(em, "/connect", { token: await mint("bob") }),
+          ];
         },
         (ps) => ps.map((p) => `${String(p.identity)} ${String(p.sid)}`).join(", "),
       );
@@ -216,7 +259,8 @@ async function main(): Promise<number> {
         const people = await video.rooms.participants(room.sid).all({}, { pageSize: 1 });
         return { people, pages: seen.length - before };
       },
-      ({ people, pages }) => `${people.length} participants (${people.map((p) => p.identity).join(", ") || "none"}) over ${pages} page(s)`,
+      ({ people, pages }) =>
+        `${people.length} participants (${people.map((p) => p.identity).join(", ") || "none"}) over ${pages} page(s)`,
     );
     if (alice && bob) {
       const aliceSid = String(alice.sid);
@@ -231,9 +275,15 @@ async function main(): Promise<number> {
         async () => {
           const tracks = video.rooms.participants(room.sid).subscribedTracks(bobSid);
           const before = (await tracks.list()).subscribed_tracks.length;
-          await video.rooms.participants(room.sid).subscribeRules(bobSid).update({
-            Rules: [{ type: "include", all: true }, { type: "exclude", publisher: "alice", kind: "video" }],
-          });
+          await video.rooms
+            .participants(room.sid)
+            .subscribeRules(bobSid)
+            .update({
+              Rules: [
+                { type: "include", all: true },
+                { type: "exclude", publisher: "alice", kind: "video" },
+              ],
+            });
           const after = (await tracks.list()).subscribed_tracks.length;
           return { before, after };
         },
@@ -244,7 +294,11 @@ async function main(): Promise<number> {
       skip("Change subscribe rules", "no participants");
     }
 
-    await step("Complete the room", () => video.rooms.complete(room.sid), (r) => `${r.status}, ${r.duration ?? 0} s`);
+    await step(
+      "Complete the room",
+      () => video.rooms.complete(room.sid),
+      (r) => `${r.status}, ${r.duration ?? 0} s`,
+    );
 
     const recordings = await step(
       "List the room's recordings (wait until completed)",
@@ -271,7 +325,13 @@ async function main(): Promise<number> {
             Format: "mp4",
             ...(receiver ? { StatusCallback: receiver.url } : {}),
           });
-          return waitFor("the composition", () => video.compositions.get(created.sid), (c) => c.status !== "enqueued" && c.status !== "processing", patience, pollMs);
+          return waitFor(
+            "the composition",
+            () => video.compositions.get(created.sid),
+            (c) => c.status !== "enqueued" && c.status !== "processing",
+            patience,
+            pollMs,
+          );
         },
         (c) => `${c.sid} ${c.status}, ${c.duration} s, ${c.size ?? 0} bytes`,
       );
@@ -282,7 +342,11 @@ async function main(): Promise<number> {
 
     if (compositionSid) {
       const sid = compositionSid;
-      await step("Fetch the composition's media URL", () => video.compositions.media(sid, { ttl: 300 }), (link) => `${new URL(link.url).origin}… (valid until ${link.expiresAt.toISOString()})`);
+      await step(
+        "Fetch the composition's media URL",
+        () => video.compositions.media(sid, { ttl: 300 }),
+        (link) => `${new URL(link.url).origin}… (valid until ${link.expiresAt.toISOString()})`,
+      );
     } else {
       skip("Fetch the composition's media URL", "no completed composition");
     }
@@ -297,7 +361,9 @@ async function main(): Promise<number> {
           await em.callbacksSettled();
           const answered = em.callbacks().filter((d) => d.status === 204).length;
           if (r.refused.length > 0 || r.received.length === 0 || answered !== em.callbacks().length) {
-            throw new Error(`${r.refused.length} refused (${r.refused.join(", ")}), ${r.received.length} accepted, ${answered}/${em.callbacks().length} answered 204`);
+            throw new Error(
+              `${r.refused.length} refused (${r.refused.join(", ")}), ${r.received.length} accepted, ${answered}/${em.callbacks().length} answered 204`,
+            );
           }
           return new Set(r.received.map((e) => `${e.kind}:${e.StatusCallbackEvent}`));
         },
@@ -315,7 +381,13 @@ async function main(): Promise<number> {
     await step(
       "Validate every response with the contract validator",
       async () => {
-        const failures = results.flatMap((r, i) => (r.ok ? [] : [`${seen[i]!.request.method} ${new URL(seen[i]!.request.url).pathname}: ${r.errors.map((e) => `${e.where} ${e.message}`).join("; ")}`]));
+        const failures = results.flatMap((r, i) =>
+          r.ok
+            ? []
+            : [
+                `${seen[i]!.request.method} ${new URL(seen[i]!.request.url).pathname}: ${r.errors.map((e) => `${e.where} ${e.message}`).join("; ")}`,
+              ],
+        );
         if (failures.length > 0) throw new Error(`nonconforming:\n    ${failures.join("\n    ")}`);
         return results.reduce((n, r) => n + r.warnings.length, 0);
       },
@@ -326,7 +398,8 @@ async function main(): Promise<number> {
     console.log(`  target                 ${emulator ? `emulator ${emulator.url}` : "https://video.twilio.com"}`);
     console.log(`  operations exercised   ${operations.size} (${[...operations].sort().join(", ")})`);
     console.log(`  recordings conforming  ${conforming}/${seen.length}`);
-    if (receiver) console.log(`  callbacks verified     ${callbacksOk ? receiver.received.length : 0}/${receiver.received.length}`);
+    if (receiver)
+      console.log(`  callbacks verified     ${callbacksOk ? receiver.received.length : 0}/${receiver.received.length}`);
     console.log(`  steps failed           ${failed}`);
     return failed === 0 && conforming === seen.length ? 0 : 1;
   } finally {

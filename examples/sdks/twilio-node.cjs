@@ -38,14 +38,22 @@ const apiUrl = process.env.VIDEO_PROXY_URL || baseUrl;
 const controlUrl = process.env.EMULATOR_CONTROL_URL ?? `${baseUrl}/_emulator`;
 
 // The emulator's default credentials (printed when it starts).
-const client = twilio(process.env.TWILIO_API_KEY ?? "SK00000000000000000000000000e0e0e0", process.env.TWILIO_API_SECRET ?? "emulator-api-key-secret", {
-  accountSid: process.env.TWILIO_ACCOUNT_SID ?? "AC00000000000000000000000000e0e0e0",
-  httpClient: new EmulatorRequestClient(apiUrl),
-});
+const client = twilio(
+  process.env.TWILIO_API_KEY ?? "SK00000000000000000000000000e0e0e0",
+  process.env.TWILIO_API_SECRET ?? "emulator-api-key-secret",
+  {
+    accountSid: process.env.TWILIO_ACCOUNT_SID ?? "AC00000000000000000000000000e0e0e0",
+    httpClient: new EmulatorRequestClient(apiUrl),
+  },
+);
 
 /** What a client SDK does with an access token, through the emulator's control API. */
 async function join(room, identity) {
-  const res = await fetch(`${controlUrl}/rooms/${room}/participants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ identity }) });
+  const res = await fetch(`${controlUrl}/rooms/${room}/participants`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ identity }),
+  });
   if (!res.ok) throw new Error(`join: ${res.status}`);
   return res.json();
 }

@@ -33,8 +33,15 @@ function webhookEntries(doc: JsonObject): WebhookEntry[] {
       if (!body || !isObject(media)) continue;
       const schemaPointer = `${body.pointer}/content/${escapePointerToken(FORM)}/schema`;
       const schema = deref(doc, media.schema, schemaPointer);
-      const mapping = schema && isObject(schema.node.discriminator) && isObject(schema.node.discriminator.mapping) ? schema.node.discriminator.mapping : {};
-      entries.push({ operationId: String(op.operationId ?? name), schemaPointer, events: new Set(Object.keys(mapping)) });
+      const mapping =
+        schema && isObject(schema.node.discriminator) && isObject(schema.node.discriminator.mapping)
+          ? schema.node.discriminator.mapping
+          : {};
+      entries.push({
+        operationId: String(op.operationId ?? name),
+        schemaPointer,
+        events: new Set(Object.keys(mapping)),
+      });
     }
   }
   return entries;
@@ -57,9 +64,20 @@ export function createCallbackChecker(doc: JsonObject, registry: SchemaRegistry)
       const known = entries.flatMap((e) => [...e.events]);
       return {
         operationId: null,
-        problems: [{ where: "callback.params/StatusCallbackEvent", message: event === undefined ? "StatusCallbackEvent is missing" : "not an event of any documented status callback", expected: known.join(" | ") || "a documented event", found: describeValue(event) }],
+        problems: [
+          {
+            where: "callback.params/StatusCallbackEvent",
+            message:
+              event === undefined ? "StatusCallbackEvent is missing" : "not an event of any documented status callback",
+            expected: known.join(" | ") || "a documented event",
+            found: describeValue(event),
+          },
+        ],
       };
     }
-    return { operationId: entry.operationId, problems: registry.check(entry.schemaPointer, params, "callback.params", false).errors };
+    return {
+      operationId: entry.operationId,
+      problems: registry.check(entry.schemaPointer, params, "callback.params", false).errors,
+    };
   };
 }

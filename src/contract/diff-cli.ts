@@ -199,7 +199,10 @@ const GROUPS = [
 export function formatDiffText(diff: SpecDiff): string {
   const out: string[] = [];
   for (const [severity, title] of GROUPS) {
-    const groups = groupChanges(diff.changes.filter((c) => c.severity === severity), true);
+    const groups = groupChanges(
+      diff.changes.filter((c) => c.severity === severity),
+      true,
+    );
     if (groups.length === 0) continue;
     out.push(`${title} (${groups.length}):`);
     for (const group of groups) {

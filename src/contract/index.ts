@@ -25,8 +25,24 @@ export type {
 export { checkRecordingFormat } from "./validator.js";
 export { recordingSchema } from "./recording-format.js";
 export { recordingsFromHar, isHar, type HarExtraction } from "./har.js";
-export { diffSpecs, NotOpenApiError, type ChangeKind, type ChangeSeverity, type DiffVerdict, type SemverLevel, type SpecChange, type SpecDiff } from "./diff.js";
-export { createRecordingMiddleware, DEFAULT_SENSITIVE_NAMES, redactUrl, Redactor, REDACTED, type RecorderOptions } from "./recorder.js";
+export {
+  diffSpecs,
+  NotOpenApiError,
+  type ChangeKind,
+  type ChangeSeverity,
+  type DiffVerdict,
+  type SemverLevel,
+  type SpecChange,
+  type SpecDiff,
+} from "./diff.js";
+export {
+  createRecordingMiddleware,
+  DEFAULT_SENSITIVE_NAMES,
+  redactUrl,
+  Redactor,
+  REDACTED,
+  type RecorderOptions,
+} from "./recorder.js";
 
 /** The bundled spec this package was built from. */
 export const openApiDocument: object = document;

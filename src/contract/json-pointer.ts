@@ -39,14 +39,19 @@ export function jsonType(value: unknown): string {
  * reached, returning it with the pointer it lives at so ajv can compile it in
  * place (refs inside it then resolve against the same document).
  */
-export function deref(document: JsonObject, node: unknown, pointer: string): { node: JsonObject; pointer: string } | undefined {
+export function deref(
+  document: JsonObject,
+  node: unknown,
+  pointer: string,
+): { node: JsonObject; pointer: string } | undefined {
   let current = node;
   let at = pointer;
   for (let hops = 0; hops < 32; hops++) {
     if (!isObject(current)) return undefined;
     const ref = current.$ref;
     if (typeof ref !== "string") return { node: current, pointer: at };
-    if (!ref.startsWith("#")) throw new Error(`Only local $refs are supported in a bundled document (found ${ref} at ${at})`);
+    if (!ref.startsWith("#"))
+      throw new Error(`Only local $refs are supported in a bundled document (found ${ref} at ${at})`);
     at = ref.slice(1);
     current = getAtPointer(document, at);
   }

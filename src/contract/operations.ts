@@ -107,11 +107,13 @@ export function parseBaseUrls(urls: readonly string[]): BaseUrl[] {
 
 /** The API path of `url` when its host is accepted, else undefined. */
 export function apiPath(url: URL, baseUrls: readonly BaseUrl[]): string | undefined {
-  if (url.protocol === "https:" && TWILIO_HOST.test(url.hostname) && (url.port === "" || url.port === "443")) return url.pathname;
+  if (url.protocol === "https:" && TWILIO_HOST.test(url.hostname) && (url.port === "" || url.port === "443"))
+    return url.pathname;
   for (const base of baseUrls) {
     if (url.origin !== base.origin) continue;
     if (base.prefix === "") return url.pathname;
-    if (url.pathname === base.prefix || url.pathname.startsWith(`${base.prefix}/`)) return url.pathname.slice(base.prefix.length) || "/";
+    if (url.pathname === base.prefix || url.pathname.startsWith(`${base.prefix}/`))
+      return url.pathname.slice(base.prefix.length) || "/";
   }
   return undefined;
 }
@@ -143,7 +145,8 @@ export class OperationIndex {
     const parts = (path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path).split("/").slice(1);
     for (const op of candidates) {
       const params = matchSegments(op.segments, parts);
-      if (params) return { operationId: op.operationId, method: op.method, pathTemplate: op.pathTemplate, pathParams: params };
+      if (params)
+        return { operationId: op.operationId, method: op.method, pathTemplate: op.pathTemplate, pathParams: params };
     }
     return undefined;
   }
@@ -152,7 +155,8 @@ export class OperationIndex {
   methodsForPath(path: string): string[] {
     const parts = path.split("/").slice(1);
     const methods: string[] = [];
-    for (const [method, list] of this.byMethod) if (list.some((op) => matchSegments(op.segments, parts))) methods.push(method);
+    for (const [method, list] of this.byMethod)
+      if (list.some((op) => matchSegments(op.segments, parts))) methods.push(method);
     return methods.sort();
   }
 }

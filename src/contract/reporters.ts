@@ -99,7 +99,9 @@ export function textReporter(write: (text: string) => void): Reporter {
  * the same JSON value, safe to print. They can only occur inside strings.
  */
 export function jsonSafe(json: string): string {
-  return escapeEach(json, (code) => (code >= 0x7f && isActive(code) ? `\\u${code.toString(16).padStart(4, "0")}` : undefined));
+  return escapeEach(json, (code) =>
+    code >= 0x7f && isActive(code) ? `\\u${code.toString(16).padStart(4, "0")}` : undefined,
+  );
 }
 
 export function jsonReporter(write: (text: string) => void): Reporter {

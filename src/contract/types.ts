@@ -89,7 +89,12 @@ export interface ValidateRequestInput {
 export interface ContractValidator {
   matchOperation(method: string, url: string): OperationMatch | undefined;
   validateRequest(req: ValidateRequestInput): { match?: OperationMatch; problems: Problem[] };
-  validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: Problem[]; warnings: Problem[] };
+  validateResponse(
+    operationId: string,
+    status: number,
+    body: unknown,
+    contentType?: string,
+  ): { problems: Problem[]; warnings: Problem[] };
   /** A REST interaction, or a status callback (`kind: "callback"`) checked against the spec's webhooks. */
   validateRecording(recording: Recording | CallbackRecording): RecordingResult;
   /** The parameters of one status callback against the schema of its event's family. */

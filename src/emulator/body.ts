@@ -43,7 +43,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<BodyRe
         }
       }
     });
-    req.on("end", () => done(size > maxBytes ? { kind: "too-large", drained: true } : { kind: "ok", text: Buffer.concat(chunks).toString("utf8") }));
+    req.on("end", () =>
+      done(
+        size > maxBytes
+          ? { kind: "too-large", drained: true }
+          : { kind: "ok", text: Buffer.concat(chunks).toString("utf8") },
+      ),
+    );
     req.on("error", () => done({ kind: "aborted" }));
     req.on("aborted", () => done({ kind: "aborted" }));
     req.on("close", () => done(size > maxBytes ? { kind: "too-large", drained: false } : { kind: "aborted" }));

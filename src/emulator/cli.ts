@@ -82,7 +82,11 @@ function portOf(value: string | undefined, name: string): number | string {
 /** The three --*-timeout flags as `timeouts`, or what is wrong with one. */
 function timeoutsOf(values: Record<string, string | boolean | undefined>): ServerTimeouts | string {
   const timeouts: ServerTimeouts = {};
-  const flags = [["headers-timeout", "headersMs"], ["request-timeout", "requestMs"], ["keep-alive-timeout", "keepAliveMs"]] as const;
+  const flags = [
+    ["headers-timeout", "headersMs"],
+    ["request-timeout", "requestMs"],
+    ["keep-alive-timeout", "keepAliveMs"],
+  ] as const;
   for (const [flag, key] of flags) {
     const value = values[flag];
     if (typeof value !== "string") continue;
@@ -90,7 +94,8 @@ function timeoutsOf(values: Record<string, string | boolean | undefined>): Serve
     timeouts[key] = Number(value);
   }
   const { headersMs, requestMs } = timeouts;
-  if (headersMs !== undefined && requestMs !== undefined && requestMs > 0 && headersMs > requestMs) return "--headers-timeout must not exceed --request-timeout";
+  if (headersMs !== undefined && requestMs !== undefined && requestMs > 0 && headersMs > requestMs)
+    return "--headers-timeout must not exceed --request-timeout";
   return timeouts;
 }
 
@@ -110,25 +115,37 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
   const mediaPort = portOf(values["media-port"], "media-port");
   if (typeof mediaPort === "string") return { kind: "error", message: mediaPort };
   const clock = values.clock ?? "real";
-  if (clock !== "real" && clock !== "manual") return { kind: "error", message: `--clock must be real or manual, not "${clock}"` };
+  if (clock !== "real" && clock !== "manual")
+    return { kind: "error", message: `--clock must be real or manual, not "${clock}"` };
   let start: number | undefined;
   if (values["start-time"] !== undefined) {
     start = Date.parse(values["start-time"]);
-    if (Number.isNaN(start)) return { kind: "error", message: `--start-time must be an ISO 8601 date, not "${values["start-time"]}"` };
+    if (Number.isNaN(start))
+      return { kind: "error", message: `--start-time must be an ISO 8601 date, not "${values["start-time"]}"` };
   }
   const accountSid = values["account-sid"] ?? DEFAULT_ACCOUNT_SID;
-  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid)) return { kind: "error", message: "--account-sid must be AC followed by 32 hex digits" };
+  if (!/^AC[0-9a-fA-F]{32}$/.test(accountSid))
+    return { kind: "error", message: "--account-sid must be AC followed by 32 hex digits" };
   const credentials = {
     apiKeySid: values["api-key-sid"] ?? DEFAULT_CREDENTIALS.apiKeySid,
     apiKeySecret: values["api-key-secret"] ?? DEFAULT_CREDENTIALS.apiKeySecret,
     authToken: values["auth-token"] ?? DEFAULT_CREDENTIALS.authToken,
   };
-  for (const [flag, value] of [["--api-key-sid", credentials.apiKeySid], ["--api-key-secret", credentials.apiKeySecret], ["--auth-token", credentials.authToken]] as const) {
+  for (const [flag, value] of [
+    ["--api-key-sid", credentials.apiKeySid],
+    ["--api-key-secret", credentials.apiKeySecret],
+    ["--auth-token", credentials.authToken],
+  ] as const) {
     // A colon would make the Basic auth user:password pair ambiguous.
-    if (!value || (flag === "--api-key-sid" && value.includes(":"))) return { kind: "error", message: `${flag} must be a non-empty string${flag === "--api-key-sid" ? " without ':'" : ""}` };
+    if (!value || (flag === "--api-key-sid" && value.includes(":")))
+      return {
+        kind: "error",
+        message: `${flag} must be a non-empty string${flag === "--api-key-sid" ? " without ':'" : ""}`,
+      };
   }
   const recordingsDir = values["recordings-dir"];
-  if (recordingsDir === "") return { kind: "error", message: "--recordings-dir must not be empty (. is the working directory)" };
+  if (recordingsDir === "")
+    return { kind: "error", message: "--recordings-dir must not be empty (. is the working directory)" };
   if (recordingsDir !== undefined && !statSync(recordingsDir, { throwIfNoEntry: false })?.isDirectory()) {
     return { kind: "error", message: `--recordings-dir ${recordingsDir} is not an existing folder` };
   }
@@ -136,7 +153,10 @@ export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
   if (!host) return { kind: "error", message: "--host must not be empty" };
   const timeouts = timeoutsOf(values);
   if (typeof timeouts === "string") return { kind: "error", message: timeouts };
-  const callbackHosts = values["callback-hosts"]?.split(",").map((h) => h.trim()).filter((h) => h !== "");
+  const callbackHosts = values["callback-hosts"]
+    ?.split(",")
+    .map((h) => h.trim())
+    .filter((h) => h !== "");
   return {
     kind: "run",
     json: values.json === true,
@@ -211,9 +231,19 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     return undefined;
   }
   const { apiKeySid, apiKeySecret, authToken } = emulator.credentials;
-  const mode = typeof options.clock === "object" ? options.clock.mode ?? "real" : "real";
+  const mode = typeof options.clock === "object" ? (options.clock.mode ?? "real") : "real";
   if (json) {
-    const ready = { url: emulator.url, mediaUrl: emulator.mediaUrl, controlUrl: `${emulator.url}/_emulator`, accountSid: emulator.accountSid, apiKeySid, apiKeySecret, authToken, clock: mode, pid: process.pid };
+    const ready = {
+      url: emulator.url,
+      mediaUrl: emulator.mediaUrl,
+      controlUrl: `${emulator.url}/_emulator`,
+      accountSid: emulator.accountSid,
+      apiKeySid,
+      apiKeySecret,
+      authToken,
+      clock: mode,
+      pid: process.pid,
+    };
     io.stdout(`${JSON.stringify(ready)}\n`);
   } else {
     io.stdout(
@@ -231,7 +261,9 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     );
   }
   if (!LOOPBACK.test(options.host)) {
-    io.stderr(`twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API with the fixed credentials; the control API still answers only requests whose Host is loopback (127.0.0.1, localhost, [::1])\n`);
+    io.stderr(
+      `twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API with the fixed credentials; the control API still answers only requests whose Host is loopback (127.0.0.1, localhost, [::1])\n`,
+    );
   }
 
   let stopping = false;

@@ -11,6 +11,7 @@
 
 import { logLine } from "./log.js";
 
+/** "real": time flows and can be advanced; "manual": time moves only when advanced. */
 export type ClockMode = "real" | "manual";
 
 /** How the emulator's clock runs: `mode` and the emulated start time. */

@@ -5,6 +5,7 @@
  */
 import { EmulatorError } from "./errors.js";
 
+/** What an injected fault does to the requests it matches. */
 export type FaultKind =
   /** 429 with code 20429 and a Retry-After header. */
   | "rate-limit"

@@ -30,7 +30,8 @@ export function jsonDepth(text: string): number {
 
 /** The first field of a form or query nested deeper than {@link MAX_JSON_DEPTH}, if any. */
 export function tooDeep(params: URLSearchParams): string | undefined {
-  for (const [name, value] of params) if ((value.includes("[") || value.includes("{")) && jsonDepth(value) > MAX_JSON_DEPTH) return name;
+  for (const [name, value] of params)
+    if ((value.includes("[") || value.includes("{")) && jsonDepth(value) > MAX_JSON_DEPTH) return name;
   return undefined;
 }
 

@@ -91,7 +91,11 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
  * rebinding), and a JSON content type for any body (a page can send
  * `text/plain` or form bodies cross-site without a preflight, but not JSON).
  */
-export function controlRequestProblem(req: IncomingMessage, apiOrigin: string, hasBody: boolean): EmulatorError | undefined {
+export function controlRequestProblem(
+  req: IncomingMessage,
+  apiOrigin: string,
+  hasBody: boolean,
+): EmulatorError | undefined {
   const api = new URL(apiOrigin);
   const origin = req.headers.origin;
   if (origin !== undefined) {

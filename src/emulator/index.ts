@@ -351,7 +351,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const views = new Views(url, accountSid);
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const life = createLifecycle({ store, clock, callbacks, accountSid, apiBase: url, timings });
-  const adHoc = options.adHocRooms === false ? false : options.adHocRooms === true || options.adHocRooms === undefined ? {} : options.adHocRooms;
+  const adHoc =
+    options.adHocRooms === false
+      ? false
+      : options.adHocRooms === true || options.adHocRooms === undefined
+        ? {}
+        : options.adHocRooms;
   const tokenJoin = new TokenJoin(store, life, views, clock, accountSid, credentials, adHoc);
   const faults = new Faults();
   const c: ControlDeps = { store, life, views, faults, traffic, callbacks, apiOrigin: url, tokenJoin };

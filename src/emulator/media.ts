@@ -75,13 +75,18 @@ export class MediaHost {
       res.end(text);
     };
     if (req.method !== "GET" && req.method !== "HEAD") return reply(405, "Method not allowed");
-    if (req.headers.authorization) return reply(400, "InvalidArgument: only one authentication mechanism allowed; the URL is already signed, send no Authorization header");
+    if (req.headers.authorization)
+      return reply(
+        400,
+        "InvalidArgument: only one authentication mechanism allowed; the URL is already signed, send no Authorization header",
+      );
     const m = /^\/media\/(recording|composition)\/([A-Z]{2}[0-9a-f]{32})$/.exec(url.pathname);
     const expires = Number(url.searchParams.get("Expires"));
     const disposition = url.searchParams.get("Disposition") ?? "";
     const given = Buffer.from(url.searchParams.get("Signature") ?? "", "hex");
     const wanted = Buffer.from(this.sign(url.pathname, expires, disposition), "hex");
-    if (!m || given.length !== wanted.length || !timingSafeEqual(given, wanted)) return reply(403, "AccessDenied: signature does not match");
+    if (!m || given.length !== wanted.length || !timingSafeEqual(given, wanted))
+      return reply(403, "AccessDenied: signature does not match");
     if (Math.floor(this.clock.now() / 1000) > expires) return reply(403, "AccessDenied: request has expired");
     const [, kind, sid] = m as unknown as [string, MediaKind, string];
     const file = this.describe(kind, sid);

@@ -8,4 +8,11 @@ import { loadWithPeers } from "../contract/peers.js";
 
 const api = loadWithPeers<typeof import("./index.js")>(import.meta.url, "./index.js", "twilio-video-ts/emulator");
 
-export const { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TRAFFIC_LOG, EmulatorError, startEmulator } = api;
+export const {
+  DEFAULT_ACCOUNT_SID,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TRAFFIC_LOG,
+  EmulatorError,
+  startEmulator,
+} = api;

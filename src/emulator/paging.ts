@@ -80,7 +80,8 @@ export function paginate<T extends { sid: string; seq: number }>(input: PageInpu
       page: pageIndex,
       page_size: pageSize,
       first_page_url: pageUrl(0),
-      previous_page_url: pageIndex > 0 && start > 0 ? pageUrl(pageIndex - 1, first ? `PB${first.sid}` : undefined) : null,
+      previous_page_url:
+        pageIndex > 0 && start > 0 ? pageUrl(pageIndex - 1, first ? `PB${first.sid}` : undefined) : null,
       url: pageUrl(pageIndex, token ?? undefined),
       next_page_url: end < items.length && last ? pageUrl(pageIndex + 1, `PA${last.sid}`) : null,
     },

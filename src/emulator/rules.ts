@@ -27,14 +27,18 @@ export interface TrackFacts {
 function matches(rule: RuleInput | S["SubscribeRuleResult"] | S["RecordingRuleResult"], track: TrackFacts): boolean {
   if (rule.all) return true;
   if (rule.kind != null && rule.kind !== track.kind) return false;
-  if (rule.publisher != null && rule.publisher !== track.publisherSid && rule.publisher !== track.publisherIdentity) return false;
+  if (rule.publisher != null && rule.publisher !== track.publisherSid && rule.publisher !== track.publisherIdentity)
+    return false;
   if (rule.track != null && rule.track !== track.sid && rule.track !== track.name) return false;
   // A rule with no filter at all selects nothing.
   return rule.kind != null || rule.publisher != null || rule.track != null;
 }
 
 /** Whether the rules select the track: rules apply in order, the last match wins; nothing matched = not selected. */
-export function selects(rules: ReadonlyArray<RuleInput | S["SubscribeRuleResult"] | S["RecordingRuleResult"]>, track: TrackFacts): boolean {
+export function selects(
+  rules: ReadonlyArray<RuleInput | S["SubscribeRuleResult"] | S["RecordingRuleResult"]>,
+  track: TrackFacts,
+): boolean {
   let selected = false;
   for (const rule of rules) if (matches(rule, track)) selected = rule.type === "include";
   return selected;
@@ -68,7 +72,8 @@ export function recordingRuleResults(rules: readonly RuleInput[]): S["RecordingR
 export function ruleList(value: unknown): RuleInput[] | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return value as RuleInput[];
-  if (typeof value === "object" && value !== null && Array.isArray((value as { rules?: unknown }).rules)) return (value as { rules: RuleInput[] }).rules;
+  if (typeof value === "object" && value !== null && Array.isArray((value as { rules?: unknown }).rules))
+    return (value as { rules: RuleInput[] }).rules;
   return undefined;
 }
 

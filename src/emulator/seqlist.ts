@@ -60,7 +60,12 @@ export class SeqList<T extends Sequenced> implements ListView<T> {
   /** The list newest first, without copying. */
   descending(): ListView<T> {
     const items = this.items;
-    return { get length() { return items.length; }, at: (i) => items[items.length - 1 - i]! };
+    return {
+      get length() {
+        return items.length;
+      },
+      at: (i) => items[items.length - 1 - i]!,
+    };
   }
 }
 

@@ -30,6 +30,7 @@ export interface SettleResult {
   standingTimers: number;
 }
 
+/** The bounds `settle()` uses when none are given: 24 h of emulated time, 10,000 timer instants. */
 export const DEFAULT_SETTLE: { readonly maxMs: number; readonly maxSteps: number } = {
   maxMs: 24 * 3_600_000,
   maxSteps: 10_000,

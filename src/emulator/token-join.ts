@@ -61,7 +61,8 @@ export class TokenJoin {
       });
     } catch (error) {
       // The option checks of createAccessToken say what is wrong; they never hold the secret.
-      if (error instanceof AccessTokenError) throw new EmulatorError(400, 20001, `Invalid token request: ${error.message}`);
+      if (error instanceof AccessTokenError)
+        throw new EmulatorError(400, 20001, `Invalid token request: ${error.message}`);
       throw error;
     }
   }

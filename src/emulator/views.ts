@@ -103,7 +103,11 @@ export class Views {
 
   anonymized(p: ParticipantRecord): S["ParticipantAnonymized"] {
     // The anonymize answer has no reconnecting state and no links.
-    return { ...this.participantBase(p), status: p.status === "disconnected" ? "disconnected" : "connected", identity: p.sid };
+    return {
+      ...this.participantBase(p),
+      status: p.status === "disconnected" ? "disconnected" : "connected",
+      identity: p.sid,
+    };
   }
 
   publishedTrack(t: TrackRecord): S["PublishedTrack"] {
@@ -270,7 +274,10 @@ export class Views {
     };
   }
 
-  settings(kind: "CompositionSettings" | "RecordingSettings", s: StorageSettings): S["CompositionSettings"] & S["RecordingSettings"] {
+  settings(
+    kind: "CompositionSettings" | "RecordingSettings",
+    s: StorageSettings,
+  ): S["CompositionSettings"] & S["RecordingSettings"] {
     return {
       account_sid: this.accountSid,
       friendly_name: s.friendlyName,

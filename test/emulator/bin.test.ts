@@ -17,9 +17,14 @@ import { listenFailure, parseEmulatorArgs } from "../../src/emulator/cli.js";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "../../src/emulator/index.js";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string>; scripts: Record<string, string> };
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
 // No Twilio credentials or Node options of the developer's shell reach the children.
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$)/.test(name)));
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$)/.test(name)),
+);
 
 interface Ready {
   url: string;
@@ -38,7 +43,10 @@ function readyLine(child: ChildProcess, timeoutMs = 30_000): Promise<Ready> {
   return new Promise((resolveReady, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => reject(new Error(`no JSON line within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no JSON line within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`)),
+      timeoutMs,
+    );
     child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
@@ -48,7 +56,9 @@ function readyLine(child: ChildProcess, timeoutMs = 30_000): Promise<Ready> {
         resolveReady(JSON.parse(line) as Ready);
       }
     });
-    child.on("close", (code) => reject(new Error(`exited ${code} before its JSON line\nstdout: ${out}\nstderr: ${err}`)));
+    child.on("close", (code) =>
+      reject(new Error(`exited ${code} before its JSON line\nstdout: ${out}\nstderr: ${err}`)),
+    );
   });
 }
 
@@ -119,7 +129,10 @@ afterAll(() => {
 describe("package.json", () => {
   it("ships the twilio-video-emulator bin from the build of scripts/emulator.ts, which has a node shebang", () => {
     expect(manifest.bin["twilio-video-emulator"]).toBe("./dist/scripts/emulator.js");
-    const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as { compilerOptions: { outDir: string; rootDir: string }; include: string[] };
+    const build = JSON.parse(readFileSync(join(root, "tsconfig.build.json"), "utf8")) as {
+      compilerOptions: { outDir: string; rootDir: string };
+      include: string[];
+    };
     expect(build.compilerOptions).toMatchObject({ outDir: "dist", rootDir: "." });
     expect(build.include).toContain("scripts/emulator.ts");
     expect(readFileSync(join(root, "scripts/emulator.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
@@ -133,10 +146,20 @@ describe("package.json", () => {
 
 describe("the bin, driven with plain HTTP", () => {
   it("creates a room with a Basic-auth form POST, connects a participant through the control API, reads it back, stops on SIGTERM and frees its port", async () => {
-    const child = spawn(process.execPath, [...binArgs(), "--port", "0", "--json", "--clock", "manual"], { cwd: scratch, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...binArgs(), "--port", "0", "--json", "--clock", "manual"], {
+      cwd: scratch,
+      env: cleanEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const ready = await readyLine(child);
-      expect(ready).toMatchObject({ accountSid: DEFAULT_ACCOUNT_SID, ...DEFAULT_CREDENTIALS, clock: "manual", pid: child.pid, controlUrl: `${ready.url}/_emulator` });
+      expect(ready).toMatchObject({
+        accountSid: DEFAULT_ACCOUNT_SID,
+        ...DEFAULT_CREDENTIALS,
+        clock: "manual",
+        pid: child.pid,
+        controlUrl: `${ready.url}/_emulator`,
+      });
       expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const auth = basic(ready.apiKeySid, ready.apiKeySecret);
 
@@ -158,12 +181,24 @@ describe("the bin, driven with plain HTTP", () => {
       const alice = (await joined.json()) as { sid: string; identity: string; status: string };
       expect(alice).toMatchObject({ identity: "alice", status: "connected" });
 
-      const readBack = await fetch(`${ready.url}/v1/Rooms/${room.sid}/Participants/${alice.sid}`, { headers: { Authorization: auth } });
+      const readBack = await fetch(`${ready.url}/v1/Rooms/${room.sid}/Participants/${alice.sid}`, {
+        headers: { Authorization: auth },
+      });
       expect(readBack.status).toBe(200);
-      expect(await readBack.json()).toMatchObject({ sid: alice.sid, identity: "alice", status: "connected", room_sid: room.sid });
+      expect(await readBack.json()).toMatchObject({
+        sid: alice.sid,
+        identity: "alice",
+        status: "connected",
+        room_sid: room.sid,
+      });
       // The account SID with the auth token is accepted too; a wrong secret is not.
-      expect((await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic(ready.accountSid, ready.authToken) } })).status).toBe(200);
-      expect((await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic(ready.apiKeySid, "wrong") } })).status).toBe(401);
+      expect(
+        (await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic(ready.accountSid, ready.authToken) } }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic(ready.apiKeySid, "wrong") } })).status,
+      ).toBe(401);
 
       child.kill("SIGTERM");
       expect(await exitOf(child)).toEqual({ code: 0, signal: null });
@@ -175,17 +210,47 @@ describe("the bin, driven with plain HTTP", () => {
   });
 
   it("takes the credentials it is given, and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, [...binArgs(), "--json", "--api-key-sid", "SK11111111111111111111111111111111", "--api-key-secret", "s3cret", "--start-time", "2025-01-01T00:00:00Z", "--clock", "manual"], {
-      cwd: scratch,
-      env: cleanEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...binArgs(),
+        "--json",
+        "--api-key-sid",
+        "SK11111111111111111111111111111111",
+        "--api-key-secret",
+        "s3cret",
+        "--start-time",
+        "2025-01-01T00:00:00Z",
+        "--clock",
+        "manual",
+      ],
+      {
+        cwd: scratch,
+        env: cleanEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     try {
       const ready = await readyLine(child);
       expect(ready).toMatchObject({ apiKeySid: "SK11111111111111111111111111111111", apiKeySecret: "s3cret" });
-      expect((await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic("SK11111111111111111111111111111111", "s3cret") } })).status).toBe(200);
-      expect((await fetch(`${ready.url}/v1/Rooms`, { headers: { Authorization: basic(DEFAULT_CREDENTIALS.apiKeySid, DEFAULT_CREDENTIALS.apiKeySecret) } })).status).toBe(401);
-      expect(await (await fetch(`${ready.controlUrl}/clock`)).json()).toMatchObject({ now: "2025-01-01T00:00:00Z", mode: "manual" });
+      expect(
+        (
+          await fetch(`${ready.url}/v1/Rooms`, {
+            headers: { Authorization: basic("SK11111111111111111111111111111111", "s3cret") },
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await fetch(`${ready.url}/v1/Rooms`, {
+            headers: { Authorization: basic(DEFAULT_CREDENTIALS.apiKeySid, DEFAULT_CREDENTIALS.apiKeySecret) },
+          })
+        ).status,
+      ).toBe(401);
+      expect(await (await fetch(`${ready.controlUrl}/clock`)).json()).toMatchObject({
+        now: "2025-01-01T00:00:00Z",
+        mode: "manual",
+      });
       child.kill("SIGINT");
       expect(await exitOf(child)).toEqual({ code: 0, signal: null });
       expect(await portFree(ready.url)).toBe(true);
@@ -198,11 +263,14 @@ describe("the bin, driven with plain HTTP", () => {
     const help = await runToEnd([...binArgs(), "--help"], scratch);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
-    for (const flag of ["--host", "--port", "--clock", "--api-key-sid", "--api-key-secret", "--json"]) expect(help.stdout).toContain(flag);
+    for (const flag of ["--host", "--port", "--clock", "--api-key-sid", "--api-key-secret", "--json"])
+      expect(help.stdout).toContain(flag);
 
     const unknown = await runToEnd([...binArgs(), "--prot", "4010"], scratch);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator: Unknown option '--prot'/)]);
+    expect(unknown.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^twilio-video-emulator: Unknown option '--prot'/),
+    ]);
     expect(unknown.stdout).toBe("");
   });
 
@@ -214,7 +282,9 @@ describe("the bin, driven with plain HTTP", () => {
       const { code, stdout, stderr } = await runToEnd([...binArgs(), "--port", String(port)], scratch);
       expect(code).toBe(1);
       expect(stdout).toBe("");
-      expect(stderr.trim().split("\n")).toEqual([`twilio-video-emulator: 127.0.0.1:${port} is already in use: stop what listens there, or choose another --port/--media-port (0 picks a free one)`]);
+      expect(stderr.trim().split("\n")).toEqual([
+        `twilio-video-emulator: 127.0.0.1:${port} is already in use: stop what listens there, or choose another --port/--media-port (0 picks a free one)`,
+      ]);
     } finally {
       await new Promise((done) => squatter.close(done));
     }
@@ -235,7 +305,9 @@ describe("the bin without the optional ajv peer", () => {
     expect(help.stdout).toMatch(/^usage: twilio-video-emulator/);
     const start = await runToEnd([...binArgs(entry), "--port", "0"], bare);
     expect(start.code).toBe(2);
-    expect(start.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^twilio-video-emulator needs ajv(-formats)?: npm install --save-dev ajv ajv-formats/)]);
+    expect(start.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^twilio-video-emulator needs ajv(-formats)?: npm install --save-dev ajv ajv-formats/),
+    ]);
   });
 });
 
@@ -243,7 +315,11 @@ describe("the bin without the optional ajv peer", () => {
 
 describe("npm run emulator", () => {
   it("SIGTERM to npm leaves no orphaned listener: the emulator exits and its ports are free", async () => {
-    const npm = spawn("npm", ["run", "--silent", "emulator", "--", "--port", "0", "--json"], { cwd: root, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const npm = spawn("npm", ["run", "--silent", "emulator", "--", "--port", "0", "--json"], {
+      cwd: root,
+      env: cleanEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let ready: Ready | undefined;
     try {
       const started = await readyLine(npm);
@@ -270,21 +346,52 @@ describe("parseEmulatorArgs", () => {
     expect(parseEmulatorArgs([])).toEqual({
       kind: "run",
       json: false,
-      options: { host: "127.0.0.1", port: 0, mediaPort: 0, clock: { mode: "real" }, accountSid: DEFAULT_ACCOUNT_SID, credentials: { ...DEFAULT_CREDENTIALS }, statusCallbacks: true },
+      options: {
+        host: "127.0.0.1",
+        port: 0,
+        mediaPort: 0,
+        clock: { mode: "real" },
+        accountSid: DEFAULT_ACCOUNT_SID,
+        credentials: { ...DEFAULT_CREDENTIALS },
+        statusCallbacks: true,
+      },
     });
   });
 
   it("reads every option", () => {
     const parsed = parseEmulatorArgs([
-      "--host", "::1", "--port", "4010", "--media-port", "4011", "--clock", "manual", "--start-time", "2025-06-01T12:00:00Z",
-      "--account-sid", "AC22222222222222222222222222222222", "--api-key-sid", "SKx", "--api-key-secret", "sec", "--auth-token", "tok", "--no-callbacks", "--json",
+      "--host",
+      "::1",
+      "--port",
+      "4010",
+      "--media-port",
+      "4011",
+      "--clock",
+      "manual",
+      "--start-time",
+      "2025-06-01T12:00:00Z",
+      "--account-sid",
+      "AC22222222222222222222222222222222",
+      "--api-key-sid",
+      "SKx",
+      "--api-key-secret",
+      "sec",
+      "--auth-token",
+      "tok",
+      "--no-callbacks",
+      "--json",
     ]);
     expect(parsed).toEqual({
       kind: "run",
       json: true,
       options: {
-        host: "::1", port: 4010, mediaPort: 4011, clock: { mode: "manual", start: Date.parse("2025-06-01T12:00:00Z") },
-        accountSid: "AC22222222222222222222222222222222", credentials: { apiKeySid: "SKx", apiKeySecret: "sec", authToken: "tok" }, statusCallbacks: false,
+        host: "::1",
+        port: 4010,
+        mediaPort: 4011,
+        clock: { mode: "manual", start: Date.parse("2025-06-01T12:00:00Z") },
+        accountSid: "AC22222222222222222222222222222222",
+        credentials: { apiKeySid: "SKx", apiKeySecret: "sec", authToken: "tok" },
+        statusCallbacks: false,
       },
     });
     expect(parseEmulatorArgs(["-h"])).toEqual({ kind: "help" });
@@ -293,7 +400,9 @@ describe("parseEmulatorArgs", () => {
   it("--recordings-dir: an existing folder, resolved against the working directory", () => {
     const parsed = parseEmulatorArgs(["--recordings-dir", "test"]);
     expect(parsed.kind === "run" && parsed.options.recordingsDir).toBe(resolve("test"));
-    expect(parseEmulatorArgs([]).kind === "run" && "recordingsDir" in (parseEmulatorArgs([]) as { options: object }).options).toBe(false);
+    expect(
+      parseEmulatorArgs([]).kind === "run" && "recordingsDir" in (parseEmulatorArgs([]) as { options: object }).options,
+    ).toBe(false);
   });
 
   it("refuses bad values with one line naming the flag", () => {
@@ -325,10 +434,15 @@ describe("parseEmulatorArgs", () => {
 
 describe("listenFailure", () => {
   it("puts the usual listen errors in words", () => {
-    const error = (code: string) => Object.assign(new Error(`listen ${code}`), { code, address: "127.0.0.1", port: 80 });
-    expect(listenFailure(error("EACCES"), "127.0.0.1")).toBe("not permitted to listen on 127.0.0.1:80 (ports below 1024 need privileges)");
+    const error = (code: string) =>
+      Object.assign(new Error(`listen ${code}`), { code, address: "127.0.0.1", port: 80 });
+    expect(listenFailure(error("EACCES"), "127.0.0.1")).toBe(
+      "not permitted to listen on 127.0.0.1:80 (ports below 1024 need privileges)",
+    );
     expect(listenFailure(error("EADDRNOTAVAIL"), "10.9.9.9")).toBe("--host 10.9.9.9 is not an address of this machine");
-    expect(listenFailure(error("ENOTFOUND"), "nowhere.invalid")).toBe("--host nowhere.invalid does not resolve to an address");
+    expect(listenFailure(error("ENOTFOUND"), "nowhere.invalid")).toBe(
+      "--host nowhere.invalid does not resolve to an address",
+    );
     expect(listenFailure(error("EOTHER"), "127.0.0.1")).toBe("cannot start: listen EOTHER");
   });
 });

@@ -15,16 +15,22 @@ beforeAll(async () => {
 afterAll(() => emulator?.stop());
 
 it("accepts RecordParticipantsOnConnect=True (twilio-python's spelling) as true", async () => {
-  const res = await api(emulator, "/v1/Rooms", { form: { UniqueName: "py-bool", RecordParticipantsOnConnect: "True" } });
+  const res = await api(emulator, "/v1/Rooms", {
+    form: { UniqueName: "py-bool", RecordParticipantsOnConnect: "True" },
+  });
   expect(res.status).toBe(201);
   expect((await res.json()).record_participants_on_connect).toBe(true);
 });
 
 it("accepts Enabled=False and EncryptionEnabled=FALSE as false", async () => {
-  const hook = await api(emulator, "/v1/CompositionHooks", { form: { FriendlyName: "py-hook", AudioSources: "*", Enabled: "False" } });
+  const hook = await api(emulator, "/v1/CompositionHooks", {
+    form: { FriendlyName: "py-hook", AudioSources: "*", Enabled: "False" },
+  });
   expect(hook.status).toBe(201);
   expect((await hook.json()).enabled).toBe(false);
-  const settings = await api(emulator, "/v1/CompositionSettings/Default", { form: { FriendlyName: "py", EncryptionEnabled: "FALSE" } });
+  const settings = await api(emulator, "/v1/CompositionSettings/Default", {
+    form: { FriendlyName: "py", EncryptionEnabled: "FALSE" },
+  });
   expect(settings.status).toBe(200);
   expect((await settings.json()).encryption_enabled).toBe(false);
 });

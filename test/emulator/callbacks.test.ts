@@ -11,7 +11,11 @@ import { clientFor, startReceiver } from "./helpers.js";
 let emulator: Emulator;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let video: ReturnType<typeof clientFor>;
-const credentials = { apiKeySid: "SK11111111111111111111111111111111", apiKeySecret: "test-secret", authToken: "test-auth-token-123" };
+const credentials = {
+  apiKeySid: "SK11111111111111111111111111111111",
+  apiKeySecret: "test-secret",
+  authToken: "test-auth-token-123",
+};
 
 beforeAll(async () => {
   emulator = await startEmulator({ clock: "manual", credentials });
@@ -26,7 +30,11 @@ afterAll(async () => {
 describe("status callbacks", () => {
   it("POSTs the room's events in order with the documented fields, each correctly signed", async () => {
     receiver.received.length = 0;
-    const room = await video.rooms.create({ UniqueName: "cb-room", StatusCallback: `${receiver.url}/events?tenant=7`, RecordParticipantsOnConnect: true });
+    const room = await video.rooms.create({
+      UniqueName: "cb-room",
+      StatusCallback: `${receiver.url}/events?tenant=7`,
+      RecordParticipantsOnConnect: true,
+    });
     const p = emulator.connectParticipant(room.sid, "alice");
     const t = emulator.publishTrack(room.sid, "alice", { kind: "audio", name: "mic" });
     emulator.setTrackEnabled(room.sid, "alice", "mic", false);
@@ -51,15 +59,36 @@ describe("status callbacks", () => {
     for (const c of receiver.received) {
       expect(c.method).toBe("POST");
       expect(c.url).toBe(`${receiver.url}/events?tenant=7`);
-      expect(c.params).toMatchObject({ AccountSid: emulator.accountSid, RoomSid: room.sid, RoomName: "cb-room", RoomType: "group" });
+      expect(c.params).toMatchObject({
+        AccountSid: emulator.accountSid,
+        RoomSid: room.sid,
+        RoomName: "cb-room",
+        RoomType: "group",
+      });
       expect(await validateSignature(credentials.authToken, c.signature, c.url, c.params)).toBe(true);
       expect(await validateSignature("another-token", c.signature, c.url, c.params)).toBe(false);
     }
     const byEvent = Object.fromEntries(receiver.received.map((c) => [c.params.StatusCallbackEvent, c.params]));
-    expect(byEvent["track-added"]).toMatchObject({ ParticipantSid: p.sid, ParticipantIdentity: "alice", TrackSid: t.sid, TrackKind: "audio", TrackName: "mic" });
-    expect(byEvent["participant-disconnected"]).toMatchObject({ ParticipantStatus: "disconnected", ParticipantDuration: "12" });
+    expect(byEvent["track-added"]).toMatchObject({
+      ParticipantSid: p.sid,
+      ParticipantIdentity: "alice",
+      TrackSid: t.sid,
+      TrackKind: "audio",
+      TrackName: "mic",
+    });
+    expect(byEvent["participant-disconnected"]).toMatchObject({
+      ParticipantStatus: "disconnected",
+      ParticipantDuration: "12",
+    });
     expect(byEvent["room-ended"]).toMatchObject({ RoomStatus: "completed", RoomDuration: "12" });
-    expect(byEvent["recording-completed"]).toMatchObject({ SourceSid: t.sid, Container: "mka", Codec: "OPUS", Type: "audio", Duration: "12", MediaUri: expect.stringMatching(/\/v1\/Recordings\/RT[0-9a-f]{32}\/Media$/) });
+    expect(byEvent["recording-completed"]).toMatchObject({
+      SourceSid: t.sid,
+      Container: "mka",
+      Codec: "OPUS",
+      Type: "audio",
+      Duration: "12",
+      MediaUri: expect.stringMatching(/\/v1\/Recordings\/RT[0-9a-f]{32}\/Media$/),
+    });
     // The emulator keeps its own log of what it sent and how it was answered.
     expect(emulator.callbacks().every((d) => d.status === 204)).toBe(true);
   });
@@ -76,14 +105,22 @@ describe("status callbacks", () => {
 
   it("sends composition and composition hook events to their StatusCallback", async () => {
     receiver.received.length = 0;
-    const hook = await video.compositionHooks.create({ FriendlyName: "cb-hook", AudioSources: ["*"], StatusCallback: `${receiver.url}/hook` });
+    const hook = await video.compositionHooks.create({
+      FriendlyName: "cb-hook",
+      AudioSources: ["*"],
+      StatusCallback: `${receiver.url}/hook`,
+    });
     const room = await video.rooms.create({ RecordParticipantsOnConnect: true });
     emulator.connectParticipant(room.sid, "bo");
     emulator.publishTrack(room.sid, "bo", { kind: "audio" });
     emulator.advance(8_000);
     await video.rooms.complete(room.sid);
     emulator.advance(10_000);
-    const direct = await video.compositions.create({ RoomSid: room.sid, AudioSources: ["nobody-*"], StatusCallback: `${receiver.url}/direct` });
+    const direct = await video.compositions.create({
+      RoomSid: room.sid,
+      AudioSources: ["nobody-*"],
+      StatusCallback: `${receiver.url}/direct`,
+    });
     emulator.advance(10_000);
     await emulator.callbacksSettled();
 
@@ -94,11 +131,30 @@ describe("status callbacks", () => {
       ...Array.from({ length: 9 }, () => "composition-progress"),
       "composition-available",
     ]);
-    expect(hookEvents.map((c) => c.params.PercentageDone).filter(Boolean)).toEqual(["10", "20", "30", "40", "50", "60", "70", "80", "90"]);
-    expect(hookEvents.at(-1)!.params).toMatchObject({ HookSid: hook.sid, HookFriendlyName: "cb-hook", RoomSid: room.sid, Duration: "8" });
+    expect(hookEvents.map((c) => c.params.PercentageDone).filter(Boolean)).toEqual([
+      "10",
+      "20",
+      "30",
+      "40",
+      "50",
+      "60",
+      "70",
+      "80",
+      "90",
+    ]);
+    expect(hookEvents.at(-1)!.params).toMatchObject({
+      HookSid: hook.sid,
+      HookFriendlyName: "cb-hook",
+      RoomSid: room.sid,
+      Duration: "8",
+    });
     const directEvents = receiver.received.filter((c) => c.url.endsWith("/direct"));
-    expect(directEvents.at(-1)!.params).toMatchObject({ StatusCallbackEvent: "composition-failed", CompositionSid: direct.sid });
-    for (const c of receiver.received) expect(await validateSignature(credentials.authToken, c.signature, c.url, c.params)).toBe(true);
+    expect(directEvents.at(-1)!.params).toMatchObject({
+      StatusCallbackEvent: "composition-failed",
+      CompositionSid: direct.sid,
+    });
+    for (const c of receiver.received)
+      expect(await validateSignature(credentials.authToken, c.signature, c.url, c.params)).toBe(true);
 
     // A room with no recordings makes the hook fail.
     receiver.received.length = 0;
@@ -141,7 +197,10 @@ describe("stop() and status callbacks in flight", () => {
     const port = (silent.address() as import("node:net").AddressInfo).port;
     const local = await startEmulator({ clock: "manual", credentials });
     try {
-      const room = await clientFor(local).rooms.create({ UniqueName: "hung", StatusCallback: `http://127.0.0.1:${port}/events` });
+      const room = await clientFor(local).rooms.create({
+        UniqueName: "hung",
+        StatusCallback: `http://127.0.0.1:${port}/events`,
+      });
       local.connectParticipant(room.sid, "alice"); // a second event, queued behind the hung one
       await first;
       const started = Date.now();

@@ -15,11 +15,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { USAGE } from "../../src/emulator/cli.js";
 import { CONTROL_ROUTES } from "../../src/emulator/control.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { at, deref, describeErrors, documentValidator, escapeToken, isObject, type JsonObject } from "../spec/helpers.js";
+import {
+  at,
+  deref,
+  describeErrors,
+  documentValidator,
+  escapeToken,
+  isObject,
+  type JsonObject,
+} from "../spec/helpers.js";
 import { basic, startReceiver } from "./helpers.js";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$)/.test(name)));
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$)/.test(name)),
+);
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 interface SpecOperation {
@@ -43,7 +53,11 @@ beforeAll(async () => {
     execFile(
       join(root, "node_modules", ".bin", "redocly"),
       ["bundle", "spec/emulator-control.yaml", "--config", "spec/redocly.yaml", "--ext", "json", "--output", out],
-      { cwd: root, env: { ...cleanEnv, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }, timeout: 60_000 },
+      {
+        cwd: root,
+        env: { ...cleanEnv, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+        timeout: 60_000,
+      },
       (error, _stdout, stderr) => (error ? fail(new Error(`redocly bundle failed: ${stderr}`)) : done()),
     ),
   );
@@ -70,11 +84,14 @@ function operationFor(method: string, path: string): SpecOperation | undefined {
 
 /** The routes control.ts dispatches, the keys of its route table (`rooms/:room` written `rooms/:id`). */
 function codeRoutes(): string[] {
-  return Object.keys(CONTROL_ROUTES).map((key) => key.replace(/:[a-z]+/g, ":id")).sort();
+  return Object.keys(CONTROL_ROUTES)
+    .map((key) => key.replace(/:[a-z]+/g, ":id"))
+    .sort();
 }
 
 /** A spec operation in control.ts's route notation: `/_emulator/rooms/{room}/participants` → `rooms/:id/participants`. */
-const asCodeRoute = (op: SpecOperation) => `${op.method} ${op.path.replace(/^\/_emulator\/?/, "").replace(/\{[^}]+\}/g, ":id")}`;
+const asCodeRoute = (op: SpecOperation) =>
+  `${op.method} ${op.path.replace(/^\/_emulator\/?/, "").replace(/\{[^}]+\}/g, ":id")}`;
 
 describe("the control spec and the code", () => {
   it("has the routes control.ts serves, and no other", () => {
@@ -82,7 +99,10 @@ describe("the control spec and the code", () => {
     expect(fromCode.length).toBeGreaterThanOrEqual(17);
     const specRoutes = operations.map(asCodeRoute).sort();
     expect(
-      { servedButNotInSpec: fromCode.filter((r) => !specRoutes.includes(r)), inSpecButNotServed: specRoutes.filter((r) => !fromCode.includes(r)) },
+      {
+        servedButNotInSpec: fromCode.filter((r) => !specRoutes.includes(r)),
+        inSpecButNotServed: specRoutes.filter((r) => !fromCode.includes(r)),
+      },
       "add a route served by control.ts to spec/emulator-control.yaml (and a curl example to docs/emulator-control.md)",
     ).toEqual({ servedButNotInSpec: [], inSpecButNotServed: [] });
   });
@@ -100,10 +120,16 @@ describe("the control spec and the code", () => {
   });
 
   it("is linted with the Twilio spec's rules (an API of spec/redocly.yaml)", () => {
-    expect(readFileSync(join(root, "spec/redocly.yaml"), "utf8")).toMatch(/^ {2}emulator-control@v1:\n {4}root: \.\/emulator-control\.yaml$/m);
+    expect(readFileSync(join(root, "spec/redocly.yaml"), "utf8")).toMatch(
+      /^ {2}emulator-control@v1:\n {4}root: \.\/emulator-control\.yaml$/m,
+    );
     // npm run lint:spec lints every API of that config (through the banner-filtering wrapper).
-    expect(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts["lint:spec"]).toBe("tsx scripts/redocly.ts lint");
-    expect(readFileSync(join(root, "scripts/redocly.ts"), "utf8")).toContain('lint: ["lint", "--config", "spec/redocly.yaml"]');
+    expect(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts["lint:spec"]).toBe(
+      "tsx scripts/redocly.ts lint",
+    );
+    expect(readFileSync(join(root, "scripts/redocly.ts"), "utf8")).toContain(
+      'lint: ["lint", "--config", "spec/redocly.yaml"]',
+    );
   });
 });
 
@@ -117,7 +143,11 @@ describe("answers of the real control API validate against the spec", () => {
   const seen = new Map<string, Set<number>>();
 
   beforeAll(async () => {
-    emulator = await startEmulator({ clock: { mode: "manual", start: "2025-01-01T00:00:00Z" }, recordingsDir: scratch, maxBodyBytes: 4096 });
+    emulator = await startEmulator({
+      clock: { mode: "manual", start: "2025-01-01T00:00:00Z" },
+      recordingsDir: scratch,
+      maxBodyBytes: 4096,
+    });
     closed = await startEmulator({ clock: "manual" });
     receiver = await startReceiver();
   });
@@ -128,10 +158,19 @@ describe("answers of the real control API validate against the spec", () => {
   });
 
   /** Calls the control API and checks the answer against the operation's documented response. */
-  async function call(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; on?: Emulator } = {}): Promise<{ status: number; json: unknown }> {
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { headers?: Record<string, string>; on?: Emulator } = {},
+  ): Promise<{ status: number; json: unknown }> {
     const raw = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
     const headers = { ...(raw !== undefined ? { "Content-Type": "application/json" } : {}), ...init.headers };
-    const response = await fetch(`${(init.on ?? emulator).url}/_emulator${path}`, { method, headers, ...(raw !== undefined ? { body: raw } : {}) });
+    const response = await fetch(`${(init.on ?? emulator).url}/_emulator${path}`, {
+      method,
+      headers,
+      ...(raw !== undefined ? { body: raw } : {}),
+    });
     const text = await response.text();
     const op = operationFor(method, new URL(`${emulator.url}/_emulator${path}`).pathname);
     expect(op, `${method} ${path} is in the spec`).toBeDefined();
@@ -157,32 +196,59 @@ describe("answers of the real control API validate against the spec", () => {
     expect((await call("GET", "/state")).status).toBe(200);
     const created = await fetch(`${emulator.url}/v1/Rooms`, {
       method: "POST",
-      headers: { Authorization: basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret), "Content-Type": "application/x-www-form-urlencoded" },
+      headers: {
+        Authorization: basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret),
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
       body: new URLSearchParams({ UniqueName: "spec-room", StatusCallback: `${receiver.url}/events` }).toString(),
     });
     expect(created.status).toBe(201);
 
     expect((await call("POST", "/rooms/spec-room/participants", { identity: "alice" })).status).toBe(201);
     // The hardened control API's refusals, on any route.
-    expect((await call("POST", "/rooms/spec-room/participants", { identity: "eve" }, { headers: { Origin: "https://evil.example" } })).status).toBe(403);
+    expect(
+      (
+        await call(
+          "POST",
+          "/rooms/spec-room/participants",
+          { identity: "eve" },
+          { headers: { Origin: "https://evil.example" } },
+        )
+      ).status,
+    ).toBe(403);
     expect((await call("POST", "/reset", "{}", { headers: { "Content-Type": "text/plain" } })).status).toBe(415);
     expect((await call("POST", "/rooms/spec-room/participants", { identity: "x".repeat(5000) })).status).toBe(413);
 
     // Tokens minted by the emulator, and joins with them.
-    const minted = (await call("POST", "/tokens", { identity: "tok", room: "spec-room", ttl: 600 })).json as { token: string };
-    const joined = (await call("POST", "/connect", { token: minted.token })).json as { identity: string; status: string };
+    const minted = (await call("POST", "/tokens", { identity: "tok", room: "spec-room", ttl: 600 })).json as {
+      token: string;
+    };
+    const joined = (await call("POST", "/connect", { token: minted.token })).json as {
+      identity: string;
+      status: string;
+    };
     expect(joined).toMatchObject({ identity: "tok", status: "connected" });
     expect((await call("POST", "/tokens", { identity: "" })).status).toBe(400);
     expect((await call("POST", "/tokens", { identity: "tok", ttl: 86_401 })).status).toBe(400);
     expect((await call("POST", "/connect", {})).status).toBe(400);
     expect(((await call("POST", "/connect", { token: "not-a-jwt" })).json as { code: number }).code).toBe(20101);
-    expect(((await call("POST", "/connect", { token: minted.token, room: "another-room" })).json as { code: number }).code).toBe(20106);
+    expect(
+      ((await call("POST", "/connect", { token: minted.token, room: "another-room" })).json as { code: number }).code,
+    ).toBe(20106);
     const anyRoom = (await call("POST", "/tokens", { identity: "roamer" })).json as { token: string };
-    expect(((await call("POST", "/connect", { token: anyRoom.token, room: "RM00000000000000000000000000000000" })).json as { code: number }).code).toBe(53106);
+    expect(
+      (
+        (await call("POST", "/connect", { token: anyRoom.token, room: "RM00000000000000000000000000000000" })).json as {
+          code: number;
+        }
+      ).code,
+    ).toBe(53106);
     expect((await call("POST", "/connect", { token: anyRoom.token, room: "spec-room" })).status).toBe(201);
     expect((await call("POST", "/rooms/spec-room/participants", {})).status).toBe(400);
     expect((await call("POST", "/rooms/nowhere/participants", { identity: "bob" })).status).toBe(404);
-    expect((await call("POST", "/rooms/spec-room/participants/alice/tracks", { kind: "audio", name: "mic" })).status).toBe(201);
+    expect(
+      (await call("POST", "/rooms/spec-room/participants/alice/tracks", { kind: "audio", name: "mic" })).status,
+    ).toBe(201);
     expect((await call("POST", "/rooms/spec-room/participants/alice/tracks", { kind: "smell" })).status).toBe(400);
     expect((await call("POST", "/rooms/spec-room/participants/alice/tracks/mic", { enabled: false })).status).toBe(200);
     expect((await call("POST", "/rooms/spec-room/participants/alice/tracks/mic", { enabled: "no" })).status).toBe(400);
@@ -192,12 +258,27 @@ describe("answers of the real control API validate against the spec", () => {
     expect((await call("POST", "/rooms/spec-room/participants/nobody/disconnect", {})).status).toBe(404);
 
     expect((await call("GET", "/clock")).status).toBe(200);
-    expect(((await call("POST", "/clock/advance", { seconds: 30 })).json as { now: string }).now).toBe("2025-01-01T00:00:30Z");
+    expect(((await call("POST", "/clock/advance", { seconds: 30 })).json as { now: string }).now).toBe(
+      "2025-01-01T00:00:30Z",
+    );
     expect((await call("POST", "/clock/advance", { ms: -1 })).status).toBe(400);
-    expect(((await call("POST", "/clock/settle", { maxSteps: 10_000 })).json as { steps: number }).steps).toBeGreaterThanOrEqual(0);
+    expect(
+      ((await call("POST", "/clock/settle", { maxSteps: 10_000 })).json as { steps: number }).steps,
+    ).toBeGreaterThanOrEqual(0);
     expect((await call("POST", "/clock/settle", { maxMs: -1 })).status).toBe(400);
 
-    expect((await call("POST", "/faults", { kind: "server-error", count: 2, method: "GET", path: "/v1/Compositions", status: 503, body: "html" })).status).toBe(201);
+    expect(
+      (
+        await call("POST", "/faults", {
+          kind: "server-error",
+          count: 2,
+          method: "GET",
+          path: "/v1/Compositions",
+          status: 503,
+          body: "html",
+        })
+      ).status,
+    ).toBe(201);
     expect((await call("POST", "/faults", { kind: "rate-limit", retryAfter: null })).status).toBe(201);
     expect((await call("POST", "/faults", { kind: "gremlin" })).status).toBe(400);
     expect(((await call("GET", "/faults")).json as { faults: unknown[] }).faults).toHaveLength(2);
@@ -206,17 +287,24 @@ describe("answers of the real control API validate against the spec", () => {
 
     expect(((await call("GET", "/traffic")).json as { recordings: unknown[] }).recordings.length).toBeGreaterThan(0);
     // dir is relative to the recordings folder (scratch here), and optional.
-    const written = (await call("POST", "/traffic/write", { dir: "written", baseUrl: null })).json as { files: string[] };
+    const written = (await call("POST", "/traffic/write", { dir: "written", baseUrl: null })).json as {
+      files: string[];
+    };
     expect(written.files.length).toBeGreaterThan(0);
-    expect(written.files.every((f) => existsSync(f) && f.startsWith(join(realpathSync(scratch), "written")))).toBe(true);
-    expect(((await call("POST", "/traffic/write", {})).json as { files: string[] }).files.every((f) => existsSync(f))).toBe(true);
+    expect(written.files.every((f) => existsSync(f) && f.startsWith(join(realpathSync(scratch), "written")))).toBe(
+      true,
+    );
+    expect(
+      ((await call("POST", "/traffic/write", {})).json as { files: string[] }).files.every((f) => existsSync(f)),
+    ).toBe(true);
     expect((await call("POST", "/traffic/write", { dir: "../outside" })).status).toBe(400);
     expect((await call("POST", "/traffic/write", { dir: scratch })).status).toBe(400);
     expect((await call("POST", "/traffic/write", {}, { on: closed })).status).toBe(403);
     expect((await call("DELETE", "/traffic")).status).toBe(204);
 
     await emulator.callbacksSettled();
-    const deliveries = ((await call("GET", "/callbacks")).json as { deliveries: Array<{ status?: number }> }).deliveries;
+    const deliveries = ((await call("GET", "/callbacks")).json as { deliveries: Array<{ status?: number }> })
+      .deliveries;
     expect(deliveries.length).toBeGreaterThan(3);
     expect(deliveries.every((d) => d.status === 204)).toBe(true);
 
@@ -226,7 +314,10 @@ describe("answers of the real control API validate against the spec", () => {
   });
 
   it("exercised every operation of the spec with a success status", () => {
-    const succeeded = [...seen].filter(([, statuses]) => [...statuses].some((s) => s >= 200 && s < 300)).map(([id]) => id).sort();
+    const succeeded = [...seen]
+      .filter(([, statuses]) => [...statuses].some((s) => s >= 200 && s < 300))
+      .map(([id]) => id)
+      .sort();
     expect(succeeded).toEqual(operations.map((op) => op.operationId).sort());
   });
 
@@ -235,8 +326,12 @@ describe("answers of the real control API validate against the spec", () => {
     const response = deref(doc, at(doc, ptr), ptr);
     const schema = `${response.ptr}/content/application~1json/schema`;
     expect(validate.errorsOf(schema, { now: "2025-01-01T00:00:00Z", mode: "manual", pendingTimers: 0 })).toEqual([]);
-    expect(validate.errorsOf(schema, { now: "2025-01-01T00:00:00Z", mode: "sideways", pendingTimers: 0 })).not.toEqual([]);
-    expect(validate.errorsOf(schema, { now: "2025-01-01T00:00:00Z", mode: "manual", pendingTimers: 0, extra: 1 })).not.toEqual([]);
+    expect(validate.errorsOf(schema, { now: "2025-01-01T00:00:00Z", mode: "sideways", pendingTimers: 0 })).not.toEqual(
+      [],
+    );
+    expect(
+      validate.errorsOf(schema, { now: "2025-01-01T00:00:00Z", mode: "manual", pendingTimers: 0, extra: 1 }),
+    ).not.toEqual([]);
   });
 });
 
@@ -256,9 +351,16 @@ describe("docs/emulator-control.md", () => {
   }
 
   it("shows a curl example for every operation of the control spec", () => {
-    expect(examples.every((e) => e.startsWith("curl ") && !e.includes("\n") && e.split(" | ").every((c) => c.startsWith("curl ")))).toBe(true);
+    expect(
+      examples.every(
+        (e) => e.startsWith("curl ") && !e.includes("\n") && e.split(" | ").every((c) => c.startsWith("curl ")),
+      ),
+    ).toBe(true);
     const controlRequests = examples.map(request).filter((r) => r.path.startsWith("/_emulator"));
-    expect(controlRequests.filter((r) => !operationFor(r.method, r.path)), "examples of routes the spec lacks").toEqual([]);
+    expect(
+      controlRequests.filter((r) => !operationFor(r.method, r.path)),
+      "examples of routes the spec lacks",
+    ).toEqual([]);
     const shown = new Set(controlRequests.map((r) => operationFor(r.method, r.path)?.operationId));
     expect([...shown].sort()).toEqual(operations.map((op) => op.operationId).sort());
   });
@@ -266,7 +368,22 @@ describe("docs/emulator-control.md", () => {
   it("every curl example runs as written, in order, against the emulator bin", async () => {
     const cwd = mkdtempSync(join(scratch, "bin-"));
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const child = spawn(process.execPath, ["--import", tsx, join(root, "scripts/emulator.ts"), "--port", "0", "--json", "--clock", "manual", "--recordings-dir", "."], { cwd, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        tsx,
+        join(root, "scripts/emulator.ts"),
+        "--port",
+        "0",
+        "--json",
+        "--clock",
+        "manual",
+        "--recordings-dir",
+        ".",
+      ],
+      { cwd, env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
       const ready = await new Promise<{ url: string }>((done, fail) => {
         let out = "";
@@ -278,8 +395,11 @@ describe("docs/emulator-control.md", () => {
       });
       const run = (example: string) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-          execFile("bash", ["-c", example.replaceAll("http://127.0.0.1:4010", ready.url)], { cwd, env: cleanEnv, timeout: 15_000 }, (error, stdout, stderr) =>
-            done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          execFile(
+            "bash",
+            ["-c", example.replaceAll("http://127.0.0.1:4010", ready.url)],
+            { cwd, env: cleanEnv, timeout: 15_000 },
+            (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
           ),
         );
       for (const example of examples) expect(await run(example), example).toMatchObject({ code: 0, stderr: "" });
@@ -287,9 +407,12 @@ describe("docs/emulator-control.md", () => {
       expect(readdirSync(join(cwd, "recordings"))).toContain("0001-CreateRoom.json");
       // The emulator guide (docs/emulator.md) shows the same kind of commands; they run too (after the reset above).
       const readme = readFileSync(join(root, "docs/emulator.md"), "utf8");
-      const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("/_emulator/rooms/standup/participants"));
+      const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+        .map((m) => m[1]!)
+        .find((b) => b.includes("/_emulator/rooms/standup/participants"));
       expect(block).toBeDefined();
-      for (const line of block!.trim().split("\n")) expect(await run(line), line).toMatchObject({ code: 0, stderr: "" });
+      for (const line of block!.trim().split("\n"))
+        expect(await run(line), line).toMatchObject({ code: 0, stderr: "" });
     } finally {
       child.kill("SIGTERM");
     }

@@ -42,14 +42,19 @@ describe("fault injection", () => {
     expect(statuses()).toEqual([503, 200]);
 
     emulator.injectFault({ kind: "server-error", status: 502, body: "html", method: "POST" });
-    const error = await clientFor(emulator).rooms.create().catch((e: unknown) => e);
+    const error = await clientFor(emulator)
+      .rooms.create()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error).toMatchObject({ status: 502, code: null, bodyExcerpt: expect.stringContaining("Bad Gateway") });
   });
 
   it("gives up after maxRetries with the last error", async () => {
     emulator.injectFault({ kind: "server-error", count: 5 });
-    await expect(clientFor(emulator, { maxRetries: 2 }).rooms.list()).rejects.toMatchObject({ status: 500, code: 20500 });
+    await expect(clientFor(emulator, { maxRetries: 2 }).rooms.list()).rejects.toMatchObject({
+      status: 500,
+      code: 20500,
+    });
     expect(statuses()).toEqual([500, 500, 500]);
     emulator.clearFaults();
   });
@@ -59,7 +64,9 @@ describe("fault injection", () => {
     const list = await clientFor(emulator, { timeoutMs: 150 }).rooms.list();
     expect(list.meta.key).toBe("rooms");
     emulator.injectFault({ kind: "slow", delayMs: 400, count: 3 });
-    await expect(clientFor(emulator, { timeoutMs: 100, maxRetries: 0 }).rooms.list()).rejects.toBeInstanceOf(TwilioTimeoutError);
+    await expect(clientFor(emulator, { timeoutMs: 100, maxRetries: 0 }).rooms.list()).rejects.toBeInstanceOf(
+      TwilioTimeoutError,
+    );
     emulator.clearFaults();
   });
 
@@ -71,8 +78,12 @@ describe("fault injection", () => {
   });
 
   it("faults can be armed, listed and cleared over the control API", async () => {
-    expect((await control(emulator, "/faults", "POST", { kind: "rate-limit", retryAfter: null, count: 3 })).status).toBe(201);
-    expect((await (await control(emulator, "/faults", "GET")).json()).faults).toMatchObject([{ kind: "rate-limit", remaining: 3 }]);
+    expect(
+      (await control(emulator, "/faults", "POST", { kind: "rate-limit", retryAfter: null, count: 3 })).status,
+    ).toBe(201);
+    expect((await (await control(emulator, "/faults", "GET")).json()).faults).toMatchObject([
+      { kind: "rate-limit", remaining: 3 },
+    ]);
     const limited = await api(emulator, "/v1/Compositions");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBeNull();

@@ -34,7 +34,15 @@ const RUNS_PER_OPERATION = 40;
 
 let emulator: Emulator;
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-const counts = { arbitrarySent: 0, arbitraryUnsendable: 0, rawSocket: 0, specValid: 0, specGeneratedInvalid: 0, operations: 0, statuses: new Map<number, number>() };
+const counts = {
+  arbitrarySent: 0,
+  arbitraryUnsendable: 0,
+  rawSocket: 0,
+  specValid: 0,
+  specGeneratedInvalid: 0,
+  operations: 0,
+  statuses: new Map<number, number>(),
+};
 
 beforeAll(async () => {
   emulator = await startEmulator({ clock: "manual", statusCallbacks: false });
@@ -42,7 +50,10 @@ beforeAll(async () => {
 afterAll(async () => {
   agent.destroy();
   await emulator?.stop();
-  const statuses = [...counts.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ");
+  const statuses = [...counts.statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(" ");
   console.log(
     `emulator fuzz: ${counts.arbitrarySent} arbitrary requests (+${counts.arbitraryUnsendable} node:http refused to send), ${counts.rawSocket} raw-socket requests, ` +
       `${counts.specValid} spec-valid requests over ${counts.operations} operations (${counts.specGeneratedInvalid} generated but refused by the validator, not sent); statuses ${statuses}; 0 crashes, 0 5xx`,
@@ -56,12 +67,25 @@ interface Answer {
   body: string;
 }
 
-function send(port: string, method: string, target: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
+function send(
+  port: string,
+  method: string,
+  target: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, method, path: target, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], location: res.headers.location, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers["content-type"],
+          location: res.headers.location,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -76,24 +100,75 @@ function count(status: number): void {
 function expectTwilioError(answer: Answer, what: string): void {
   if (answer.status < 400 || !answer.contentType?.startsWith("application/json") || !answer.body) return;
   const body = JSON.parse(answer.body) as Record<string, unknown>;
-  expect(body, what).toMatchObject({ code: expect.any(Number), message: expect.any(String), more_info: expect.any(String), status: answer.status });
+  expect(body, what).toMatchObject({
+    code: expect.any(Number),
+    message: expect.any(String),
+    more_info: expect.any(String),
+    status: answer.status,
+  });
 }
 
 // ---- phase 1: arbitrary requests ---------------------------------------------------
 
 const segment = fc.oneof(
-  fc.constantFrom("v1", "Rooms", "Participants", "PublishedTracks", "SubscribedTracks", "SubscribeRules", "RecordingRules", "Recordings", "Media", "Compositions", "CompositionHooks", "CompositionSettings", "RecordingSettings", "Default", "Transcriptions", "Anonymize"),
-  fc.constantFrom("_emulator", "rooms", "participants", "tracks", "clock", "advance", "traffic", "write", "callbacks", "reset", "state", "disconnect", "media", "recording", "composition"),
+  fc.constantFrom(
+    "v1",
+    "Rooms",
+    "Participants",
+    "PublishedTracks",
+    "SubscribedTracks",
+    "SubscribeRules",
+    "RecordingRules",
+    "Recordings",
+    "Media",
+    "Compositions",
+    "CompositionHooks",
+    "CompositionSettings",
+    "RecordingSettings",
+    "Default",
+    "Transcriptions",
+    "Anonymize",
+  ),
+  fc.constantFrom(
+    "_emulator",
+    "rooms",
+    "participants",
+    "tracks",
+    "clock",
+    "advance",
+    "traffic",
+    "write",
+    "callbacks",
+    "reset",
+    "state",
+    "disconnect",
+    "media",
+    "recording",
+    "composition",
+  ),
   fc.stringMatching(/^(RM|PA|MT|RT|CJ|HK|VT|XX)[0-9a-f]{32}$/),
   fc.string({ maxLength: 12 }),
   fc.constantFrom("%", "%zz", "%E0%A4%A", "%00", "..", ".", "[", "]", "@", ":", "%2F", "\u00e9", "日本"),
 );
 const target = fc.oneof(
-  fc.tuple(fc.array(segment, { minLength: 0, maxLength: 7 }), fc.option(fc.string({ maxLength: 40 }))).map(([parts, query]) => `/${parts.join("/")}${query === null ? "" : `?${query}`}`),
+  fc
+    .tuple(fc.array(segment, { minLength: 0, maxLength: 7 }), fc.option(fc.string({ maxLength: 40 })))
+    .map(([parts, query]) => `/${parts.join("/")}${query === null ? "" : `?${query}`}`),
   fc.string({ maxLength: 60 }),
-  fc.constantFrom("//[", "*", "http://example.com/v1/Rooms", "//", "/", "/v1/Rooms?PageSize=1e309", "/v1/Rooms?Page=-1&PageToken=PA%"),
+  fc.constantFrom(
+    "//[",
+    "*",
+    "http://example.com/v1/Rooms",
+    "//",
+    "/",
+    "/v1/Rooms?PageSize=1e309",
+    "/v1/Rooms?Page=-1&PageToken=PA%",
+  ),
 );
-const method = fc.oneof(fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"), fc.stringMatching(/^[A-Z]{1,10}$/));
+const method = fc.oneof(
+  fc.constantFrom("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"),
+  fc.stringMatching(/^[A-Z]{1,10}$/),
+);
 const authorization = () =>
   fc.oneof(
     fc.constant(basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret)),
@@ -102,19 +177,63 @@ const authorization = () =>
     fc.string({ maxLength: 30 }).map((s) => `Basic ${s}`),
     fc.string({ maxLength: 30 }),
   );
-const contentType = fc.constantFrom("application/x-www-form-urlencoded", "application/json", "application/json; charset=utf-8", "text/plain", "multipart/form-data", "", "application/x-www-form-urlencoded; charset=latin1");
-const formField = fc.constantFrom("UniqueName", "Type", "RecordingRules", "Rules", "VideoLayout", "AudioSources", "StatusCallback", "Status", "Ttl", "EmptyRoomTimeout", "identity", "kind", "ms", "seconds", "dir", "enabled", "RoomSid");
+const contentType = fc.constantFrom(
+  "application/x-www-form-urlencoded",
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "multipart/form-data",
+  "",
+  "application/x-www-form-urlencoded; charset=latin1",
+);
+const formField = fc.constantFrom(
+  "UniqueName",
+  "Type",
+  "RecordingRules",
+  "Rules",
+  "VideoLayout",
+  "AudioSources",
+  "StatusCallback",
+  "Status",
+  "Ttl",
+  "EmptyRoomTimeout",
+  "identity",
+  "kind",
+  "ms",
+  "seconds",
+  "dir",
+  "enabled",
+  "RoomSid",
+);
 const body = fc.oneof(
   fc.constant(undefined),
   fc.string({ maxLength: 200 }),
   fc.json({ maxDepth: 4 }),
-  fc.array(fc.tuple(formField, fc.oneof(fc.string({ maxLength: 30 }), fc.json({ maxDepth: 3 }))), { maxLength: 5 }).map((pairs) => new URLSearchParams(pairs).toString()),
-  fc.record({ ms: fc.oneof(fc.double(), fc.integer()), seconds: fc.double(), identity: fc.string(), kind: fc.constantFrom("audio", "video", "data", "x"), dir: fc.string() }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+  fc
+    .array(fc.tuple(formField, fc.oneof(fc.string({ maxLength: 30 }), fc.json({ maxDepth: 3 }))), { maxLength: 5 })
+    .map((pairs) => new URLSearchParams(pairs).toString()),
+  fc
+    .record(
+      {
+        ms: fc.oneof(fc.double(), fc.integer()),
+        seconds: fc.double(),
+        identity: fc.string(),
+        kind: fc.constantFrom("audio", "video", "data", "x"),
+        dir: fc.string(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
   fc.integer({ min: 1, max: 64 }).map((kb) => "x".repeat(kb * 1024)),
 );
 const headers = () =>
   fc.record(
-    { Authorization: authorization(), "Content-Type": contentType, Origin: fc.constantFrom("https://evil.example", "null", "http://127.0.0.1"), Host: fc.constantFrom("127.0.0.1", "localhost:1", "evil.example") },
+    {
+      Authorization: authorization(),
+      "Content-Type": contentType,
+      Origin: fc.constantFrom("https://evil.example", "null", "http://127.0.0.1"),
+      Host: fc.constantFrom("127.0.0.1", "localhost:1", "evil.example"),
+    },
     { requiredKeys: [] },
   );
 
@@ -127,15 +246,28 @@ describe("emulator fuzz", () => {
         const safeMethod = m === "POST" && /faults/i.test(t) ? "GET" : m;
         let answer: Answer;
         try {
-          answer = await send(ports[which]!, safeMethod, t, h, safeMethod === "GET" || safeMethod === "HEAD" ? undefined : b);
+          answer = await send(
+            ports[which]!,
+            safeMethod,
+            t,
+            h,
+            safeMethod === "GET" || safeMethod === "HEAD" ? undefined : b,
+          );
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code ?? "";
           // node:http refuses to send some targets and headers at all; nothing reached the server.
-          if (/^ERR_(UNESCAPED_CHARACTERS|INVALID_CHAR|INVALID_HTTP_TOKEN|INVALID_ARG_VALUE|HTTP_INVALID_HEADER_VALUE)$/.test(code) || error instanceof TypeError) {
+          if (
+            /^ERR_(UNESCAPED_CHARACTERS|INVALID_CHAR|INVALID_HTTP_TOKEN|INVALID_ARG_VALUE|HTTP_INVALID_HEADER_VALUE)$/.test(
+              code,
+            ) ||
+            error instanceof TypeError
+          ) {
             counts.arbitraryUnsendable++;
             return;
           }
-          throw new Error(`${safeMethod} ${JSON.stringify(t)} ${JSON.stringify(h)}: no answer (${code} ${(error as Error).message})`);
+          throw new Error(
+            `${safeMethod} ${JSON.stringify(t)} ${JSON.stringify(h)}: no answer (${code} ${(error as Error).message})`,
+          );
         }
         counts.arbitrarySent++;
         count(answer.status);
@@ -154,7 +286,9 @@ describe("emulator fuzz", () => {
       fc.asyncProperty(
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
-          fc.tuple(method, fc.string({ maxLength: 40, unit: "binary" }), fc.string({ maxLength: 60, unit: "binary" })).map(([m, t, h]) => Buffer.from(`${m} ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\n${h}\r\n\r\n`, "latin1")),
+          fc
+            .tuple(method, fc.string({ maxLength: 40, unit: "binary" }), fc.string({ maxLength: 60, unit: "binary" }))
+            .map(([m, t, h]) => Buffer.from(`${m} ${t} HTTP/1.1\r\nHost: 127.0.0.1\r\n${h}\r\n\r\n`, "latin1")),
         ),
         async (bytes) => {
           const reply = await new Promise<string>((resolve) => {
@@ -188,26 +322,55 @@ describe("emulator fuzz", () => {
       counts.operations++;
       let valid = 0;
       await fc.assert(
-        fc.asyncProperty(requestsFor(op, (seg) => pools.get(seg) ?? []), async (req: GeneratedRequest) => {
-          const contentType = req.body !== undefined ? "application/x-www-form-urlencoded" : undefined;
-          const checked = validator.validateRequest({ method: req.method, url: `${emulator.url}${req.target}`, ...(req.body !== undefined ? { body: req.body } : {}), ...(contentType ? { contentType } : {}) });
-          if (checked.problems.length > 0 || checked.match?.operationId !== op.operationId) {
-            counts.specGeneratedInvalid++;
-            return;
-          }
-          valid++;
-          counts.specValid++;
-          const answer = await send(port, req.method, req.target, { Authorization: auth, ...(contentType ? { "Content-Type": contentType } : {}) }, req.body);
-          count(answer.status);
-          const what = `${req.method} ${req.target} ${req.body ?? ""}`.slice(0, 400);
-          expect(answer.status, `${what} → ${answer.body.slice(0, 300)}`).toBeLessThan(500);
-          const responseBody = answer.contentType?.startsWith("application/json") && answer.body ? JSON.parse(answer.body) : answer.body || null;
-          const result = validator.validateRecording({
-            request: { method: req.method, url: `${emulator.url}${req.target}`, ...(contentType ? { headers: { "content-type": contentType } } : {}), ...(req.body !== undefined ? { body: req.body } : {}) },
-            response: { status: answer.status, headers: { ...(answer.contentType ? { "content-type": answer.contentType } : {}), ...(answer.location ? { location: answer.location } : {}) }, body: responseBody },
-          });
-          if (!result.ok) failures.push(`${what} → ${answer.status}: ${JSON.stringify(result.errors).slice(0, 400)}`);
-        }),
+        fc.asyncProperty(
+          requestsFor(op, (seg) => pools.get(seg) ?? []),
+          async (req: GeneratedRequest) => {
+            const contentType = req.body !== undefined ? "application/x-www-form-urlencoded" : undefined;
+            const checked = validator.validateRequest({
+              method: req.method,
+              url: `${emulator.url}${req.target}`,
+              ...(req.body !== undefined ? { body: req.body } : {}),
+              ...(contentType ? { contentType } : {}),
+            });
+            if (checked.problems.length > 0 || checked.match?.operationId !== op.operationId) {
+              counts.specGeneratedInvalid++;
+              return;
+            }
+            valid++;
+            counts.specValid++;
+            const answer = await send(
+              port,
+              req.method,
+              req.target,
+              { Authorization: auth, ...(contentType ? { "Content-Type": contentType } : {}) },
+              req.body,
+            );
+            count(answer.status);
+            const what = `${req.method} ${req.target} ${req.body ?? ""}`.slice(0, 400);
+            expect(answer.status, `${what} → ${answer.body.slice(0, 300)}`).toBeLessThan(500);
+            const responseBody =
+              answer.contentType?.startsWith("application/json") && answer.body
+                ? JSON.parse(answer.body)
+                : answer.body || null;
+            const result = validator.validateRecording({
+              request: {
+                method: req.method,
+                url: `${emulator.url}${req.target}`,
+                ...(contentType ? { headers: { "content-type": contentType } } : {}),
+                ...(req.body !== undefined ? { body: req.body } : {}),
+              },
+              response: {
+                status: answer.status,
+                headers: {
+                  ...(answer.contentType ? { "content-type": answer.contentType } : {}),
+                  ...(answer.location ? { location: answer.location } : {}),
+                },
+                body: responseBody,
+              },
+            });
+            if (!result.ok) failures.push(`${what} → ${answer.status}: ${JSON.stringify(result.errors).slice(0, 400)}`);
+          },
+        ),
         { numRuns: RUNS_PER_OPERATION, seed: SEED },
       );
       // The generator must actually reach each operation with valid requests.
@@ -236,7 +399,13 @@ describe("emulator fuzz", () => {
     };
     const burst = async (n: number) => {
       for (let i = 0; i < n; i++) {
-        const answer = await send(port, "POST", "/v1/Rooms", { "Content-Type": "application/x-www-form-urlencoded", ...(i % 2 ? { Authorization: auth } : {}) }, big);
+        const answer = await send(
+          port,
+          "POST",
+          "/v1/Rooms",
+          { "Content-Type": "application/x-www-form-urlencoded", ...(i % 2 ? { Authorization: auth } : {}) },
+          big,
+        );
         count(answer.status);
         expect([400, 401]).toContain(answer.status);
       }
@@ -271,7 +440,11 @@ async function populate(e: Emulator): Promise<Map<string, string[]>> {
   const hook = await video.compositionHooks.create({ FriendlyName: "fuzz-hook", AudioSources: ["*"] });
   add("CompositionHooks", hook.sid);
   for (let i = 0; i < 3; i++) {
-    const room = await video.rooms.create({ UniqueName: `fuzz-${i}`, RecordParticipantsOnConnect: true, TranscribeParticipantsOnConnect: i === 0 });
+    const room = await video.rooms.create({
+      UniqueName: `fuzz-${i}`,
+      RecordParticipantsOnConnect: true,
+      TranscribeParticipantsOnConnect: i === 0,
+    });
     add("Rooms", room.sid, `fuzz-${i}`);
     for (const identity of ["ann", "bob"]) {
       const p = e.connectParticipant(room.sid, identity);

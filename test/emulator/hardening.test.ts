@@ -32,14 +32,23 @@ interface RawAnswer {
 }
 
 /** One request exactly as given (no URL normalisation), answered or failed. */
-function raw(origin: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawAnswer> {
+function raw(
+  origin: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawAnswer> {
   const { port } = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: init.method ?? "GET", headers: init.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path, method: init.method ?? "GET", headers: init.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(init.body);
   });
@@ -56,7 +65,12 @@ describe("no request ends the process", () => {
     for (const target of ["//[", "//", "//evil.example/v1/Rooms"]) {
       const answer = await raw(emulator.url, target, { headers: { Authorization: auth() } });
       expect(answer.status, target).toBe(400);
-      expect(JSON.parse(answer.body)).toEqual({ code: 20001, message: expect.stringMatching(/request target/), more_info: "https://www.twilio.com/docs/errors/20001", status: 400 });
+      expect(JSON.parse(answer.body)).toEqual({
+        code: 20001,
+        message: expect.stringMatching(/request target/),
+        more_info: "https://www.twilio.com/docs/errors/20001",
+        status: 400,
+      });
     }
     await alive();
   });
@@ -72,7 +86,9 @@ describe("no request ends the process", () => {
   it("a malformed HTTP request is answered 400 and the server keeps serving", async () => {
     const { port } = new URL(emulator.url);
     const text = await new Promise<string>((resolve) => {
-      const socket = connect(Number(port), "127.0.0.1", () => socket.write("GET /v1/Rooms HTTP/1.1\r\nHost: x\r\nBad\u0001Header: y\r\n\r\n"));
+      const socket = connect(Number(port), "127.0.0.1", () =>
+        socket.write("GET /v1/Rooms HTTP/1.1\r\nHost: x\r\nBad\u0001Header: y\r\n\r\n"),
+      );
       let out = "";
       socket.on("data", (d) => (out += d.toString()));
       socket.on("close", () => resolve(out));
@@ -92,7 +108,10 @@ describe("no request ends the process", () => {
     emulator.advance(5_000);
     const [rec] = (await video.recordings.list({ GroupingSid: [room.sid] })).recordings;
     const disposition = "attachment; filename=réunion-日本.mka";
-    const redirect = await api(emulator, `/v1/Recordings/${rec!.sid}/Media?ContentDisposition=${encodeURIComponent(disposition)}`);
+    const redirect = await api(
+      emulator,
+      `/v1/Recordings/${rec!.sid}/Media?ContentDisposition=${encodeURIComponent(disposition)}`,
+    );
     expect(redirect.status).toBe(302);
     const file = await fetch(redirect.headers.get("location")!);
     expect(file.status).toBe(200);
@@ -104,9 +123,15 @@ describe("no request ends the process", () => {
 
   it("encodes any disposition into a valid header value: ASCII passes unchanged, control characters and lone surrogates never throw", () => {
     expect(encodeContentDisposition("attachment; filename=a.mka")).toBe("attachment; filename=a.mka");
-    expect(encodeContentDisposition('inline; filename="x\u0001y.mp4"')).toBe(`inline; filename="x_y.mp4"; filename*=UTF-8''x%01y.mp4`);
-    expect(encodeContentDisposition("attachment; filename=\ud800.mka")).toBe(`attachment; filename="_.mka"; filename*=UTF-8''%EF%BF%BD.mka`);
-    expect(encodeContentDisposition("attachment; filename=it's (1).mka; x=é")).toBe(`attachment; filename="it's (1).mka"; x*=UTF-8''%C3%A9`);
+    expect(encodeContentDisposition('inline; filename="x\u0001y.mp4"')).toBe(
+      `inline; filename="x_y.mp4"; filename*=UTF-8''x%01y.mp4`,
+    );
+    expect(encodeContentDisposition("attachment; filename=\ud800.mka")).toBe(
+      `attachment; filename="_.mka"; filename*=UTF-8''%EF%BF%BD.mka`,
+    );
+    expect(encodeContentDisposition("attachment; filename=it's (1).mka; x=é")).toBe(
+      `attachment; filename="it's (1).mka"; x*=UTF-8''%C3%A9`,
+    );
   });
 });
 
@@ -118,9 +143,16 @@ describe("memory", () => {
       body: `UniqueName=${"x".repeat(2 * 1024 * 1024)}`,
     });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ code: 20001, status: 413, message: expect.stringMatching(/1048576 bytes/) });
+    expect(await response.json()).toMatchObject({
+      code: 20001,
+      status: 413,
+      message: expect.stringMatching(/1048576 bytes/),
+    });
     // Far past the drain limit, declared up front: answered at once, then the connection closes.
-    const huge = await raw(emulator.url, "/v1/Rooms", { method: "POST", headers: { "Content-Length": String(1024 * 1024 * 1024) } }).catch((e: Error) => e);
+    const huge = await raw(emulator.url, "/v1/Rooms", {
+      method: "POST",
+      headers: { "Content-Length": String(1024 * 1024 * 1024) },
+    }).catch((e: Error) => e);
     if (!(huge instanceof Error)) expect(huge.status).toBe(413);
     await alive();
   });
@@ -145,14 +177,19 @@ describe("memory", () => {
         names.push(`ring-${i}`);
         expect((await api(small, "/v1/Rooms", { form: { UniqueName: `ring-${i}` } })).status).toBe(201);
       }
-      expect(small.traffic().map((r) => new URLSearchParams(String(r.request.body)).get("UniqueName"))).toEqual(names.slice(2));
+      expect(small.traffic().map((r) => new URLSearchParams(String(r.request.body)).get("UniqueName"))).toEqual(
+        names.slice(2),
+      );
       expect((await (await control(small, "/state", "GET")).json()).traffic).toEqual({ kept: 3, dropped: 2 });
     } finally {
       await small.stop();
     }
     const bytes = await startEmulator({ clock: "manual", trafficLog: { maxBytes: 300_000 } });
     try {
-      for (let i = 0; i < 10; i++) await api(bytes, "/v1/Rooms", { form: { UniqueName: `b-${i}`, StatusCallback: `https://example.com/${"p".repeat(100_000)}` } });
+      for (let i = 0; i < 10; i++)
+        await api(bytes, "/v1/Rooms", {
+          form: { UniqueName: `b-${i}`, StatusCallback: `https://example.com/${"p".repeat(100_000)}` },
+        });
       const kept = bytes.traffic();
       expect(kept.length).toBeGreaterThan(0);
       expect(kept.length).toBeLessThan(10);
@@ -169,7 +206,9 @@ describe("documentation", () => {
     const readme = await readFile(new URL("../../docs/emulator.md", import.meta.url), "utf8");
     const mib = (n: number) => `${n / 1024 / 1024} MiB`;
     expect(readme).toContain(`| \`maxBodyBytes\` | ${mib(DEFAULT_MAX_BODY_BYTES)} |`);
-    expect(readme).toContain(`| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of recordings |`);
+    expect(readme).toContain(
+      `| \`trafficLog: { maxEntries, maxBytes }\` | ${DEFAULT_TRAFFIC_LOG.maxEntries.toLocaleString("en-US")} exchanges, ${mib(DEFAULT_TRAFFIC_LOG.maxBytes)} of recordings |`,
+    );
   });
 });
 
@@ -177,11 +216,18 @@ describe("the control API refuses what a web page could forge", () => {
   it("a text/plain body is refused with 415 and changes nothing (any page could reset state or inject faults)", async () => {
     await api(emulator, "/v1/Rooms", { form: { UniqueName: "keep-me" } });
     for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
-      const answer = await raw(emulator.url, "/_emulator/reset", { method: "POST", headers: { "Content-Type": contentType }, body: "{}" });
+      const answer = await raw(emulator.url, "/_emulator/reset", {
+        method: "POST",
+        headers: { "Content-Type": contentType },
+        body: "{}",
+      });
       expect(answer.status, contentType).toBe(415);
       expect(JSON.parse(answer.body)).toMatchObject({ status: 415 });
     }
-    const noType = await raw(emulator.url, "/_emulator/faults", { method: "POST", body: JSON.stringify({ kind: "drop" }) });
+    const noType = await raw(emulator.url, "/_emulator/faults", {
+      method: "POST",
+      body: JSON.stringify({ kind: "drop" }),
+    });
     expect(noType.status).toBe(415);
     expect((await api(emulator, "/v1/Rooms/keep-me")).status).toBe(200);
     expect((await (await control(emulator, "/faults", "GET")).json()).faults).toEqual([]);
@@ -195,7 +241,9 @@ describe("the control API refuses what a web page could forge", () => {
     }
     const own = await raw(emulator.url, "/_emulator/clock", { headers: { Origin: emulator.url } });
     expect(own.status).toBe(200);
-    const localhost = await raw(emulator.url, "/_emulator/clock", { headers: { Origin: emulator.url.replace("127.0.0.1", "localhost") } });
+    const localhost = await raw(emulator.url, "/_emulator/clock", {
+      headers: { Origin: emulator.url.replace("127.0.0.1", "localhost") },
+    });
     expect(localhost.status).toBe(200);
   });
 
@@ -205,7 +253,11 @@ describe("the control API refuses what a web page could forge", () => {
   });
 
   it("a body that is JSON but not an object is a 400", async () => {
-    const answer = await raw(emulator.url, "/_emulator/faults", { method: "POST", headers: { "Content-Type": "application/json" }, body: "[1]" });
+    const answer = await raw(emulator.url, "/_emulator/faults", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "[1]",
+    });
     expect(answer.status).toBe(400);
   });
 
@@ -243,7 +295,9 @@ describe("the control API refuses what a web page could forge", () => {
 
 describe("requests the spec accepts never get a 500", () => {
   it("POST /v1/Rooms with RecordingRules in the object form {rules:[…]} creates the room (it answered 500: rules.map is not a function)", async () => {
-    const response = await api(emulator, "/v1/Rooms", { form: { RecordingRules: JSON.stringify({ rules: [{ type: "include", kind: "audio" }] }) } });
+    const response = await api(emulator, "/v1/Rooms", {
+      form: { RecordingRules: JSON.stringify({ rules: [{ type: "include", kind: "audio" }] }) },
+    });
     expect(response.status).toBe(201);
     const room = await response.json();
     const rules = await (await api(emulator, `/v1/Rooms/${room.sid}/RecordingRules`)).json();
@@ -264,7 +318,11 @@ describe("input that is too much is a 400 with a clear message", () => {
   });
 
   it("a bad % in a control path is a 400 (decodeURIComponent threw: 500)", async () => {
-    const answer = await raw(emulator.url, "/_emulator/rooms/%E0%A4%A/participants", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"identity":"x"}' });
+    const answer = await raw(emulator.url, "/_emulator/rooms/%E0%A4%A/participants", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"identity":"x"}',
+    });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).message).toMatch(/percent-encoding/);
   });
@@ -289,8 +347,16 @@ describe("timers", () => {
     const receiver = await startReceiver();
     try {
       const video = clientFor(emulator);
-      await video.compositionHooks.create({ FriendlyName: "every-room", AudioSources: ["*"], StatusCallback: `${receiver.url}/hook` });
-      const room = await video.rooms.create({ RecordParticipantsOnConnect: true, StatusCallback: `${receiver.url}/room`, UnusedRoomTimeout: 1 });
+      await video.compositionHooks.create({
+        FriendlyName: "every-room",
+        AudioSources: ["*"],
+        StatusCallback: `${receiver.url}/hook`,
+      });
+      const room = await video.rooms.create({
+        RecordParticipantsOnConnect: true,
+        StatusCallback: `${receiver.url}/room`,
+        UnusedRoomTimeout: 1,
+      });
       emulator.connectParticipant(room.sid, "a");
       emulator.publishTrack(room.sid, "a", { kind: "audio" });
       emulator.advance(10_000);

@@ -13,9 +13,14 @@ export function basic(user: string, password: string): string {
 }
 
 /** Plain fetch against the emulator with its API key. */
-export function api(emulator: Emulator, path: string, init: { method?: string; form?: Record<string, string | string[]>; auth?: string | null } = {}) {
+export function api(
+  emulator: Emulator,
+  path: string,
+  init: { method?: string; form?: Record<string, string | string[]>; auth?: string | null } = {},
+) {
   const headers: Record<string, string> = {};
-  if (init.auth !== null) headers.Authorization = init.auth ?? basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret);
+  if (init.auth !== null)
+    headers.Authorization = init.auth ?? basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret);
   let body: string | undefined;
   if (init.form) {
     const params = new URLSearchParams();
@@ -23,7 +28,12 @@ export function api(emulator: Emulator, path: string, init: { method?: string; f
     body = params.toString();
     headers["Content-Type"] = "application/x-www-form-urlencoded";
   }
-  return fetch(`${emulator.url}${path}`, { method: init.method ?? (init.form ? "POST" : "GET"), headers, ...(body ? { body } : {}), redirect: "manual" });
+  return fetch(`${emulator.url}${path}`, {
+    method: init.method ?? (init.form ? "POST" : "GET"),
+    headers,
+    ...(body ? { body } : {}),
+    redirect: "manual",
+  });
 }
 
 export function control(emulator: Emulator, path: string, method = "POST", body?: unknown) {
@@ -42,16 +52,27 @@ export interface ReceivedCallback {
 }
 
 /** A loopback status callback receiver. */
-export async function startReceiver(): Promise<{ url: string; received: ReceivedCallback[]; close(): Promise<void>; server: Server }> {
+export async function startReceiver(): Promise<{
+  url: string;
+  received: ReceivedCallback[];
+  close(): Promise<void>;
+  server: Server;
+}> {
   const received: ReceivedCallback[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${req.url}`;
-      const form = req.method === "POST" ? new URLSearchParams(Buffer.concat(chunks).toString()) : new URL(url).searchParams;
+      const form =
+        req.method === "POST" ? new URLSearchParams(Buffer.concat(chunks).toString()) : new URL(url).searchParams;
       const signature = req.headers["x-twilio-signature"];
-      received.push({ method: req.method ?? "", url, signature: typeof signature === "string" ? signature : undefined, params: Object.fromEntries(form) });
+      received.push({
+        method: req.method ?? "",
+        url,
+        signature: typeof signature === "string" ? signature : undefined,
+        params: Object.fromEntries(form),
+      });
       res.writeHead(204).end();
     });
   });

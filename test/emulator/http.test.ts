@@ -23,15 +23,27 @@ async function createRoom(form: Record<string, string | string[]> = {}) {
 describe("authentication", () => {
   it("accepts the API key and the account SID with its auth token", async () => {
     expect((await api(emulator, "/v1/Rooms")).status).toBe(200);
-    expect((await api(emulator, "/v1/Rooms", { auth: basic(emulator.accountSid, emulator.credentials.authToken) })).status).toBe(200);
+    expect(
+      (await api(emulator, "/v1/Rooms", { auth: basic(emulator.accountSid, emulator.credentials.authToken) })).status,
+    ).toBe(200);
   });
 
   it("answers 401 with code 20003 for missing or wrong credentials", async () => {
-    for (const auth of [null, basic(emulator.credentials.apiKeySid, "wrong"), basic(emulator.accountSid, emulator.credentials.apiKeySecret), "Bearer x"]) {
+    for (const auth of [
+      null,
+      basic(emulator.credentials.apiKeySid, "wrong"),
+      basic(emulator.accountSid, emulator.credentials.apiKeySecret),
+      "Bearer x",
+    ]) {
       const response = await api(emulator, "/v1/Rooms", { auth });
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Basic/);
-      expect(await response.json()).toEqual({ code: 20003, message: "Authenticate", more_info: "https://www.twilio.com/docs/errors/20003", status: 401 });
+      expect(await response.json()).toEqual({
+        code: 20003,
+        message: "Authenticate",
+        more_info: "https://www.twilio.com/docs/errors/20003",
+        status: 401,
+      });
     }
   });
 });
@@ -66,7 +78,11 @@ describe("errors", () => {
     for (const [form, code] of cases) {
       const { response, body } = await createRoom(form);
       expect(response.status, JSON.stringify(form)).toBe(400);
-      expect(body, JSON.stringify(form)).toMatchObject({ code, status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
+      expect(body, JSON.stringify(form)).toMatchObject({
+        code,
+        status: 400,
+        more_info: `https://www.twilio.com/docs/errors/${code}`,
+      });
     }
   });
 
@@ -85,10 +101,14 @@ describe("errors", () => {
   it("rejects invalid subscribe rules with 53215 and recording rules with 53120", async () => {
     const { body: room } = await createRoom();
     const p = emulator.connectParticipant(String(room.sid), "zoe");
-    const sub = await api(emulator, `/v1/Rooms/${room.sid}/Participants/${p.sid}/SubscribeRules`, { form: { Rules: JSON.stringify([{ type: "include", all: false }]) } });
+    const sub = await api(emulator, `/v1/Rooms/${room.sid}/Participants/${p.sid}/SubscribeRules`, {
+      form: { Rules: JSON.stringify([{ type: "include", all: false }]) },
+    });
     expect(sub.status).toBe(400);
     expect((await sub.json()).code).toBe(53215);
-    const rec = await api(emulator, `/v1/Rooms/${room.sid}/RecordingRules`, { form: { Rules: JSON.stringify([{ all: true }]) } });
+    const rec = await api(emulator, `/v1/Rooms/${room.sid}/RecordingRules`, {
+      form: { Rules: JSON.stringify([{ all: true }]) },
+    });
     expect((await rec.json()).code).toBe(53120);
   });
 });
@@ -113,7 +133,9 @@ describe("paging", () => {
     const second = await (await api(emulator, first.meta.next_page_url.slice(emulator.url.length))).json();
     expect(second.rooms.map((r: { sid: string }) => r.sid)).toEqual(newestFirst.slice(2, 4));
     expect(second.meta.url).toBe(first.meta.next_page_url);
-    expect(second.meta.previous_page_url).toBe(`${emulator.url}/v1/Rooms?Status=in-progress&PageSize=2&Page=0&PageToken=PB${newestFirst[2]}`);
+    expect(second.meta.previous_page_url).toBe(
+      `${emulator.url}/v1/Rooms?Status=in-progress&PageSize=2&Page=0&PageToken=PB${newestFirst[2]}`,
+    );
     const back = await (await api(emulator, second.meta.previous_page_url.slice(emulator.url.length))).json();
     expect(back.rooms.map((r: { sid: string }) => r.sid)).toEqual(newestFirst.slice(0, 2));
     const third = await (await api(emulator, second.meta.next_page_url.slice(emulator.url.length))).json();
@@ -149,7 +171,10 @@ describe("list filters and defaults", () => {
     const live = (await createRoom({ UniqueName: "live" })).body;
     const done = (await createRoom({ UniqueName: "done" })).body;
     await api(emulator, `/v1/Rooms/${done.sid}`, { form: { Status: "completed" } });
-    const names = async (query: string) => ((await (await api(emulator, `/v1/Rooms${query}`)).json()).rooms as Array<{ unique_name: string }>).map((r) => r.unique_name);
+    const names = async (query: string) =>
+      ((await (await api(emulator, `/v1/Rooms${query}`)).json()).rooms as Array<{ unique_name: string }>).map(
+        (r) => r.unique_name,
+      );
     expect(await names("")).toEqual(["live"]);
     expect(await names("?Status=completed")).toEqual(["done"]);
     expect(await names("?UniqueName=done&Status=completed")).toEqual(["done"]);
@@ -172,7 +197,10 @@ describe("media", () => {
     expect((await api(emulator, `/v1/Recordings/${rec.sid}/Media`)).status).toBe(404);
     emulator.advance(5_000);
 
-    const media = await api(emulator, `/v1/Recordings/${rec.sid}/Media?Ttl=60&ContentDisposition=${encodeURIComponent("attachment; filename=a.mka")}`);
+    const media = await api(
+      emulator,
+      `/v1/Recordings/${rec.sid}/Media?Ttl=60&ContentDisposition=${encodeURIComponent("attachment; filename=a.mka")}`,
+    );
     expect(media.status).toBe(302);
     const { redirect_to } = await media.json();
     expect(media.headers.get("location")).toBe(redirect_to);
@@ -182,10 +210,14 @@ describe("media", () => {
     expect(file.status).toBe(200);
     expect(file.headers.get("content-disposition")).toBe("attachment; filename=a.mka");
     expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    const withAuth = await fetch(redirect_to, { headers: { Authorization: basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret) } });
+    const withAuth = await fetch(redirect_to, {
+      headers: { Authorization: basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret) },
+    });
     expect(withAuth.status).toBe(400);
     // Flip the first hex digit to a different one (replacing it with "0" changed nothing when it was "0").
-    const tampered = await fetch(redirect_to.replace(/Signature=([0-9a-f])/, (_: string, d: string) => `Signature=${d === "0" ? "1" : "0"}`));
+    const tampered = await fetch(
+      redirect_to.replace(/Signature=([0-9a-f])/, (_: string, d: string) => `Signature=${d === "0" ? "1" : "0"}`),
+    );
     expect(tampered.url).not.toBe(redirect_to);
     expect(tampered.status).toBe(403);
     emulator.advance(61_000);
@@ -200,9 +232,13 @@ describe("control API over HTTP", () => {
     expect(joined.status).toBe(201);
     const eve = await joined.json();
     expect(eve).toMatchObject({ identity: "eve", status: "connected", room_sid: room.sid });
-    const track = await (await control(emulator, `/rooms/ctl/participants/eve/tracks`, "POST", { kind: "video", name: "cam" })).json();
+    const track = await (
+      await control(emulator, `/rooms/ctl/participants/eve/tracks`, "POST", { kind: "video", name: "cam" })
+    ).json();
     expect(track).toMatchObject({ kind: "video", name: "cam", enabled: true });
-    expect(await (await control(emulator, `/rooms/ctl/participants/eve/tracks/cam`, "POST", { enabled: false })).json()).toMatchObject({ enabled: false });
+    expect(
+      await (await control(emulator, `/rooms/ctl/participants/eve/tracks/cam`, "POST", { enabled: false })).json(),
+    ).toMatchObject({ enabled: false });
     expect((await control(emulator, `/rooms/ctl/participants/eve/tracks/cam`, "DELETE")).status).toBe(204);
     const before = Date.parse((await (await control(emulator, "/clock", "GET")).json()).now);
     const after = Date.parse((await (await control(emulator, "/clock/advance", "POST", { seconds: 90 })).json()).now);

@@ -33,7 +33,10 @@ describe("clock", () => {
     const cancelled = clock.schedule(200, () => fired.push(["x", clock.now()]));
     cancelled.cancel();
     clock.advance(250);
-    expect(fired).toEqual([["a", 100], ["b", 150]]);
+    expect(fired).toEqual([
+      ["a", 100],
+      ["b", 150],
+    ]);
     expect(clock.now()).toBe(250);
     clock.advance(100);
     expect(fired.at(-1)).toEqual(["c", 300]);
@@ -88,7 +91,10 @@ describe("rooms", () => {
     emulator.connectParticipant(room.sid, "other");
     expect(() => emulator.connectParticipant(room.sid, "third")).toThrow(/full/);
     emulator.advance(600_000);
-    expect((await video.rooms.participants(room.sid).get(second.sid))).toMatchObject({ status: "disconnected", duration: 600 });
+    expect(await video.rooms.participants(room.sid).get(second.sid)).toMatchObject({
+      status: "disconnected",
+      duration: 600,
+    });
   });
 });
 
@@ -108,10 +114,20 @@ describe("recordings", () => {
     emulator.unpublishTrack(room.sid, "a", "mic");
     emulator.advance(500);
     recs = (await video.rooms.recordings(room.sid).list()).recordings;
-    expect(recs.map((r) => [r.track_name, r.status])).toEqual([["cam", "processing"], ["mic", "processing"]]);
+    expect(recs.map((r) => [r.track_name, r.status])).toEqual([
+      ["cam", "processing"],
+      ["mic", "processing"],
+    ]);
     emulator.advance(1000);
     const mic = (await video.recordings.list({ SourceSid: recs[1]!.source_sid! })).recordings[0]!;
-    expect(mic).toMatchObject({ status: "completed", duration: 40, type: "audio", codec: "OPUS", container_format: "mka", size: 160_000 });
+    expect(mic).toMatchObject({
+      status: "completed",
+      duration: 40,
+      type: "audio",
+      codec: "OPUS",
+      container_format: "mka",
+      size: 160_000,
+    });
     expect(mic.offset).toBe(0);
     const cam = recs[0]!;
     expect(cam).toMatchObject({ status: "processing", codec: "VP8", container_format: "mkv", offset: 20_000 });
@@ -121,7 +137,9 @@ describe("recordings", () => {
 describe("compositions and hooks", () => {
   it("go enqueued → processing → completed", async () => {
     const room = await video.rooms.create({ RecordParticipantsOnConnect: true });
-    await expect(video.compositions.create({ RoomSid: room.sid, AudioSources: ["*"] })).rejects.toMatchObject({ status: 400 });
+    await expect(video.compositions.create({ RoomSid: room.sid, AudioSources: ["*"] })).rejects.toMatchObject({
+      status: 400,
+    });
     emulator.connectParticipant(room.sid, "a");
     emulator.publishTrack(room.sid, "a", { kind: "audio" });
     emulator.advance(30_000);
@@ -131,12 +149,23 @@ describe("compositions and hooks", () => {
     emulator.advance(500);
     expect((await video.compositions.get(c.sid)).status).toBe("processing");
     emulator.advance(2000);
-    expect(await video.compositions.get(c.sid)).toMatchObject({ status: "completed", duration: 30, bitrate: 64, date_completed: expect.any(String) });
-    await expect(video.compositions.create({ RoomSid: "RM00000000000000000000000000000000", AudioSources: ["*"] })).rejects.toMatchObject({ status: 400, code: 53106 });
+    expect(await video.compositions.get(c.sid)).toMatchObject({
+      status: "completed",
+      duration: 30,
+      bitrate: 64,
+      date_completed: expect.any(String),
+    });
+    await expect(
+      video.compositions.create({ RoomSid: "RM00000000000000000000000000000000", AudioSources: ["*"] }),
+    ).rejects.toMatchObject({ status: 400, code: 53106 });
   });
 
   it("composition hooks create a composition for every room that ends with recordings", async () => {
-    const hook = await video.compositionHooks.create({ FriendlyName: "all-rooms", AudioSources: ["*"], Resolution: "1280x720" });
+    const hook = await video.compositionHooks.create({
+      FriendlyName: "all-rooms",
+      AudioSources: ["*"],
+      Resolution: "1280x720",
+    });
     await video.compositionHooks.create({ FriendlyName: "off", AudioSources: ["*"], Enabled: false });
     const room = await video.rooms.create({ RecordParticipantsOnConnect: true });
     emulator.connectParticipant(room.sid, "a");
@@ -154,7 +183,10 @@ describe("compositions and hooks", () => {
 
 describe("transcriptions", () => {
   it("start with the room when asked, stop and restart, and stop when the room ends", async () => {
-    const room = await video.rooms.create({ TranscribeParticipantsOnConnect: true, TranscriptionsConfiguration: { languageCode: "fr-FR" } });
+    const room = await video.rooms.create({
+      TranscribeParticipantsOnConnect: true,
+      TranscriptionsConfiguration: { languageCode: "fr-FR" },
+    });
     const [auto] = (await video.rooms.transcriptions(room.sid).list()).transcriptions;
     expect(auto).toMatchObject({ status: "started", configuration: { languageCode: "fr-FR" }, duration: null });
     emulator.advance(10_000);
@@ -163,7 +195,10 @@ describe("transcriptions", () => {
     await video.rooms.transcriptions(room.sid).update(auto!.ttid, { Status: "started" });
     emulator.advance(5_000);
     await video.rooms.complete(room.sid);
-    expect(await video.rooms.transcriptions(room.sid).get(auto!.ttid)).toMatchObject({ status: "stopped", duration: 15 });
+    expect(await video.rooms.transcriptions(room.sid).get(auto!.ttid)).toMatchObject({
+      status: "stopped",
+      duration: 15,
+    });
     await expect(video.rooms.transcriptions(room.sid).create()).rejects.toMatchObject({ status: 400, code: 53118 });
   });
 });

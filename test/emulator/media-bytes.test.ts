@@ -19,13 +19,17 @@ afterAll(async () => {
 
 /** A room with one 60-second video track, completed, its recording processed. */
 async function completedVideoRecording(): Promise<{ roomSid: string; sid: string; size: number }> {
-  const room = (await (await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })).json()) as { sid: string };
+  const room = (await (await api(emulator, "/v1/Rooms", { form: { RecordParticipantsOnConnect: "true" } })).json()) as {
+    sid: string;
+  };
   emulator.connectParticipant(room.sid, "cam-owner");
   emulator.publishTrack(room.sid, "cam-owner", { kind: "video", name: "cam" });
   emulator.advance(60_000);
   await api(emulator, `/v1/Rooms/${room.sid}`, { form: { Status: "completed" } });
   emulator.advance(5_000);
-  const list = (await (await api(emulator, `/v1/Rooms/${room.sid}/Recordings`)).json()) as { recordings: Array<{ sid: string; size: number; status: string }> };
+  const list = (await (await api(emulator, `/v1/Rooms/${room.sid}/Recordings`)).json()) as {
+    recordings: Array<{ sid: string; size: number; status: string }>;
+  };
   const rec = list.recordings[0]!;
   expect(rec.status).toBe("completed");
   return { roomSid: room.sid, sid: rec.sid, size: rec.size };
@@ -50,8 +54,11 @@ describe("media downloads are as large as the declared size", () => {
     const bytes = new Uint8Array(await file.arrayBuffer());
     expect(bytes.byteLength).toBe(rec.size);
     // The first line names the resource; the rest is the documented pattern, byte i = i % 251.
-    expect(Buffer.from(bytes.subarray(0, 80)).toString("latin1")).toMatch(new RegExp(`^twilio-video-ts emulator media ${rec.sid}\\n`));
-    for (const offset of [1000, 64_255, 64_256, 64_257, 1_000_003, rec.size - 1]) expect(bytes[offset], `byte ${offset}`).toBe(offset % 251);
+    expect(Buffer.from(bytes.subarray(0, 80)).toString("latin1")).toMatch(
+      new RegExp(`^twilio-video-ts emulator media ${rec.sid}\\n`),
+    );
+    for (const offset of [1000, 64_255, 64_256, 64_257, 1_000_003, rec.size - 1])
+      expect(bytes[offset], `byte ${offset}`).toBe(offset % 251);
     // Deterministic: a second download is the same file.
     const again = new Uint8Array(await (await fetch(url)).arrayBuffer());
     expect(sha256(again)).toBe(sha256(bytes));
@@ -67,9 +74,21 @@ describe("media downloads are as large as the declared size", () => {
 
   it("a composition downloads exactly its declared size", async () => {
     const rec = await completedVideoRecording();
-    const created = (await (await api(emulator, "/v1/Compositions", { form: { RoomSid: rec.roomSid, AudioSources: "*", VideoLayout: JSON.stringify({ grid: { video_sources: ["*"] } }), Format: "webm" } })).json()) as { sid: string };
+    const created = (await (
+      await api(emulator, "/v1/Compositions", {
+        form: {
+          RoomSid: rec.roomSid,
+          AudioSources: "*",
+          VideoLayout: JSON.stringify({ grid: { video_sources: ["*"] } }),
+          Format: "webm",
+        },
+      })
+    ).json()) as { sid: string };
     emulator.advance(10_000);
-    const composition = (await (await api(emulator, `/v1/Compositions/${created.sid}`)).json()) as { status: string; size: number };
+    const composition = (await (await api(emulator, `/v1/Compositions/${created.sid}`)).json()) as {
+      status: string;
+      size: number;
+    };
     expect(composition.status).toBe("completed");
     expect(composition.size).toBeGreaterThan(16_384);
     const file = await fetch(await signedUrl(`/v1/Compositions/${created.sid}/Media`));
@@ -94,7 +113,8 @@ describe("media downloads are as large as the declared size", () => {
 
 describe("mediaBytes", () => {
   it("yields exactly `size` bytes for sizes around the chunk length, and nothing for 0", () => {
-    const total = (size: number) => [...mediaBytes("RT00000000000000000000000000000000", size)].reduce((n, chunk) => n + chunk.length, 0);
+    const total = (size: number) =>
+      [...mediaBytes("RT00000000000000000000000000000000", size)].reduce((n, chunk) => n + chunk.length, 0);
     for (const size of [0, 1, 10, 64_255, 64_256, 64_257, 200_000]) expect(total(size), `size ${size}`).toBe(size);
   });
 

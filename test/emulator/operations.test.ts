@@ -43,15 +43,33 @@ describe("every operation through the client", () => {
     expect((await video.recordingSettings.get()).url).toBe(`${emulator.url}/v1/RecordingSettings/Default`);
 
     // Hooks
-    const hook = await video.compositionHooks.create({ FriendlyName: "grid", AudioSources: ["*"], VideoLayout: { grid: { video_sources: ["*"] } }, Format: "mp4" });
+    const hook = await video.compositionHooks.create({
+      FriendlyName: "grid",
+      AudioSources: ["*"],
+      VideoLayout: { grid: { video_sources: ["*"] } },
+      Format: "mp4",
+    });
     expect(hook.sid).toMatch(/^HK[0-9a-f]{32}$/);
     expect((await video.compositionHooks.get(hook.sid)).video_layout).toEqual({ grid: { video_sources: ["*"] } });
-    expect((await video.compositionHooks.update(hook.sid, { FriendlyName: "grid-2", Enabled: false })).enabled).toBe(false);
-    expect((await video.compositionHooks.list({ Enabled: false })).composition_hooks.map((h) => h.sid)).toEqual([hook.sid]);
+    expect((await video.compositionHooks.update(hook.sid, { FriendlyName: "grid-2", Enabled: false })).enabled).toBe(
+      false,
+    );
+    expect((await video.compositionHooks.list({ Enabled: false })).composition_hooks.map((h) => h.sid)).toEqual([
+      hook.sid,
+    ]);
 
     // Rooms
-    const room = await video.rooms.create({ UniqueName: "ops-room", RecordingRules: [{ type: "include", all: true }], VideoCodecs: ["VP8"] });
-    expect(room).toMatchObject({ status: "in-progress", unique_name: "ops-room", video_codecs: ["VP8"], url: `${emulator.url}/v1/Rooms/${room.sid}` });
+    const room = await video.rooms.create({
+      UniqueName: "ops-room",
+      RecordingRules: [{ type: "include", all: true }],
+      VideoCodecs: ["VP8"],
+    });
+    expect(room).toMatchObject({
+      status: "in-progress",
+      unique_name: "ops-room",
+      video_codecs: ["VP8"],
+      url: `${emulator.url}/v1/Rooms/${room.sid}`,
+    });
     expect((await video.rooms.get("ops-room")).sid).toBe(room.sid);
     expect((await video.rooms.list({ UniqueName: "ops-room" })).rooms).toHaveLength(1);
 
@@ -69,14 +87,18 @@ describe("every operation through the client", () => {
     expect((await parts.publishedTracks("alice").get("alice-mic")).sid).toBe(mic.sid);
     expect((await parts.subscribedTracks(bob.sid).list()).subscribed_tracks.map((t) => t.sid)).toEqual([mic.sid]);
     expect((await parts.subscribedTracks(bob.sid).get(mic.sid)).publisher_sid).toBe(alice.sid);
-    expect((await parts.subscribeRules(bob.sid).get()).rules).toEqual([{ type: "include", all: true, kind: null, publisher: null, track: null, priority: null }]);
+    expect((await parts.subscribeRules(bob.sid).get()).rules).toEqual([
+      { type: "include", all: true, kind: null, publisher: null, track: null, priority: null },
+    ]);
     const rules = await parts.subscribeRules(bob.sid).update({ Rules: [{ type: "exclude", all: true }] });
     expect(rules.date_updated).not.toBeNull();
     expect((await parts.subscribedTracks(bob.sid).list()).subscribed_tracks).toEqual([]);
 
     const recordingRules = video.rooms.recordingRules(room.sid);
     expect((await recordingRules.get()).rules).toEqual([{ type: "include", all: true }]);
-    expect((await recordingRules.update({ Rules: [{ type: "include", kind: "audio" }] })).rules).toEqual([{ type: "include", kind: "audio" }]);
+    expect((await recordingRules.update({ Rules: [{ type: "include", kind: "audio" }] })).rules).toEqual([
+      { type: "include", kind: "audio" },
+    ]);
 
     const transcriptions = video.rooms.transcriptions(room.sid);
     const tt = await transcriptions.create({ Configuration: { languageCode: "en-US", partialResults: true } });
@@ -84,7 +106,10 @@ describe("every operation through the client", () => {
     expect((await transcriptions.get(tt.ttid)).ttid).toBe(tt.ttid);
     expect((await transcriptions.list()).transcriptions).toHaveLength(1);
     emulator.advance(10_000);
-    expect(await transcriptions.update(tt.ttid, { Status: "stopped" })).toMatchObject({ status: "stopped", duration: 10 });
+    expect(await transcriptions.update(tt.ttid, { Status: "stopped" })).toMatchObject({
+      status: "stopped",
+      duration: 10,
+    });
 
     expect((await parts.update(bob.sid, { Status: "disconnected" })).status).toBe("disconnected");
     expect((await parts.disconnect(alice.sid)).status).toBe("disconnected");
@@ -102,30 +127,47 @@ describe("every operation through the client", () => {
     expect(recs.every((r) => r.status === "completed")).toBe(true);
     const audio = recs.find((r) => r.type === "audio")!;
     expect((await roomRecordings.get(audio.sid)).room_sid).toBe(room.sid);
-    const roomLink = await roomRecordings.media(audio.sid, { ttl: 120, contentDisposition: "attachment; filename=mic.mka" });
+    const roomLink = await roomRecordings.media(audio.sid, {
+      ttl: 120,
+      contentDisposition: "attachment; filename=mic.mka",
+    });
     expect(roomLink.url.startsWith(emulator.mediaUrl)).toBe(true);
     const file = await roomRecordings.download(audio.sid);
     expect(file.headers.get("content-type")).toBe("audio/x-matroska");
     expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0);
-    expect((await video.recordings.get(audio.sid)).grouping_sids).toEqual({ room_sid: room.sid, participant_sid: alice.sid });
-    expect((await video.recordings.list({ GroupingSid: [room.sid], MediaType: "audio" })).recordings.map((r) => r.sid)).toContain(audio.sid);
+    expect((await video.recordings.get(audio.sid)).grouping_sids).toEqual({
+      room_sid: room.sid,
+      participant_sid: alice.sid,
+    });
+    expect(
+      (await video.recordings.list({ GroupingSid: [room.sid], MediaType: "audio" })).recordings.map((r) => r.sid),
+    ).toContain(audio.sid);
     expect((await video.recordings.media(audio.sid)).url).toContain("/media/recording/");
     const video1 = recs.find((r) => r.type === "video")!;
     await roomRecordings.delete(video1.sid);
     expect((await video.recordings.get(video1.sid)).status).toBe("deleted");
     await video.recordings.delete(audio.sid);
-    expect((await video.recordings.list({ Status: "deleted" })).recordings.map((r) => r.sid).sort()).toEqual([audio.sid, video1.sid].sort());
+    expect((await video.recordings.list({ Status: "deleted" })).recordings.map((r) => r.sid).sort()).toEqual(
+      [audio.sid, video1.sid].sort(),
+    );
     await expect(video.recordings.media(audio.sid)).rejects.toMatchObject({ status: 404, code: 20404 });
 
     // Compositions
     const earlier = (await roomRecordings.list({ Status: "deleted" })).recordings.length;
     expect(earlier).toBe(2);
-    const composition = await video.compositions.create({ RoomSid: room.sid, AudioSources: ["*"], VideoLayout: { main: { video_sources: ["bob-cam"] } }, Trim: false });
+    const composition = await video.compositions.create({
+      RoomSid: room.sid,
+      AudioSources: ["*"],
+      VideoLayout: { main: { video_sources: ["bob-cam"] } },
+      Trim: false,
+    });
     expect(composition.status).toBe("enqueued");
     emulator.advance(5_000);
     // Every recording was deleted above, so there is nothing to compose.
     expect((await video.compositions.get(composition.sid)).status).toBe("failed");
-    expect((await video.compositions.list({ RoomSid: room.sid })).compositions.map((c) => c.sid)).toContain(composition.sid);
+    expect((await video.compositions.list({ RoomSid: room.sid })).compositions.map((c) => c.sid)).toContain(
+      composition.sid,
+    );
     await video.compositions.delete(composition.sid);
     await expect(video.compositions.media(composition.sid)).rejects.toBeInstanceOf(TwilioApiError);
 
@@ -160,7 +202,9 @@ describe("every operation through the client", () => {
       if (result.operationId) seen.add(result.operationId);
       // A request the spec rejects but the emulator answered 2xx is specTooStrict, not an error: it still fails here.
       if (!result.ok || result.warnings.length > 0 || result.specTooStrict.length > 0) {
-        failures.push(`${recording.description}: ${JSON.stringify([...result.errors, ...result.warnings, ...result.specTooStrict])}`);
+        failures.push(
+          `${recording.description}: ${JSON.stringify([...result.errors, ...result.warnings, ...result.specTooStrict])}`,
+        );
       }
     }
     expect(failures).toEqual([]);
@@ -168,7 +212,9 @@ describe("every operation through the client", () => {
     expect([...seen].sort()).toEqual(specOperations.map((op) => op.operationId).sort());
     expect(specOperationIds()).toEqual(specOperations.map((op) => op.operationId).sort());
     // The client's own table covers the same operations.
-    expect(new Set(operationRows().map((r) => r.operationId))).toEqual(new Set(specOperations.map((op) => op.operationId)));
+    expect(new Set(operationRows().map((r) => r.operationId))).toEqual(
+      new Set(specOperations.map((op) => op.operationId)),
+    );
   });
 
   it("writes its traffic as recording files that validate against the spec as Twilio traffic", async () => {

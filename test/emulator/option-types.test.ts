@@ -19,7 +19,19 @@ const entry = resolve(import.meta.dirname, "..", "..", "src", "emulator", "index
 
 /** `Type.field` of every optional property, of every exported option type of the entry, whose declared type does not include undefined. */
 function optionalWithoutUndefined(): { checked: string[]; missing: string[] } {
-  const program = ts.createProgram({ rootNames: [entry], options: { strict: true, exactOptionalPropertyTypes: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ["node"] } });
+  const program = ts.createProgram({
+    rootNames: [entry],
+    options: {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ["node"],
+    },
+  });
   const checker = program.getTypeChecker();
   const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
   const checked: string[] = [];
@@ -35,7 +47,10 @@ function optionalWithoutUndefined(): { checked: string[]; missing: string[] } {
         const name = `${exported.name}.${member.name.getText()}`;
         checked.push(name);
         const type = member.type;
-        const takesUndefined = type !== undefined && ts.isUnionTypeNode(type) && type.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword);
+        const takesUndefined =
+          type !== undefined &&
+          ts.isUnionTypeNode(type) &&
+          type.types.some((t) => t.kind === ts.SyntaxKind.UndefinedKeyword);
         if (!takesUndefined) missing.push(name);
       }
     }
@@ -47,7 +62,16 @@ describe("emulator option types under exactOptionalPropertyTypes", () => {
   it("every optional field of every exported option type takes undefined", () => {
     const { checked, missing } = optionalWithoutUndefined();
     // The check saw the types this is about (a rename would otherwise make it pass vacuously).
-    for (const name of ["EmulatorOptions.host", "ClockOptions.mode", "ClockOptions.start", "PublishOptions.name", "WriteRecordingsOptions.baseUrl", "TrafficLogOptions.maxEntries", "AdHocRoomOptions.type", "FaultSpec.count"]) {
+    for (const name of [
+      "EmulatorOptions.host",
+      "ClockOptions.mode",
+      "ClockOptions.start",
+      "PublishOptions.name",
+      "WriteRecordingsOptions.baseUrl",
+      "TrafficLogOptions.maxEntries",
+      "AdHocRoomOptions.type",
+      "FaultSpec.count",
+    ]) {
       expect(checked).toContain(name);
     }
     expect(missing).toEqual([]);
@@ -70,7 +94,16 @@ describe("emulator option types under exactOptionalPropertyTypes", () => {
       emulator.connectParticipant(room.sid, "alice");
       const track = emulator.publishTrack(room.sid, "alice", { kind: "audio", name: u, enabled: u });
       expect(track).toMatchObject({ name: track.sid, enabled: true });
-      emulator.injectFault({ kind: "rate-limit", count: u, method: u, path: u, retryAfter: u, status: u, body: u, delayMs: u });
+      emulator.injectFault({
+        kind: "rate-limit",
+        count: u,
+        method: u,
+        path: u,
+        retryAfter: u,
+        status: u,
+        body: u,
+        delayMs: u,
+      });
       await expect(clientFor(emulator, { maxRetries: 0 }).rooms.get(room.sid)).rejects.toMatchObject({ status: 429 });
       const files = await emulator.writeRecordings(dir, { baseUrl: u });
       expect(files.length).toBeGreaterThan(0);

@@ -10,7 +10,11 @@ const tsx = createRequire(import.meta.url).resolve("tsx/cli");
 // No Twilio credentials reach the children, whatever the developer's shell has.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("TWILIO_")));
 
-function run(script: string, args: string[] = [], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  script: string,
+  args: string[] = [],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsx, script, ...args], { env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -34,7 +38,9 @@ describe("npm start", () => {
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).not.toContain("✘");
     expect(stdout).toMatch(/Create a room with a status callback\s+RM[0-9a-f]{32}/);
-    expect(stdout).toMatch(/Mint access tokens; two participants join with them\s+alice PA[0-9a-f]{32}, bob PA[0-9a-f]{32}/);
+    expect(stdout).toMatch(
+      /Mint access tokens; two participants join with them\s+alice PA[0-9a-f]{32}, bob PA[0-9a-f]{32}/,
+    );
     expect(stdout).toMatch(/all signatures valid and typed \(room:room-created, participant:participant-connected/);
     const summary = stdout.slice(stdout.indexOf("Summary"));
     const conforming = /recordings conforming\s+(\d+)\/(\d+)/.exec(summary);
@@ -53,7 +59,10 @@ describe("npm start", () => {
 
 describe("npm run emulator", () => {
   it("prints its URL, serves the API, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [tsx, "scripts/emulator.ts", "--clock", "manual"], { env: cleanEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [tsx, "scripts/emulator.ts", "--clock", "manual"], {
+      env: cleanEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";

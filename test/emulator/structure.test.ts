@@ -12,7 +12,8 @@ import { CONTROL_ROUTES } from "../../src/emulator/control.js";
 
 const dir = resolve(import.meta.dirname, "../../src/emulator");
 /** Calls and assignments that change the store or a record held in it. */
-const WRITES = /\bstore\.(add\w*|setRoomStatus|newRecord|clear)\(|\bstore\.\w+\.(set|delete|clear)\(|\bstore\.\w+\s*=[^=]/;
+const WRITES =
+  /\bstore\.(add\w*|setRoomStatus|newRecord|clear)\(|\bstore\.\w+\.(set|delete|clear)\(|\bstore\.\w+\s*=[^=]/;
 /** The writers: the lifecycle modules, their wiring (reset), and the store itself. */
 const WRITERS = /^(lifecycle\/.*|lifecycle\.ts|store\.ts)$/;
 

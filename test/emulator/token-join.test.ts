@@ -47,7 +47,16 @@ function handMade(header: object, claims: object, secret = emulator.credentials.
 const HEADER = { typ: "JWT", alg: "HS256", cty: "twilio-fpa;v=1" };
 function claims(extra: object = {}) {
   const iat = Math.floor(emulator.now().getTime() / 1000);
-  return { jti: `${emulator.credentials.apiKeySid}-${iat}`, iss: emulator.credentials.apiKeySid, sub: emulator.accountSid, iat, nbf: iat, exp: iat + 600, grants: { identity: "alice", video: {} }, ...extra };
+  return {
+    jti: `${emulator.credentials.apiKeySid}-${iat}`,
+    iss: emulator.credentials.apiKeySid,
+    sub: emulator.accountSid,
+    iat,
+    nbf: iat,
+    exp: iat + 600,
+    grants: { identity: "alice", video: {} },
+    ...extra,
+  };
 }
 
 async function join(em: Emulator, body: object): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -58,7 +67,9 @@ async function join(em: Emulator, body: object): Promise<{ status: number; json:
 describe("POST /_emulator/connect {token, room?}", () => {
   it("joins the token's identity to the granted room, which the REST API then shows", async () => {
     const room = await video.rooms.create({ UniqueName: "standup" });
-    const { status, json } = await join(emulator, { token: await mint(emulator, { room: "standup", identity: "zoë" }) });
+    const { status, json } = await join(emulator, {
+      token: await mint(emulator, { room: "standup", identity: "zoë" }),
+    });
     expect(status).toBe(201);
     expect(json).toMatchObject({ identity: "zoë", room_sid: room.sid, status: "connected" });
     const listed = await video.rooms.participants(room.sid).list({ Status: "connected" });
@@ -67,8 +78,12 @@ describe("POST /_emulator/connect {token, room?}", () => {
 
   it("a room grant matches the room's SID as well as its unique name; a token without a grant joins the named room", async () => {
     const room = await video.rooms.create({ UniqueName: "by-sid" });
-    expect((await join(emulator, { token: await mint(emulator, { room: room.sid }), room: "by-sid" })).status).toBe(201);
-    expect((await join(emulator, { token: await mint(emulator, { identity: "bob" }), room: room.sid })).json).toMatchObject({ identity: "bob", room_sid: room.sid });
+    expect((await join(emulator, { token: await mint(emulator, { room: room.sid }), room: "by-sid" })).status).toBe(
+      201,
+    );
+    expect(
+      (await join(emulator, { token: await mint(emulator, { identity: "bob" }), room: room.sid })).json,
+    ).toMatchObject({ identity: "bob", room_sid: room.sid });
   });
 
   it("creates an ad-hoc room by name when none exists (group, in progress)", async () => {
@@ -94,20 +109,40 @@ describe("POST /_emulator/connect {token, room?}", () => {
     ["not a JWT", async () => "not-a-token", 401, 20101],
     ["base64url garbage", async () => "a.b.c", 401, 20101],
     ["a wrong header", async () => handMade({ ...HEADER, cty: "jwt" }, claims()), 401, 20102],
-    ["another API key (wrong key SID)", async () => mint(emulator, { apiKeySid: "SK99999999999999999999999999999999" }), 401, 20103],
+    [
+      "another API key (wrong key SID)",
+      async () => mint(emulator, { apiKeySid: "SK99999999999999999999999999999999" }),
+      401,
+      20103,
+    ],
     ["another account", async () => mint(emulator, { accountSid: "AC99999999999999999999999999999999" }), 401, 20103],
     ["the wrong secret for the key", async () => mint(emulator, { apiKeySecret: "not-the-secret" }), 401, 20107],
-    ["a tampered payload", async () => {
-      const [h, , s] = (await mint(emulator, { room: "standup" })).split(".");
-      return `${h}.${Buffer.from(JSON.stringify(claims({ grants: { identity: "mallory", video: {} } }))).toString("base64url")}.${s}`;
-    }, 401, 20107],
-    ["a flipped signature byte", async () => {
-      const token = await mint(emulator);
-      const sig = Buffer.from(token.split(".")[2]!, "base64url");
-      sig[0] = sig[0]! ^ 0xff; // always a change, whatever the byte was
-      return `${token.split(".").slice(0, 2).join(".")}.${sig.toString("base64url")}`;
-    }, 401, 20107],
-    ["an expired token", async () => mint(emulator, { now: emulator.now().getTime() / 1000 - 7200, ttl: 3600 }), 401, 20104],
+    [
+      "a tampered payload",
+      async () => {
+        const [h, , s] = (await mint(emulator, { room: "standup" })).split(".");
+        return `${h}.${Buffer.from(JSON.stringify(claims({ grants: { identity: "mallory", video: {} } }))).toString("base64url")}.${s}`;
+      },
+      401,
+      20107,
+    ],
+    [
+      "a flipped signature byte",
+      async () => {
+        const token = await mint(emulator);
+        const sig = Buffer.from(token.split(".")[2]!, "base64url");
+        sig[0] = sig[0]! ^ 0xff; // always a change, whatever the byte was
+        return `${token.split(".").slice(0, 2).join(".")}.${sig.toString("base64url")}`;
+      },
+      401,
+      20107,
+    ],
+    [
+      "an expired token",
+      async () => mint(emulator, { now: emulator.now().getTime() / 1000 - 7200, ttl: 3600 }),
+      401,
+      20104,
+    ],
     ["no exp", async () => handMade(HEADER, claims({ exp: undefined })), 401, 20104],
     ["a lifetime over 24 h", async () => handMade(HEADER, claims({ exp: claims().iat + 86_401 })), 401, 20157],
     ["nbf in the future", async () => mint(emulator, { notBefore: emulator.now().getTime() / 1000 + 60 }), 401, 20105],
@@ -146,7 +181,8 @@ describe("POST /_emulator/tokens {identity, room?, ttl?}", () => {
     const response = await control(em, "/tokens", "POST", body);
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
-  const decoded = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+  const decoded = (token: string) =>
+    JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
 
   it("mints, at the emulated time, the token createAccessToken would, which /connect accepts", async () => {
     emulator.advance(3_600_000); // emulated time is no longer the wall clock's
@@ -156,8 +192,17 @@ describe("POST /_emulator/tokens {identity, room?, ttl?}", () => {
     // The same bytes as the client's own minting with the emulator's key at emulated time: same signing, same claims.
     expect(json.token).toBe(await mint(emulator, { identity: "zoë", room: "standup", ttl: 120 }));
     const iat = Math.floor(emulator.now().getTime() / 1000);
-    expect(decoded(json.token as string)).toMatchObject({ iss: emulator.credentials.apiKeySid, sub: emulator.accountSid, iat, exp: iat + 120, grants: { identity: "zoë", video: { room: "standup" } } });
-    expect(await join(emulator, { token: json.token as string })).toMatchObject({ status: 201, json: { identity: "zoë", status: "connected" } });
+    expect(decoded(json.token as string)).toMatchObject({
+      iss: emulator.credentials.apiKeySid,
+      sub: emulator.accountSid,
+      iat,
+      exp: iat + 120,
+      grants: { identity: "zoë", video: { room: "standup" } },
+    });
+    expect(await join(emulator, { token: json.token as string })).toMatchObject({
+      status: 201,
+      json: { identity: "zoë", status: "connected" },
+    });
   });
 
   it("its tokens expire on the emulated clock (default lifetime one hour)", async () => {
@@ -169,7 +214,14 @@ describe("POST /_emulator/tokens {identity, room?, ttl?}", () => {
   });
 
   it("is signed with this emulator's key: another emulator's token is refused (20103)", async () => {
-    const other = await startEmulator({ clock: "manual", credentials: { apiKeySid: "SK22222222222222222222222222222222", apiKeySecret: "other-secret", authToken: "other-token" } });
+    const other = await startEmulator({
+      clock: "manual",
+      credentials: {
+        apiKeySid: "SK22222222222222222222222222222222",
+        apiKeySecret: "other-secret",
+        authToken: "other-token",
+      },
+    });
     try {
       const token = (await mintOver(other, { identity: "spy", room: "standup" })).json.token as string;
       expect((await join(emulator, { token })).json.code).toBe(20103);
@@ -179,7 +231,16 @@ describe("POST /_emulator/tokens {identity, room?, ttl?}", () => {
   });
 
   it("refuses a bad field with a 400 that names it and never holds the secret", async () => {
-    for (const body of [{}, { identity: "" }, { identity: 7 }, { identity: "a", room: "" }, { identity: "a", ttl: 0 }, { identity: "a", ttl: 86_401 }, { identity: "a", ttl: 1.5 }, { identity: "a", ttl: "60" }]) {
+    for (const body of [
+      {},
+      { identity: "" },
+      { identity: 7 },
+      { identity: "a", room: "" },
+      { identity: "a", ttl: 0 },
+      { identity: "a", ttl: 86_401 },
+      { identity: "a", ttl: 1.5 },
+      { identity: "a", ttl: "60" },
+    ]) {
       const { status, json } = await mintOver(emulator, body);
       expect([status, json.code], JSON.stringify(body)).toEqual([400, 20001]);
       expect(json.message).toMatch(/identity|room|ttl/);
@@ -218,9 +279,20 @@ describe("arbitrary tokens (property-based)", () => {
       .filter((t) => {
         const parts = t.split(".");
         const original = valid.split(".");
-        return !(parts.length === 3 && parts.every((p, i) => /^[A-Za-z0-9_-]+$/.test(p) && Buffer.from(p, "base64url").equals(Buffer.from(original[i]!, "base64url"))));
+        return !(
+          parts.length === 3 &&
+          parts.every(
+            (p, i) =>
+              /^[A-Za-z0-9_-]+$/.test(p) && Buffer.from(p, "base64url").equals(Buffer.from(original[i]!, "base64url")),
+          )
+        );
       });
-    const anyToken = fc.oneof(fc.string({ maxLength: 300 }), fc.base64String({ maxLength: 300 }), mutated, fc.array(fc.base64String(), { minLength: 3, maxLength: 3 }).map((p) => p.join(".")));
+    const anyToken = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.base64String({ maxLength: 300 }),
+      mutated,
+      fc.array(fc.base64String(), { minLength: 3, maxLength: 3 }).map((p) => p.join(".")),
+    );
     fc.assert(
       fc.property(anyToken, (token) => {
         let error: unknown;

@@ -22,7 +22,11 @@ beforeAll(async () => {
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   callbackUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/video/events`;
-  emulator = await startEmulator({ clock: "manual", adHocRooms: { statusCallback: callbackUrl }, timings: { recordingProcessingMs: 100 } });
+  emulator = await startEmulator({
+    clock: "manual",
+    adHocRooms: { statusCallback: callbackUrl },
+    timings: { recordingProcessingMs: 100 },
+  });
   const record = (e: ParsedStatusCallback) => {
     received.push(e);
   };
@@ -63,7 +67,9 @@ it("token join → signed callbacks → typed events through createNodeStatusCal
     now: emulator.now(),
   });
   const alice = emulator.connectParticipant(token);
-  await clientFor(emulator).rooms.recordingRules(alice.room_sid).update({ Rules: [{ type: "include", all: true }] });
+  await clientFor(emulator)
+    .rooms.recordingRules(alice.room_sid)
+    .update({ Rules: [{ type: "include", all: true }] });
   emulator.publishTrack(alice.room_sid, "alice", { kind: "audio", name: "mic" });
   emulator.advance(30_000);
   await clientFor(emulator).rooms.complete(alice.room_sid);

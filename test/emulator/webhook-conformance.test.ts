@@ -24,7 +24,11 @@ it("room, participant, track, recording, composition and hook events all match t
   const video = clientFor(emulator);
   const callback = `${receiver.url}/events`;
   await video.compositionHooks.create({ FriendlyName: "every-room", AudioSources: ["*"], StatusCallback: callback });
-  const room = await video.rooms.create({ UniqueName: "webhooks", StatusCallback: callback, RecordParticipantsOnConnect: true });
+  const room = await video.rooms.create({
+    UniqueName: "webhooks",
+    StatusCallback: callback,
+    RecordParticipantsOnConnect: true,
+  });
   const alice = emulator.connectParticipant(room.sid, "alice");
   emulator.publishTrack(room.sid, alice.sid, { kind: "audio", name: "mic" });
   emulator.publishTrack(room.sid, alice.sid, { kind: "video", name: "cam" });
@@ -39,7 +43,20 @@ it("room, participant, track, recording, composition and hook events all match t
 
   const deliveries = emulator.callbacks();
   const events = new Set(deliveries.map((d) => d.event));
-  for (const expected of ["room-created", "participant-connected", "track-added", "track-disabled", "recording-started", "recording-completed", "participant-disconnected", "room-ended", "composition-enqueued", "composition-started", "composition-progress", "composition-available"]) {
+  for (const expected of [
+    "room-created",
+    "participant-connected",
+    "track-added",
+    "track-disabled",
+    "recording-started",
+    "recording-completed",
+    "participant-disconnected",
+    "room-ended",
+    "composition-enqueued",
+    "composition-started",
+    "composition-progress",
+    "composition-available",
+  ]) {
     expect(events, `no ${expected} callback was sent`).toContain(expected);
   }
 
@@ -53,6 +70,10 @@ it("room, participant, track, recording, composition and hook events all match t
 
   // The check bites: a malformed SID or an unknown event is refused.
   const roomEvent = deliveries.find((d) => d.event === "room-created")!.params;
-  expect(errorsOf("/components/schemas/RoomStatusCallbackEvent", { ...roomEvent, RoomSid: "RM-not-a-sid" })).not.toEqual([]);
-  expect(errorsOf("/components/schemas/RoomStatusCallbackEvent", { ...roomEvent, StatusCallbackEvent: "room-exploded" })).not.toEqual([]);
+  expect(
+    errorsOf("/components/schemas/RoomStatusCallbackEvent", { ...roomEvent, RoomSid: "RM-not-a-sid" }),
+  ).not.toEqual([]);
+  expect(
+    errorsOf("/components/schemas/RoomStatusCallbackEvent", { ...roomEvent, StatusCallbackEvent: "room-exploded" }),
+  ).not.toEqual([]);
 });

@@ -19,7 +19,15 @@ const ROOM_ENDED = {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        }),
+    ),
+  );
 });
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
@@ -34,7 +42,11 @@ async function post(url: string, fields: Record<string, string>, signedUrl = url
   return fetch(url, {
     method: "POST",
     body: form.toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": await computeSignature(TOKEN, signedUrl, form), ...extra },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Twilio-Signature": await computeSignature(TOKEN, signedUrl, form),
+      ...extra,
+    },
   });
 }
 
@@ -44,7 +56,9 @@ describe("createNodeStatusCallbackHandler", () => {
     const origin = await serve(createNodeStatusCallbackHandler({ authToken: TOKEN, on: { "room-ended": ended } }));
     const response = await post(`${origin}/video/events?tenant=7`, ROOM_ENDED);
     expect(response.status).toBe(204);
-    expect(ended).toHaveBeenCalledWith(expect.objectContaining({ kind: "room", RoomDuration: 1800, SequenceNumber: 9 }));
+    expect(ended).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: "room", RoomDuration: 1800, SequenceNumber: 9 }),
+    );
   });
 
   it("403 for a forged signature, 500 for a throwing listener (no details), and the server lives on", async () => {
@@ -64,7 +78,9 @@ describe("createNodeStatusCallbackHandler", () => {
   it("413 for a body over the cap, streamed without Content-Length, and the server keeps answering", async () => {
     const ended = vi.fn();
     const onError = vi.fn();
-    const origin = await serve(createNodeStatusCallbackHandler({ authToken: TOKEN, maxBodyBytes: 1024, onError, on: { "room-ended": ended } }));
+    const origin = await serve(
+      createNodeStatusCallbackHandler({ authToken: TOKEN, maxBodyBytes: 1024, onError, on: { "room-ended": ended } }),
+    );
     const chunk = new Uint8Array(4096).fill(0x61);
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -73,7 +89,9 @@ describe("createNodeStatusCallbackHandler", () => {
         controller.enqueue(chunk);
       },
     });
-    const big = await fetch(`${origin}/cb`, { method: "POST", body, duplex: "half" } as RequestInit).catch((e: unknown) => e);
+    const big = await fetch(`${origin}/cb`, { method: "POST", body, duplex: "half" } as RequestInit).catch(
+      (e: unknown) => e,
+    );
     // The server may close the socket while the client still uploads; either way it said 413 or hung up, never 2xx.
     if (big instanceof Response) expect(big.status).toBe(413);
     expect(onError).toHaveBeenCalledTimes(1);
@@ -127,7 +145,9 @@ describe("createNodeStatusCallbackHandler", () => {
     const { port } = new URL(origin);
     const reply = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), "127.0.0.1", () => {
-        socket.write("POST /cb HTTP/1.1\r\nHost: a b[\r\nX-Twilio-Signature: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\na=1");
+        socket.write(
+          "POST /cb HTTP/1.1\r\nHost: a b[\r\nX-Twilio-Signature: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\na=1",
+        );
       });
       let data = "";
       socket.on("data", (d) => (data += d.toString()));

@@ -7,11 +7,18 @@ import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { EdgeRuntime } from "edge-runtime";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LAZY_CONTRACT_IMPORT, REPO_ROOT, contractImports, coreBuildOptions, forbiddenImports } from "../../scripts/core-bundle.js";
+import {
+  LAZY_CONTRACT_IMPORT,
+  REPO_ROOT,
+  contractImports,
+  coreBuildOptions,
+  forbiddenImports,
+} from "../../scripts/core-bundle.js";
 
 type BuildResult = esbuild.BuildResult<{ metafile: true; write: false }>;
 
-const build = (options: esbuild.BuildOptions) => esbuild.build({ ...coreBuildOptions(), ...options, metafile: true, write: false });
+const build = (options: esbuild.BuildOptions) =>
+  esbuild.build({ ...coreBuildOptions(), ...options, metafile: true, write: false });
 
 describe("core bundle (platform neutral, esm)", () => {
   let result: BuildResult;
@@ -28,12 +35,19 @@ describe("core bundle (platform neutral, esm)", () => {
     // From generated/ only the endpoint table (derived from the spec's x-client-method) and the status
     // callback families (from spec/webhooks.yaml) are runtime code; the generated types module and the
     // JSON spec stay out.
-    expect(inputs.filter((path) => path.startsWith("generated/")).sort()).toEqual(["generated/callbacks.ts", "generated/endpoints.ts"]);
+    expect(inputs.filter((path) => path.startsWith("generated/")).sort()).toEqual([
+      "generated/callbacks.ts",
+      "generated/endpoints.ts",
+    ]);
   });
 
   it("leaves the contract validator out even with default bundler settings (regression: a literal import pulled in ajv and the spec)", () => {
     expect(contractImports(result.metafile)).toEqual([]);
-    expect(Object.keys(result.metafile.inputs).filter((path) => /src\/contract\/|openapi\.json|node_modules\/ajv/.test(path))).toEqual([]);
+    expect(
+      Object.keys(result.metafile.inputs).filter((path) =>
+        /src\/contract\/|openapi\.json|node_modules\/ajv/.test(path),
+      ),
+    ).toEqual([]);
     const [output] = Object.values(result.metafile.outputs);
     expect(output?.imports).toEqual([]);
     // The specifier is still there for unbundled runtimes to load on first use.
@@ -57,7 +71,12 @@ describe("core bundle (platform neutral, esm)", () => {
         loader: "ts",
       },
     });
-    expect(forbiddenImports(probe.metafile).map((edge) => edge.path)).toEqual(["node:crypto", "fs", "ajv", LAZY_CONTRACT_IMPORT]);
+    expect(forbiddenImports(probe.metafile).map((edge) => edge.path)).toEqual([
+      "node:crypto",
+      "fs",
+      "ajv",
+      LAZY_CONTRACT_IMPORT,
+    ]);
   });
 });
 
@@ -71,7 +90,9 @@ describe("core bundle in a Workers-like runtime (edge-runtime: no process, no re
 
   /** Runs an async function body inside the VM; its JSON-serialisable result comes back to the test. */
   async function inVm<T>(body: string): Promise<T> {
-    const text = await (runtime.evaluate(`(async () => JSON.stringify(await (async () => { ${body} })()))()`) as Promise<string>);
+    const text = await (runtime.evaluate(
+      `(async () => JSON.stringify(await (async () => { ${body} })()))()`,
+    ) as Promise<string>);
     return JSON.parse(text) as T;
   }
 
@@ -79,14 +100,28 @@ describe("core bundle in a Workers-like runtime (edge-runtime: no process, no re
     const globals = await inVm<Record<string, string>>(
       `return { process: typeof process, require: typeof require, Buffer: typeof Buffer, fetch: typeof fetch, subtle: typeof crypto.subtle, client: typeof TwilioVideo.createVideoClient };`,
     );
-    expect(globals).toEqual({ process: "undefined", require: "undefined", Buffer: "undefined", fetch: "function", subtle: "object", client: "function" });
+    expect(globals).toEqual({
+      process: "undefined",
+      require: "undefined",
+      Buffer: "undefined",
+      fetch: "function",
+      subtle: "object",
+      client: "function",
+    });
   });
 
   it("creates a client with an injected fetch: rooms.get, rooms.create, a typed 404", async () => {
     const result = await inVm<{
       got: { sid: string; unique_name: string };
       created: { sid: string; type: string };
-      calls: Array<{ method: string; url: string; authorization: string | null; contentType: string | null; userAgent: string | null; body: string }>;
+      calls: Array<{
+        method: string;
+        url: string;
+        authorization: string | null;
+        contentType: string | null;
+        userAgent: string | null;
+        body: string;
+      }>;
       expectedAuthorization: string;
       error: Record<string, unknown>;
     }>(`
@@ -135,7 +170,9 @@ describe("core bundle in a Workers-like runtime (edge-runtime: no process, no re
     ]);
     for (const call of result.calls) {
       expect(call.authorization).toBe(result.expectedAuthorization);
-      expect(call.authorization).toBe(`Basic ${Buffer.from("SK0123456789abcdef0123456789abcdef:s3cret").toString("base64")}`);
+      expect(call.authorization).toBe(
+        `Basic ${Buffer.from("SK0123456789abcdef0123456789abcdef:s3cret").toString("base64")}`,
+      );
       // No `process` here, so the runtime shows up as plain "fetch".
       expect(call.userAgent).toMatch(/^twilio-video-ts\/\S+ \(fetch\)$/);
     }
@@ -166,7 +203,10 @@ describe("core bundle in a Workers-like runtime (edge-runtime: no process, no re
       try { TwilioVideo.createVideoClient({ fetch: async () => new Response("{}") }); return null; }
       catch (e) { return { name: e.name, message: e.message }; }
     `);
-    expect(error).toMatchObject({ name: "TwilioConfigError", message: expect.stringMatching(/^No Twilio credentials/) });
+    expect(error).toMatchObject({
+      name: "TwilioConfigError",
+      message: expect.stringMatching(/^No Twilio credentials/),
+    });
   });
 
   it("computes Twilio's published signature vector with Web Crypto", async () => {
@@ -193,7 +233,9 @@ const NODE_ONLY_ENTRIES: Record<string, string> = {
 const WORKER_CONDITIONS = ["workerd", "worker", "browser", "import", "default"];
 
 type Target = string | null | { [condition: string]: Target };
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, Target> };
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  exports: Record<string, Target>;
+};
 
 /** Node's PACKAGE_TARGET_RESOLVE for a string or a conditions object (first matching key in order), without arrays. */
 function resolveTarget(target: Target, conditions: string[]): string | undefined {
@@ -215,7 +257,8 @@ function nodeImports(metafile: esbuild.Metafile): string[] {
   const found: string[] = [];
   for (const [from, input] of Object.entries(metafile.inputs)) {
     if (isBuiltin(from)) found.push(`(bundled) ${from}`);
-    for (const edge of input.imports) if (edge.path.startsWith("node:") || isBuiltin(edge.path)) found.push(`${from} -> ${edge.path} (${edge.kind})`);
+    for (const edge of input.imports)
+      if (edge.path.startsWith("node:") || isBuiltin(edge.path)) found.push(`${from} -> ${edge.path} (${edge.kind})`);
   }
   return found;
 }
@@ -235,7 +278,9 @@ describe("every non-Node entry point bundles for Workers (platform neutral, cond
 
   it("the Node-only list names real entry points, and leaves some to check", () => {
     expect(Object.keys(NODE_ONLY_ENTRIES).filter((key) => !codeEntries.includes(key))).toEqual([]);
-    expect(codeEntries.filter((key) => !(key in NODE_ONLY_ENTRIES))).toEqual(expect.arrayContaining([".", "./contract"]));
+    expect(codeEntries.filter((key) => !(key in NODE_ONLY_ENTRIES))).toEqual(
+      expect.arrayContaining([".", "./contract"]),
+    );
   });
 
   it("resolves an entry the way a Workers bundler does: never through the node or module condition", () => {
@@ -245,13 +290,17 @@ describe("every non-Node entry point bundles for Workers (platform neutral, cond
   });
 
   const checked = codeEntries.filter((key) => !(key in NODE_ONLY_ENTRIES));
-  it.each(checked)("%s", async (key) => {
-    const target = resolveTarget(manifest.exports[key]!, WORKER_CONDITIONS);
-    expect(target, `${key} has no target for ${WORKER_CONDITIONS.join(", ")}`).toBeDefined();
-    const result = await workersBuild({ entryPoints: [sourceOf(target!)] });
-    expect(result.errors).toEqual([]);
-    expect(nodeImports(result.metafile)).toEqual([]);
-  }, 60_000);
+  it.each(checked)(
+    "%s",
+    async (key) => {
+      const target = resolveTarget(manifest.exports[key]!, WORKER_CONDITIONS);
+      expect(target, `${key} has no target for ${WORKER_CONDITIONS.join(", ")}`).toBeDefined();
+      const result = await workersBuild({ entryPoints: [sourceOf(target!)] });
+      expect(result.errors).toEqual([]);
+      expect(nodeImports(result.metafile)).toEqual([]);
+    },
+    60_000,
+  );
 
   it("the check catches a Node built-in behind a lazy import (the regression's shape) and a bare built-in", async () => {
     const probe = await workersBuild({
@@ -267,6 +316,9 @@ describe("every non-Node entry point bundles for Workers (platform neutral, cond
         loader: "ts",
       },
     });
-    expect(nodeImports(probe.metafile).sort()).toEqual(["src/src/probe.ts -> fs (import-statement)", "src/src/probe.ts -> node:http (dynamic-import)"]);
+    expect(nodeImports(probe.metafile).sort()).toEqual([
+      "src/src/probe.ts -> fs (import-statement)",
+      "src/src/probe.ts -> node:http (dynamic-import)",
+    ]);
   });
 });

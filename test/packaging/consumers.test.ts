@@ -53,12 +53,19 @@ interface Outcome {
 
 /** Runs a command without the developer's Twilio credentials, Node options or npm's per-run settings. */
 function run(file: string, args: string[], cwd: string, timeout = 60_000): Promise<Outcome> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST|npm_)/.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST|npm_)/.test(name)),
+  );
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, env: { ...env, NO_COLOR: "1" }, timeout, maxBuffer: 32 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr: stderr || (error && code !== 0 && !stdout ? String(error) : "") });
-    });
+    execFile(
+      file,
+      args,
+      { cwd, env: { ...env, NO_COLOR: "1" }, timeout, maxBuffer: 32 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr: stderr || (error && code !== 0 && !stdout ? String(error) : "") });
+      },
+    );
   });
 }
 const runNode = (args: string[], cwd: string) => run(process.execPath, args, cwd, 30_000);
@@ -106,7 +113,8 @@ function compile(dir: string, files: string[], options: ts.CompilerOptions): str
   const read = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     // Files of the consumer itself are read fresh; shared declarations are cached per module format.
-    if (fileName.startsWith(dir) && !fileName.includes("/node_modules/")) return read(fileName, languageVersion, onError, shouldCreate);
+    if (fileName.startsWith(dir) && !fileName.includes("/node_modules/"))
+      return read(fileName, languageVersion, onError, shouldCreate);
     const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
     let file = sourceFiles.get(key);
     if (!file) {
@@ -117,7 +125,10 @@ function compile(dir: string, files: string[], options: ts.CompilerOptions): str
   };
   host.getCurrentDirectory = () => dir;
   const program = ts.createProgram({ rootNames: files.map((file) => join(dir, file)), options: compilerOptions, host });
-  const diagnostics = [...ts.getPreEmitDiagnostics(program), ...(compilerOptions.noEmit ? [] : program.emit().diagnostics)];
+  const diagnostics = [
+    ...ts.getPreEmitDiagnostics(program),
+    ...(compilerOptions.noEmit ? [] : program.emit().diagnostics),
+  ];
   return diagnostics.map((d) => {
     const text = ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")[0];
     if (!d.file) return `error TS${d.code}: ${text}`;
@@ -130,7 +141,12 @@ function compile(dir: string, files: string[], options: ts.CompilerOptions): str
 /** The first compilation parses @types/node and the package's declarations; on a loaded 2-core machine that takes a while. */
 const COMPILE_TIMEOUT = 90_000;
 
-const NODE_ONLY: ts.CompilerOptions = { lib: ["lib.es2022.d.ts"], types: ["node"], exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true };
+const NODE_ONLY: ts.CompilerOptions = {
+  lib: ["lib.es2022.d.ts"],
+  types: ["node"],
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+};
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "twilio-video-ts-consumers-"));
@@ -142,7 +158,10 @@ beforeAll(async () => {
     return;
   }
   const list = await run("tar", ["-tzf", tarball], root);
-  tarballFiles = list.stdout.split("\n").filter(Boolean).map((path) => path.replace(/^package\//, ""));
+  tarballFiles = list.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((path) => path.replace(/^package\//, ""));
 }, 240_000);
 
 afterAll(() => {
@@ -157,7 +176,8 @@ describe("the packed tarball", () => {
 
   it('ships every "exports" and "bin" target, the LICENSE, one openapi.json, and no sourcemaps or TypeScript sources', () => {
     type Target = string | { [condition: string]: Target };
-    const leaves = (value: Target): string[] => (typeof value === "string" ? [value] : Object.values(value).flatMap(leaves));
+    const leaves = (value: Target): string[] =>
+      typeof value === "string" ? [value] : Object.values(value).flatMap(leaves);
     const targets = Object.values(manifest.exports as Record<string, Target>).flatMap(leaves);
     targets.push(...Object.values(manifest.bin ?? {}));
     const missing = targets.map((path) => path.replace(/^\.\//, "")).filter((path) => !tarballFiles.includes(path));
@@ -165,7 +185,9 @@ describe("the packed tarball", () => {
     expect(tarballFiles).toContain("LICENSE");
     expect(tarballFiles.filter((path) => path.endsWith("openapi.json"))).toEqual(["dist/generated/openapi.json"]);
     // Maps would point at src/ files that are not shipped.
-    expect(tarballFiles.filter((path) => path.endsWith(".map") || (path.endsWith(".ts") && !path.endsWith(".d.ts")))).toEqual([]);
+    expect(
+      tarballFiles.filter((path) => path.endsWith(".map") || (path.endsWith(".ts") && !path.endsWith(".d.ts"))),
+    ).toEqual([]);
     expect(tarballFiles.filter((path) => /^(test|contract-tests|scripts|src|node_modules)\//.test(path))).toEqual([]);
   });
 
@@ -184,7 +206,10 @@ describe("the packed tarball", () => {
 
   it("publint --strict is clean", async () => {
     const result = await run(bin("publint"), ["run", tarball, "--strict"], root);
-    expect({ code: result.code, output: result.stdout + result.stderr }).toMatchObject({ code: 0, output: expect.stringContaining("All good!") });
+    expect({ code: result.code, output: result.stdout + result.stderr }).toMatchObject({
+      code: 0,
+      output: expect.stringContaining("All good!"),
+    });
   });
 
   it("attw (are the types wrong) is clean for node10, node16 and bundler resolution", async () => {
@@ -193,12 +218,16 @@ describe("the packed tarball", () => {
     // them; the CommonJS consumers below prove it, including TypeScript
     // CommonJS projects (nodenext, node10) that compile and run.
     const result = await run(bin("attw"), [tarball, "--format", "json", "--ignore-rules", "cjs-resolves-to-esm"], root);
-    const report = JSON.parse(result.stdout) as { analysis: { problems: Array<{ kind: string; entrypoint?: string; resolutionKind?: string }> } };
+    const report = JSON.parse(result.stdout) as {
+      analysis: { problems: Array<{ kind: string; entrypoint?: string; resolutionKind?: string }> };
+    };
     const problems = report.analysis.problems.filter((problem) => problem.kind !== "CJSResolvesToESM");
     expect({ code: result.code, problems }).toEqual({ code: 0, problems: [] });
     // The ignored rule is the only thing attw would report.
     expect(result.stderr).toBe("");
-    expect(new Set(report.analysis.problems.map((problem) => problem.kind))).toEqual(new Set(report.analysis.problems.length ? ["CJSResolvesToESM"] : []));
+    expect(new Set(report.analysis.problems.map((problem) => problem.kind))).toEqual(
+      new Set(report.analysis.problems.length ? ["CJSResolvesToESM"] : []),
+    );
   });
 });
 
@@ -228,12 +257,26 @@ const spec = require("twilio-video-ts/openapi.json");
     );
     const { code, stdout, stderr } = await runNode([script], dir);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    const out = JSON.parse(stdout) as { loaded: Record<string, string[]>; openapi: string; room: string; api: boolean; status: number; verdicts: boolean[]; resolved: string };
+    const out = JSON.parse(stdout) as {
+      loaded: Record<string, string[]>;
+      openapi: string;
+      room: string;
+      api: boolean;
+      status: number;
+      verdicts: boolean[];
+      resolved: string;
+    };
     for (const name of codeEntries.map(specifier)) expect(out.loaded[name]?.length, name).toBeGreaterThan(0);
     expect(out.loaded["twilio-video-ts"]).toContain("createVideoClient");
     expect(out.loaded["twilio-video-ts/contract"]).toContain("createContractValidator");
     expect(out.loaded["twilio-video-ts/emulator"]).toContain("startEmulator");
-    expect(out).toMatchObject({ openapi: "3.1.0", room: "from-commonjs", api: true, status: 404, verdicts: [true, true] });
+    expect(out).toMatchObject({
+      openapi: "3.1.0",
+      room: "from-commonjs",
+      api: true,
+      status: 404,
+      verdicts: [true, true],
+    });
     expect(out.resolved).toBe(join(dir, "node_modules/twilio-video-ts/dist/src/index.js"));
   });
 
@@ -259,19 +302,31 @@ void main();
 `;
     for (const [label, options] of [
       ["module nodenext", { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext }],
-      ["module commonjs, moduleResolution node10", { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }],
+      [
+        "module commonjs, moduleResolution node10",
+        { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 },
+      ],
     ] as const) {
-      it(label, async () => {
-        const dir = await project(`ts-cjs-${label.replace(/\W+/g, "-")}`, { type: "commonjs" });
-        write(dir, "app.ts", APP);
-        const errors = compile(dir, ["app.ts"], { ...NODE_ONLY, ...options, outDir: join(dir, "out") });
-        expect(errors).toEqual([]);
-        const emitted = readFileSync(join(dir, "out/app.js"), "utf8");
-        expect(emitted).toContain('require("twilio-video-ts")');
-        const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
-        expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-        expect(JSON.parse(stdout)).toEqual({ room: "from-ts-commonjs", api: true, verdicts: [true, true], module: "object" });
-      }, COMPILE_TIMEOUT);
+      it(
+        label,
+        async () => {
+          const dir = await project(`ts-cjs-${label.replace(/\W+/g, "-")}`, { type: "commonjs" });
+          write(dir, "app.ts", APP);
+          const errors = compile(dir, ["app.ts"], { ...NODE_ONLY, ...options, outDir: join(dir, "out") });
+          expect(errors).toEqual([]);
+          const emitted = readFileSync(join(dir, "out/app.js"), "utf8");
+          expect(emitted).toContain('require("twilio-video-ts")');
+          const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
+          expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+          expect(JSON.parse(stdout)).toEqual({
+            room: "from-ts-commonjs",
+            api: true,
+            verdicts: [true, true],
+            module: "object",
+          });
+        },
+        COMPILE_TIMEOUT,
+      );
     }
   });
 });
@@ -431,11 +486,13 @@ console.log(JSON.stringify(out));
     }
   });
 
-  it("startProxy from ./contract/node and, on Node, from ./contract (JavaScript and TypeScript nodenext) forwards to a loopback server", async () => {
-    write(
-      dir,
-      "proxy.ts",
-      `
+  it(
+    "startProxy from ./contract/node and, on Node, from ./contract (JavaScript and TypeScript nodenext) forwards to a loopback server",
+    async () => {
+      write(
+        dir,
+        "proxy.ts",
+        `
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startProxy, type ProxySummary } from "twilio-video-ts/contract/node";
@@ -456,25 +513,50 @@ for (const start of [startProxy, legacyStartProxy]) {
 upstream.close();
 console.log(JSON.stringify({ statuses, exchanges: summaries.map((s) => s.exchanges) }));
 `,
-    );
-    const errors = compile(dir, ["proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, outDir: join(dir, "out-proxy") });
-    expect(errors).toEqual([]);
-    const { code, stdout, stderr } = await runNode([join(dir, "out-proxy/proxy.js")], dir);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(JSON.parse(stdout)).toEqual({ statuses: [404, 404], exchanges: [1, 1] });
-  }, COMPILE_TIMEOUT);
+      );
+      const errors = compile(dir, ["proxy.ts"], {
+        ...NODE_ONLY,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        outDir: join(dir, "out-proxy"),
+      });
+      expect(errors).toEqual([]);
+      const { code, stdout, stderr } = await runNode([join(dir, "out-proxy/proxy.js")], dir);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect(JSON.parse(stdout)).toEqual({ statuses: [404, 404], exchanges: [1, 1] });
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it("a bundler-resolution TypeScript project does not see startProxy on ./contract: it is Node-only", () => {
-    write(dir, "no-proxy.ts", `import { startProxy } from "twilio-video-ts/contract";\nexport const p = startProxy;\n`);
-    const errors = compile(dir, ["no-proxy.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
-    expect(errors).toEqual([expect.stringMatching(/^no-proxy\.ts\(1,10\): error TS2305: Module '"twilio-video-ts\/contract"' has no exported member 'startProxy'/)]);
-  }, COMPILE_TIMEOUT);
+  it(
+    "a bundler-resolution TypeScript project does not see startProxy on ./contract: it is Node-only",
+    () => {
+      write(
+        dir,
+        "no-proxy.ts",
+        `import { startProxy } from "twilio-video-ts/contract";\nexport const p = startProxy;\n`,
+      );
+      const errors = compile(dir, ["no-proxy.ts"], {
+        ...NODE_ONLY,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+      });
+      expect(errors).toEqual([
+        expect.stringMatching(
+          /^no-proxy\.ts\(1,10\): error TS2305: Module '"twilio-video-ts\/contract"' has no exported member 'startProxy'/,
+        ),
+      ]);
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it("a TypeScript nodenext project (Node-only lib, exactOptionalPropertyTypes) compiles and runs against the emulator", async () => {
-    write(
-      dir,
-      "app.ts",
-      `
+  it(
+    "a TypeScript nodenext project (Node-only lib, exactOptionalPropertyTypes) compiles and runs against the emulator",
+    async () => {
+      write(
+        dir,
+        "app.ts",
+        `
 import { createVideoClient, type Room } from "twilio-video-ts";
 import { startEmulator } from "twilio-video-ts/emulator";
 import spec from "twilio-video-ts/openapi.json" with { type: "json" };
@@ -487,25 +569,29 @@ for await (const r of video.rooms.iterate({ Status: "in-progress" }, { pageSize:
 await emulator.stop();
 console.log(JSON.stringify({ sid: room.sid.slice(0, 2), names, openapi: spec.openapi }));
 `,
-    );
-    const errors = compile(dir, ["app.ts"], {
-      ...NODE_ONLY,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      resolveJsonModule: true,
-      outDir: join(dir, "out"),
-    });
-    expect(errors).toEqual([]);
-    const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(JSON.parse(stdout)).toEqual({ sid: "RM", names: ["from-ts-esm"], openapi: "3.1.0" });
-  }, COMPILE_TIMEOUT);
+      );
+      const errors = compile(dir, ["app.ts"], {
+        ...NODE_ONLY,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        resolveJsonModule: true,
+        outDir: join(dir, "out"),
+      });
+      expect(errors).toEqual([]);
+      const { code, stdout, stderr } = await runNode([join(dir, "out/app.js")], dir);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect(JSON.parse(stdout)).toEqual({ sid: "RM", names: ["from-ts-esm"], openapi: "3.1.0" });
+    },
+    COMPILE_TIMEOUT,
+  );
 
-  it("a TypeScript bundler-resolution project (Node-only lib, exactOptionalPropertyTypes) type-checks", () => {
-    write(
-      dir,
-      "bundled.ts",
-      `
+  it(
+    "a TypeScript bundler-resolution project (Node-only lib, exactOptionalPropertyTypes) type-checks",
+    () => {
+      write(
+        dir,
+        "bundled.ts",
+        `
 import { createVideoClient, TwilioApiError } from "twilio-video-ts";
 import { createContractValidator, type Recording } from "twilio-video-ts/contract";
 import type { Emulator } from "twilio-video-ts/emulator";
@@ -515,27 +601,37 @@ export const isApi = (e: unknown): e is TwilioApiError => e instanceof TwilioApi
 export type E = Emulator["url"];
 export const arm = (e: Emulator): void => e.injectFault({ kind: "rate-limit", count: process.env.FAULTS ? Number(process.env.FAULTS) : undefined, path: process.env.FAULT_PATH });
 `,
-    );
-    const errors = compile(dir, ["bundled.ts"], { ...NODE_ONLY, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler });
-    expect(errors).toEqual([]);
-  }, COMPILE_TIMEOUT);
+      );
+      const errors = compile(dir, ["bundled.ts"], {
+        ...NODE_ONLY,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+      });
+      expect(errors).toEqual([]);
+    },
+    COMPILE_TIMEOUT,
+  );
 });
 
 describe("types-only consumer (import type; web types, no @types/node; strict)", () => {
-  it("a fixture using VideoClient, resource types and TwilioApiError compiles clean; a wrong enum value does not", async () => {
-    const dir = await project("types-only", { type: "module" }, ["openapi-fetch"]);
-    write(dir, "ok.ts", OK_FIXTURE);
-    write(dir, "bad.ts", BAD_FIXTURE);
-    const errors = compile(dir, ["ok.ts", "bad.ts"], {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-      types: [],
-    });
-    // Only the deliberate error: the package's own declarations are clean.
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^bad\.ts\(\d+,\d+\): error TS2322: Type '"huge"' is not assignable to type/);
-  }, COMPILE_TIMEOUT);
+  it(
+    "a fixture using VideoClient, resource types and TwilioApiError compiles clean; a wrong enum value does not",
+    async () => {
+      const dir = await project("types-only", { type: "module" }, ["openapi-fetch"]);
+      write(dir, "ok.ts", OK_FIXTURE);
+      write(dir, "bad.ts", BAD_FIXTURE);
+      const errors = compile(dir, ["ok.ts", "bad.ts"], {
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
+        types: [],
+      });
+      // Only the deliberate error: the package's own declarations are clean.
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^bad\.ts\(\d+,\d+\): error TS2322: Type '"huge"' is not assignable to type/);
+    },
+    COMPILE_TIMEOUT,
+  );
 });
 
 describe("without the optional ajv peers", () => {
@@ -567,24 +663,35 @@ console.log(JSON.stringify(out));
     const out = JSON.parse(stdout) as Record<string, unknown>;
     expect(out.client).toBe("function");
     for (const entry of ["twilio-video-ts/contract", "twilio-video-ts/emulator"]) {
-      const failure = { code: "ERR_TWILIO_VIDEO_MISSING_PEER", message: `${entry} needs the optional peer dependency ajv: npm install ajv ajv-formats` };
+      const failure = {
+        code: "ERR_TWILIO_VIDEO_MISSING_PEER",
+        message: `${entry} needs the optional peer dependency ajv: npm install ajv ajv-formats`,
+      };
       expect(out[entry]).toEqual({ imported: failure, required: failure });
     }
   });
 
   it("with ajv but without ajv-formats, the message names ajv-formats", async () => {
     const half = await project("no-ajv-formats", { type: "module" }, ["openapi-fetch", "ajv"]);
-    const script = write(half, "half.mjs", `await import("twilio-video-ts/contract").then(() => console.log("loaded"), (e) => console.log(e.message));\n`);
+    const script = write(
+      half,
+      "half.mjs",
+      `await import("twilio-video-ts/contract").then(() => console.log("loaded"), (e) => console.log(e.message));\n`,
+    );
     const { code, stdout, stderr } = await runNode([script], half);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    expect(stdout).toBe("twilio-video-ts/contract needs the optional peer dependency ajv-formats: npm install ajv ajv-formats\n");
+    expect(stdout).toBe(
+      "twilio-video-ts/contract needs the optional peer dependency ajv-formats: npm install ajv ajv-formats\n",
+    );
   });
 
   it("an uncaught import failure is that one line, not a resolution error", async () => {
     const script = write(dir, "crash.mjs", `import "twilio-video-ts/emulator";\n`);
     const { code, stderr } = await runNode([script], dir);
     expect(code).toBe(1);
-    expect(stderr).toContain("MissingPeerDependencyError: twilio-video-ts/emulator needs the optional peer dependency ajv: npm install ajv ajv-formats");
+    expect(stderr).toContain(
+      "MissingPeerDependencyError: twilio-video-ts/emulator needs the optional peer dependency ajv: npm install ajv ajv-formats",
+    );
   });
 });
 
@@ -666,7 +773,12 @@ describe("edge consumer: the installed package bundled for Workers, run in edge-
       const error = await video.rooms.get("RM" + "0".repeat(32)).catch((e) => e);
       return JSON.stringify({ process: typeof process, room, api: error instanceof TwilioVideo.TwilioApiError, status: error.status });
     })()`) as Promise<string>);
-    expect(JSON.parse(text)).toEqual({ process: "undefined", room: { sid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" }, api: true, status: 404 });
+    expect(JSON.parse(text)).toEqual({
+      process: "undefined",
+      room: { sid: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" },
+      api: true,
+      status: 404,
+    });
   });
 });
 
@@ -708,4 +820,3 @@ export async function openRoom(video: VideoClient): Promise<Room> {
   return video.rooms.create({ UniqueName: "standup", Type: "huge" });
 }
 `;
-

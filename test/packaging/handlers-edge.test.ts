@@ -10,13 +10,21 @@ import { coreBuildOptions } from "../../scripts/core-bundle.js";
 describe("tokens and callback handlers in edge-runtime", () => {
   let runtime: EdgeRuntime;
   beforeAll(async () => {
-    const iife = await esbuild.build({ ...coreBuildOptions(), format: "iife", globalName: "TwilioVideo", metafile: true, write: false });
+    const iife = await esbuild.build({
+      ...coreBuildOptions(),
+      format: "iife",
+      globalName: "TwilioVideo",
+      metafile: true,
+      write: false,
+    });
     runtime = new EdgeRuntime();
     runtime.evaluate(iife.outputFiles[0]!.text);
   });
 
   async function inVm<T>(body: string): Promise<T> {
-    const text = await (runtime.evaluate(`(async () => JSON.stringify(await (async () => { ${body} })()))()`) as Promise<string>);
+    const text = await (runtime.evaluate(
+      `(async () => JSON.stringify(await (async () => { ${body} })()))()`,
+    ) as Promise<string>);
     return JSON.parse(text) as T;
   }
 
@@ -30,7 +38,11 @@ describe("tokens and callback handlers in edge-runtime", () => {
     `);
     const [h, p, s] = token.split(".") as [string, string, string];
     expect(createHmac("sha256", "edge-secret").update(`${h}.${p}`).digest("base64url")).toBe(s);
-    expect(JSON.parse(Buffer.from(p, "base64url").toString())).toMatchObject({ iat: 1800000000, exp: 1800000600, grants: { identity: "alice", video: { room: "standup" } } });
+    expect(JSON.parse(Buffer.from(p, "base64url").toString())).toMatchObject({
+      iat: 1800000000,
+      exp: 1800000600,
+      grants: { identity: "alice", video: { room: "standup" } },
+    });
   });
 
   it("the handler answers 204 / 403 / 413 / 500 and dispatches typed events", async () => {

@@ -9,11 +9,16 @@ import { REPO_ROOT } from "../../scripts/core-bundle.js";
 
 type Graph = Map<string, string[]>;
 
-const SPECIFIER = /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*(?:\/\*[^*]*\*\/\s*)?["']([^"']+)["']\s*\)/g;
+const SPECIFIER =
+  /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*(?:\/\*[^*]*\*\/\s*)?["']([^"']+)["']\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(posix.join(dir, entry.name)) : entry.name.endsWith(".ts") ? [posix.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(posix.join(dir, entry.name))
+      : entry.name.endsWith(".ts")
+        ? [posix.join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -25,7 +30,14 @@ function importGraph(): Graph {
     const targets: string[] = [];
     for (const match of text.matchAll(SPECIFIER)) {
       const specifier = match[1] ?? match[2]!;
-      targets.push(specifier.startsWith(".") ? relative(REPO_ROOT, join(REPO_ROOT, dirname(file), specifier)).split("\\").join("/").replace(/\.js$/, ".ts") : specifier);
+      targets.push(
+        specifier.startsWith(".")
+          ? relative(REPO_ROOT, join(REPO_ROOT, dirname(file), specifier))
+              .split("\\")
+              .join("/")
+              .replace(/\.js$/, ".ts")
+          : specifier,
+      );
     }
     graph.set(file, targets);
   }
@@ -71,10 +83,14 @@ export function circles(graph: Graph): string[][] {
 const ALLOWED: Record<string, (target: string) => boolean> = {
   // No Node built-in, no ajv, nothing server- or test-side: the core runs on every runtime.
   "src/core/": (t) => t.startsWith("src/core/") || t.startsWith("generated/") || t === "openapi-fetch",
-  "src/server/": (t) => t.startsWith("src/server/") || t.startsWith("src/core/") || t.startsWith("generated/") || t.startsWith("node:"),
-  "src/node/": (t) => t.startsWith("src/node/") || t.startsWith("src/core/") || t.startsWith("src/server/") || t.startsWith("node:"),
-  "src/contract/": (t) => !/^src\/(emulator|server|node)\//.test(t) && !t.startsWith("scripts/") && !t.startsWith("test/"),
-  "src/emulator/": (t) => !t.startsWith("src/node/") && !t.startsWith("scripts/") && !t.startsWith("test/") && !/^src\/[^/]+\.ts$/.test(t),
+  "src/server/": (t) =>
+    t.startsWith("src/server/") || t.startsWith("src/core/") || t.startsWith("generated/") || t.startsWith("node:"),
+  "src/node/": (t) =>
+    t.startsWith("src/node/") || t.startsWith("src/core/") || t.startsWith("src/server/") || t.startsWith("node:"),
+  "src/contract/": (t) =>
+    !/^src\/(emulator|server|node)\//.test(t) && !t.startsWith("scripts/") && !t.startsWith("test/"),
+  "src/emulator/": (t) =>
+    !t.startsWith("src/node/") && !t.startsWith("scripts/") && !t.startsWith("test/") && !/^src\/[^/]+\.ts$/.test(t),
 };
 
 function violations(graph: Graph): string[] {
@@ -102,7 +118,9 @@ describe("layout of src/", () => {
   });
 
   it("the graph is read: plain, type-only and re-exporting imports are all seen", () => {
-    expect(graph.get("src/core/invoke.ts")).toEqual(expect.arrayContaining(["src/core/errors.ts", "src/core/endpoint.ts"]));
+    expect(graph.get("src/core/invoke.ts")).toEqual(
+      expect.arrayContaining(["src/core/errors.ts", "src/core/endpoint.ts"]),
+    );
     expect(graph.get("src/node/handler.ts")).toEqual(["src/server/node-handler.ts"]);
     expect(graph.get("src/index.ts")).toContain("src/core/client.ts");
   });

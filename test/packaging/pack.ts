@@ -30,7 +30,9 @@ async function acquire(): Promise<void> {
 /** Packs the repository into `destination` (its prepack builds dist/ first); answers the tarball's path. */
 export async function packRepository(destination: string): Promise<string> {
   mkdirSync(destination, { recursive: true });
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS$|VITEST|npm_)/.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS$|VITEST|npm_)/.test(name)),
+  );
   await acquire();
   try {
     const output = await new Promise<string>((resolve, reject) => {

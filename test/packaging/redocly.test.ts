@@ -4,7 +4,13 @@
 import { describe, expect, it } from "vitest";
 import { bannerFilter } from "../../scripts/redocly.js";
 
-const box = (...lines: string[]) => ["    ╔══════╗", "    ║      ║", ...lines.map((l) => `    ║  ${l}  ║`), "    ║      ║", "    ╚══════╝"];
+const box = (...lines: string[]) => [
+  "    ╔══════╗",
+  "    ║      ║",
+  ...lines.map((l) => `    ║  ${l}  ║`),
+  "    ║      ║",
+  "    ╚══════╝",
+];
 
 function filter(lines: string[]): string {
   let out = "";
@@ -16,18 +22,37 @@ function filter(lines: string[]): string {
 
 describe("Redocly banner filter", () => {
   it("drops the Node 20 end-of-life box and the blank lines around it", () => {
-    const input = ["", ...box("Deprecation warning: Node.js 20 support is ending", "Node.js 20 reached end-of-life on April 30, 2026."), "", "validating spec/openapi.yaml...", "Woohoo!"];
+    const input = [
+      "",
+      ...box("Deprecation warning: Node.js 20 support is ending", "Node.js 20 reached end-of-life on April 30, 2026."),
+      "",
+      "validating spec/openapi.yaml...",
+      "Woohoo!",
+    ];
     expect(filter(input)).toBe("validating spec/openapi.yaml...\nWoohoo!\n");
   });
 
   it("drops the Redoc 3 notice of build-docs", () => {
-    const input = [...box("build-docs now renders docs with Redoc 3."), "", "Prerendering docs", "", "🎉 bundled successfully"];
+    const input = [
+      ...box("build-docs now renders docs with Redoc 3."),
+      "",
+      "Prerendering docs",
+      "",
+      "🎉 bundled successfully",
+    ];
     expect(filter(input)).toBe("Prerendering docs\n\n🎉 bundled successfully\n");
   });
 
   it("keeps any other box, problems and blank lines between them", () => {
     const other = box("A new version of Redocly CLI is available");
-    const input = ["spec/openapi.yaml:", "  12:3  error  operation-summary  Operation must have a summary.", "", ...other, "", "❌ Validation failed with 1 error."];
+    const input = [
+      "spec/openapi.yaml:",
+      "  12:3  error  operation-summary  Operation must have a summary.",
+      "",
+      ...other,
+      "",
+      "❌ Validation failed with 1 error.",
+    ];
     expect(filter(input)).toBe(`${input.join("\n")}\n`);
   });
 

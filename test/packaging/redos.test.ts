@@ -28,17 +28,30 @@ export function findRegexes(file: string, text: string): FoundRegex[] {
   const found: FoundRegex[] = [];
   const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
   const constant = (node: ts.Expression | undefined): string | undefined =>
-    node !== undefined && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
+    node !== undefined && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
+      ? node.text
+      : undefined;
   const visit = (node: ts.Node): void => {
     if (ts.isRegularExpressionLiteral(node)) {
       const end = node.text.lastIndexOf("/");
       found.push({ file, line: lineOf(node), source: node.text.slice(1, end), flags: node.text.slice(end + 1) });
-    } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === "RegExp") {
+    } else if (
+      (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === "RegExp"
+    ) {
       const [pattern, flags] = node.arguments ?? [];
       const source = constant(pattern);
       const flagText = flags === undefined ? "" : constant(flags);
-      if (source !== undefined && flagText !== undefined) found.push({ file, line: lineOf(node), source, flags: flagText });
-      else found.push({ file, line: lineOf(node), flags: flagText ?? "?", text: node.getText(sf).replace(/\s+/g, " ").slice(0, 160) });
+      if (source !== undefined && flagText !== undefined)
+        found.push({ file, line: lineOf(node), source, flags: flagText });
+      else
+        found.push({
+          file,
+          line: lineOf(node),
+          flags: flagText ?? "?",
+          text: node.getText(sf).replace(/\s+/g, " ").slice(0, 160),
+        });
     }
     ts.forEachChild(node, visit);
   };
@@ -48,7 +61,11 @@ export function findRegexes(file: string, text: string): FoundRegex[] {
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(posix.join(dir, entry.name)) : /\.(ts|mts|js|mjs)$/.test(entry.name) ? [posix.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(posix.join(dir, entry.name))
+      : /\.(ts|mts|js|mjs)$/.test(entry.name)
+        ? [posix.join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -64,11 +81,12 @@ const RECHECK = { randomSeed: 20_261_207, timeout: 60_000 } as const;
  * input into backtracking. Keyed by file and the call's text.
  */
 const DYNAMIC: Record<string, string> = {
-  "src/contract/proxy.ts new RegExp(`^${escapeRegExp(base)}(?=[/?#]|$)`, \"i\")":
+  'src/contract/proxy.ts new RegExp(`^${escapeRegExp(base)}(?=[/?#]|$)`, "i")':
     "the --upstream origin (operator configuration), every metacharacter escaped: a literal prefix",
-  "src/contract/proxy.ts new RegExp(`\"${base.split(\"/\").map(escapeRegExp).join(slash)}(?=[/\"?#]|\\\\\\\\/)`, \"gi\")":
+  'src/contract/proxy.ts new RegExp(`"${base.split("/").map(escapeRegExp).join(slash)}(?=[/"?#]|\\\\\\\\/)`, "gi")':
     "the --upstream origin, escaped, joined by a fixed two-way alternative: a literal prefix",
-  "src/emulator/index.ts new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)": "prefix is one of the emulator's own two-letter SID prefixes",
+  "src/emulator/index.ts new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)":
+    "prefix is one of the emulator's own two-letter SID prefixes",
 };
 
 /**
@@ -93,13 +111,19 @@ async function verdicts(found: FoundRegex[]): Promise<Map<string, Diagnostics>> 
   // A few at a time: the checker's processes share two cores with the rest of the suite.
   const queue = [...unique];
   const worker = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) results.set(next[0], await check(next[1].source!, next[1].flags, RECHECK));
+    for (let next = queue.shift(); next; next = queue.shift())
+      results.set(next[0], await check(next[1].source!, next[1].flags, RECHECK));
   };
   await Promise.all([worker(), worker(), worker()]);
   return results;
 }
 
-function problems(found: FoundRegex[], results: Map<string, Diagnostics>, known: Record<string, string>, dynamic: Record<string, string>): { failures: string[]; stale: string[] } {
+function problems(
+  found: FoundRegex[],
+  results: Map<string, Diagnostics>,
+  known: Record<string, string>,
+  dynamic: Record<string, string>,
+): { failures: string[]; stale: string[] } {
   const failures: string[] = [];
   const used = new Set<string>();
   for (const r of found) {
@@ -116,7 +140,10 @@ function problems(found: FoundRegex[], results: Map<string, Diagnostics>, known:
       used.add(key);
       continue;
     }
-    const detail = verdict.status === "vulnerable" ? `${verdict.complexity.summary}, e.g. ${verdict.attack.pattern}` : `not decided (${verdict.error.kind})`;
+    const detail =
+      verdict.status === "vulnerable"
+        ? `${verdict.complexity.summary}, e.g. ${verdict.attack.pattern}`
+        : `not decided (${verdict.error.kind})`;
     failures.push(`${where(r)}: ${verdict.status}: ${detail}`);
   }
   const stale = [...Object.keys(known), ...Object.keys(dynamic)].filter((key) => !used.has(key));
@@ -125,7 +152,9 @@ function problems(found: FoundRegex[], results: Map<string, Diagnostics>, known:
 
 describe("regular expressions in src/ and scripts/ (ReDoS)", () => {
   it("none backtracks super-linearly, and none is built from input", { timeout: 240_000 }, async () => {
-    const found = ["src", "scripts"].flatMap((dir) => sourceFiles(dir).flatMap((file) => findRegexes(file, readFileSync(join(REPO_ROOT, file), "utf8"))));
+    const found = ["src", "scripts"].flatMap((dir) =>
+      sourceFiles(dir).flatMap((file) => findRegexes(file, readFileSync(join(REPO_ROOT, file), "utf8"))),
+    );
     expect(found.length).toBeGreaterThan(50);
     const { failures, stale } = problems(found, await verdicts(found), KNOWN_VULNERABLE, DYNAMIC);
     expect(failures).toEqual([]);
@@ -133,7 +162,9 @@ describe("regular expressions in src/ and scripts/ (ReDoS)", () => {
     expect(stale).toEqual([]);
   });
 
-  it("the check catches /^(a+)+$/, a polynomial trailing run and a pattern built from input (probe)", { timeout: 60_000 }, async () => {
+  it("the check catches /^(a+)+$/, a polynomial trailing run and a pattern built from input (probe)", {
+    timeout: 60_000,
+  }, async () => {
     const probe = [
       "const a = /^(a+)+$/;",
       "const b = text.replace(/\\s+$/, '');",

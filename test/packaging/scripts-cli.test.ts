@@ -9,7 +9,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/core-bundle.js";
 
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin?: Record<string, string> };
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  bin?: Record<string, string>;
+};
 
 /** Scripts that run someone else's tool (or chain other scripts) and take no arguments of ours. */
 const TOOLS: Record<string, string> = {
@@ -42,7 +45,12 @@ function programs(): { checked: Program[]; unclassified: string[] } {
     if (name in TOOLS || name in PENDING) continue;
     const match = /^(?:tsx|node (?:--\S+ )*--import tsx(?: --\S+)*) (\S+\.ts)((?: [^\s&|;]+)*)$/.exec(command);
     if (!match) unclassified.push(`${name}: ${command}`);
-    else checked.push({ name: `npm run ${name}`, file: match[1]!, fixedArgs: match[2]!.trim().split(" ").filter(Boolean) });
+    else
+      checked.push({
+        name: `npm run ${name}`,
+        file: match[1]!,
+        fixedArgs: match[2]!.trim().split(" ").filter(Boolean),
+      });
   }
   for (const [name, path] of Object.entries(manifest.bin ?? {})) {
     if (`bin:${name}` in PENDING) continue;
@@ -54,11 +62,18 @@ function programs(): { checked: Program[]; unclassified: string[] } {
 }
 
 function runTs(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST)/.test(name)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TWILIO_|NODE_OPTIONS$|VITEST)/.test(name)),
+  );
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", file, ...args], { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1" }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file, ...args],
+      { cwd: REPO_ROOT, env: { ...env, NO_COLOR: "1" }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,10 +82,15 @@ const { checked, unclassified } = programs();
 describe("command-line programs", () => {
   it("every package.json script and bin is checked, a tool wrapper, or pending on a named branch", () => {
     expect(unclassified).toEqual([]);
-    const known = new Set([...Object.keys(manifest.scripts), ...Object.keys(manifest.bin ?? {}).map((name) => `bin:${name}`)]);
+    const known = new Set([
+      ...Object.keys(manifest.scripts),
+      ...Object.keys(manifest.bin ?? {}).map((name) => `bin:${name}`),
+    ]);
     // A stale entry (a script that no longer exists) is removed, so the lists stay true.
     expect([...Object.keys(TOOLS), ...Object.keys(PENDING)].filter((name) => !known.has(name))).toEqual([]);
-    expect(checked.map((program) => program.name)).toEqual(expect.arrayContaining(["npm run start", "npm run generate", "npm run lint:spec", "npm run size"]));
+    expect(checked.map((program) => program.name)).toEqual(
+      expect.arrayContaining(["npm run start", "npm run generate", "npm run lint:spec", "npm run size"]),
+    );
   });
 
   describe.concurrent.each(checked)("$name", ({ file, fixedArgs }) => {

@@ -9,7 +9,9 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/core-bundle.js";
 
-const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  exports: Record<string, unknown>;
+};
 const typedocConfig = (await import(join(REPO_ROOT, "typedoc.config.mjs"))) as {
   default: { entryPoints: string[] };
   entryPointsFromExports(exports: Record<string, unknown>): string[];
@@ -26,7 +28,16 @@ function entryPoints(): string[] {
 function undocumented(files: string[]): string[] {
   const program = ts.createProgram({
     rootNames: files.map((file) => join(REPO_ROOT, file)),
-    options: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, resolveJsonModule: true, strict: true, noEmit: true, types: ["node"], skipLibCheck: true },
+    options: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      resolveJsonModule: true,
+      strict: true,
+      noEmit: true,
+      types: ["node"],
+      skipLibCheck: true,
+    },
   });
   const checker = program.getTypeChecker();
   const missing: string[] = [];
@@ -39,7 +50,9 @@ function undocumented(files: string[]): string[] {
       if (SPEC_TYPES.has(exported.name)) continue;
       const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const documented = [exported, symbol].some(
-        (s) => s.getDocumentationComment(checker).some((part) => part.text.trim() !== "") || (s.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).length > 0),
+        (s) =>
+          s.getDocumentationComment(checker).some((part) => part.text.trim() !== "") ||
+          (s.declarations ?? []).some((d) => ts.getJSDocCommentsAndTags(d).length > 0),
       );
       if (!documented) missing.push(`${file}: ${exported.name}`);
     }

@@ -39,7 +39,11 @@ export interface Workerd {
  * fetch goes to a network service that allows loopback (the default one only
  * allows public addresses); `bindings` become text bindings on `env`.
  */
-export async function startWorkerd(dir: string, moduleSource: string, bindings: Record<string, string>): Promise<Workerd> {
+export async function startWorkerd(
+  dir: string,
+  moduleSource: string,
+  bindings: Record<string, string>,
+): Promise<Workerd> {
   writeFileSync(join(dir, "worker.mjs"), moduleSource);
   const port = await freePort();
   const bindingList = Object.entries(bindings)
@@ -63,7 +67,9 @@ const worker :Workerd.Worker = (
 );
 `,
   );
-  const child: ChildProcess = spawn(join(BIN, "workerd"), ["serve", join(dir, "config.capnp")], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(join(BIN, "workerd"), ["serve", join(dir, "config.capnp")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));

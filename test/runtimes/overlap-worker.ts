@@ -13,13 +13,24 @@ export default {
   async fetch(request: Request, env: { API: string }): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path !== "/first" && path !== "/second") return new Response("ready");
-    shared ??= createVideoClient({ apiKeySid: "SK0123456789abcdef0123456789abcdef", apiKeySecret: "s", baseUrl: env.API, timeoutMs: 300, maxRetries: 0 });
+    shared ??= createVideoClient({
+      apiKeySid: "SK0123456789abcdef0123456789abcdef",
+      apiKeySecret: "s",
+      baseUrl: env.API,
+      timeoutMs: 300,
+      maxRetries: 0,
+    });
     const started = Date.now();
     try {
       const room = await shared.rooms.get(path === "/first" ? SLOW : DEAD);
       return Response.json({ ok: true, sid: room.sid, after: Date.now() - started });
     } catch (error) {
-      return Response.json({ ok: false, error: (error as Error).name, message: (error as Error).message, after: Date.now() - started });
+      return Response.json({
+        ok: false,
+        error: (error as Error).name,
+        message: (error as Error).message,
+        after: Date.now() - started,
+      });
     }
   },
 };

@@ -58,11 +58,15 @@ const runtimes: Array<[string, () => Promise<ProbeReport>]> = [
 ];
 
 describe("the runtime probe", () => {
-  it.each(runtimes)(`passes ${CHECKS}/${CHECKS} on %s`, async (_name, probe) => {
-    const started = performance.now();
-    const report = await probe();
-    console.log(`${_name}: ${report.line} in ${Math.round(performance.now() - started)} ms`);
-    expect(report.failures).toEqual([]);
-    expect(report.line).toBe(`${CHECKS}/${CHECKS}`);
-  }, 30_000);
+  it.each(runtimes)(
+    `passes ${CHECKS}/${CHECKS} on %s`,
+    async (_name, probe) => {
+      const started = performance.now();
+      const report = await probe();
+      console.log(`${_name}: ${report.line} in ${Math.round(performance.now() - started)} ms`);
+      expect(report.failures).toEqual([]);
+      expect(report.line).toBe(`${CHECKS}/${CHECKS}`);
+    },
+    30_000,
+  );
 });

@@ -13,7 +13,12 @@ import { expectCleanProxiedRun, runSdk, runSdkThroughProxy, startSdkEmulator } f
 const script = fileURLToPath(new URL("./cli/video-ops.cjs", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-const CLI_ENV = { TWILIO_SKIP_NEW_VERSION_CHECK: "true", TWILIO_DISABLE_AUTOUPDATE: "true", TWILIO_SKIP_ANALYTICS: "true", FORCE_COLOR: "0" };
+const CLI_ENV = {
+  TWILIO_SKIP_NEW_VERSION_CHECK: "true",
+  TWILIO_DISABLE_AUTOUPDATE: "true",
+  TWILIO_SKIP_ANALYTICS: "true",
+  FORCE_COLOR: "0",
+};
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -42,7 +47,12 @@ describe("twilio-cli against the emulator", () => {
 
 describe("twilio-cli through the validating proxy in front of the emulator", () => {
   it("passes the same operations, every request through the proxy (page URLs rewritten to it), no failing finding", async () => {
-    const run = await runSdkThroughProxy("twilio-cli", process.execPath, [script], { emulator, cwd: root, extraEnv: CLI_ENV, timeoutMs: 90_000 });
+    const run = await runSdkThroughProxy("twilio-cli", process.execPath, [script], {
+      emulator,
+      cwd: root,
+      extraEnv: CLI_ENV,
+      timeoutMs: 90_000,
+    });
     expectCleanProxiedRun(run, 45);
   }, 100_000);
 });

@@ -70,7 +70,14 @@ export async function runSdk(
   sdk: string,
   command: string,
   args: string[],
-  options: { emulator: Emulator; baseUrl?: string; extraEnv?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; via?: "directly" | "through proxy" },
+  options: {
+    emulator: Emulator;
+    baseUrl?: string;
+    extraEnv?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    cwd?: string;
+    via?: "directly" | "through proxy";
+  },
 ): Promise<SdkRun> {
   options.emulator.reset();
   const home = mkdtempSync(join(tmpdir(), `sdk-${sdk}-`));
@@ -99,7 +106,9 @@ export async function runSdk(
     const summary = new RegExp(`^${sdk}: (\\d+)/(\\d+) operations passed$`, "m").exec(stdout);
     const passed = summary ? Number(summary[1]) : 0;
     const tried = summary ? Number(summary[2]) : 0;
-    process.stdout.write(`${sdk} ${options.via ?? "directly"}: ${passed}/${tried} operations passed${summary ? "" : " (no summary line)"}\n`);
+    process.stdout.write(
+      `${sdk} ${options.via ?? "directly"}: ${passed}/${tried} operations passed${summary ? "" : " (no summary line)"}\n`,
+    );
     return { sdk, passed, tried, operations, failures: operations.filter((o) => !o.ok), exitCode, stdout, stderr };
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -129,7 +138,12 @@ export async function runSdkThroughProxy(
 ): Promise<ProxiedSdkRun> {
   const findings: ProxyFinding[] = [];
   const exchanges: ProxyExchange[] = [];
-  const proxy = await startProxy({ upstream: options.emulator.url, strict: options.strict ?? true, onFinding: (f) => findings.push(f), onExchange: (e) => exchanges.push(e) });
+  const proxy = await startProxy({
+    upstream: options.emulator.url,
+    strict: options.strict ?? true,
+    onFinding: (f) => findings.push(f),
+    onExchange: (e) => exchanges.push(e),
+  });
   let run: SdkRun;
   try {
     // runSdk resets the emulator (and so its traffic log) before the SDK starts.
@@ -139,8 +153,13 @@ export async function runSdkThroughProxy(
   }
   const summary = proxy.summary();
   const emulatorRequests = options.emulator.traffic().length;
-  const kinds = Object.entries(summary.findings).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
-  process.stdout.write(`${sdk} through proxy: ${summary.exchanges} exchange(s), ${summary.recorded} recorded, ${emulatorRequests} reached the emulator; findings: ${kinds}; ${summary.failed} failing${summary.strict ? " (strict)" : ""}\n`);
+  const kinds =
+    Object.entries(summary.findings)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ") || "none";
+  process.stdout.write(
+    `${sdk} through proxy: ${summary.exchanges} exchange(s), ${summary.recorded} recorded, ${emulatorRequests} reached the emulator; findings: ${kinds}; ${summary.failed} failing${summary.strict ? " (strict)" : ""}\n`,
+  );
   return { ...run, proxy: summary, findings, exchanges, emulatorRequests };
 }
 

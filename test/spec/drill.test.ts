@@ -29,7 +29,18 @@ function edit(file: string, from: string, to: string): void {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "twilio-video-drill-"));
-  for (const part of ["spec", "scripts", "src", "generated", "test", "README.md", "package.json", "tsconfig.json", "vitest.config.ts"]) cpSync(join(repo, part), join(dir, part), { recursive: true });
+  for (const part of [
+    "spec",
+    "scripts",
+    "src",
+    "generated",
+    "test",
+    "README.md",
+    "package.json",
+    "tsconfig.json",
+    "vitest.config.ts",
+  ])
+    cpSync(join(repo, part), join(dir, part), { recursive: true });
   symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
 
   // 1. A new operation, with the client method it becomes.
@@ -54,10 +65,22 @@ paths:
 `,
   );
   // 2. A new required response field of Room.
-  edit("spec/paths/rooms.yaml", "    required:\n      - sid\n      - status\n", "    required:\n      - drill_level\n      - sid\n      - status\n");
-  edit("spec/paths/rooms.yaml", "    properties:\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n", "    properties:\n      drill_level: {type: integer}\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n");
+  edit(
+    "spec/paths/rooms.yaml",
+    "    required:\n      - sid\n      - status\n",
+    "    required:\n      - drill_level\n      - sid\n      - status\n",
+  );
+  edit(
+    "spec/paths/rooms.yaml",
+    "    properties:\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n",
+    "    properties:\n      drill_level: {type: integer}\n      sid: {$ref: ../components/common.yaml#/schemas/RoomSid}\n      status: {$ref: '#/schemas/RoomStatus'}\n",
+  );
   // 3. A new enum value.
-  edit("spec/paths/rooms.yaml", "enum: [group, go, peer-to-peer, group-small]", "enum: [group, go, peer-to-peer, group-small, drill-large]");
+  edit(
+    "spec/paths/rooms.yaml",
+    "enum: [group, go, peer-to-peer, group-small]",
+    "enum: [group, go, peer-to-peer, group-small, drill-large]",
+  );
 
   // 4. A new list filter.
   edit(
@@ -66,15 +89,39 @@ paths:
     "          schema: {$ref: ../components/common.yaml#/schemas/RoomUniqueName}\n        - {name: DrillRegion, in: query, schema: {type: string}}\n        - $ref: ../components/common.yaml#/parameters/RoomDateCreatedAfter\n",
   );
   // 5. A request field retyped from integer to a string enum.
-  edit("spec/paths/rooms.yaml", "      MaxParticipants: {type: integer, description:", "      MaxParticipants: {type: string, enum: [few, many], description:");
+  edit(
+    "spec/paths/rooms.yaml",
+    "      MaxParticipants: {type: integer, description:",
+    "      MaxParticipants: {type: string, enum: [few, many], description:",
+  );
   // 6. A new status callback event, and 7. a callback field the spec no longer declares.
-  edit("spec/webhooks.yaml", "enum: [track-added, track-removed, track-enabled, track-disabled]}", "enum: [track-added, track-removed, track-enabled, track-disabled, track-drilled]}");
-  edit("spec/webhooks.yaml", "        track-disabled: '#/schemas/TrackCallbackEvent'\n", "        track-disabled: '#/schemas/TrackCallbackEvent'\n        track-drilled: '#/schemas/TrackCallbackEvent'\n");
-  edit("spec/webhooks.yaml", "      TrackName: {type: string, description: \"The track's name as the publisher set it (not in the docs' table, seen in samples).\"}\n", "");
+  edit(
+    "spec/webhooks.yaml",
+    "enum: [track-added, track-removed, track-enabled, track-disabled]}",
+    "enum: [track-added, track-removed, track-enabled, track-disabled, track-drilled]}",
+  );
+  edit(
+    "spec/webhooks.yaml",
+    "        track-disabled: '#/schemas/TrackCallbackEvent'\n",
+    "        track-disabled: '#/schemas/TrackCallbackEvent'\n        track-drilled: '#/schemas/TrackCallbackEvent'\n",
+  );
+  edit(
+    "spec/webhooks.yaml",
+    "      TrackName: {type: string, description: \"The track's name as the publisher set it (not in the docs' table, seen in samples).\"}\n",
+    "",
+  );
 
   // 8. A new callback family on the room's URL.
-  edit("spec/webhooks.yaml", "      - $ref: '#/schemas/RecordingCallbackEvent'\n    discriminator:", "      - $ref: '#/schemas/RecordingCallbackEvent'\n      - $ref: '#/schemas/DrillCallbackEvent'\n    discriminator:");
-  edit("spec/webhooks.yaml", "        recording-failed: '#/schemas/RecordingCallbackEvent'\n", "        recording-failed: '#/schemas/RecordingCallbackEvent'\n        drill-happened: '#/schemas/DrillCallbackEvent'\n");
+  edit(
+    "spec/webhooks.yaml",
+    "      - $ref: '#/schemas/RecordingCallbackEvent'\n    discriminator:",
+    "      - $ref: '#/schemas/RecordingCallbackEvent'\n      - $ref: '#/schemas/DrillCallbackEvent'\n    discriminator:",
+  );
+  edit(
+    "spec/webhooks.yaml",
+    "        recording-failed: '#/schemas/RecordingCallbackEvent'\n",
+    "        recording-failed: '#/schemas/RecordingCallbackEvent'\n        drill-happened: '#/schemas/DrillCallbackEvent'\n",
+  );
   edit(
     "spec/webhooks.yaml",
     "\n  # ---- Composition-URL events",
@@ -91,7 +138,10 @@ paths:
   # ---- Composition-URL events`,
   );
 
-  execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "scripts/generate.ts"], { cwd: dir, stdio: "pipe" });
+  execFileSync(process.execPath, [join(repo, "node_modules/tsx/dist/cli.mjs"), "scripts/generate.ts"], {
+    cwd: dir,
+    stdio: "pipe",
+  });
 }, 60_000);
 
 afterAll(() => {
@@ -111,9 +161,15 @@ describe("a spec change on a copy of the repo", () => {
     const endpoints = await import(pathToFileURL(join(dir, "generated/endpoints.ts")).href);
     expect(endpoints.endpointTree.rooms.foo).toEqual({
       param: "RoomSid",
-      children: { get: { operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo", shape: "singleton-fetch" } },
+      children: {
+        get: { operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo", shape: "singleton-fetch" },
+      },
     });
-    expect(endpoints.specOperations).toContainEqual({ operationId: "FetchRoomFoo", method: "get", path: "/v1/Rooms/{RoomSid}/Foo" });
+    expect(endpoints.specOperations).toContainEqual({
+      operationId: "FetchRoomFoo",
+      method: "get",
+      path: "/v1/Rooms/{RoomSid}/Foo",
+    });
     // One more than this checkout's spec, whatever its size.
     expect(endpoints.specOperations).toHaveLength(specOperations.length + 1);
   });
@@ -127,9 +183,13 @@ describe("a spec change on a copy of the repo", () => {
     const checks = await import(pathToFileURL(join(dir, "scripts/derived-checks.ts")).href);
     const spec = JSON.parse(readFileSync(join(dir, "generated/openapi.json"), "utf8"));
     const handlers = await import(pathToFileURL(join(dir, "src/emulator/handlers.ts")).href);
-    expect(checks.missingHandlers(spec, Object.keys(handlers.handlers))).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) has no emulator handler in src/emulator/handlers.ts"]);
+    expect(checks.missingHandlers(spec, Object.keys(handlers.handlers))).toEqual([
+      "GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) has no emulator handler in src/emulator/handlers.ts",
+    ]);
     const { exchanges, deliveries } = await checks.emulatorScenario();
-    expect(checks.unexercised(spec, exchanges)).toEqual(["GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) is not exercised by the field check's scenario in scripts/derived-scenario.ts"]);
+    expect(checks.unexercised(spec, exchanges)).toEqual([
+      "GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo) is not exercised by the field check's scenario in scripts/derived-scenario.ts",
+    ]);
     expect(checks.missingResponseFields(spec, exchanges)).toEqual([
       "Room.drill_level (a required field of POST /v1/Rooms (CreateRoom), GET /v1/Rooms/{Sid} (FetchRoom), GET /v1/Rooms (ListRoom), POST /v1/Rooms/{Sid} (UpdateRoom)) is never emitted by the emulator: add it to src/emulator/views.ts",
     ]);
@@ -144,7 +204,9 @@ describe("a spec change on a copy of the repo", () => {
     expect(callbacks).toContain(
       "track-drilled (TrackCallbackEvent, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in scripts/derived-scenario.ts, or list it in NOT_EMITTED in src/emulator/lifecycle/events.ts with a reason",
     );
-    expect(callbacks).toContain("track-added carries TrackName, which TrackCallbackEvent (spec/webhooks.yaml) does not declare: stop sending it in src/emulator/lifecycle/events.ts");
+    expect(callbacks).toContain(
+      "track-added carries TrackName, which TrackCallbackEvent (spec/webhooks.yaml) does not declare: stop sending it in src/emulator/lifecycle/events.ts",
+    );
     expect(callbacks).toContain(
       "drill-happened (DrillCallbackEvent, spec/webhooks.yaml) is never sent in the field check's scenario: emit it from src/emulator/lifecycle/ and drive it in scripts/derived-scenario.ts, or list it in NOT_EMITTED in src/emulator/lifecycle/events.ts with a reason",
     );
@@ -156,11 +218,16 @@ describe("a spec change on a copy of the repo", () => {
     const { statusCallbackFamilies } = await import(pathToFileURL(join(dir, "generated/callbacks.ts")).href);
     const families = statusCallbackFamilies as Array<{ kind: string; events: string[]; numbers: string[] }>;
     expect(families.find((f) => f.kind === "track")?.events).toContain("track-drilled");
-    expect(families.find((f) => f.kind === "drill")).toMatchObject({ events: ["drill-happened"], numbers: ["DrillCount"] });
+    expect(families.find((f) => f.kind === "drill")).toMatchObject({
+      events: ["drill-happened"],
+      numbers: ["DrillCount"],
+    });
     const { parseStatusCallback } = await import(pathToFileURL(join(dir, "src/server/status-callbacks.ts")).href);
     const parsed = parseStatusCallback({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1", DrillCount: "3" });
     expect(parsed).toEqual({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1", DrillCount: 3, kind: "drill" });
-    expect(() => parseStatusCallback({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1" })).toThrow(/DrillCount/);
+    expect(() => parseStatusCallback({ StatusCallbackEvent: "drill-happened", AccountSid: "AC1" })).toThrow(
+      /DrillCount/,
+    );
   });
 
   it("makes the coverage tests fail naming the operation and its method", () => {
@@ -168,16 +235,36 @@ describe("a spec change on a copy of the repo", () => {
     // missing from their hand-written cases (the arguments each call needs).
     const out = join(dir, "coverage-report.json");
     try {
-      execFileSync(process.execPath, [join(repo, "node_modules/vitest/vitest.mjs"), "run", "test/client/operations.test.ts", "test/spec/generated-types.test.ts", "--reporter=json", `--outputFile=${out}`], { cwd: dir, stdio: "pipe", env: { ...process.env, CI: "" } });
+      execFileSync(
+        process.execPath,
+        [
+          join(repo, "node_modules/vitest/vitest.mjs"),
+          "run",
+          "test/client/operations.test.ts",
+          "test/spec/generated-types.test.ts",
+          "--reporter=json",
+          `--outputFile=${out}`,
+        ],
+        { cwd: dir, stdio: "pipe", env: { ...process.env, CI: "" } },
+      );
     } catch {
       // Failing is the expected outcome; the report says how.
     }
-    const report = JSON.parse(readFileSync(out, "utf8")) as { testResults: Array<{ assertionResults: Array<{ status: string; title: string; failureMessages: string[] }> }> };
+    const report = JSON.parse(readFileSync(out, "utf8")) as {
+      testResults: Array<{ assertionResults: Array<{ status: string; title: string; failureMessages: string[] }> }>;
+    };
     const failed = report.testResults.flatMap((file) => file.assertionResults.filter((a) => a.status === "failed"));
-    expect(failed.map((a) => a.title).sort()).toEqual(["checks the operation table that the facts files document", "covers every resource method of the client and every operation of the spec"]);
+    expect(failed.map((a) => a.title).sort()).toEqual([
+      "checks the operation table that the facts files document",
+      "covers every resource method of the client and every operation of the spec",
+    ]);
     const messages = failed.map((a) => a.failureMessages.join("\n")).join("\n");
-    expect(messages).toContain("GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo): client method rooms.foo.get has no case in test/client/operations.test.ts");
-    expect(messages).toContain("get /v1/Rooms/{RoomSid}/Foo FetchRoomFoo is in the spec but not in test/spec/fixtures/video-v1-operations.md");
+    expect(messages).toContain(
+      "GET /v1/Rooms/{RoomSid}/Foo (FetchRoomFoo): client method rooms.foo.get has no case in test/client/operations.test.ts",
+    );
+    expect(messages).toContain(
+      "get /v1/Rooms/{RoomSid}/Foo FetchRoomFoo is in the spec but not in test/spec/fixtures/video-v1-operations.md",
+    );
   }, 60_000);
 
   it("leaves this checkout's own checks passing", async () => {

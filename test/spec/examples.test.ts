@@ -38,7 +38,9 @@ function collectExamples(doc: JsonObject): ExampleCase[] {
     // A schema's `examples` is an array (JSON Schema 2020-12); a media type's
     // or parameter's `examples` is a map of Example objects.
     if (Array.isArray(node.examples)) {
-      node.examples.forEach((value, i) => cases.push({ where: `${ptr}/examples/${i}`, schema: ptr, value, kind: "schema" }));
+      node.examples.forEach((value, i) =>
+        cases.push({ where: `${ptr}/examples/${i}`, schema: ptr, value, kind: "schema" }),
+      );
     }
     // Media Type and Parameter objects: `schema` next to `example`/`examples`.
     // Parameters also carry `in`; components/schemas never have a `schema` key.
@@ -50,7 +52,8 @@ function collectExamples(doc: JsonObject): ExampleCase[] {
       for (const [name, entry] of Object.entries(node.examples)) {
         const where = `${ptr}/examples/${escapeToken(name)}`;
         const target = deref(doc, entry, where);
-        if (!isObject(target.node) || !("value" in target.node)) throw new Error(`example ${where} has no value (externalValue is not used in this spec)`);
+        if (!isObject(target.node) || !("value" in target.node))
+          throw new Error(`example ${where} has no value (externalValue is not used in this spec)`);
         cases.push({
           where,
           schema,
@@ -81,7 +84,9 @@ describe("spec examples", () => {
   it("finds examples of every kind: responses, request bodies, webhooks, components, schemas", () => {
     const media = cases.filter((c) => c.kind === "media");
     expect(media.filter((c) => /\/responses\//.test(c.where)).length).toBeGreaterThan(30);
-    expect(media.filter((c) => c.where.startsWith("/paths/") && /\/requestBody\//.test(c.where)).length).toBeGreaterThanOrEqual(4);
+    expect(
+      media.filter((c) => c.where.startsWith("/paths/") && /\/requestBody\//.test(c.where)).length,
+    ).toBeGreaterThanOrEqual(4);
     expect(media.filter((c) => c.where.startsWith("/webhooks/")).length).toBeGreaterThanOrEqual(4);
     expect(media.filter((c) => c.where.startsWith("/components/responses/")).length).toBeGreaterThanOrEqual(6);
     expect(cases.filter((c) => c.kind === "schema").length).toBeGreaterThan(10);
@@ -89,7 +94,9 @@ describe("spec examples", () => {
 
   it("uses every components.examples entry at least once", () => {
     const used = new Set(cases.map((c) => c.component).filter((c) => c !== undefined));
-    const defined = Object.keys((doc.components as JsonObject).examples as JsonObject).map((n) => `/components/examples/${escapeToken(n)}`);
+    const defined = Object.keys((doc.components as JsonObject).examples as JsonObject).map(
+      (n) => `/components/examples/${escapeToken(n)}`,
+    );
     expect(defined.filter((d) => !used.has(d))).toEqual([]);
   });
 
@@ -102,7 +109,8 @@ describe("spec examples", () => {
       const content = isObject(response.node) ? response.node.content : undefined;
       if (!isObject(content)) return;
       for (const [type, media] of Object.entries(content)) {
-        if (isObject(media) && media.example === undefined && media.examples === undefined) missing.push(`${ptr}/content/${escapeToken(type)}`);
+        if (isObject(media) && media.example === undefined && media.examples === undefined)
+          missing.push(`${ptr}/content/${escapeToken(type)}`);
       }
     });
     expect(missing).toEqual([]);
@@ -110,7 +118,10 @@ describe("spec examples", () => {
 
   it.each(cases.map((c) => [c.where, c] as const))("%s", (_where, c) => {
     const errors = errorsOf(c.schema, c.value);
-    expect(errors, `${c.where}${c.component ? ` (${c.component})` : ""} against ${c.schema}: ${describeErrors(errors)}`).toEqual([]);
+    expect(
+      errors,
+      `${c.where}${c.component ? ` (${c.component})` : ""} against ${c.schema}: ${describeErrors(errors)}`,
+    ).toEqual([]);
   });
 });
 
@@ -126,7 +137,9 @@ describe("the example check can fail", () => {
     const found = failures(broken, errorsOf);
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((f) => f.component === roomExample)).toBe(true);
-    expect(found.map((f) => f.where)).toContain("/paths/~1v1~1Rooms/post/responses/201/content/application~1json/examples/group");
+    expect(found.map((f) => f.where)).toContain(
+      "/paths/~1v1~1Rooms/post/responses/201/content/application~1json/examples/group",
+    );
     expect(found.flatMap((f) => f.errors).some((e) => e.instancePath === "/sid" && e.keyword === "pattern")).toBe(true);
   });
 
@@ -136,20 +149,27 @@ describe("the example check can fail", () => {
     delete value.end_time;
     value.surprise = true;
     const errors = failures(broken, errorsOf).flatMap((f) => f.errors);
-    expect(errors.some((e) => e.keyword === "required" && (e.params as { missingProperty?: string }).missingProperty === "end_time")).toBe(true);
+    expect(
+      errors.some(
+        (e) => e.keyword === "required" && (e.params as { missingProperty?: string }).missingProperty === "end_time",
+      ),
+    ).toBe(true);
     expect(errors.some((e) => e.keyword === "additionalProperties")).toBe(true);
   });
 
   it("rejects a bad inline webhook example and a bad schema `examples` entry", () => {
     const broken = loadDocument();
-    const webhook = "/webhooks/roomStatusCallback/post/requestBody/content/application~1x-www-form-urlencoded/examples/participantConnected/value";
+    const webhook =
+      "/webhooks/roomStatusCallback/post/requestBody/content/application~1x-www-form-urlencoded/examples/participantConnected/value";
     (at(broken, webhook) as JsonObject).ParticipantSid = "PA123";
     ((broken.components as JsonObject).schemas as JsonObject).AccountSid = {
       ...(((broken.components as JsonObject).schemas as JsonObject).AccountSid as JsonObject),
       examples: ["AC-too-short"],
     };
     const where = failures(broken, errorsOf).map((f) => f.where);
-    expect(where).toContain("/webhooks/roomStatusCallback/post/requestBody/content/application~1x-www-form-urlencoded/examples/participantConnected");
+    expect(where).toContain(
+      "/webhooks/roomStatusCallback/post/requestBody/content/application~1x-www-form-urlencoded/examples/participantConnected",
+    );
     expect(where).toContain("/components/schemas/AccountSid/examples/0");
   });
 

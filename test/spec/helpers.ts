@@ -69,13 +69,19 @@ export function deref(doc: JsonObject, node: Json | undefined, ptr: string): { n
 export function walk(node: Json, visit: (node: Json, ptr: string) => void, ptr = ""): void {
   visit(node, ptr);
   if (Array.isArray(node)) node.forEach((child, i) => walk(child, visit, `${ptr}/${i}`));
-  else if (isObject(node)) for (const [key, child] of Object.entries(node)) walk(child, visit, `${ptr}/${escapeToken(key)}`);
+  else if (isObject(node))
+    for (const [key, child] of Object.entries(node)) walk(child, visit, `${ptr}/${escapeToken(key)}`);
 }
 
 // ---------------------------------------------------------------- schemas
 
 /** Every subschema reachable from a schema through $ref, allOf/anyOf/oneOf (not into properties). */
-export function branches(doc: JsonObject, schema: Json | undefined, ptr: string, out: { node: JsonObject; ptr: string }[] = []) {
+export function branches(
+  doc: JsonObject,
+  schema: Json | undefined,
+  ptr: string,
+  out: { node: JsonObject; ptr: string }[] = [],
+) {
   const r = deref(doc, schema, ptr);
   if (!isObject(r.node)) return out;
   out.push({ node: r.node, ptr: r.ptr });
@@ -94,7 +100,8 @@ export function propertiesOf(doc: JsonObject, schema: Json | undefined, ptr: str
   const own = r.node.properties;
   if (isObject(own)) for (const name of Object.keys(own)) props.set(name, `${r.ptr}/properties/${escapeToken(name)}`);
   const allOf = r.node.allOf;
-  if (Array.isArray(allOf)) allOf.forEach((s, i) => propertiesOf(doc, s, `${r.ptr}/allOf/${i}`).forEach((p, n) => props.set(n, p)));
+  if (Array.isArray(allOf))
+    allOf.forEach((s, i) => propertiesOf(doc, s, `${r.ptr}/allOf/${i}`).forEach((p, n) => props.set(n, p)));
   return props;
 }
 
@@ -104,7 +111,8 @@ export function requiredOf(doc: JsonObject, schema: Json | undefined, ptr: strin
   if (!isObject(r.node)) return required;
   if (Array.isArray(r.node.required)) for (const n of r.node.required) if (typeof n === "string") required.add(n);
   const allOf = r.node.allOf;
-  if (Array.isArray(allOf)) allOf.forEach((s, i) => requiredOf(doc, s, `${r.ptr}/allOf/${i}`).forEach((n) => required.add(n)));
+  if (Array.isArray(allOf))
+    allOf.forEach((s, i) => requiredOf(doc, s, `${r.ptr}/allOf/${i}`).forEach((n) => required.add(n)));
   return required;
 }
 
@@ -133,7 +141,8 @@ export function enumOf(doc: JsonObject, schema: Json | undefined, ptr: string): 
   for (const b of branches(doc, schema, ptr)) {
     const list = Array.isArray(b.node.enum) ? b.node.enum : b.node.const !== undefined ? [b.node.const] : undefined;
     if (list) for (const v of list) if (v !== null) (values ??= new Set()).add(String(v));
-    if (b.node.items !== undefined) enumOf(doc, b.node.items, `${b.ptr}/items`)?.forEach((v) => (values ??= new Set()).add(v));
+    if (b.node.items !== undefined)
+      enumOf(doc, b.node.items, `${b.ptr}/items`)?.forEach((v) => (values ??= new Set()).add(v));
   }
   return values;
 }
@@ -155,7 +164,12 @@ export function documentValidator(doc: JsonObject) {
   const validator = (ptr: string): ValidateFunction => {
     let fn = cache.get(ptr);
     if (!fn) {
-      fn = ajv.compile({ $ref: `${DOCUMENT_ID}#${ptr.split("/").map((t) => encodeURIComponent(t)).join("/")}` });
+      fn = ajv.compile({
+        $ref: `${DOCUMENT_ID}#${ptr
+          .split("/")
+          .map((t) => encodeURIComponent(t))
+          .join("/")}`,
+      });
       cache.set(ptr, fn);
     }
     return fn;
@@ -255,7 +269,13 @@ export function parseOperationsFacts(markdown: string): Facts {
     }
     const heading = /^### ([A-Z]+) (\/\S+) — ([A-Za-z]+)\s*$/.exec(line);
     if (heading) {
-      op = { method: heading[1]!.toLowerCase(), path: heading[2]!, operationId: heading[3]!, params: [], responses: [] };
+      op = {
+        method: heading[1]!.toLowerCase(),
+        path: heading[2]!,
+        operationId: heading[3]!,
+        params: [],
+        responses: [],
+      };
       operations.push(op);
       resource = undefined;
       continue;
@@ -273,7 +293,12 @@ export function parseOperationsFacts(markdown: string): Facts {
     }
     const param = /^- (path|query|form) `([^`]+)`( \(required\))?: (.+)$/.exec(line);
     if (param && op) {
-      op.params.push({ in: param[1] as FactLocation, name: param[2]!, required: Boolean(param[3]), ...parseType(param[4]!.trim()) });
+      op.params.push({
+        in: param[1] as FactLocation,
+        name: param[2]!,
+        required: Boolean(param[3]),
+        ...parseType(param[4]!.trim()),
+      });
       continue;
     }
     const response = /^- response (\d{3}): (.+)$/.exec(line);

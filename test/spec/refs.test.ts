@@ -19,7 +19,9 @@ function refsOf(doc: Json): RefSite[] {
 }
 
 const dangling = (doc: Json, sites: RefSite[]) =>
-  sites.filter((s) => !s.ref.startsWith("#") || at(doc, decodeURIComponent(s.ref.slice(1))) === undefined).map((s) => `${s.where} -> ${s.ref}`);
+  sites
+    .filter((s) => !s.ref.startsWith("#") || at(doc, decodeURIComponent(s.ref.slice(1))) === undefined)
+    .map((s) => `${s.where} -> ${s.ref}`);
 
 describe("bundled document references", () => {
   const doc = loadDocument();

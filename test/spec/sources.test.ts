@@ -20,7 +20,15 @@ import { isObject, loadDocument, type Json, type JsonObject } from "./helpers.js
 type Context = "request" | "response" | "callback";
 
 const SID_PATTERN = /^\^(\[a-zA-Z\]\{2\}|[A-Z]{2})\[0-9a-fA-F\]\{32\}\$$/;
-const BOUNDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"] as const;
+const BOUNDS = [
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "minItems",
+  "maxItems",
+  "maxLength",
+] as const;
 
 /** The constraints of one schema node that need a source in this context. */
 export function constraintsNeedingSource(node: JsonObject, context: Context): string[] {
@@ -73,13 +81,16 @@ export function unsourcedConstraints(doc: JsonObject): string[] {
     }
     for (const map of ["properties", "patternProperties", "$defs"]) {
       const props = node[map];
-      if (isObject(props)) for (const [name, s] of Object.entries(props)) walkSchema(s, `${ptr}/${map}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, context);
+      if (isObject(props))
+        for (const [name, s] of Object.entries(props))
+          walkSchema(s, `${ptr}/${map}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, context);
     }
   };
 
   const deref = (node: Json | undefined, ptr: string): { node: Json | undefined; ptr: string } => {
     let current = { node, ptr };
-    for (let i = 0; i < 10 && isObject(current.node) && typeof current.node.$ref === "string"; i++) current = resolve(current.node.$ref);
+    for (let i = 0; i < 10 && isObject(current.node) && typeof current.node.$ref === "string"; i++)
+      current = resolve(current.node.$ref);
     return current;
   };
 
@@ -114,7 +125,10 @@ export function unsourcedConstraints(doc: JsonObject): string[] {
   };
 
   const methods = ["get", "put", "post", "delete", "patch", "head", "options"];
-  for (const [group, bodyContext] of [["paths", "request"], ["webhooks", "callback"]] as const) {
+  for (const [group, bodyContext] of [
+    ["paths", "request"],
+    ["webhooks", "callback"],
+  ] as const) {
     const items = doc[group];
     if (!isObject(items)) continue;
     for (const [path, rawItem] of Object.entries(items)) {
@@ -152,9 +166,15 @@ describe("constraint sources", () => {
     delete (schemas.RecordingCallbackEvent as JsonObject)["x-source"];
     const after = unsourcedConstraints(copy);
     expect(after.length).toBeGreaterThanOrEqual(before + 3);
-    expect(after.some((l) => l.startsWith("request /components/schemas/CreateRoomRequest/properties/MaxParticipantDuration: minimum"))).toBe(true);
+    expect(
+      after.some((l) =>
+        l.startsWith("request /components/schemas/CreateRoomRequest/properties/MaxParticipantDuration: minimum"),
+      ),
+    ).toBe(true);
     expect(after.some((l) => l.startsWith("response /components/schemas/Room:") && l.includes("required"))).toBe(true);
-    expect(after.some((l) => l.startsWith("callback /components/schemas/RecordingCallbackEvent:") && l.includes("required"))).toBe(true);
+    expect(
+      after.some((l) => l.startsWith("callback /components/schemas/RecordingCallbackEvent:") && l.includes("required")),
+    ).toBe(true);
   });
 
   it("judges a node by the context it is used in: enums only on requests, required only on responses and callbacks", () => {

@@ -62,7 +62,8 @@ function successExamples(doc: JsonObject): Case[] {
           }
         }
         for (const [name, example] of examples) {
-          if (example !== undefined) cases.push({ name: `${String(op.operationId)} ${status} ${name}`, schemaPtr, example });
+          if (example !== undefined)
+            cases.push({ name: `${String(op.operationId)} ${status} ${name}`, schemaPtr, example });
         }
       }
     }
@@ -99,7 +100,11 @@ function setAt(root: Json, path: Step[], value: Json | undefined): Json {
 }
 
 /** Variants of `example` in which one optional or nullable field takes an unset form. */
-export function unsetVariants(doc: JsonObject, schemaPtr: string, example: Json): Array<{ where: string; value: Json }> {
+export function unsetVariants(
+  doc: JsonObject,
+  schemaPtr: string,
+  example: Json,
+): Array<{ where: string; value: Json }> {
   const variants: Array<{ where: string; value: Json }> = [];
   const visit = (instance: Json | undefined, ptr: string, path: Step[]): void => {
     if (Array.isArray(instance)) {
@@ -119,10 +124,12 @@ export function unsetVariants(doc: JsonObject, schemaPtr: string, example: Json)
       const where = `/${[...path, key].join("/")}`;
       if (nullable) variants.push({ where: `${where} = null`, value: setAt(example, [...path, key], null) });
       if (optional || nullable) {
-        if (types.has("integer") || types.has("number")) variants.push({ where: `${where} = 0`, value: setAt(example, [...path, key], 0) });
+        if (types.has("integer") || types.has("number"))
+          variants.push({ where: `${where} = 0`, value: setAt(example, [...path, key], 0) });
         if (types.has("array")) variants.push({ where: `${where} = []`, value: setAt(example, [...path, key], []) });
       }
-      if (optional && key in instance) variants.push({ where: `${where} absent`, value: setAt(example, [...path, key], undefined) });
+      if (optional && key in instance)
+        variants.push({ where: `${where} absent`, value: setAt(example, [...path, key], undefined) });
       if (key in instance) visit(instance[key], fieldPtr, [...path, key]);
     }
   };

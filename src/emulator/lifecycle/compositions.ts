@@ -7,7 +7,14 @@ import type { components } from "../../../generated/openapi.js";
 import { badRequest } from "../errors.js";
 import { anyMatches, Glob, trimTrailingSlashes } from "../glob.js";
 import { seconds } from "../ids.js";
-import type { CompositionRecord, CompositionSpec, HookRecord, HttpMethod, RecordingRecord, RoomRecord } from "../store.js";
+import type {
+  CompositionRecord,
+  CompositionSpec,
+  HookRecord,
+  HttpMethod,
+  RecordingRecord,
+  RoomRecord,
+} from "../store.js";
 import type { LifeContext } from "./context.js";
 
 type S = components["schemas"];
@@ -46,7 +53,8 @@ export class CompositionLife {
   constructor(private readonly ctx: LifeContext) {}
 
   create(room: RoomRecord, input: CompositionInput, hook?: HookRecord): CompositionRecord {
-    if (room.status === "in-progress") throw badRequest(20001, `Room ${room.sid} is still in progress; compositions are made once a room has ended`);
+    if (room.status === "in-progress")
+      throw badRequest(20001, `Room ${room.sid} is still in progress; compositions are made once a room has ended`);
     const { store, clock, events, timings } = this.ctx;
     const composition: CompositionRecord = {
       ...store.newRecord("CJ", clock.now()),
@@ -99,12 +107,20 @@ export class CompositionLife {
     const video = globs(Object.values(c.videoLayout).flatMap((region) => region.video_sources));
     const videoExcluded = globs(Object.values(c.videoLayout).flatMap((region) => region.video_sources_excluded ?? []));
     const [audio, audioExcluded] = [globs(c.audioSources), globs(c.audioSourcesExcluded)];
-    const names = (r: RecordingRecord) => [r.sid, r.trackSid, r.participantSid, r.trackName, store.participants.get(r.participantSid)?.identity ?? ""];
+    const names = (r: RecordingRecord) => [
+      r.sid,
+      r.trackSid,
+      r.participantSid,
+      r.trackName,
+      store.participants.get(r.participantSid)?.identity ?? "",
+    ];
     const hit = (patterns: Glob[], r: RecordingRecord) => anyMatches(patterns, names(r));
     return store
       .recordingsOf(room)
       .filter((r) => r.status === "completed" || r.status === "processing")
-      .filter((r) => (r.kind === "audio" ? hit(audio, r) && !hit(audioExcluded, r) : hit(video, r) && !hit(videoExcluded, r)));
+      .filter((r) =>
+        r.kind === "audio" ? hit(audio, r) && !hit(audioExcluded, r) : hit(video, r) && !hit(videoExcluded, r),
+      );
   }
 
   private finish(c: CompositionRecord): void {
@@ -116,7 +132,10 @@ export class CompositionLife {
     c.updated = now;
     if (sources.length === 0) {
       c.status = "failed";
-      events.composition(c, "composition-failed", { FailedOperation: "composition", ErrorMessage: "No recordings of the room match the composition's sources" });
+      events.composition(c, "composition-failed", {
+        FailedOperation: "composition",
+        ErrorMessage: "No recordings of the room match the composition's sources",
+      });
       return;
     }
     const start = c.trim ? Math.min(...sources.map((r) => r.created)) : room.created;
@@ -127,7 +146,8 @@ export class CompositionLife {
     c.duration = Math.max(1, seconds(start, end));
     c.bitrate = sources.some((r) => r.kind === "video") ? COMPOSITION_KBPS.video : COMPOSITION_KBPS.audioOnly;
     c.size = Math.round((c.duration * c.bitrate * 1000) / 8);
-    if (settings.awsStorageEnabled && settings.awsS3Url) c.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${c.sid}.${c.format}`;
+    if (settings.awsStorageEnabled && settings.awsS3Url)
+      c.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${c.sid}.${c.format}`;
     events.composition(c, "composition-available", {
       MediaUri: events.mediaUri("Compositions", c.sid),
       Duration: String(c.duration),

@@ -17,7 +17,11 @@ export interface Timings {
   compositionProcessingMs: number;
 }
 
-export const DEFAULT_TIMINGS: Timings = { recordingProcessingMs: 1000, compositionEnqueuedMs: 500, compositionProcessingMs: 2000 };
+export const DEFAULT_TIMINGS: Timings = {
+  recordingProcessingMs: 1000,
+  compositionEnqueuedMs: 500,
+  compositionProcessingMs: 2000,
+};
 
 export interface LifeContext {
   store: Store;
@@ -34,7 +38,13 @@ export function connected(store: Store, room: RoomRecord): ParticipantRecord[] {
 /** What rules match a track on. */
 export function trackFacts(store: Store, t: TrackRecord): TrackFacts {
   const p = store.participants.get(t.participantSid);
-  return { sid: t.sid, name: t.name, kind: t.kind, publisherSid: t.participantSid, publisherIdentity: p?.identity ?? "" };
+  return {
+    sid: t.sid,
+    name: t.name,
+    kind: t.kind,
+    publisherSid: t.participantSid,
+    publisherIdentity: p?.identity ?? "",
+  };
 }
 
 /** Configuration as the API answers with it: a map of strings. */

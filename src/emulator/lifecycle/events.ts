@@ -7,7 +7,15 @@ import type { StatusCallbackEventName } from "../../server/status-callbacks.js";
 import type { CallbackDispatcher } from "../callbacks.js";
 import type { EmulatorClock } from "../clock.js";
 import { isoDate } from "../ids.js";
-import type { CompositionRecord, HookRecord, ParticipantRecord, RecordingRecord, RoomRecord, Store, TrackRecord } from "../store.js";
+import type {
+  CompositionRecord,
+  HookRecord,
+  ParticipantRecord,
+  RecordingRecord,
+  RoomRecord,
+  Store,
+  TrackRecord,
+} from "../store.js";
 
 type S = components["schemas"];
 
@@ -31,7 +39,11 @@ export class Events {
     private readonly apiBase: string,
   ) {}
 
-  room(room: RoomRecord, event: S["RoomStatusCallbackEvent"]["StatusCallbackEvent"], fields: Record<string, string> = {}): void {
+  room(
+    room: RoomRecord,
+    event: S["RoomStatusCallbackEvent"]["StatusCallbackEvent"],
+    fields: Record<string, string> = {},
+  ): void {
     const params: Record<string, string> = {
       AccountSid: this.accountSid,
       RoomName: room.uniqueName,
@@ -46,7 +58,11 @@ export class Events {
     this.callbacks.send({ url: room.statusCallback, method: room.statusCallbackMethod }, params);
   }
 
-  composition(c: CompositionRecord, event: S["CompositionStatusCallbackEvent"]["StatusCallbackEvent"], fields: Record<string, string> = {}): void {
+  composition(
+    c: CompositionRecord,
+    event: S["CompositionStatusCallbackEvent"]["StatusCallbackEvent"],
+    fields: Record<string, string> = {},
+  ): void {
     const hook = c.hookSid ? this.store.hooks.get(c.hookSid) : undefined;
     this.callbacks.send(
       { url: c.statusCallback, method: c.statusCallbackMethod },
@@ -104,6 +120,10 @@ export class Events {
   }
 
   private hookFields(hook: HookRecord): Record<string, string> {
-    return { HookSid: hook.sid, HookUri: `${this.apiBase}/v1/CompositionHooks/${hook.sid}`, HookFriendlyName: hook.friendlyName };
+    return {
+      HookSid: hook.sid,
+      HookUri: `${this.apiBase}/v1/CompositionHooks/${hook.sid}`,
+      HookFriendlyName: hook.friendlyName,
+    };
   }
 }

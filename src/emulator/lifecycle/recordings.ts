@@ -28,7 +28,8 @@ export class RecordingLife {
     const { store } = this.ctx;
     for (const p of connected(store, room)) {
       for (const t of store.tracksOf(p)) {
-        const wanted = room.status === "in-progress" && t.kind !== "data" && selects(room.recordingRules, trackFacts(store, t));
+        const wanted =
+          room.status === "in-progress" && t.kind !== "data" && selects(room.recordingRules, trackFacts(store, t));
         if (wanted && !t.recordingSid) this.startCapture(room, p, t);
         else if (!wanted && t.recordingSid) this.stopCapture(t);
       }
@@ -87,7 +88,8 @@ export class RecordingLife {
     rec.duration = duration;
     rec.size = duration * BYTES_PER_SECOND[rec.kind];
     rec.updated = clock.now();
-    if (settings.awsStorageEnabled && settings.awsS3Url) rec.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${rec.sid}.${rec.kind === "audio" ? "mka" : "mkv"}`;
+    if (settings.awsStorageEnabled && settings.awsS3Url)
+      rec.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${rec.sid}.${rec.kind === "audio" ? "mka" : "mkv"}`;
     events.room(room, "recording-completed", {
       ...events.participantFields(p),
       ...events.recordingFields(rec),

@@ -7,7 +7,13 @@
 import type { components } from "../../../generated/openapi.js";
 import { badRequest } from "../errors.js";
 import { seconds } from "../ids.js";
-import { DEFAULT_SUBSCRIBE_RULES, recordingRuleResults, selects, subscribeRuleResults, type RuleInput } from "../rules.js";
+import {
+  DEFAULT_SUBSCRIBE_RULES,
+  recordingRuleResults,
+  selects,
+  subscribeRuleResults,
+  type RuleInput,
+} from "../rules.js";
 import type { HttpMethod, ParticipantRecord, RoomRecord, TrackKind, TrackRecord } from "../store.js";
 import type { CompositionLife } from "./compositions.js";
 import { connected, stringMap, trackFacts, type LifeContext } from "./context.js";
@@ -16,7 +22,12 @@ import type { TranscriptionLife } from "./transcriptions.js";
 
 type S = components["schemas"];
 
-const MAX_PARTICIPANTS_BY_TYPE: Record<S["RoomType"], number> = { group: 50, "group-small": 4, "peer-to-peer": 10, go: 2 };
+const MAX_PARTICIPANTS_BY_TYPE: Record<S["RoomType"], number> = {
+  group: 50,
+  "group-small": 4,
+  "peer-to-peer": 10,
+  go: 2,
+};
 // Defaults shared by every room that does not set its own (never mutated: changing them replaces the array).
 const DEFAULT_VIDEO_CODECS: S["VideoCodec"][] = Object.freeze(["VP8", "H264"]) as unknown as S["VideoCodec"][];
 const RECORD_ALL = Object.freeze(recordingRuleResults([{ type: "include", all: true }])) as S["RecordingRuleResult"][];
@@ -95,7 +106,11 @@ export class RoomLife {
       unusedRoomTimeout: input.unusedRoomTimeout ?? 5,
       largeRoom: input.largeRoom ?? false,
       // RecordParticipantsOnConnect is shorthand for "record everything".
-      recordingRules: input.recordingRules ? recordingRuleResults(input.recordingRules) : recordOnConnect ? RECORD_ALL : RECORD_NONE,
+      recordingRules: input.recordingRules
+        ? recordingRuleResults(input.recordingRules)
+        : recordOnConnect
+          ? RECORD_ALL
+          : RECORD_NONE,
       rulesCreated: null,
       rulesUpdated: null,
       callbackSeq: 0,
@@ -128,7 +143,12 @@ export class RoomLife {
     room.timeout?.cancel();
     room.timeout = this.ctx.clock.schedule(minutes * 60_000, () => {
       room.timeout = undefined;
-      if (room.status === "in-progress" && this.ctx.store.rooms.get(room.sid) === room && !connected(this.ctx.store, room).length) this.complete(room);
+      if (
+        room.status === "in-progress" &&
+        this.ctx.store.rooms.get(room.sid) === room &&
+        !connected(this.ctx.store, room).length
+      )
+        this.complete(room);
     });
   }
 
@@ -137,11 +157,13 @@ export class RoomLife {
   connect(room: RoomRecord, identity: string): ParticipantRecord {
     const { store, clock, events } = this.ctx;
     if (room.status !== "in-progress") throw badRequest(53118, `Room ${room.sid} is ${room.status}`);
-    if (!identity || identity.length > 128) throw badRequest(identity ? 53201 : 53200, "Participant identity is missing or longer than 128 characters");
+    if (!identity || identity.length > 128)
+      throw badRequest(identity ? 53201 : 53200, "Participant identity is missing or longer than 128 characters");
     // A second connection with the same identity replaces the first, as in the SDKs.
     const duplicate = connected(store, room).find((p) => p.identity === identity);
     if (duplicate) this.disconnect(duplicate);
-    if (connected(store, room).length >= room.maxParticipants) throw badRequest(53105, `Room ${room.sid} is full (${room.maxParticipants} participants)`);
+    if (connected(store, room).length >= room.maxParticipants)
+      throw badRequest(53105, `Room ${room.sid} is full (${room.maxParticipants} participants)`);
     const now = this.now();
     const pBase = store.newRecord("PA", now);
     const p: ParticipantRecord = {
@@ -178,9 +200,13 @@ export class RoomLife {
     p.updated = now;
     p.maxDurationTimer?.cancel();
     p.maxDurationTimer = undefined;
-    events.room(room, "participant-disconnected", { ...events.participantFields(p), ParticipantDuration: String(seconds(p.start, now)) });
+    events.room(room, "participant-disconnected", {
+      ...events.participantFields(p),
+      ParticipantDuration: String(seconds(p.start, now)),
+    });
     // The last one left: the empty-room timeout applies from now.
-    if (!roomEnding && room.status === "in-progress" && !connected(store, room).length) this.armTimeout(room, room.emptyRoomTimeout);
+    if (!roomEnding && room.status === "in-progress" && !connected(store, room).length)
+      this.armTimeout(room, room.emptyRoomTimeout);
   }
 
   anonymize(p: ParticipantRecord): void {
@@ -193,7 +219,8 @@ export class RoomLife {
     if (p.status === "disconnected") throw badRequest(20001, `Participant ${p.sid} is disconnected`);
     // Only a given name can clash: an unnamed track is named after its fresh SID.
     const name = input.name;
-    if (name !== undefined && store.tracksOf(p).some((t) => t.name === name)) throw badRequest(20001, `Participant ${p.sid} already publishes a track named '${name}'`);
+    if (name !== undefined && store.tracksOf(p).some((t) => t.name === name))
+      throw badRequest(20001, `Participant ${p.sid} already publishes a track named '${name}'`);
     const room = store.rooms.get(p.roomSid)!;
     const base = store.newRecord("MT", this.now());
     const track: TrackRecord = {
@@ -233,7 +260,11 @@ export class RoomLife {
     track.updated = this.now();
     const p = store.participants.get(track.participantSid);
     const room = store.rooms.get(track.roomSid);
-    if (p && room) events.room(room, enabled ? "track-enabled" : "track-disabled", { ...events.participantFields(p), ...events.trackFields(track) });
+    if (p && room)
+      events.room(room, enabled ? "track-enabled" : "track-disabled", {
+        ...events.participantFields(p),
+        ...events.trackFields(track),
+      });
   }
 
   setSubscribeRules(p: ParticipantRecord, rules: RuleInput[]): void {

@@ -23,7 +23,11 @@ export class TranscriptionLife {
     return t;
   }
 
-  update(t: TranscriptionRecord, status: "started" | "stopped" | undefined, configuration?: Record<string, unknown>): void {
+  update(
+    t: TranscriptionRecord,
+    status: "started" | "stopped" | undefined,
+    configuration?: Record<string, unknown>,
+  ): void {
     const now = this.ctx.clock.now();
     if (configuration) t.configuration = { ...(t.configuration ?? {}), ...stringMap(configuration) };
     if (status === "stopped" && t.status === "started") this.stop(t);

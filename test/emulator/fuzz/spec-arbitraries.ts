@@ -14,7 +14,10 @@ import fc from "fast-check";
 import document from "../../../generated/openapi.json" with { type: "json" };
 
 type Schema = Record<string, unknown>;
-const doc = document as unknown as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, Schema>; parameters: Record<string, Schema> } };
+const doc = document as unknown as {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, Schema>; parameters: Record<string, Schema> };
+};
 
 function deref<T = Schema>(node: unknown): T {
   let n = node as Schema;
@@ -25,9 +28,17 @@ function deref<T = Schema>(node: unknown): T {
   return n as T;
 }
 
-const dateTime = fc.date({ min: new Date("2015-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"));
+const dateTime = fc
+  .date({ min: new Date("2015-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z"), noInvalidDate: true })
+  .map((d) => d.toISOString().replace(/\.\d{3}Z$/, "Z"));
 // Callbacks are off in the fuzz run, and these hosts are never resolved anyway.
-const uri = fc.tuple(fc.constantFrom("https", "http"), fc.constantFrom("example.com", "hooks.example.org", "127.0.0.1:9"), fc.stringMatching(/^[a-z0-9/_-]{0,20}$/)).map(([s, h, p]) => `${s}://${h}/${p}`);
+const uri = fc
+  .tuple(
+    fc.constantFrom("https", "http"),
+    fc.constantFrom("example.com", "hooks.example.org", "127.0.0.1:9"),
+    fc.stringMatching(/^[a-z0-9/_-]{0,20}$/),
+  )
+  .map(([s, h, p]) => `${s}://${h}/${p}`);
 
 /** An arbitrary of values valid for `schema` (approximately: see the module comment). */
 export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
@@ -47,21 +58,33 @@ export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
       const min = (schema.minLength as number | undefined) ?? 0;
       const max = (schema.maxLength as number | undefined) ?? 40;
       if (typeof schema.pattern === "string") {
-        return fc.stringMatching(new RegExp(schema.pattern as string)).filter((s) => s.length >= min && s.length <= max);
+        return fc
+          .stringMatching(new RegExp(schema.pattern as string))
+          .filter((s) => s.length >= min && s.length <= max);
       }
       if (schema.format === "date-time") return dateTime;
       if (schema.format === "uri") return uri;
       return fc.string({ minLength: min, maxLength: Math.min(max, min + 40), unit: "grapheme" });
     }
     case "integer":
-      return fc.integer({ min: (schema.minimum as number | undefined) ?? -1000, max: (schema.maximum as number | undefined) ?? 100_000 });
+      return fc.integer({
+        min: (schema.minimum as number | undefined) ?? -1000,
+        max: (schema.maximum as number | undefined) ?? 100_000,
+      });
     case "number":
-      return fc.double({ min: (schema.minimum as number | undefined) ?? -1000, max: (schema.maximum as number | undefined) ?? 100_000, noNaN: true });
+      return fc.double({
+        min: (schema.minimum as number | undefined) ?? -1000,
+        max: (schema.maximum as number | undefined) ?? 100_000,
+        noNaN: true,
+      });
     case "boolean":
       return fc.boolean();
     case "array": {
       const min = (schema.minItems as number | undefined) ?? 0;
-      return fc.array(valueOf(schema.items ?? {}, depth + 1), { minLength: min, maxLength: Math.max(min, Math.min((schema.maxItems as number | undefined) ?? 3, depth > 2 ? min : 3)) });
+      return fc.array(valueOf(schema.items ?? {}, depth + 1), {
+        minLength: min,
+        maxLength: Math.max(min, Math.min((schema.maxItems as number | undefined) ?? 3, depth > 2 ? min : 3)),
+      });
     }
     case "object": {
       const properties = (schema.properties ?? {}) as Record<string, unknown>;
@@ -71,7 +94,9 @@ export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
       const extra = schema.additionalProperties;
       const known = fc.record(fields, { requiredKeys: [...required].filter((k) => k in fields) });
       if (extra && typeof extra === "object" && depth < 3) {
-        return fc.tuple(known, fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), valueOf(extra, depth + 1), { maxKeys: 2 })).map(([a, b]) => ({ ...b, ...a }));
+        return fc
+          .tuple(known, fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), valueOf(extra, depth + 1), { maxKeys: 2 }))
+          .map(([a, b]) => ({ ...b, ...a }));
       }
       return known;
     }
@@ -98,13 +123,21 @@ export function specOperations(): SpecOperation[] {
       const op = (item as Record<string, Schema | undefined>)[method];
       if (!op?.operationId) continue;
       const params = [...shared, ...((op.parameters as unknown[] | undefined) ?? []).map((p) => deref<Schema>(p))];
-      const form = (op.requestBody as { content?: Record<string, { schema: Schema; encoding?: Record<string, { contentType?: string }> }> } | undefined)?.content?.["application/x-www-form-urlencoded"];
+      const form = (
+        op.requestBody as
+          | { content?: Record<string, { schema: Schema; encoding?: Record<string, { contentType?: string }> }> }
+          | undefined
+      )?.content?.["application/x-www-form-urlencoded"];
       ops.push({
         operationId: op.operationId as string,
         method: method.toUpperCase(),
         path,
-        pathParams: params.filter((p) => p.in === "path").map((p) => ({ name: p.name as string, schema: p.schema as Schema })),
-        queryParams: params.filter((p) => p.in === "query").map((p) => ({ name: p.name as string, schema: p.schema as Schema, required: p.required === true })),
+        pathParams: params
+          .filter((p) => p.in === "path")
+          .map((p) => ({ name: p.name as string, schema: p.schema as Schema })),
+        queryParams: params
+          .filter((p) => p.in === "query")
+          .map((p) => ({ name: p.name as string, schema: p.schema as Schema, required: p.required === true })),
         ...(form ? { body: { schema: form.schema, encoding: form.encoding ?? {} } } : {}),
       });
     }
@@ -139,22 +172,37 @@ export function requestsFor(op: SpecOperation, known: (segment: string) => strin
       const segment = new RegExp(`/([A-Za-z]+)/\\{${p.name}\\}`).exec(op.path)?.[1] ?? "";
       const existing = known(segment);
       const fromSchema = valueOf(p.schema).map(String);
-      return [p.name, existing.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...existing), weight: 4 }, { arbitrary: fromSchema, weight: 1 }) : fromSchema];
+      return [
+        p.name,
+        existing.length > 0
+          ? fc.oneof({ arbitrary: fc.constantFrom(...existing), weight: 4 }, { arbitrary: fromSchema, weight: 1 })
+          : fromSchema,
+      ];
     }),
   );
   const queryArbs = Object.fromEntries(op.queryParams.map((p) => [p.name, valueOf(p.schema)]));
   const queryRequired = op.queryParams.filter((p) => p.required).map((p) => p.name);
   const bodyArb = op.body ? valueOf(op.body.schema) : fc.constant(undefined);
-  return fc.tuple(fc.record(pathArbs), fc.record(queryArbs, { requiredKeys: queryRequired }), bodyArb).map(([path, query, body]) => {
-    const target = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String((path as Record<string, string>)[name])));
-    const q = new URLSearchParams();
-    for (const [name, value] of Object.entries(query as Record<string, unknown>)) appendField(q, name, value, false);
-    let form: string | undefined;
-    if (op.body && body !== undefined) {
-      const params = new URLSearchParams();
-      for (const [name, value] of Object.entries(body as Record<string, unknown>)) appendField(params, name, value, op.body.encoding[name]?.contentType === "application/json");
-      form = params.toString();
-    }
-    return { operationId: op.operationId, method: op.method, target: q.size ? `${target}?${q}` : target, ...(form !== undefined ? { body: form } : {}) };
-  });
+  return fc
+    .tuple(fc.record(pathArbs), fc.record(queryArbs, { requiredKeys: queryRequired }), bodyArb)
+    .map(([path, query, body]) => {
+      const target = op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+        encodeURIComponent(String((path as Record<string, string>)[name])),
+      );
+      const q = new URLSearchParams();
+      for (const [name, value] of Object.entries(query as Record<string, unknown>)) appendField(q, name, value, false);
+      let form: string | undefined;
+      if (op.body && body !== undefined) {
+        const params = new URLSearchParams();
+        for (const [name, value] of Object.entries(body as Record<string, unknown>))
+          appendField(params, name, value, op.body.encoding[name]?.contentType === "application/json");
+        form = params.toString();
+      }
+      return {
+        operationId: op.operationId,
+        method: op.method,
+        target: q.size ? `${target}?${q}` : target,
+        ...(form !== undefined ? { body: form } : {}),
+      };
+    });
 }

@@ -17,7 +17,8 @@ const TWILIO_VIDEO = "https://video.twilio.com";
 const base = (process.env.VIDEO_BASE_URL || "").replace(/\/+$/, "");
 if (!base) throw new Error("VIDEO_BASE_URL is not set");
 
-const refuse = (host) => Object.assign(new Error(`getaddrinfo ENOTFOUND ${host} (loopback only)`), { code: "ENOTFOUND", hostname: host });
+const refuse = (host) =>
+  Object.assign(new Error(`getaddrinfo ENOTFOUND ${host} (loopback only)`), { code: "ENOTFOUND", hostname: host });
 const lookup = dns.lookup;
 dns.lookup = function guardedLookup(host, ...rest) {
   if (host !== "localhost") {
@@ -29,7 +30,9 @@ dns.lookup = function guardedLookup(host, ...rest) {
 };
 dns.promises.lookup = async (host, ...rest) => {
   if (host !== "localhost") throw refuse(host);
-  return lookup.__promisify__ ? lookup.__promisify__(host, ...rest) : require("node:util").promisify(lookup)(host, ...rest);
+  return lookup.__promisify__
+    ? lookup.__promisify__(host, ...rest)
+    : require("node:util").promisify(lookup)(host, ...rest);
 };
 
 const cliRoot = path.dirname(require.resolve("twilio-cli/package.json"));
@@ -38,7 +41,8 @@ const CliRequestClient = require(httpClientPath);
 const request = CliRequestClient.prototype.request;
 CliRequestClient.prototype.request = function rewritten(opts) {
   const uri = opts && typeof opts.uri === "string" ? opts.uri : "";
-  if (uri.startsWith(`${TWILIO_VIDEO}/`)) return request.call(this, { ...opts, uri: base + uri.slice(TWILIO_VIDEO.length) });
+  if (uri.startsWith(`${TWILIO_VIDEO}/`))
+    return request.call(this, { ...opts, uri: base + uri.slice(TWILIO_VIDEO.length) });
   if (uri.startsWith(`${base}/`)) return request.call(this, opts);
   return Promise.reject(new Error(`refusing to leave loopback: ${uri}`));
 };
