@@ -15,7 +15,7 @@ import type { Readable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ItemChecker, type FileResult, type Outcome, type WorkItem } from "./check.js";
 import { createContractValidator } from "./index.js";
-import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type InputFile } from "./inputs.js";
+import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type InputFile, type StreamContext } from "./inputs.js";
 import { isObject } from "./json-pointer.js";
 import { InlineExecutor, OrderedRunner, WorkerExecutor, type Executor } from "./pool.js";
 import { Progress } from "./progress.js";
@@ -53,6 +53,8 @@ Options:
   --base-url <url>   also accept this host (e.g. a local emulator); repeatable
   --spec <file>      validate against another bundled OpenAPI document
   --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
+  --max-item-mb <n>  the largest HAR entry, NDJSON line or recording file read (default 64); a larger one
+                     is one failing result, skipped in bounded memory
   -h, --help         this text
 
 Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.
@@ -68,6 +70,7 @@ const OPTIONS = {
   "base-url": { type: "string", multiple: true },
   spec: { type: "string" },
   jobs: { type: "string" },
+  "max-item-mb": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -79,6 +82,7 @@ interface Options {
   specPath?: string;
   /** undefined = auto. */
   jobs?: number;
+  maxItemBytes?: number;
   paths: string[];
 }
 
@@ -109,6 +113,8 @@ function parseOptions(args: string[]): Options | "help" {
     jobs = Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, or auto (got "${values.jobs}")`);
   }
+  const maxItemMb = values["max-item-mb"] === undefined ? undefined : Number(values["max-item-mb"]);
+  if (maxItemMb !== undefined && !(maxItemMb > 0 && maxItemMb <= 1024)) throw new UsageError(`--max-item-mb must be a number above 0, at most 1024 (got "${values["max-item-mb"]}")`);
   if (positionals.length === 0) throw new UsageError("no files or directories given");
   return {
     reporter: reporter as ReporterName,
@@ -117,6 +123,7 @@ function parseOptions(args: string[]): Options | "help" {
     baseUrls,
     ...(values.spec !== undefined ? { specPath: values.spec } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(maxItemMb !== undefined ? { maxItemBytes: Math.floor(maxItemMb * 1024 * 1024) } : {}),
     paths: positionals,
   };
 }
@@ -173,18 +180,19 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
     throw e;
   }
 
-  const collected = collectInputs(options.paths, cwd);
+  const limits = options.maxItemBytes !== undefined ? { maxItemBytes: options.maxItemBytes } : {};
+  const collected = collectInputs(options.paths, cwd, limits);
   if (collected.missing.length > 0) {
     io.stderr(`twilio-video-conformance: no such file or directory: ${collected.missing.join(", ")}\n`);
     return 2;
   }
 
   const validator = createContractValidator({ strict: options.strict, baseUrls: options.baseUrls, ...(spec ? { document: spec.document } : {}) });
-  const checker = new ItemChecker(validator, options.baseUrls);
+  const checker = new ItemChecker(validator, options.baseUrls, limits);
   const totalBytes = collected.stdin ? undefined : collected.files.reduce((n, f) => n + f.size, 0);
   const cores = availableParallelism();
   const threads = options.jobs ?? cores;
-  const workerConfig = { strict: options.strict, baseUrls: options.baseUrls, ...(spec ? { specPath: spec.absolute } : {}) };
+  const workerConfig = { strict: options.strict, baseUrls: options.baseUrls, ...limits, ...(spec ? { specPath: spec.absolute } : {}) };
 
   const summary: Summary = { files: collected.files.length + (collected.stdin ? 1 : 0), recordings: 0, passed: 0, failed: 0, warnings: 0, specTooStrict: 0, skipped: { total: 0, reasons: {} }, strict: options.strict };
   const skip = (reason: string, n = 1): void => {
@@ -222,7 +230,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
     if (!pool && options.jobs === undefined && threads > 1 && submitted === PARALLEL_AFTER_ITEMS) runner.switchTo(parallel(), 64, threads * 4);
   };
 
-  const streamContext = { baseUrls: options.baseUrls, onBytes: (n: number) => progress.addBytes(n), onSkip: (reason: string) => skip(reason) };
+  const streamContext: StreamContext = { baseUrls: options.baseUrls, onBytes: (n) => progress.addBytes(n), onSkip: (reason) => skip(reason), ...limits };
   try {
     for (const file of collected.files) await feed(file, submit, streamContext, progress);
     if (collected.stdin) for await (const item of ndjsonItems(io.stdin ?? process.stdin, "stdin", streamContext)) await submit(item);
@@ -245,7 +253,7 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   return summary.failed > 0 ? 1 : 0;
 }
 
-async function feed(file: InputFile, submit: (item: WorkItem) => Promise<void>, context: Parameters<typeof harItems>[2], progress: Progress): Promise<void> {
+async function feed(file: InputFile, submit: (item: WorkItem) => Promise<void>, context: StreamContext, progress: Progress): Promise<void> {
   if (file.kind === "json") {
     progress.addBytes(file.size);
     await submit({ t: "file", path: typeof file.path === "string" ? file.path : new Uint8Array(file.path), name: file.name });
