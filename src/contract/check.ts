@@ -45,12 +45,22 @@ export function failure(file: string, message: string, where = "file"): FileResu
 
 /** Whether a parsed JSON value nests deeper than `limit` (iterative: deep input must not overflow here either). */
 export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== "object") continue;
+  if (value === null || typeof value !== "object") return false;
+  // Two flat stacks, not one of pairs: this runs on every recording, and pairs cost an allocation per node.
+  const nodes: object[] = [value];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    if (Array.isArray(node)) {
+      for (const child of node) if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+      continue;
+    }
+    for (const key in node) {
+      const child = (node as Record<string, unknown>)[key];
+      if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+    }
   }
   return false;
 }
@@ -144,7 +154,8 @@ export class ItemChecker {
         results.push(failure(at, `entry is not valid JSON: ${oneLine(e)}`, "entry"));
         return;
       }
-      const outcome = this.entry(value, index, at);
+      // The scanner already refused entries nested too deep (har-scan.ts).
+      const outcome = this.entry(value, index, at, false);
       if ("skip" in outcome) skipped[outcome.skip] = (skipped[outcome.skip] ?? 0) + 1;
       else results.push(outcome.result);
     });
@@ -180,8 +191,8 @@ export class ItemChecker {
   }
 
   /** A HAR entry → its result, or why it was skipped. */
-  entry(entry: unknown, index: number, at: string): { result: FileResult } | { skip: string } {
-    if (tooDeep(entry)) return { result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) };
+  entry(entry: unknown, index: number, at: string, measure = true): { result: FileResult } | { skip: string } {
+    if (measure && tooDeep(entry)) return { result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) };
     const outcome = harEntryToRecording(entry, index, this.bases);
     if ("skip" in outcome) return outcome;
     if ("failure" in outcome) return { result: failure(at, outcome.failure, "entry") };
