@@ -111,8 +111,10 @@ export class HarScanner {
   }
 
   /**
-   * Scans the next chunk (a fresh Buffer: views of it are handed back); answers the entries it completed. Where
-   * the JSON breaks, `error` is set and the entries completed before it are still answered.
+   * Scans the next chunk; answers the entries it completed, as views of it (valid until the chunk is reused). What
+   * the scanner keeps of it (the start of an entry not yet complete) it copies, so the caller may reuse the chunk's
+   * buffer for the next read. Where the JSON breaks, `error` is set and the entries completed before it are still
+   * answered.
    */
   push(chunk: Buffer): HarPiece[] {
     this.out = [];
@@ -199,7 +201,7 @@ export class HarScanner {
   private keepKey(from: number, to: number): void {
     this.keyStart = 0;
     this.keySize += to - from;
-    if (this.keySize <= 256) this.keyParts!.push(this.chunk.subarray(from, to));
+    if (this.keySize <= 256) this.keyParts!.push(Buffer.from(this.chunk.subarray(from, to)));
   }
 
   private keyEnded(end: number): void {
@@ -338,7 +340,11 @@ export class HarScanner {
   private keepEntryBytes(end: number): void {
     this.entrySize += end - this.partStart;
     if (this.entryParts && this.entrySize > this.options.maxEntryBytes) this.entryParts = undefined;
-    else if (this.entryParts && end > this.partStart) this.entryParts.push(this.chunk.subarray(this.partStart, end));
+    else if (this.entryParts && end > this.partStart) {
+      const part = this.chunk.subarray(this.partStart, end);
+      // At the end of a chunk the entry goes on: its start outlives the chunk, so it is copied.
+      this.entryParts.push(end === this.chunk.length && this.inEntry ? Buffer.from(part) : part);
+    }
   }
 
   private entryEnded(end: number): void {

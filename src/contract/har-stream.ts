@@ -7,7 +7,6 @@
  * window of items whatever the file's size (the caller awaits each item's
  * submission before reading on).
  */
-import type { Readable } from "node:stream";
 import { failure, MAX_DEPTH, type WorkItem } from "./check.js";
 import { HarScanner, HarSyntaxError, type HarPiece } from "./har-scan.js";
 
@@ -75,15 +74,17 @@ class Packer {
  * with one failure for the file naming the byte where it broke; one that is
  * not HAR (no top-level `log.entries`) is one failure for the file.
  */
-export async function* harItems(stream: Readable, name: string, context: HarStreamContext): AsyncGenerator<WorkItem> {
+export async function* harItems(stream: AsyncIterable<Buffer | string>, name: string, context: HarStreamContext): AsyncGenerator<WorkItem> {
   const maxItemBytes = context.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   const scanner = new HarScanner({ maxEntryBytes: maxItemBytes, maxDepth: MAX_DEPTH });
   const packer = new Packer(name);
   const broken = (e: HarSyntaxError): WorkItem => ({ t: "res", result: failure(name, `cannot read HAR: ${e.message}`) });
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+  for await (const chunk of stream) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     context.onBytes?.(bytes.length);
     for (const piece of scanner.push(bytes)) for (const item of packer.add(piece, maxItemBytes)) yield item;
+    // The chunk's buffer may be reused for the next read: what is kept of it is copied now.
+    yield* packer.flush();
     if (scanner.error) {
       yield* packer.flush();
       yield broken(scanner.error);

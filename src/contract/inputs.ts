@@ -11,9 +11,9 @@
  *   entries by a byte scanner (har-scan.ts), NDJSON into lines, so memory does
  *   not grow with the input.
  */
-import { createReadStream, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import type { Readable } from "node:stream";
 
 export { DEFAULT_MAX_ITEM_BYTES, harItems } from "./har-stream.js";
 export { ndjsonItems, SKIP_EMPTY_LINE } from "./ndjson.js";
@@ -178,6 +178,41 @@ export interface StreamContext {
   maxItemBytes?: number;
 }
 
-export function openInput(file: InputFile): Readable {
-  return createReadStream(file.path, { highWaterMark: 1 << 20 });
+/**
+ * A file's bytes, read in turn into one reused buffer: each chunk is valid only until the next is asked for (the
+ * readers copy what they keep). A stream would allocate a buffer per read, and on a fast path that allocates
+ * little else, the garbage collector lets those pile up far past the bytes in use.
+ */
+export class FileChunks implements AsyncIterable<Buffer> {
+  private handle: FileHandle | undefined;
+  private closed = false;
+  constructor(
+    private readonly path: string | Buffer,
+    private readonly size = 1 << 20,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    const handle = (this.handle = await open(this.path, "r"));
+    const buffer = Buffer.allocUnsafeSlow(this.size);
+    try {
+      while (!this.closed) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.closed = true;
+    const handle = this.handle;
+    this.handle = undefined;
+    handle?.close().catch(() => {});
+  }
+}
+
+export function openInput(file: InputFile): FileChunks {
+  return new FileChunks(file.path);
 }

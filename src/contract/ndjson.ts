@@ -5,7 +5,6 @@
  * line, while the lines after it are read as usual. Lines end at "\n", "\r\n"
  * or a lone "\r", as readline splits them.
  */
-import type { Readable } from "node:stream";
 import { failure, type WorkItem } from "./check.js";
 import { DEFAULT_MAX_ITEM_BYTES, mib } from "./har-stream.js";
 
@@ -22,7 +21,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** NDJSON: one recording per line (blank lines skipped); `name:line` names each. */
-export async function* ndjsonItems(stream: Readable, name: string, context: NdjsonContext): AsyncGenerator<WorkItem> {
+export async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, name: string, context: NdjsonContext): AsyncGenerator<WorkItem> {
   const max = context.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   let parts: Buffer[] = [];
   let size = 0;
@@ -48,7 +47,7 @@ export async function* ndjsonItems(stream: Readable, name: string, context: Ndjs
     size = 0;
     tooLong = false;
   };
-  for await (const raw of stream as AsyncIterable<Buffer | string>) {
+  for await (const raw of stream) {
     const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
     context.onBytes?.(chunk.length);
     // A "\r\n" split over two chunks needs no care: the "\r" stays with its line, which drops it at its end.
@@ -58,7 +57,8 @@ export async function* ndjsonItems(stream: Readable, name: string, context: Ndjs
       const end = newline === -1 ? chunk.length : newline;
       size += end - from;
       if (!tooLong && size > max) (tooLong = true), (parts = []);
-      else if (!tooLong && end > from) parts.push(chunk.subarray(from, end));
+      // A line going on past the chunk outlives it (its buffer may be reused for the next read): copied.
+      else if (!tooLong && end > from) parts.push(newline === -1 ? Buffer.from(chunk.subarray(from, end)) : chunk.subarray(from, end));
       if (newline === -1) break;
       yield* lineEnds();
       from = newline + 1;
