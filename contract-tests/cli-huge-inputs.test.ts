@@ -45,7 +45,21 @@ function measured(args: string[], stdinFile?: string): Promise<Measured> {
     const stdin = stdinFile === undefined ? "ignore" : openSync(stdinFile, "r");
     // tsx by its file URL: the child runs in the temp folder, where `--import tsx` would not resolve.
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-    const child = spawn(process.execPath, ["--import", tsx, join(root, "contract-tests/lib/measured-cli.ts"), "--json", "--jobs", "1", "--max-item-mb", "2", ...args], { cwd: dir, stdio: [stdin, "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        tsx,
+        join(root, "contract-tests/lib/measured-cli.ts"),
+        "--json",
+        "--jobs",
+        "1",
+        "--max-item-mb",
+        "2",
+        ...args,
+      ],
+      { cwd: dir, stdio: [stdin, "pipe", "pipe"] },
+    );
     let out = "";
     let err = "";
     child.stdout!.on("data", (c) => (out += c));
@@ -74,7 +88,8 @@ function writeFilled(name: string, head: string, size: number, fill: string, tai
   return path;
 }
 
-const results = (m: Measured) => (JSON.parse(m.stdout) as { results: { file: string; ok: boolean; errors: { message: string }[] }[] }).results;
+const results = (m: Measured) =>
+  (JSON.parse(m.stdout) as { results: { file: string; ok: boolean; errors: { message: string }[] }[] }).results;
 const line = JSON.stringify(good);
 let small: Measured;
 
@@ -97,8 +112,14 @@ describe("an item over --max-item-mb is one failing result, read in bounded memo
     writeFilled("long-line.ndjson", `${line}\n{"request":"`, HUGE, "x", `"}\n\n${line}\n`);
     const huge = await measured(["long-line.ndjson"]);
     expect(huge.code).toBe(1);
-    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([["long-line.ndjson:1", true], ["long-line.ndjson:2", false], ["long-line.ndjson:4", true]]);
-    expect(results(huge)[1]!.errors[0]!.message).toBe(`line of ${HUGE + 14} bytes is longer than the 2 MiB limit (--max-item-mb); not read`);
+    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([
+      ["long-line.ndjson:1", true],
+      ["long-line.ndjson:2", false],
+      ["long-line.ndjson:4", true],
+    ]);
+    expect(results(huge)[1]!.errors[0]!.message).toBe(
+      `line of ${HUGE + 14} bytes is longer than the 2 MiB limit (--max-item-mb); not read`,
+    );
     expectBounded(huge);
   }, 120_000);
 
@@ -106,7 +127,10 @@ describe("an item over --max-item-mb is one failing result, read in bounded memo
     const path = writeFilled("no-newline.ndjson", `${line}\r\n`, HUGE, "[", "");
     const huge = await measured(["-"], path);
     expect(huge.code).toBe(1);
-    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([["stdin:1", true], ["stdin:2", false]]);
+    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([
+      ["stdin:1", true],
+      ["stdin:2", false],
+    ]);
     expect(results(huge)[1]!.errors[0]!.message).toMatch(/^line of \d+ bytes is longer than the 2 MiB limit/);
     expectBounded(huge);
   }, 120_000);
@@ -117,19 +141,36 @@ describe("an item over --max-item-mb is one failing result, read in bounded memo
     writeFilled("big-entry.har", head, HUGE, "y", `"}},${entry(2)}]}}`);
     const huge = await measured(["big-entry.har"]);
     expect(huge.code).toBe(1);
-    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([["big-entry.har#/log/entries/0", true], ["big-entry.har#/log/entries/1", false], ["big-entry.har#/log/entries/2", true]]);
-    expect(results(huge)[1]!.errors[0]!.message).toMatch(/^entry of \d+ bytes is larger than the 2 MiB limit \(--max-item-mb\); not read$/);
+    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([
+      ["big-entry.har#/log/entries/0", true],
+      ["big-entry.har#/log/entries/1", false],
+      ["big-entry.har#/log/entries/2", true],
+    ]);
+    expect(results(huge)[1]!.errors[0]!.message).toMatch(
+      /^entry of \d+ bytes is larger than the 2 MiB limit \(--max-item-mb\); not read$/,
+    );
     expectBounded(huge);
   }, 120_000);
 
   it("a recording file larger than the cap, in a folder, is one failure and is never read whole", async () => {
     mkdirSync(join(dir, "recordings"));
     writeFileSync(join(dir, "recordings/a.json"), line);
-    writeFilled("recordings/b.json", `{"request":{"method":"GET","url":"https://video.twilio.com/v1/Rooms"},"response":{"status":200,"body":"`, HUGE, "z", '"}}');
+    writeFilled(
+      "recordings/b.json",
+      `{"request":{"method":"GET","url":"https://video.twilio.com/v1/Rooms"},"response":{"status":200,"body":"`,
+      HUGE,
+      "z",
+      '"}}',
+    );
     const huge = await measured(["recordings"]);
     expect(huge.code).toBe(1);
-    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([["recordings/a.json", true], ["recordings/b.json", false]]);
-    expect(results(huge)[1]!.errors[0]!.message).toBe("not a HAR file (expected log.entries) (a file over 2 MiB is read as a HAR capture, never whole)");
+    expect(results(huge).map((r) => [r.file, r.ok])).toEqual([
+      ["recordings/a.json", true],
+      ["recordings/b.json", false],
+    ]);
+    expect(results(huge)[1]!.errors[0]!.message).toBe(
+      "not a HAR file (expected log.entries) (a file over 2 MiB is read as a HAR capture, never whole)",
+    );
     expectBounded(huge);
   }, 120_000);
 });
@@ -138,14 +179,18 @@ describe("JSON nested millions deep is one failing result, not a crash", () => {
   // 1.5 MiB of brackets per item: under the cap, so only the depth check stands between it and JSON.parse.
   const depth = 750_000;
   const deep = `${"[".repeat(depth)}${"]".repeat(depth)}`;
-  const body = (inner: string) => `{"request":{"method":"GET","url":"https://video.twilio.com/v1/Rooms"},"response":{"status":200,"body":${inner}}}`;
+  const body = (inner: string) =>
+    `{"request":{"method":"GET","url":"https://video.twilio.com/v1/Rooms"},"response":{"status":200,"body":${inner}}}`;
 
   it("an NDJSON line, a recording file and a HAR entry, each next to a good one", async () => {
     writeFileSync(join(dir, "deep.ndjson"), `${body(deep)}\n${line}\n`);
     mkdirSync(join(dir, "deep"));
     writeFileSync(join(dir, "deep/a.json"), body(deep));
     writeFileSync(join(dir, "deep/b.json"), line);
-    writeFileSync(join(dir, "deep.har"), `{"log":{"entries":[{"request":${deep}},${JSON.stringify(harEntry(good, 1))}]}}`);
+    writeFileSync(
+      join(dir, "deep.har"),
+      `{"log":{"entries":[{"request":${deep}},${JSON.stringify(harEntry(good, 1))}]}}`,
+    );
     const run = await measured(["deep.ndjson", "deep", "deep.har"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe("");
@@ -158,7 +203,8 @@ describe("JSON nested millions deep is one failing result, not a crash", () => {
       ["deep.har#/log/entries/0", false],
       ["deep.har#/log/entries/1", true],
     ]);
-    for (const r of got.filter((x) => !x.ok)) expect(r.errors[0]!.message).toBe("JSON nested deeper than 256 levels; not checked");
+    for (const r of got.filter((x) => !x.ok))
+      expect(r.errors[0]!.message).toBe("JSON nested deeper than 256 levels; not checked");
     expect(run.maxRssMb - small.maxRssMb).toBeLessThan(GROWTH_BOUND_MB * 2);
   }, 120_000);
 });
@@ -168,7 +214,11 @@ describe("--max-item-mb", () => {
     const { runConformance } = await import("../src/contract/cli.js");
     for (const value of ["0", "abc", "2000", "1e9"]) {
       let stderr = "";
-      const code = await runConformance(["--max-item-mb", value, "x.json"], { stdout: () => {}, stderr: (t) => (stderr += t), cwd: dir });
+      const code = await runConformance(["--max-item-mb", value, "x.json"], {
+        stdout: () => {},
+        stderr: (t) => (stderr += t),
+        cwd: dir,
+      });
       expect(code, value).toBe(2);
       expect(stderr).toContain("--max-item-mb must be a number above 0, at most 1024");
     }

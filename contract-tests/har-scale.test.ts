@@ -32,13 +32,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Video API exchange in 50: the bytes go through the whole reading path while validation stays small.
  */
 const padding = "p".repeat(16 * 1024);
-const foreign: Recording = { request: { method: "GET", url: "https://cdn.example.com/app.js" }, response: { status: 200, headers: { "content-type": "text/plain" }, body: padding } };
+const foreign: Recording = {
+  request: { method: "GET", url: "https://cdn.example.com/app.js" },
+  response: { status: 200, headers: { "content-type": "text/plain" }, body: padding },
+};
 const entry = (n: number) => harEntry(n % 50 === 0 ? good : foreign, n);
 
 function measured(args: string[]): Promise<{ code: number; maxRssMb: number; stdout: string; stderr: string }> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ["--import", tsx, join(root, "contract-tests/lib/measured-cli.ts"), ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", tsx, join(root, "contract-tests/lib/measured-cli.ts"), ...args],
+      { cwd: dir, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (c) => (out += c));
@@ -65,7 +72,9 @@ describe("HAR memory does not grow with the capture", () => {
     expect(large.code).toBe(0);
     expect(checked(small.stdout)).toBe(Math.ceil(smallEntries / 50));
     expect(checked(large.stdout)).toBe(Math.ceil(largeEntries / 50));
-    expect(large.stdout).toContain(`skipped ${largeEntries - Math.ceil(largeEntries / 50)}: ${largeEntries - Math.ceil(largeEntries / 50)} not a Video API host`);
+    expect(large.stdout).toContain(
+      `skipped ${largeEntries - Math.ceil(largeEntries / 50)}: ${largeEntries - Math.ceil(largeEntries / 50)} not a Video API host`,
+    );
     // Holding the capture, or a share of it that grows with it, would cost 180 MB more; the window in flight is fixed.
     expect(large.maxRssMb - small.maxRssMb).toBeLessThan(40);
   }, 300_000);
@@ -80,7 +89,11 @@ describe("--jobs 2 parses HAR entries in the worker threads", () => {
       let stdout = "";
       const parse = vi.spyOn(JSON, "parse");
       try {
-        const code = await runConformance(["--json", "--jobs", jobs, "many.har"], { stdout: (t) => (stdout += t), stderr: () => {}, cwd: dir });
+        const code = await runConformance(["--json", "--jobs", jobs, "many.har"], {
+          stdout: (t) => (stdout += t),
+          stderr: () => {},
+          cwd: dir,
+        });
         return { code, stdout, parses: parse.mock.calls.length };
       } finally {
         parse.mockRestore();

@@ -44,15 +44,26 @@ function reference(text: string): unknown[] | undefined {
 }
 /** The entries as the reader before the scanner saw them (stream-json picking log.entries). */
 async function streamJsonEntries(text: string): Promise<unknown[]> {
-  const [{ parser }, { pick }, { streamArray }] = await Promise.all([import("stream-json"), import("stream-json/filters/pick.js"), import("stream-json/streamers/stream-array.js")]);
+  const [{ parser }, { pick }, { streamArray }] = await Promise.all([
+    import("stream-json"),
+    import("stream-json/filters/pick.js"),
+    import("stream-json/streamers/stream-array.js"),
+  ]);
   const out: unknown[] = [];
-  const stages = pipeline(Readable.from([text]), parser.asStream({ streamValues: false }), pick.asStream({ filter: "log.entries", once: true }), streamArray.asStream(), () => {});
+  const stages = pipeline(
+    Readable.from([text]),
+    parser.asStream({ streamValues: false }),
+    pick.asStream({ filter: "log.entries", once: true }),
+    streamArray.asStream(),
+    () => {},
+  );
   for await (const item of stages as AsyncIterable<{ value: unknown }>) out.push(item.value);
   return out;
 }
 const expectedScan = (text: string) => ({ entries: reference(text) ?? [], found: reference(text) !== undefined });
 
-const har = (entries: unknown[], extra = {}) => JSON.stringify({ log: { version: "1.2", creator: { name: "t", version: "1" }, ...extra, entries } });
+const har = (entries: unknown[], extra = {}) =>
+  JSON.stringify({ log: { version: "1.2", creator: { name: "t", version: "1" }, ...extra, entries } });
 
 describe("the HAR scanner agrees with a JSON parser", () => {
   it("on the corpus as a HAR capture, in any chunking, as the stream-json reader did", async () => {
@@ -68,12 +79,18 @@ describe("the HAR scanner agrees with a JSON parser", () => {
     const entry = fc.jsonValue({ maxDepth: 4 });
     const key = fc.oneof(fc.string(), fc.constantFrom("log", "entries", "{", '"', "\\", "}]"));
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 6 }), fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }), fc.integer({ min: 1, max: 97 }), fc.boolean(), (entries, extra, size, pretty) => {
-        // Spread after log, extra may replace it with any value: then there is no capture to find.
-        const doc = { log: { ...extra, entries }, ...extra };
-        const text = pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc);
-        expect(scan(Buffer.from(text), size)).toEqual(expectedScan(text));
-      }),
+      fc.property(
+        fc.array(entry, { maxLength: 6 }),
+        fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+        fc.integer({ min: 1, max: 97 }),
+        fc.boolean(),
+        (entries, extra, size, pretty) => {
+          // Spread after log, extra may replace it with any value: then there is no capture to find.
+          const doc = { log: { ...extra, entries }, ...extra };
+          const text = pretty ? JSON.stringify(doc, null, 2) : JSON.stringify(doc);
+          expect(scan(Buffer.from(text), size)).toEqual(expectedScan(text));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -83,13 +100,17 @@ describe("the HAR scanner agrees with a JSON parser", () => {
     const expected = reference(text);
     expect(expected).toHaveLength(4);
     expect(await streamJsonEntries(text)).toEqual(expected);
-    for (const size of [1, 2, 3, 5, 1000]) expect(scan(Buffer.from(text), size)).toEqual({ entries: expected, found: true });
+    for (const size of [1, 2, 3, 5, 1000])
+      expect(scan(Buffer.from(text), size)).toEqual({ entries: expected, found: true });
   });
 
   it("finds log.entries under escaped key names and only at the top level", () => {
     expect(scan(Buffer.from('{"l\\u006fg":{"entr\\u0069es":[1,2]}}'), 3)).toEqual({ entries: [1, 2], found: true });
     // log.entries nested in another key, or an entries array beside log, is not the capture's.
-    expect(scan(Buffer.from('{"x":{"log":{"entries":[1]}},"entries":[2],"log":{"y":{"entries":[3]}}}'), 4)).toEqual({ entries: [], found: false });
+    expect(scan(Buffer.from('{"x":{"log":{"entries":[1]}},"entries":[2],"log":{"y":{"entries":[3]}}}'), 4)).toEqual({
+      entries: [],
+      found: false,
+    });
     // The first log.entries is the capture's; a later one is not read.
     expect(scan(Buffer.from('{"log":{"entries":[1],"entries":[2]}}'), 5)).toEqual({ entries: [1], found: true });
   });
@@ -104,9 +125,19 @@ describe("the HAR scanner agrees with a JSON parser", () => {
 describe("broken captures: a clear error with the byte where reading stopped", () => {
   const text = har([{ a: "x" }, { b: [1, 2] }]);
   const cases: [string, string, RegExp, number][] = [
-    ["truncated inside an entry", text.slice(0, text.indexOf('"b"') + 2), /the file ends early, inside log\.entries\[1\] at byte \d+$/, 1],
+    [
+      "truncated inside an entry",
+      text.slice(0, text.indexOf('"b"') + 2),
+      /the file ends early, inside log\.entries\[1\] at byte \d+$/,
+      1,
+    ],
     ["truncated between entries", text.slice(0, text.indexOf("},{") + 2), /the file ends early/, 1],
-    ["a closing bracket of the wrong kind", text.replace("[1,2]", "[1,2}"), /unexpected '\}' \(inside log\.entries\[1\]\)/, 1],
+    [
+      "a closing bracket of the wrong kind",
+      text.replace("[1,2]", "[1,2}"),
+      /unexpected '\}' \(inside log\.entries\[1\]\)/,
+      1,
+    ],
     ["garbage after the document", `${text} trailing`, /unexpected 't' \(at the top level\)/, 2],
     ["two commas", text.replace("},{", "},,{"), /unexpected ','/, 1],
     ["a missing colon", text.replace('"a":', '"a" '), /unexpected '"'/, 0],
@@ -137,7 +168,10 @@ describe("limits", () => {
     const big = "x".repeat(10_000);
     const text = har([{ a: big }, { b: 1 }]);
     const got = scan(Buffer.from(text), 1000, { maxEntryBytes: 5_000, maxDepth: 256 });
-    expect(got).toEqual({ entries: [{ kind: "too-large", index: 0, size: JSON.stringify({ a: big }).length }, { b: 1 }], found: true });
+    expect(got).toEqual({
+      entries: [{ kind: "too-large", index: 0, size: JSON.stringify({ a: big }).length }, { b: 1 }],
+      found: true,
+    });
   });
 
   it("an entry nested deeper than maxDepth is reported unparsed; one exactly at it is parsed", () => {
@@ -147,7 +181,10 @@ describe("limits", () => {
     const got = scan(Buffer.from(text), 64) as { entries: unknown[] };
     expect(got.entries[0]).toEqual({ kind: "too-deep", index: 0 });
     expect(got.entries.slice(1)).toEqual(reference(text)!.slice(1));
-    expect(scan(Buffer.from(`{"log":{"entries":[${nest(100_000)}]}}`), 4096)).toMatchObject({ entries: [{ kind: "too-deep", index: 0 }], found: true });
+    expect(scan(Buffer.from(`{"log":{"entries":[${nest(100_000)}]}}`), 4096)).toMatchObject({
+      entries: [{ kind: "too-deep", index: 0 }],
+      found: true,
+    });
   });
 
   it("nesting outside log.entries beyond 1024 levels is an error, not a growing stack", () => {
@@ -176,12 +213,15 @@ describe("harItems", () => {
     const entries = corpus.slice(0, 5).map((r, i) => harEntry(r, i));
     const text = har(entries);
     const items = [];
-    for await (const item of harItems(Readable.from([Buffer.from(text.slice(0, -30))]), "cut.har", {})) items.push(item);
+    for await (const item of harItems(Readable.from([Buffer.from(text.slice(0, -30))]), "cut.har", {}))
+      items.push(item);
     const packed = items.filter((i) => i.t === "har");
     expect(packed.flatMap((i) => (i.t === "har" ? i.indices : []))).toEqual([0, 1, 2, 3]);
     for (const item of packed) if (item.t === "har") expect(item.bytes.byteLength).toBe(item.bytes.buffer.byteLength);
     expect(items.at(-1)).toMatchObject({ t: "res", result: { file: "cut.har", ok: false } });
     const last = items.at(-1)!;
-    expect(last.t === "res" && last.result.errors[0]!.message).toMatch(/^cannot read HAR: the file ends early, inside log\.entries\[4\] at byte \d+$/);
+    expect(last.t === "res" && last.result.errors[0]!.message).toMatch(
+      /^cannot read HAR: the file ends early, inside log\.entries\[4\] at byte \d+$/,
+    );
   });
 });

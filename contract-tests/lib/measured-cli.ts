@@ -11,7 +11,13 @@ import { runConformance } from "../../src/contract/cli.js";
 let stdout = "";
 let stderr = "";
 const started = performance.now();
-const code = await runConformance(process.argv.slice(2), { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stdin: process.stdin });
+const code = await runConformance(process.argv.slice(2), {
+  stdout: (t) => (stdout += t),
+  stderr: (t) => (stderr += t),
+  stdin: process.stdin,
+});
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ code, maxRssMb: process.resourceUsage().maxRSS / 1024, seconds, stdout, stderr })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ code, maxRssMb: process.resourceUsage().maxRSS / 1024, seconds, stdout, stderr })}\n`,
+);
 process.exit(0);

@@ -123,7 +123,8 @@ export class HarScanner {
     let i = 0;
     const n = chunk.length;
     // A byte-order mark, as some Windows tools write, is not part of the JSON (its bytes may arrive one by one).
-    while (this.offset + i < 3 && i < n && chunk[i] === BOM[this.offset + i] && this.offset + i === this.bomBytes) i++, this.bomBytes++;
+    while (this.offset + i < 3 && i < n && chunk[i] === BOM[this.offset + i] && this.offset + i === this.bomBytes)
+      i++, this.bomBytes++;
     if (this.inEntry) this.partStart = 0;
     if (this.error) throw this.error;
     try {

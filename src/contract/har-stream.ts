@@ -41,7 +41,11 @@ class Packer {
   /** Adds one piece; answers the items it completes, in order. */
   add(piece: HarPiece, maxItemBytes: number): WorkItem[] {
     const at = `${this.name}#/log/entries/${piece.index}`;
-    if (piece.kind === "too-deep") return [...this.flush(), { t: "res", result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) }];
+    if (piece.kind === "too-deep")
+      return [
+        ...this.flush(),
+        { t: "res", result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) },
+      ];
     if (piece.kind === "too-large") {
       const message = `entry of ${piece.size} bytes is larger than the ${mib(maxItemBytes)} limit (--max-item-mb); not read`;
       return [...this.flush(), { t: "res", result: failure(at, message, "entry") }];
@@ -74,11 +78,18 @@ class Packer {
  * with one failure for the file naming the byte where it broke; one that is
  * not HAR (no top-level `log.entries`) is one failure for the file.
  */
-export async function* harItems(stream: AsyncIterable<Buffer | string>, name: string, context: HarStreamContext): AsyncGenerator<WorkItem> {
+export async function* harItems(
+  stream: AsyncIterable<Buffer | string>,
+  name: string,
+  context: HarStreamContext,
+): AsyncGenerator<WorkItem> {
   const maxItemBytes = context.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   const scanner = new HarScanner({ maxEntryBytes: maxItemBytes, maxDepth: MAX_DEPTH });
   const packer = new Packer(name);
-  const broken = (e: HarSyntaxError): WorkItem => ({ t: "res", result: failure(name, `cannot read HAR: ${e.message}`) });
+  const broken = (e: HarSyntaxError): WorkItem => ({
+    t: "res",
+    result: failure(name, `cannot read HAR: ${e.message}`),
+  });
   for await (const chunk of stream) {
     const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     context.onBytes?.(bytes.length);
@@ -100,7 +111,9 @@ export async function* harItems(stream: AsyncIterable<Buffer | string>, name: st
     return;
   }
   if (!scanner.foundEntries) {
-    const hint = name.toLowerCase().endsWith(".har") ? "" : ` (a file over ${mib(maxItemBytes)} is read as a HAR capture, never whole)`;
+    const hint = name.toLowerCase().endsWith(".har")
+      ? ""
+      : ` (a file over ${mib(maxItemBytes)} is read as a HAR capture, never whole)`;
     yield { t: "res", result: failure(name, `not a HAR file (expected log.entries)${hint}`) };
   }
 }

@@ -21,7 +21,11 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /** NDJSON: one recording per line (blank lines skipped); `name:line` names each. */
-export async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, name: string, context: NdjsonContext): AsyncGenerator<WorkItem> {
+export async function* ndjsonItems(
+  stream: AsyncIterable<Buffer | string>,
+  name: string,
+  context: NdjsonContext,
+): AsyncGenerator<WorkItem> {
   const max = context.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   let parts: Buffer[] = [];
   let size = 0;
@@ -31,7 +35,13 @@ export async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, name:
   const lineEnds = function* (): Generator<WorkItem> {
     if (tooLong) {
       n++;
-      yield { t: "res", result: failure(`${name}:${n}`, `line of ${size} bytes is longer than the ${mib(max)} limit (--max-item-mb); not read`) };
+      yield {
+        t: "res",
+        result: failure(
+          `${name}:${n}`,
+          `line of ${size} bytes is longer than the ${mib(max)} limit (--max-item-mb); not read`,
+        ),
+      };
     } else {
       let bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
       if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
@@ -58,7 +68,8 @@ export async function* ndjsonItems(stream: AsyncIterable<Buffer | string>, name:
       size += end - from;
       if (!tooLong && size > max) (tooLong = true), (parts = []);
       // A line going on past the chunk outlives it (its buffer may be reused for the next read): copied.
-      else if (!tooLong && end > from) parts.push(newline === -1 ? Buffer.from(chunk.subarray(from, end)) : chunk.subarray(from, end));
+      else if (!tooLong && end > from)
+        parts.push(newline === -1 ? Buffer.from(chunk.subarray(from, end)) : chunk.subarray(from, end));
       if (newline === -1) break;
       yield* lineEnds();
       from = newline + 1;

@@ -33,9 +33,16 @@ function workerEntry(): { script: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) return { script: new URL("./worker.js", here), eval: false };
   // require.resolve finds the CommonJS twin of tsx's ESM API; the ESM one sits beside it.
-  const tsxApi = pathToFileURL(createRequire(here).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const tsxApi = pathToFileURL(
+    createRequire(here)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
   const worker = new URL("./worker.ts", here).href;
-  return { script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
+  return {
+    script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`,
+    eval: true,
+  };
 }
 
 interface Slot {
@@ -45,7 +52,10 @@ interface Slot {
 
 export class WorkerExecutor implements Executor {
   private readonly slots: Slot[] = [];
-  private readonly waiting = new Map<number, { resolve: (o: Outcome[]) => void; reject: (e: Error) => void; slot: Slot }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (o: Outcome[]) => void; reject: (e: Error) => void; slot: Slot }
+  >();
   private nextId = 0;
   private failed: Error | undefined;
 
@@ -63,7 +73,8 @@ export class WorkerExecutor implements Executor {
       });
       const fail = (error: Error): void => {
         this.failed ??= error;
-        for (const [id, waiter] of this.waiting) if (waiter.slot === slot) this.waiting.delete(id), waiter.reject(error);
+        for (const [id, waiter] of this.waiting)
+          if (waiter.slot === slot) this.waiting.delete(id), waiter.reject(error);
       };
       worker.on("error", fail);
       worker.on("exit", (code) => code !== 0 && fail(new Error(`a conformance worker exited with code ${code}`)));
@@ -137,7 +148,11 @@ export class OrderedRunner {
     this.inFlightBytes += this.batchBytes;
     this.batch = [];
     this.batchBytes = 0;
-    while (this.inFlight.length > this.maxInFlight || (this.inFlight.length > 1 && this.inFlightBytes > IN_FLIGHT_BYTES)) await this.drainOne();
+    while (
+      this.inFlight.length > this.maxInFlight ||
+      (this.inFlight.length > 1 && this.inFlightBytes > IN_FLIGHT_BYTES)
+    )
+      await this.drainOne();
   }
 
   private async drainOne(): Promise<void> {

@@ -18,8 +18,13 @@ export interface WorkerConfig {
 }
 
 const config = workerData as WorkerConfig;
-const document = config.specPath !== undefined ? (JSON.parse(readFileSync(config.specPath, "utf8")) as object) : undefined;
-const checker = new ItemChecker(createContractValidator({ strict: config.strict, baseUrls: config.baseUrls, ...(document ? { document } : {}) }), config.baseUrls, config);
+const document =
+  config.specPath !== undefined ? (JSON.parse(readFileSync(config.specPath, "utf8")) as object) : undefined;
+const checker = new ItemChecker(
+  createContractValidator({ strict: config.strict, baseUrls: config.baseUrls, ...(document ? { document } : {}) }),
+  config.baseUrls,
+  config,
+);
 
 parentPort!.on("message", (message: { id: number; items: WorkItem[] }) => {
   parentPort!.postMessage({ id: message.id, outcomes: message.items.map((item) => checker.check(item)) });
