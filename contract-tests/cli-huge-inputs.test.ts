@@ -210,6 +210,20 @@ describe("JSON nested millions deep is one failing result, not a crash", () => {
 });
 
 describe("--max-item-mb", () => {
+  it("a recording file that grew past the cap after it was listed is refused unread", async () => {
+    const { ItemChecker } = await import("../src/contract/check.js");
+    const { createContractValidator } = await import("../src/contract/index.js");
+    const path = writeFilled("grown.json", '{"request":"', 3 * 1024 * 1024, "g", '"}');
+    const checker = new ItemChecker(createContractValidator(), [], { maxItemBytes: 2 * 1024 * 1024 });
+    const outcome = checker.check({ t: "file", path, name: "grown.json" });
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.results[0]!.errors[0]!.message).toBe(
+      `file of ${3 * 1024 * 1024 + 14} bytes is larger than the 2 MiB limit (--max-item-mb); not read`,
+    );
+    writeFileSync(join(dir, "ok.json"), line);
+    expect(checker.check({ t: "file", path: join(dir, "ok.json"), name: "ok.json" }).results[0]!.ok).toBe(true);
+  });
+
   it("refuses a value that is not a positive number of MiB", async () => {
     const { runConformance } = await import("../src/contract/cli.js");
     for (const value of ["0", "abc", "2000", "1e9"]) {

@@ -54,7 +54,9 @@ export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
     const depth = depths.pop()!;
     if (depth >= limit) return true;
     if (Array.isArray(node)) {
-      for (const child of node) if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+      for (const child of node) {
+        if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+      }
       continue;
     }
     for (const key in node) {
@@ -69,6 +71,20 @@ function oneLine(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   return message.split("\n")[0]!.slice(0, 300);
 }
+
+/** The largest entry, NDJSON line or recording file read by default. */
+export const DEFAULT_MAX_ITEM_BYTES = 64 * 1024 * 1024;
+
+/** The end of the message for an item over --max-item-mb. */
+export const overLimit = (max: number): string => `larger than the ${mib(max)} limit (--max-item-mb); not read`;
+
+/** A size for messages: `2 MiB`, `0.50 MiB`. */
+export function mib(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return `${Number.isInteger(value) ? value : value.toFixed(2)} MiB`;
+}
+
+const TOO_DEEP = `JSON nested deeper than ${MAX_DEPTH} levels; not checked`;
 
 /** Texts this long are measured for depth before JSON.parse (which would build every level first). */
 const PRESCAN_ABOVE = 1 << 20;
@@ -97,12 +113,12 @@ export class ItemChecker {
     limits: { maxItemBytes?: number } = {},
   ) {
     this.bases = parseBaseUrls(baseUrls);
-    this.maxItemBytes = limits.maxItemBytes ?? 64 * 1024 * 1024;
+    this.maxItemBytes = limits.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
   }
 
   /** JSON.parse, unless the text is large and nests too deep: then the failure to report. */
   private parse(text: string, name: string, what: string): { value: unknown } | { result: FileResult } {
-    if (text.length > PRESCAN_ABOVE && textTooDeep(text)) return { result: failure(name, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) };
+    if (text.length > PRESCAN_ABOVE && textTooDeep(text)) return { result: failure(name, TOO_DEEP) };
     try {
       return { value: JSON.parse(text) };
     } catch (e) {
@@ -168,7 +184,9 @@ export class ItemChecker {
       const file = typeof path === "string" ? path : Buffer.from(path);
       // Files over the limit are streamed as HAR (inputs.ts); this holds if one grew since it was listed.
       const size = statSync(file).size;
-      if (size > this.maxItemBytes) return { results: [failure(name, `file of ${size} bytes is larger than the ${this.maxItemBytes} byte limit (--max-item-mb); not read`)] };
+      if (size > this.maxItemBytes) {
+        return { results: [failure(name, `file of ${size} bytes is ${overLimit(this.maxItemBytes)}`)] };
+      }
       text = readFileSync(file, "utf8");
     } catch (e) {
       const code = (e as { code?: string }).code;
@@ -192,7 +210,7 @@ export class ItemChecker {
 
   /** A HAR entry → its result, or why it was skipped. */
   entry(entry: unknown, index: number, at: string, measure = true): { result: FileResult } | { skip: string } {
-    if (measure && tooDeep(entry)) return { result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) };
+    if (measure && tooDeep(entry)) return { result: failure(at, TOO_DEEP) };
     const outcome = harEntryToRecording(entry, index, this.bases);
     if ("skip" in outcome) return outcome;
     if ("failure" in outcome) return { result: failure(at, outcome.failure, "entry") };

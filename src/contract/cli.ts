@@ -15,7 +15,8 @@ import type { Readable } from "node:stream";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ItemChecker, type FileResult, type Outcome, type WorkItem } from "./check.js";
 import { createContractValidator } from "./index.js";
-import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput, type InputFile, type StreamContext } from "./inputs.js";
+import { collectInputs, harItems, MissingPeerError, ndjsonItems, openInput } from "./inputs.js";
+import type { InputFile, StreamContext } from "./inputs.js";
 import { isObject } from "./json-pointer.js";
 import { InlineExecutor, OrderedRunner, WorkerExecutor, type Executor } from "./pool.js";
 import { Progress } from "./progress.js";
@@ -114,7 +115,9 @@ function parseOptions(args: string[]): Options | "help" {
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, or auto (got "${values.jobs}")`);
   }
   const maxItemMb = values["max-item-mb"] === undefined ? undefined : Number(values["max-item-mb"]);
-  if (maxItemMb !== undefined && !(maxItemMb > 0 && maxItemMb <= 1024)) throw new UsageError(`--max-item-mb must be a number above 0, at most 1024 (got "${values["max-item-mb"]}")`);
+  if (maxItemMb !== undefined && !(maxItemMb > 0 && maxItemMb <= 1024)) {
+    throw new UsageError(`--max-item-mb must be a number above 0, at most 1024 (got "${values["max-item-mb"]}")`);
+  }
   if (positionals.length === 0) throw new UsageError("no files or directories given");
   return {
     reporter: reporter as ReporterName,
@@ -192,7 +195,12 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   const totalBytes = collected.stdin ? undefined : collected.files.reduce((n, f) => n + f.size, 0);
   const cores = availableParallelism();
   const threads = options.jobs ?? cores;
-  const workerConfig = { strict: options.strict, baseUrls: options.baseUrls, ...limits, ...(spec ? { specPath: spec.absolute } : {}) };
+  const workerConfig = {
+    strict: options.strict,
+    baseUrls: options.baseUrls,
+    ...limits,
+    ...(spec ? { specPath: spec.absolute } : {}),
+  };
 
   const summary: Summary = { files: collected.files.length + (collected.stdin ? 1 : 0), recordings: 0, passed: 0, failed: 0, warnings: 0, specTooStrict: 0, skipped: { total: 0, reasons: {} }, strict: options.strict };
   const skip = (reason: string, n = 1): void => {
@@ -230,7 +238,12 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
     if (!pool && options.jobs === undefined && threads > 1 && submitted === PARALLEL_AFTER_ITEMS) runner.switchTo(parallel(), 64, threads * 4);
   };
 
-  const streamContext: StreamContext = { baseUrls: options.baseUrls, onBytes: (n) => progress.addBytes(n), onSkip: (reason) => skip(reason), ...limits };
+  const streamContext: StreamContext = {
+    baseUrls: options.baseUrls,
+    onBytes: (n) => progress.addBytes(n),
+    onSkip: (reason) => skip(reason),
+    ...limits,
+  };
   try {
     for (const file of collected.files) await feed(file, submit, streamContext, progress);
     if (collected.stdin) for await (const item of ndjsonItems(io.stdin ?? process.stdin, "stdin", streamContext)) await submit(item);
@@ -253,7 +266,12 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   return summary.failed > 0 ? 1 : 0;
 }
 
-async function feed(file: InputFile, submit: (item: WorkItem) => Promise<void>, context: StreamContext, progress: Progress): Promise<void> {
+async function feed(
+  file: InputFile,
+  submit: (item: WorkItem) => Promise<void>,
+  context: StreamContext,
+  progress: Progress,
+): Promise<void> {
   if (file.kind === "json") {
     progress.addBytes(file.size);
     await submit({ t: "file", path: typeof file.path === "string" ? file.path : new Uint8Array(file.path), name: file.name });

@@ -7,15 +7,13 @@
  * window of items whatever the file's size (the caller awaits each item's
  * submission before reading on).
  */
-import { failure, MAX_DEPTH, type WorkItem } from "./check.js";
+import { DEFAULT_MAX_ITEM_BYTES, failure, MAX_DEPTH, mib, overLimit, type WorkItem } from "./check.js";
+export { DEFAULT_MAX_ITEM_BYTES } from "./check.js";
 import { HarScanner, HarSyntaxError, type HarPiece } from "./har-scan.js";
 
 /** One item carries up to this many entry bytes (or one larger entry): small enough to spread over the workers. */
 const PACK_BYTES = 64 * 1024;
 const PACK_ENTRIES = 64;
-
-/** The largest entry, NDJSON line or recording file read by default. */
-export const DEFAULT_MAX_ITEM_BYTES = 64 * 1024 * 1024;
 
 export interface HarStreamContext {
   /** Called with each chunk's byte length as the input is read (progress). */
@@ -24,10 +22,6 @@ export interface HarStreamContext {
   maxItemBytes?: number;
 }
 
-export function mib(bytes: number): string {
-  const value = bytes / (1024 * 1024);
-  return `${Number.isInteger(value) ? value : value.toFixed(2)} MiB`;
-}
 
 /** Consecutive entries gathered into one buffer. */
 class Packer {
@@ -47,7 +41,7 @@ class Packer {
         { t: "res", result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) },
       ];
     if (piece.kind === "too-large") {
-      const message = `entry of ${piece.size} bytes is larger than the ${mib(maxItemBytes)} limit (--max-item-mb); not read`;
+      const message = `entry of ${piece.size} bytes is ${overLimit(maxItemBytes)}`;
       return [...this.flush(), { t: "res", result: failure(at, message, "entry") }];
     }
     for (const part of piece.parts) this.parts.push(part);

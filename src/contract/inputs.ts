@@ -99,7 +99,9 @@ export function collectInputs(paths: string[], cwd: string, options: { maxItemBy
     const kind = kindOf(base, stat.size, wholeUpTo);
     if (kind === undefined) {
       // A file named explicitly is read whatever its extension; in a walk, only known extensions are.
-      if (explicit && !base.toLowerCase().endsWith(".schema.json")) out.files.push({ kind: stat.size > wholeUpTo ? "har" : "json", path, name, size: stat.size });
+      if (explicit && !base.toLowerCase().endsWith(".schema.json")) {
+        out.files.push({ kind: stat.size > wholeUpTo ? "har" : "json", path, name, size: stat.size });
+      }
       else skip(base.toLowerCase().endsWith(".schema.json") ? SKIP_SCHEMA : SKIP_OTHER_TYPE);
       return;
     }

@@ -5,8 +5,7 @@
  * line, while the lines after it are read as usual. Lines end at "\n", "\r\n"
  * or a lone "\r", as readline splits them.
  */
-import { failure, type WorkItem } from "./check.js";
-import { DEFAULT_MAX_ITEM_BYTES, mib } from "./har-stream.js";
+import { DEFAULT_MAX_ITEM_BYTES, failure, mib, type WorkItem } from "./check.js";
 
 export const SKIP_EMPTY_LINE = "empty NDJSON line";
 
