@@ -134,13 +134,13 @@ describe("broken captures: a clear error with the byte where reading stopped", (
     ["truncated between entries", text.slice(0, text.indexOf("},{") + 2), /the file ends early/, 1],
     [
       "a closing bracket of the wrong kind",
-      text.replace("[1,2]", "[1,2}"),
-      /unexpected '\}' \(inside log\.entries\[1\]\)/,
-      1,
+      text.replace("]}}", "}}}"),
+      /unexpected '\}' \(3 bracket\(s\) still open\)/,
+      2,
     ],
     ["garbage after the document", `${text} trailing`, /unexpected 't' \(at the top level\)/, 2],
     ["two commas", text.replace("},{", "},,{"), /unexpected ','/, 1],
-    ["a missing colon", text.replace('"a":', '"a" '), /unexpected '"'/, 0],
+    ["a missing colon", text.replace('"log":', '"log" '), /unexpected '\{'/, 0],
     ["a control byte between tokens", text.replace("},{", "},\u0001{"), /unexpected byte 0x01/, 1],
     ["an empty file", "", /the file is empty at byte 0/, 0],
   ];
@@ -154,6 +154,17 @@ describe("broken captures: a clear error with the byte where reading stopped", (
       expect(error.offset).toBeLessThanOrEqual(input.length);
       expect(got.entries).toHaveLength(entriesBefore);
     }
+  });
+
+  it("an entry whose own brackets or grammar are wrong is handed on whole, for JSON.parse to refuse alone", () => {
+    const input = '{"log":{"entries":[{"a":[1}},{"b" 2},{"c":"]"},3]}}';
+    const scanner = new HarScanner(OPTIONS);
+    const pieces = scanner.push(Buffer.from(input));
+    scanner.end();
+    const texts = pieces.map((p) => (p.kind === "entry" ? Buffer.concat(p.parts).toString() : p.kind));
+    expect(texts).toEqual(['{"a":[1}}', '{"b" 2}', '{"c":"]"}', "3"]);
+    expect(() => JSON.parse(texts[0]!)).toThrow(SyntaxError);
+    expect(() => JSON.parse(texts[1]!)).toThrow(SyntaxError);
   });
 
   it("names the exact byte of an unexpected one", () => {

@@ -89,8 +89,13 @@ export class HarScanner {
   private entryParts: Buffer[] | undefined = [];
   private entrySize = 0;
   private partStart = 0;
-  /** Nested too deep: only brackets and strings are followed until the entry ends. */
-  private skipping = false;
+  /**
+   * Inside an entry's brackets only strings and nesting are followed, to find its end: its grammar is JSON.parse's
+   * to judge where it is parsed (an entry that is not JSON fails alone), and the reading thread does less per byte.
+   */
+  private counting = false;
+  /** The entry nests deeper than `maxDepth`: it is reported, not parsed. */
+  private deep = false;
   // Per chunk.
   private offset = 0;
   private bomBytes = 0;
@@ -131,7 +136,7 @@ export class HarScanner {
       while (i < n) {
         if (this.inString) i = this.string(i);
         else if (this.inScalar) i = this.scalar(i);
-        else if (this.skipping) i = this.skip(i);
+        else if (this.counting) i = this.count(i);
         else i = this.token(i);
       }
     } catch (e) {
@@ -191,7 +196,7 @@ export class HarScanner {
       if (this.quoteAt === n) return n;
       const end = this.quoteAt;
       this.inString = false;
-      if (this.skipping) return end + 1;
+      if (this.counting) return end + 1;
       if (this.state !== COLON) this.valueEnded(end + 1);
       else if (this.keyParts) this.keyEnded(end);
       else this.lastKey = undefined;
@@ -224,22 +229,23 @@ export class HarScanner {
     return i;
   }
 
-  /** An entry nested too deep: brackets are counted (strings skipped) until it closes. */
-  private skip(i: number): number {
+  /** Inside an entry's brackets: nesting is counted (strings skipped) until the entry closes. */
+  private count(i: number): number {
     const chunk = this.chunk;
     const n = chunk.length;
+    const limit = this.entriesDepth + this.options.maxDepth;
     for (; i < n; i++) {
       const c = chunk[i]!;
       if (c === QUOTE) {
         this.inString = true;
         return i + 1;
       }
-      if (c === 0x7b || c === 0x5b) this.depth++;
-      else if ((c === 0x7d || c === 0x5d) && --this.depth === this.entriesDepth) {
-        this.skipping = false;
+      if (c === 0x7b || c === 0x5b) {
+        if (++this.depth > limit && !this.deep) (this.deep = true), (this.entryParts = undefined);
+      } else if ((c === 0x7d || c === 0x5d) && --this.depth === this.entriesDepth) {
+        this.counting = false;
         this.state = AFTER;
-        this.inEntry = false;
-        this.out.push({ kind: "too-deep", index: this.entryIndex });
+        this.entryEnded(i + 1);
         return i + 1;
       }
     }
@@ -312,9 +318,9 @@ export class HarScanner {
     this.lastKey = undefined;
     this.valueStarts(i);
     const depth = ++this.depth;
-    if (this.inEntry && depth - this.entriesDepth > this.options.maxDepth) {
-      this.skipping = true;
-      this.entryParts = undefined;
+    if (this.inEntry) {
+      this.counting = true;
+      this.deep = this.options.maxDepth < 1;
       return;
     }
     if (depth >= this.types.length) this.fail(`nested deeper than ${MAX_OUTER_DEPTH} levels outside log.entries`, i);
@@ -352,8 +358,10 @@ export class HarScanner {
     this.keepEntryBytes(end);
     this.inEntry = false;
     const index = this.entryIndex;
-    if (this.entryParts) this.out.push({ kind: "entry", index, parts: this.entryParts, size: this.entrySize });
+    if (this.deep) this.out.push({ kind: "too-deep", index });
+    else if (this.entryParts) this.out.push({ kind: "entry", index, parts: this.entryParts, size: this.entrySize });
     else this.out.push({ kind: "too-large", index, size: this.entrySize });
+    this.deep = false;
     this.entryParts = undefined;
   }
 }
