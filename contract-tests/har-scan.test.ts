@@ -236,3 +236,34 @@ describe("harItems", () => {
     );
   });
 });
+
+describe("the CLI on a HAR entry that is not JSON", () => {
+  it("fails that entry alone, naming it, and checks the entries after it", async () => {
+    const { runConformance } = await import("../src/contract/cli.js");
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "har-bad-entry-"));
+    try {
+      const good = JSON.stringify(harEntry(corpus[0]!, 0));
+      writeFileSync(join(dir, "bad.har"), `{"log":{"entries":[${good},{"request":[1}},{"x" 1},${good}]}}`);
+      let stdout = "";
+      const code = await runConformance(["--json", "--jobs", "1", "bad.har"], {
+        stdout: (t) => (stdout += t),
+        stderr: () => {},
+        cwd: dir,
+      });
+      expect(code).toBe(1);
+      const results = JSON.parse(stdout).results as { file: string; ok: boolean; errors: { message: string }[] }[];
+      expect(results.map((r) => [r.file, r.ok])).toEqual([
+        ["bad.har#/log/entries/0", true],
+        ["bad.har#/log/entries/1", false],
+        ["bad.har#/log/entries/2", false],
+        ["bad.har#/log/entries/3", true],
+      ]);
+      for (const r of results.filter((x) => !x.ok)) expect(r.errors[0]!.message).toMatch(/^entry is not valid JSON: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
