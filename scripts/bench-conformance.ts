@@ -1,196 +1,293 @@
 /**
- * npm run bench:conformance -- [--count 10000] [--har-mb 2048] [--no-har] [--write-readme]
+ * npm run bench:conformance -- [--cases har:100,ndjson:100,...] [--count 10000] [--no-one-thread] [--no-peer]
+ *   [--write-readme]
  *
- * Measures the conformance check, each figure once (the machine is shared;
- * run it on a quiet machine for numbers worth comparing):
+ * Measures the conformance check against its closest peer, Redocly CLI's
+ * `redocly drift` (recorded traffic against an OpenAPI description; the
+ * installed @redocly/cli has no other traffic command), in the same run:
  *   1. validation in memory, one core (the shipped corpus repeated to --count);
  *   2. the CLI over a folder of --count recording files, one thread and every core;
- *   3. the CLI over a generated HAR of --har-mb megabytes (in a temp folder, deleted
- *      afterwards), one thread and every core, with the peak RSS of each run.
- * CLI runs are child processes, so start-up and peak memory are measured as users see them.
+ *   3. for each of --cases (format:MB): synthetic traffic generated from the
+ *      recordings into a temp folder (deleted afterwards), checked by ours on one
+ *      thread, ours on every core and `redocly drift`, each a child process with
+ *      its wall time, CPU time and peak RSS.
+ * Ours runs compiled (tsc into the temp folder), as users run the package.
  * --write-readme writes the figures, the machine and the date into README.md
  * between the conformance-bench markers.
  */
-import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync, writeSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { runConformance } from "../src/contract/cli.js";
+import { parseArgs } from "node:util";
+import { writeHar, writeNdjson } from "../contract-tests/lib/synthetic-traffic.js";
 import { createContractValidator, type Recording } from "../src/contract/index.js";
-import { parseCommandLine } from "./cli-args.js";
 
-const USAGE = `usage: npm run bench:conformance -- [--count N] [--har-mb MB] [--no-har] [--write-readme]
+const USAGE = `usage: npm run bench:conformance -- [--cases format:MB,...] [--count N] [--no-one-thread] [--no-peer]
+  [--write-readme]
 
-  --count N        recordings for the in-memory and folder measurements (default 10000)
-  --har-mb MB      size of the generated HAR (default 2048)
-  --no-har         skip the HAR measurement
+  --cases list     generated traffic files, har or ndjson by size in MB
+                   (default har:100,ndjson:100,har:1024,ndjson:1024)
+  --count N        recordings for the in-memory and folder measurements (default 10000; 0 skips them)
+  --no-one-thread  do not run ours with --jobs 1 on the traffic files (every core only)
+  --no-peer        do not run redocly drift
   --write-readme   write the figures into README.md between the conformance-bench markers
-  --child          internal: run the CLI with the remaining arguments and print its peak RSS
   -h, --help       this text`;
 
 const root = resolve(import.meta.dirname, "..");
-
-const { values, positionals } = parseCommandLine({
-  usage: USAGE,
-  allowPositionals: true,
-  prefix: "bench-conformance: ",
-  options: { count: { type: "string" }, "har-mb": { type: "string" }, "no-har": { type: "boolean" }, "write-readme": { type: "boolean" }, child: { type: "boolean" } },
-});
-
-if (values.child) {
-  // The measured process: the CLI itself, plus one JSON line with its peak RSS (whole process, workers included).
-  let summary = "";
-  const code = await runConformance(positionals, { stdout: (t) => (summary = t.length < 2000 ? summary + t : summary), stderr: (t) => process.stderr.write(t) });
-  // The summary line's "<n> recording(s)": anchored after "file(s), " so no digit run is scanned twice.
-  const recordings = Number(/ file\(s\), (\d+) recording\(s\)/.exec(summary)?.[1] ?? NaN);
-  process.stdout.write(`${JSON.stringify({ code, recordings, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+const options = {
+  cases: { type: "string" },
+  count: { type: "string" },
+  "no-one-thread": { type: "boolean" },
+  "no-peer": { type: "boolean" },
+  "write-readme": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+let values: {
+  cases?: string;
+  count?: string;
+  "no-one-thread"?: boolean;
+  "no-peer"?: boolean;
+  "write-readme"?: boolean;
+  help?: boolean;
+};
+try {
+  ({ values } = parseArgs({ strict: true, options }));
+} catch (e) {
+  process.stderr.write(`bench-conformance: ${(e as Error).message.split("\n")[0]} (see --help)\n`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
   process.exit(0);
 }
-
 const count = Number(values.count ?? 10_000);
-const harMb = Number(values["har-mb"] ?? 2048);
-if (!Number.isInteger(count) || count < 1 || !Number.isFinite(harMb) || harMb <= 0) {
-  process.stderr.write("bench-conformance: --count and --har-mb take positive numbers (see --help)\n");
+const cases = (values.cases ?? "har:100,ndjson:100,har:1024,ndjson:1024").split(",").map((c) => {
+  const [format = "", mb = ""] = c.split(":");
+  return { format, mb: Number(mb) };
+});
+if (!Number.isInteger(count) || count < 0 || cases.some((c) => !(c.mb > 0) || !["har", "ndjson"].includes(c.format))) {
+  process.stderr.write("bench-conformance: --count takes a whole number, --cases har:MB or ndjson:MB (see --help)\n");
   process.exit(2);
 }
 
 const walk = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : []));
-const base = walk(join(root, "contract-tests/recordings")).sort().map((f) => JSON.parse(readFileSync(f, "utf8")) as Recording);
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".json") ? [join(dir, e.name)] : [],
+  );
+const base = walk(join(root, "contract-tests/recordings"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(f, "utf8")) as Recording);
+/** A recording proxy keeps the Authorization header (redacted); without one Redocly flags every exchange. */
+const traffic = base.map((r) => ({
+  ...r,
+  request: {
+    ...r.request,
+    headers: {
+      authorization: `Basic ${Buffer.from("ACxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:redacted").toString("base64")}`,
+      ...r.request.headers,
+    },
+  },
+}));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const cores = availableParallelism();
 
-interface ChildRun {
+interface Run {
   seconds: number;
-  recordings: number;
-  maxRssMb: number;
-  code: number;
+  cpuSeconds: number | undefined;
+  maxRssMb: number | undefined;
+  code: number | null;
+  stdout: string;
+  stderr: string;
 }
 
-/** Runs the CLI in a child process (tsx, as `npm run conformance` does) and measures it. */
-function cli(args: string[]): Promise<ChildRun> {
-  return new Promise((resolvePromise, reject) => {
+/** Runs a command as a child process; wall time, and CPU time and peak RSS from GNU time where it is installed. */
+function measure(command: string, args: string[]): Promise<Run> {
+  const timeFile = join(work, "time.txt");
+  const gnuTime = existsSync("/usr/bin/time");
+  const [bin, argv] = gnuTime
+    ? ["/usr/bin/time", ["-o", timeFile, "-f", "%U %S %M", command, ...args]]
+    : [command, args];
+  return new Promise((done, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ["--import", "tsx", join(root, "scripts/bench-conformance.ts"), "--child", "--", ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (c) => (out += c));
+    const child = spawn(bin, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout = (stdout + c).slice(-4000)));
+    child.stderr.on("data", (c) => (stderr = (stderr + c).slice(-4000)));
     child.on("error", reject);
-    child.on("close", () => {
+    child.on("close", (code) => {
       const seconds = (performance.now() - started) / 1000;
-      try {
-        const last = JSON.parse(out.trim().split("\n").at(-1)!) as Omit<ChildRun, "seconds">;
-        resolvePromise({ seconds, ...last });
-      } catch {
-        reject(new Error(`the CLI child printed no result: ${out.slice(0, 200)}`));
-      }
+      const [user, sys, rssKb] = gnuTime
+        ? readFileSync(timeFile, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number)
+        : [];
+      const cpuSeconds = user !== undefined && sys !== undefined ? user + sys : undefined;
+      done({
+        seconds,
+        cpuSeconds,
+        maxRssMb: rssKb !== undefined ? Math.round(rssKb / 1024) : undefined,
+        code,
+        stdout,
+        stderr,
+      });
     });
   });
 }
 
-/** HAR 1.2 entry of a recording, with the headers and timings a proxy export carries. */
-function harEntry(r: Recording, i: number): unknown {
-  const headers = (h: Record<string, string> | undefined) => Object.entries(h ?? {}).map(([name, value]) => ({ name, value }));
-  const body = r.response.body === null ? undefined : typeof r.response.body === "string" ? r.response.body : JSON.stringify(r.response.body);
-  return {
-    startedDateTime: new Date(Date.UTC(2026, 10, 24, 20, 0, 0) + i * 37).toISOString(),
-    time: 41.5,
-    request: {
-      method: r.request.method,
-      url: r.request.url,
-      httpVersion: "HTTP/1.1",
-      headers: [{ name: "user-agent", value: "twilio-video-ts/0.1.0 node/20" }, { name: "accept", value: "application/json" }, ...headers(r.request.headers)],
-      queryString: [],
-      cookies: [],
-      headersSize: -1,
-      bodySize: r.request.body?.length ?? 0,
-      ...(r.request.body !== undefined ? { postData: { mimeType: "application/x-www-form-urlencoded", text: r.request.body } } : {}),
-    },
-    response: {
-      status: r.response.status,
-      statusText: "",
-      httpVersion: "HTTP/1.1",
-      headers: headers(r.response.headers),
-      cookies: [],
-      content: body === undefined ? { size: 0, mimeType: "x-unknown" } : { size: body.length, mimeType: r.response.headers?.["content-type"] ?? "application/json", text: body },
-      redirectURL: "",
-      headersSize: -1,
-      bodySize: body?.length ?? 0,
-    },
-    cache: {},
-    timings: { blocked: 0.2, dns: -1, connect: -1, ssl: -1, send: 0.1, wait: 40, receive: 1.2 },
-  };
-}
-
-/** Writes a HAR of about `mb` megabytes; answers its entry count. */
-function writeHar(file: string, mb: number): number {
-  const fd = openSync(file, "w");
-  let written = 0;
-  let n = 0;
-  const target = mb * 1024 * 1024;
-  const write = (s: string) => {
-    writeSync(fd, s);
-    written += Buffer.byteLength(s);
-  };
-  write('{"log":{"version":"1.2","creator":{"name":"bench-conformance","version":"1"},"pages":[],"entries":[\n');
-  let chunk = "";
-  while (written + chunk.length < target) {
-    chunk += `${n === 0 ? "" : ",\n"}${JSON.stringify(harEntry(base[n % base.length]!, n))}`;
-    n++;
-    if (chunk.length > 1 << 20) write(chunk), (chunk = "");
-  }
-  write(`${chunk}\n]}}\n`);
-  closeSync(fd);
-  return n;
-}
-
-const cores = availableParallelism();
+const work = mkdtempSync(join(tmpdir(), "bench-conformance-"));
 const results: string[] = [];
 const log = (line: string) => {
   console.log(line);
   results.push(line);
 };
 
-// 1. In memory, one core.
-let t = performance.now();
-const validator = createContractValidator();
-for (const r of base) validator.validateRecording(r); // compiles every schema the corpus touches
-const compileMs = performance.now() - t;
-t = performance.now();
-let failures = 0;
-for (let i = 0; i < count; i++) if (!validator.validateRecording(base[i % base.length]!).ok) failures++;
-const memoryRate = count / ((performance.now() - t) / 1000);
-console.log(`corpus: ${base.length} distinct recordings; compile + first pass ${compileMs.toFixed(0)} ms; ${failures} failed`);
-log(`- validation in memory, one core: **${fmt(memoryRate)} recordings/s** (${fmt(count)} recordings)`);
+/** Builds the package into the temp folder, so ours runs as its users run it (compiled, no tsx). */
+function buildOurs(): string {
+  const out = join(work, "dist");
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(root, "node_modules/typescript/bin/tsc"),
+      "-p",
+      "tsconfig.build.json",
+      "--outDir",
+      out,
+      "--declaration",
+      "false",
+    ],
+    { cwd: root, stdio: "inherit" },
+  );
+  if (tsc.status !== 0) throw new Error("tsc failed");
+  writeFileSync(join(out, "package.json"), '{"type":"module"}\n');
+  symlinkSync(join(root, "node_modules"), join(out, "node_modules"));
+  return join(out, "scripts/conformance.js");
+}
 
-const work = mkdtempSync(join(tmpdir(), "bench-conformance-"));
-try {
-  // 2. A folder of files.
+function memoryAndFolder(bin: string): Promise<void> {
+  let t = performance.now();
+  const validator = createContractValidator();
+  for (const r of base) validator.validateRecording(r); // compiles every schema the corpus touches
+  const compileMs = performance.now() - t;
+  t = performance.now();
+  for (let i = 0; i < count; i++) validator.validateRecording(base[i % base.length]!);
+  console.log(`corpus: ${base.length} distinct recordings; compile + first pass ${compileMs.toFixed(0)} ms`);
+  log(
+    `- validation in memory, one core: **${fmt(count / ((performance.now() - t) / 1000))} recordings/s** ` +
+      `(${fmt(count)} recordings)`,
+  );
   const folder = join(work, "files");
   for (let i = 0; i < count; i++) {
     const sub = join(folder, String(i % 100));
     if (i < 100) mkdirSync(sub, { recursive: true });
     writeFileSync(join(sub, `${i}.json`), JSON.stringify(base[i % base.length], null, 2));
   }
-  const oneFolder = await cli(["--jobs", "1", folder]);
-  const allFolder = await cli(["--jobs", String(cores), folder]);
-  log(`- CLI over a folder of ${fmt(count)} recording files (start-up included): ${fmt(oneFolder.recordings / oneFolder.seconds)} recordings/s on one thread, ${fmt(allFolder.recordings / allFolder.seconds)} recordings/s with \`--jobs ${cores}\``);
-  rmSync(folder, { recursive: true, force: true });
+  return (async () => {
+    const one = await measure(process.execPath, [bin, "--jobs", "1", folder]);
+    const all = await measure(process.execPath, [bin, "--jobs", String(cores), folder]);
+    log(
+      `- CLI over a folder of ${fmt(count)} recording files (start-up included): ` +
+        `${fmt(count / one.seconds)} recordings/s on one thread, ` +
+        `${fmt(count / all.seconds)} recordings/s with \`--jobs ${cores}\``,
+    );
+    rmSync(folder, { recursive: true, force: true });
+  })();
+}
 
-  // 3. A HAR of gigabytes.
-  if (!values["no-har"]) {
-    const fs = statfsSync(work);
-    const free = (fs.bavail * fs.bsize) / 1024 / 1024;
-    if (free < harMb * 2) throw new Error(`only ${fmt(free)} MB free under ${work}; the HAR needs ${fmt(harMb)} MB and room to spare`);
-    const har = join(work, "capture.har");
-    t = performance.now();
-    const entries = writeHar(har, harMb);
-    console.log(`generated ${har}: ${fmt(entries)} entries, ${harMb} MB in ${((performance.now() - t) / 1000).toFixed(0)} s`);
-    const one = await cli(["--jobs", "1", har]);
-    const all = await cli(["--jobs", String(cores), har]);
-    for (const run of [one, all]) if (run.recordings !== entries) throw new Error(`expected ${entries} recordings, the CLI checked ${run.recordings} (exit ${run.code})`);
-    const gb = (harMb / 1024).toFixed(1);
-    log(`- CLI over a ${gb} GB HAR (${fmt(entries)} entries): ${fmt(entries / one.seconds)} recordings/s on one thread (${one.seconds.toFixed(0)} s, peak RSS ${one.maxRssMb} MB); ${fmt(entries / all.seconds)} recordings/s with \`--jobs ${cores}\` (${all.seconds.toFixed(0)} s, peak RSS ${all.maxRssMb} MB)`);
+const checked = (run: Run): number => Number(/(\d+) recording\(s\)/.exec(run.stdout)?.[1] ?? NaN);
+const cell = (run: Run, n: number): string => {
+  const rss = run.maxRssMb !== undefined ? `, ${fmt(run.maxRssMb)} MB` : "";
+  const cpu = run.cpuSeconds !== undefined ? `, CPU ${run.cpuSeconds.toFixed(0)} s` : "";
+  return `${fmt(n / run.seconds)}/s (${run.seconds.toFixed(0)} s${cpu}${rss})`;
+};
+
+/** One traffic file: ours on one thread, ours on every core, Redocly; one table row. */
+async function traffic1(bin: string, format: string, mb: number): Promise<string> {
+  const fs = statfsSync(work);
+  if ((fs.bavail * fs.bsize) / 1024 / 1024 < mb * 2)
+    throw new Error(`not enough free space under ${work} for ${mb} MB`);
+  const file = join(work, `traffic.${format}`);
+  const t = performance.now();
+  const n = format === "har" ? writeHar(file, mb * 1024 * 1024, traffic) : writeNdjson(file, mb * 1024 * 1024, traffic);
+  console.log(`generated ${file}: ${fmt(n)} recordings, ${mb} MB in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  try {
+    const one = values["no-one-thread"] ? undefined : await measure(process.execPath, [bin, "--jobs", "1", file]);
+    const all = await measure(process.execPath, [bin, "--jobs", String(cores), file]);
+    for (const run of one ? [one, all] : [all])
+      if (checked(run) !== n)
+        throw new Error(
+          `expected ${n} recordings, ours checked ${checked(run)} (exit ${run.code}): ${run.stderr.slice(-300)}`,
+        );
+    let peer = "not run";
+    let ratio = "";
+    if (!values["no-peer"]) {
+      const report = join(work, "drift.json");
+      const redocly = await measure(process.execPath, [
+        join(root, "node_modules/@redocly/cli/bin/cli.js"),
+        "drift",
+        file,
+        "--api",
+        join(root, "generated/openapi.json"),
+        "--traffic-format",
+        format,
+        "--format",
+        "json",
+        "-o",
+        report,
+      ]);
+      const exchanges = existsSync(report)
+        ? (JSON.parse(readFileSync(report, "utf8")) as { run?: { totalExchanges?: number } }).run?.totalExchanges
+        : undefined;
+      rmSync(report, { force: true });
+      if (exchanges === n) {
+        peer = cell(redocly, n);
+        const onOne = one ? ` (${(redocly.seconds / one.seconds).toFixed(2)}× on one thread)` : "";
+        ratio = `${(redocly.seconds / all.seconds).toFixed(2)}×${onOne}`;
+      } else {
+        const why =
+          /heap out of memory|Invalid string length|Cannot create a string/.exec(redocly.stderr)?.[0] ??
+          `exit ${redocly.code}`;
+        const rss = redocly.maxRssMb !== undefined ? `, ${fmt(redocly.maxRssMb)} MB` : "";
+        peer = `failed: ${why} after ${redocly.seconds.toFixed(0)} s${rss}`;
+        ratio = "—";
+      }
+    }
+    const size = mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb} MB`;
+    const oneCell = one ? cell(one, n) : "not run";
+    return `| ${format.toUpperCase()} ${size} (${fmt(n)}) | ${oneCell} | ${cell(all, n)} | ${peer} | ${ratio} |`;
+  } finally {
+    rmSync(file, { force: true });
   }
+}
+
+try {
+  const bin = buildOurs();
+  if (count > 0) await memoryAndFolder(bin);
+  const rows: string[] = [];
+  for (const { format, mb } of cases) rows.push(await traffic1(bin, format, mb));
+  const peerVersion = (
+    JSON.parse(readFileSync(join(root, "node_modules/@redocly/cli/package.json"), "utf8")) as { version: string }
+  ).version;
+  log("");
+  log(
+    "Synthetic traffic from the recordings (recordings/s, wall time, CPU time, peak RSS; " +
+      `\`redocly drift\` is @redocly/cli ${peerVersion}; ` +
+      `the ratio is Redocly's time over ours with \`--jobs ${cores}\`):`,
+  );
+  log("");
+  log(`| input (recordings) | ours, \`--jobs 1\` | ours, \`--jobs ${cores}\` | \`redocly drift\` | ours faster by |`);
+  log("|---|---|---|---|---|");
+  for (const row of rows) log(row);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -202,8 +299,11 @@ if (values["write-readme"]) {
   const end = readme.indexOf("<!-- conformance-bench:end -->");
   if (start === -1 || end === -1) throw new Error("README.md has no conformance-bench markers");
   const startLineEnd = readme.indexOf("\n", start) + 1;
-  const machine = `${cpus()[0]?.model.trim() ?? "unknown CPU"}, ${cores} core(s), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-  const block = `Measured by \`npm run bench:conformance\` (${machine}; a machine shared with other work, each figure measured once, so expect noise):\n\n${results.join("\n")}\n\n`;
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const machine = `${cpu}, ${cores} core(s), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  const block =
+    `Measured by \`npm run bench:conformance\` (${machine}; a machine shared with other work, ` +
+    `each figure measured once, so expect noise; compare the ratios):\n\n${results.join("\n")}\n\n`;
   writeFileSync(readmePath, readme.slice(0, startLineEnd) + block + readme.slice(end));
   console.log("README.md updated");
 }

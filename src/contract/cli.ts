@@ -61,6 +61,8 @@ Options:
                      do not fail it (the response is still checked; per recording: "expectInvalidRequest": true)
   --spec <file>      validate against another bundled OpenAPI document
   --jobs <n|auto>    worker threads (default auto: every core from 20,000 recordings or 64 MB of input)
+  --max-item-mb <n>  the largest HAR entry, NDJSON line or recording file read (default 64); a larger one
+                     is one failing result, skipped in bounded memory
   -h, --help         this text
 
 Exit codes: 0 all conform, 1 some do not, 2 usage error or nothing checked.
@@ -77,6 +79,7 @@ const OPTIONS = {
   "expect-invalid-requests": { type: "boolean" },
   spec: { type: "string" },
   jobs: { type: "string" },
+  "max-item-mb": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies NonNullable<ParseArgsConfig["options"]>;
 
@@ -99,6 +102,10 @@ function parseOptions(args: string[]): Options | "help" {
   const baseUrls = values["base-url"] ?? [];
   for (const url of baseUrls) urlOption("base-url", url);
   const jobs = values.jobs === "auto" ? undefined : wholeNumber("jobs", values.jobs, 1, 256, ", or auto");
+  const maxItemMb = values["max-item-mb"] === undefined ? undefined : Number(values["max-item-mb"]);
+  if (maxItemMb !== undefined && !(maxItemMb > 0 && maxItemMb <= 1024)) {
+    throw new UsageError(`--max-item-mb must be a number above 0, at most 1024 (got "${values["max-item-mb"]}")`);
+  }
   if (positionals.length === 0) throw new UsageError("no files or directories given");
   return {
     reporter: reporter as ReporterName,
@@ -108,6 +115,7 @@ function parseOptions(args: string[]): Options | "help" {
     expectInvalidRequests: values["expect-invalid-requests"] === true,
     ...(values.spec !== undefined ? { specPath: values.spec } : {}),
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(maxItemMb !== undefined ? { maxItemBytes: Math.floor(maxItemMb * 1024 * 1024) } : {}),
     paths: positionals,
   };
 }
@@ -161,7 +169,8 @@ export async function runConformance(args: string[], io: CliIo): Promise<number>
   const prepared = prepare(args, io);
   if (typeof prepared === "number") return prepared;
   const { options, spec } = prepared;
-  const collected = collectInputs(options.paths, io.cwd ?? process.cwd());
+  const limits = options.maxItemBytes !== undefined ? { maxItemBytes: options.maxItemBytes } : {};
+  const collected = collectInputs(options.paths, io.cwd ?? process.cwd(), limits);
   if (collected.missing.length > 0) {
     io.stderr(`${PROGRAM}: no such file or directory: ${terminalSafe(collected.missing.join(", "))}\n`);
     return EXIT.usage;

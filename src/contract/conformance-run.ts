@@ -8,7 +8,15 @@ import { failure, ItemChecker, SPEC_PROBLEM, type Outcome, type WorkItem } from 
 import { EXIT, firstLine, terminalSafe, type CommandIo } from "./command-line.js";
 import { SKIP_FOREIGN_HOST } from "./har.js";
 import { createContractValidator } from "./index.js";
-import { harItems, MissingPeerError, ndjsonItems, openInput, type Collected, type InputFile } from "./inputs.js";
+import {
+  harItems,
+  MissingPeerError,
+  ndjsonItems,
+  openInput,
+  type Collected,
+  type InputFile,
+  type StreamContext,
+} from "./inputs.js";
 import { InlineExecutor, OrderedRunner, WorkerExecutor, type Executor } from "./pool.js";
 import type { Progress } from "./progress.js";
 import { skippedLine, type Reporter, type Summary } from "./reporters.js";
@@ -23,6 +31,8 @@ export interface RunOptions {
   expectInvalidRequests: boolean;
   /** undefined = auto. */
   jobs?: number;
+  /** The largest HAR entry, NDJSON line or recording file read (inputs.ts's default when unset). */
+  maxItemBytes?: number;
 }
 
 /** A --spec document, read and checked. */
@@ -124,7 +134,7 @@ export class Run {
   private readonly runner: OrderedRunner;
   private readonly threads: number;
   private submitted = 0;
-  readonly streamContext: Parameters<typeof harItems>[2];
+  readonly streamContext: StreamContext;
 
   constructor(
     private readonly options: RunOptions,
@@ -134,15 +144,14 @@ export class Run {
     progress: Progress,
   ) {
     const { strict, baseUrls, expectInvalidRequests } = options;
+    const limits = options.maxItemBytes !== undefined ? { maxItemBytes: options.maxItemBytes } : {};
     const validator = createContractValidator({
       strict,
       baseUrls,
       expectInvalidRequests,
       ...(spec ? { document: spec.document } : {}),
     });
-    // worker.ts builds its validator from strict, baseUrls and the spec only: until it passes
-    // expectInvalidRequests on too, a run with that flag stays in this thread.
-    this.threads = expectInvalidRequests ? 1 : (options.jobs ?? availableParallelism());
+    this.threads = options.jobs ?? availableParallelism();
     const emit = (outcome: Outcome): void => {
       tally.add(outcome);
       progress.recordingsDone(outcome.results.length);
@@ -152,11 +161,12 @@ export class Run {
     const wantsWorkers = this.threads > 1 && (options.jobs !== undefined || large);
     this.runner = wantsWorkers
       ? new OrderedRunner(this.workers(), emit, 64, this.threads * 4)
-      : new OrderedRunner(new InlineExecutor(new ItemChecker(validator, baseUrls)), emit, 16, 1);
+      : new OrderedRunner(new InlineExecutor(new ItemChecker(validator, baseUrls, limits)), emit, 16, 1);
     this.streamContext = {
       baseUrls,
       onBytes: (n: number) => progress.addBytes(n),
       onSkip: (reason: string) => tally.skip(reason),
+      ...limits,
     };
   }
 
@@ -165,10 +175,12 @@ export class Run {
   }
 
   private workers(): Executor {
-    const { strict, baseUrls } = this.options;
+    const { strict, baseUrls, expectInvalidRequests, maxItemBytes } = this.options;
     this.pool ??= new WorkerExecutor(this.threads, {
       strict,
       baseUrls,
+      expectInvalidRequests,
+      ...(maxItemBytes !== undefined ? { maxItemBytes } : {}),
       ...(this.spec ? { specPath: this.spec.absolute } : {}),
     });
     return this.pool;
@@ -194,7 +206,7 @@ export class Run {
 export async function feed(
   file: InputFile,
   submit: (item: WorkItem) => Promise<void>,
-  context: Parameters<typeof harItems>[2],
+  context: StreamContext,
   progress: Progress,
 ): Promise<void> {
   if (file.kind === "json") {

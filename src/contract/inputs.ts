@@ -6,18 +6,17 @@
  *   skipped (reading one would block forever), and counted with its reason.
  * - Directory entries are walked as bytes, so a file name that is not UTF-8
  *   is still opened (by its bytes) and shown with its odd bytes escaped.
- * - HAR captures (*.har, and *.json files too large to read whole) and NDJSON
- *   (*.ndjson, *.jsonl, `-` for stdin) are streamed: a HAR is parsed with
- *   stream-json one entry at a time, NDJSON one line at a time, so memory does
+ * - HAR captures (*.har, and *.json files over the size read whole) and NDJSON
+ *   (*.ndjson, *.jsonl, `-` for stdin) are streamed: a HAR is split into
+ *   entries by a byte scanner (har-scan.ts), NDJSON into lines, so memory does
  *   not grow with the input.
  */
-import { createReadStream, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { pipeline as streamPipeline, type Readable } from "node:stream";
-import { failure, MAX_DEPTH, tooDeep, type WorkItem } from "./check.js";
-import { harEntryToRecording } from "./har.js";
-import { parseBaseUrls } from "./operations.js";
+
+export { DEFAULT_MAX_ITEM_BYTES, harItems } from "./har-stream.js";
+export { ndjsonItems, SKIP_EMPTY_LINE } from "./ndjson.js";
 
 export type InputKind = "json" | "har" | "ndjson";
 
@@ -46,7 +45,6 @@ export const SKIP_NOT_REGULAR = "not a regular file (FIFO, socket or device)";
 export const SKIP_OTHER_TYPE = "not *.json, *.har, *.ndjson or *.jsonl";
 export const SKIP_SCHEMA = "a JSON Schema (*.schema.json)";
 export const SKIP_HIDDEN = "hidden or node_modules (not walked)";
-export const SKIP_EMPTY_LINE = "empty NDJSON line";
 export const SKIP_UNREADABLE = "unreadable (broken link or no permission)";
 export const SKIP_WALKED = "a directory already walked (symlink loop)";
 
@@ -77,16 +75,18 @@ export function displayName(bytes: Buffer): string {
   }
 }
 
-export function kindOf(name: string, size: number): InputKind | undefined {
+/** `maxItemBytes`: a *.json larger than this (or than 64 MB) is streamed, never read whole. */
+export function kindOf(name: string, size: number, maxItemBytes = STREAM_JSON_ABOVE): InputKind | undefined {
   const lower = name.toLowerCase();
   if (lower.endsWith(".har")) return "har";
   if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return "ndjson";
   if (lower.endsWith(".schema.json")) return undefined;
-  if (lower.endsWith(".json")) return size > STREAM_JSON_ABOVE ? "har" : "json";
+  if (lower.endsWith(".json")) return size > Math.min(STREAM_JSON_ABOVE, maxItemBytes) ? "har" : "json";
   return undefined;
 }
 
-export function collectInputs(paths: string[], cwd: string): Collected {
+export function collectInputs(paths: string[], cwd: string, options: { maxItemBytes?: number } = {}): Collected {
+  const wholeUpTo = Math.min(STREAM_JSON_ABOVE, options.maxItemBytes ?? STREAM_JSON_ABOVE);
   const out: Collected = { files: [], stdin: false, skipped: {}, missing: [] };
   const skip = (reason: string): void => void (out.skipped[reason] = (out.skipped[reason] ?? 0) + 1);
   const show = (full: string): string => {
@@ -96,10 +96,12 @@ export function collectInputs(paths: string[], cwd: string): Collected {
   const consider = (path: string | Buffer, name: string, stat: Stats, explicit: boolean): void => {
     if (!stat.isFile()) return skip(SKIP_NOT_REGULAR);
     const base = name.slice(name.lastIndexOf("/") + 1);
-    const kind = kindOf(base, stat.size);
+    const kind = kindOf(base, stat.size, wholeUpTo);
     if (kind === undefined) {
       // A file named explicitly is read whatever its extension; in a walk, only known extensions are.
-      if (explicit && !base.toLowerCase().endsWith(".schema.json")) out.files.push({ kind: stat.size > STREAM_JSON_ABOVE ? "har" : "json", path, name, size: stat.size });
+      if (explicit && !base.toLowerCase().endsWith(".schema.json")) {
+        out.files.push({ kind: stat.size > wholeUpTo ? "har" : "json", path, name, size: stat.size });
+      }
       else skip(base.toLowerCase().endsWith(".schema.json") ? SKIP_SCHEMA : SKIP_OTHER_TYPE);
       return;
     }
@@ -174,66 +176,45 @@ export interface StreamContext {
   /** Called with each chunk's byte length as the input is read (progress). */
   onBytes?: (n: number) => void;
   onSkip: (reason: string) => void;
-}
-
-/** NDJSON: one recording per line (blank lines skipped); `name:line` names each. */
-export async function* ndjsonItems(stream: Readable, name: string, context: StreamContext): AsyncGenerator<WorkItem> {
-  if (context.onBytes) stream.on("data", (chunk: Buffer | string) => context.onBytes!(typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length));
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === "") {
-      context.onSkip(SKIP_EMPTY_LINE);
-      continue;
-    }
-    yield { t: "line", text: line, name: `${name}:${n}` };
-  }
+  /** The largest HAR entry, NDJSON line or recording file read (default 64 MiB); a larger one is one failing result. */
+  maxItemBytes?: number;
 }
 
 /**
- * A HAR capture, streamed: stream-json picks `log.entries` and assembles one
- * entry at a time. A HAR that is not JSON, or has no `log.entries`, yields one
- * failure for the file; entries already yielded stay checked.
+ * A file's bytes, read in turn into one reused buffer: each chunk is valid only until the next is asked for (the
+ * readers copy what they keep). A stream would allocate a buffer per read, and on a fast path that allocates
+ * little else, the garbage collector lets those pile up far past the bytes in use.
  */
-export async function* harItems(stream: Readable, name: string, context: StreamContext): AsyncGenerator<WorkItem> {
-  // Loaded here, not at the top: stream-json is an optional peer, needed only for HAR captures.
-  const [{ parser }, { pick }, { streamArray }] = await Promise.all([
-    import("stream-json"),
-    import("stream-json/filters/pick.js"),
-    import("stream-json/streamers/stream-array.js"),
-  ]).catch((e: unknown) => {
-    throw (e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" ? new MissingPeerError("reading HAR captures needs stream-json: npm install --save-dev stream-json") : e;
-  });
-  const bases = parseBaseUrls(context.baseUrls);
-  if (context.onBytes) stream.on("data", (chunk: Buffer | string) => context.onBytes!(typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length));
-  // The filter is anchored to the top level, so `log.entries` nested elsewhere never matches.
-  const picked = pick.asStream({ filter: "log.entries", once: true });
-  let sawEntries = false;
-  picked.once("data", () => (sawEntries = true));
-  // pipeline() destroys every stage on an error, which then ends the loop below with that error.
-  const pipeline = streamPipeline(stream, parser.asStream({ streamValues: false }), picked, streamArray.asStream(), () => {});
-  try {
-    for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) {
-      const at = `${name}#/log/entries/${item.key}`;
-      if (tooDeep(item.value)) {
-        yield { t: "res", result: failure(at, `JSON nested deeper than ${MAX_DEPTH} levels; not checked`) };
-        continue;
+export class FileChunks implements AsyncIterable<Buffer> {
+  private handle: FileHandle | undefined;
+  private closed = false;
+  constructor(
+    private readonly path: string | Buffer,
+    private readonly size = 1 << 20,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    const handle = (this.handle = await open(this.path, "r"));
+    const buffer = Buffer.allocUnsafeSlow(this.size);
+    try {
+      while (!this.closed) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
       }
-      const outcome = harEntryToRecording(item.value, item.key, bases);
-      if ("skip" in outcome) context.onSkip(outcome.skip);
-      else if ("failure" in outcome) yield { t: "res", result: failure(at, outcome.failure, "entry") };
-      else yield { t: "rec", recording: outcome.recording, name: at };
+    } finally {
+      this.destroy();
     }
-  } catch (e) {
-    stream.destroy();
-    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-    yield { t: "res", result: failure(name, `cannot read HAR: ${message}`) };
-    return;
   }
-  if (!sawEntries) yield { t: "res", result: failure(name, "not a HAR file (expected log.entries)") };
+
+  destroy(): void {
+    this.closed = true;
+    const handle = this.handle;
+    this.handle = undefined;
+    handle?.close().catch(() => {});
+  }
 }
 
-export function openInput(file: InputFile): Readable {
-  return createReadStream(file.path, { highWaterMark: 1 << 20 });
+export function openInput(file: InputFile): FileChunks {
+  return new FileChunks(file.path);
 }

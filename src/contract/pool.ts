@@ -33,9 +33,16 @@ function workerEntry(): { script: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (!here.endsWith(".ts")) return { script: new URL("./worker.js", here), eval: false };
   // require.resolve finds the CommonJS twin of tsx's ESM API; the ESM one sits beside it.
-  const tsxApi = pathToFileURL(createRequire(here).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
+  const tsxApi = pathToFileURL(
+    createRequire(here)
+      .resolve("tsx/esm/api")
+      .replace(/\.cjs$/, ".mjs"),
+  ).href;
   const worker = new URL("./worker.ts", here).href;
-  return { script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`, eval: true };
+  return {
+    script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`,
+    eval: true,
+  };
 }
 
 interface Slot {
@@ -45,7 +52,10 @@ interface Slot {
 
 export class WorkerExecutor implements Executor {
   private readonly slots: Slot[] = [];
-  private readonly waiting = new Map<number, { resolve: (o: Outcome[]) => void; reject: (e: Error) => void; slot: Slot }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (o: Outcome[]) => void; reject: (e: Error) => void; slot: Slot }
+  >();
   private nextId = 0;
   private failed: Error | undefined;
 
@@ -63,7 +73,8 @@ export class WorkerExecutor implements Executor {
       });
       const fail = (error: Error): void => {
         this.failed ??= error;
-        for (const [id, waiter] of this.waiting) if (waiter.slot === slot) this.waiting.delete(id), waiter.reject(error);
+        for (const [id, waiter] of this.waiting)
+          if (waiter.slot === slot) this.waiting.delete(id), waiter.reject(error);
       };
       worker.on("error", fail);
       worker.on("exit", (code) => code !== 0 && fail(new Error(`a conformance worker exited with code ${code}`)));
@@ -78,7 +89,9 @@ export class WorkerExecutor implements Executor {
     slot.busy++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, slot });
-      slot.worker.postMessage({ id, items });
+      // Packed HAR entries move to the worker (their buffers are their own); everything else is copied.
+      const transfer = items.flatMap((item) => (item.t === "har" ? [item.bytes.buffer as ArrayBuffer] : []));
+      slot.worker.postMessage({ id, items }, transfer);
     });
   }
 
@@ -87,10 +100,25 @@ export class WorkerExecutor implements Executor {
   }
 }
 
-/** Batches items, keeps a bounded window of batches in flight, and hands outcomes to `emit` in submission order. */
+/** A batch is sent once its items hold this many bytes, whatever their count. */
+const BATCH_BYTES = 1 << 20;
+/** Bytes of input outstanding at most (beyond one batch), however large each item is. */
+const IN_FLIGHT_BYTES = 16 << 20;
+
+/** The input bytes an item carries (its share of the memory in flight). */
+export function itemBytes(item: WorkItem): number {
+  return item.t === "har" ? item.bytes.byteLength : item.t === "line" ? item.text.length * 2 : 0;
+}
+
+/**
+ * Batches items, keeps a bounded window of batches in flight (by count and by bytes), and hands outcomes to `emit`
+ * in submission order.
+ */
 export class OrderedRunner {
   private batch: WorkItem[] = [];
-  private readonly inFlight: Promise<Outcome[]>[] = [];
+  private batchBytes = 0;
+  private readonly inFlight: { outcomes: Promise<Outcome[]>; bytes: number }[] = [];
+  private inFlightBytes = 0;
 
   constructor(
     private executor: Executor,
@@ -108,20 +136,29 @@ export class OrderedRunner {
 
   async push(item: WorkItem): Promise<void> {
     this.batch.push(item);
-    if (this.batch.length >= this.batchSize) await this.flush();
+    this.batchBytes += itemBytes(item);
+    if (this.batch.length >= this.batchSize || this.batchBytes >= BATCH_BYTES) await this.flush();
   }
 
   private async flush(): Promise<void> {
     if (this.batch.length === 0) return;
     const outcomes = this.executor.run(this.batch);
     outcomes.catch(() => {}); // awaited in order by drainOne; this only keeps an early failure from being "unhandled"
-    this.inFlight.push(outcomes);
+    this.inFlight.push({ outcomes, bytes: this.batchBytes });
+    this.inFlightBytes += this.batchBytes;
     this.batch = [];
-    while (this.inFlight.length > this.maxInFlight) await this.drainOne();
+    this.batchBytes = 0;
+    while (
+      this.inFlight.length > this.maxInFlight ||
+      (this.inFlight.length > 1 && this.inFlightBytes > IN_FLIGHT_BYTES)
+    )
+      await this.drainOne();
   }
 
   private async drainOne(): Promise<void> {
-    for (const outcome of await this.inFlight.shift()!) this.emit(outcome);
+    const { outcomes, bytes } = this.inFlight.shift()!;
+    this.inFlightBytes -= bytes;
+    for (const outcome of await outcomes) this.emit(outcome);
   }
 
   async finish(): Promise<void> {

@@ -11,13 +11,27 @@ import { createContractValidator } from "./index.js";
 export interface WorkerConfig {
   strict: boolean;
   baseUrls: string[];
+  /** A request the API refused with a 4xx is a negative test (--expect-invalid-requests). */
+  expectInvalidRequests?: boolean;
+  /** The largest item read (--max-item-mb), in bytes. */
+  maxItemBytes?: number;
   /** Absolute path of a --spec document (already checked by the main thread). */
   specPath?: string;
 }
 
 const config = workerData as WorkerConfig;
-const document = config.specPath !== undefined ? (JSON.parse(readFileSync(config.specPath, "utf8")) as object) : undefined;
-const checker = new ItemChecker(createContractValidator({ strict: config.strict, baseUrls: config.baseUrls, ...(document ? { document } : {}) }), config.baseUrls);
+const document =
+  config.specPath !== undefined ? (JSON.parse(readFileSync(config.specPath, "utf8")) as object) : undefined;
+const checker = new ItemChecker(
+  createContractValidator({
+    strict: config.strict,
+    baseUrls: config.baseUrls,
+    expectInvalidRequests: config.expectInvalidRequests === true,
+    ...(document ? { document } : {}),
+  }),
+  config.baseUrls,
+  config,
+);
 
 parentPort!.on("message", (message: { id: number; items: WorkItem[] }) => {
   parentPort!.postMessage({ id: message.id, outcomes: message.items.map((item) => checker.check(item)) });
