@@ -62,3 +62,13 @@ export const recordingSchema = {
     },
   },
 } as const;
+
+/**
+ * The headers a recording keeps (lower case): they carry contract facts and
+ * never credentials. The one allow-list of the recorder, the proxy and the
+ * emulator's traffic log; every other header (Authorization, Cookie,
+ * Set-Cookie, …) is dropped.
+ */
+export const RECORDED_REQUEST_HEADERS: readonly string[] = ["content-type"];
+/** See {@link RECORDED_REQUEST_HEADERS}. */
+export const RECORDED_RESPONSE_HEADERS: readonly string[] = ["content-type", "location", "retry-after", "twilio-request-id"];

@@ -16,7 +16,7 @@ import { Fields, MAX_JSON_DEPTH, tooDeep } from "./form.js";
 import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } from "./guard.js";
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
 import { newSid } from "./ids.js";
-import type { TrafficLog } from "./traffic.js";
+import { recordedResponseHeaders, type TrafficLog } from "./traffic.js";
 import type { Credentials } from "./credentials.js";
 
 
@@ -203,8 +203,7 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     const text = bodyText(answer);
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
     if (authenticated) {
-      const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
+      const responseHeaders = recordedResponseHeaders(answer.headers);
       deps.traffic.addSerialized(
         {
           description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,
