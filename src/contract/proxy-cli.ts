@@ -1,11 +1,14 @@
 /**
  * `twilio-video-conformance proxy`: runs {@link startProxy} until SIGINT or
- * SIGTERM, printing findings to stderr as they happen and a summary at the
- * end. Exit codes as the check: 0 nothing failed, 1 some finding failed, 2
- * usage error (or the proxy could not start).
+ * SIGTERM (or, started by npm, until its parent is gone), printing findings
+ * to stderr as they happen and a summary at the end. Exit codes as the
+ * check: 0 nothing failed, 1 some finding failed, 2 usage error (or the proxy
+ * could not start). Every line it prints has its control characters escaped:
+ * a URL or body cannot move the cursor or start a CI workflow command.
  */
 import { parseArgs } from "node:util";
 import { startProxy, type ProxyFinding, type ProxyFormat, type ProxySummary } from "./proxy.js";
+import { startedByNpm, watchParent } from "./proxy/parent.js";
 
 const USAGE = `usage: twilio-video-conformance proxy [options]
 
@@ -25,10 +28,15 @@ Options:
   --upstream <url>        where requests go (default https://video.twilio.com)
   --port <n>              port to listen on (default 0: any free port; the URL is printed)
   --host <addr>           address to listen on (default 127.0.0.1)
-  --out <file|dir>        traffic file (ndjson, har) or directory (recordings)
-  --format <f>            ndjson (default), har or recordings
+  --out <file|dir>        traffic file (ndjson, har) or directory (recordings); valid JSON
+                          after every exchange, however the proxy stops
+  --format <f>            ndjson, har or recordings (default from --out: an existing
+                          directory or a trailing / → recordings, *.har → har, else ndjson)
   --max-body-bytes <n>    largest body recorded and validated (default 1048576)
   --drain-ms <n>          on stop, how long in-flight exchanges may finish (default 5000)
+  --headers-timeout-ms <n>     a client must send its headers within n ms (default 10000)
+  --request-timeout-ms <n>     ... and its whole request within n ms (default 300000; 0: none)
+  --keep-alive-timeout-ms <n>  idle keep-alive connections close after n ms (default 5000)
   --strict                drift and spec-too-strict findings fail
   --no-rewrite-urls       pass response bodies and Location headers through byte for byte
   -h, --help              this text`;
@@ -41,11 +49,24 @@ export interface ProxyCliIo {
   stopped?: Promise<void>;
 }
 
+/** Characters a terminal or a CI log reads as commands: C0/C1 controls, line and paragraph separators, bidi overrides. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every control character written as an escape (`\x1b`, `\x0a`, `\u2028`), so it stays on one inert line. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
   const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
-  const detail = `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
-  return `proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}\n`;
+  const parts = [f.expected !== undefined ? `expected ${f.expected}` : undefined, f.found !== undefined ? `found ${f.found}` : undefined];
+  const shown = parts.filter((p) => p !== undefined);
+  const detail = shown.length > 0 ? ` (${shown.join(", ")})` : "";
+  return `${printable(`proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}`)}\n`;
 }
 
 export function summaryLine(s: ProxySummary): string {
@@ -76,6 +97,9 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
         format: { type: "string" },
         "max-body-bytes": { type: "string" },
         "drain-ms": { type: "string" },
+        "headers-timeout-ms": { type: "string" },
+        "request-timeout-ms": { type: "string" },
+        "keep-alive-timeout-ms": { type: "string" },
         strict: { type: "boolean" },
         "no-rewrite-urls": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -94,24 +118,29 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
       format: values.format as ProxyFormat | undefined,
       maxBodyBytes: integer("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
       drainMs: integer("drain-ms", values["drain-ms"], 0, 600_000),
+      headersTimeoutMs: integer("headers-timeout-ms", values["headers-timeout-ms"], 1, 3_600_000),
+      requestTimeoutMs: integer("request-timeout-ms", values["request-timeout-ms"], 0, 86_400_000),
+      keepAliveTimeoutMs: integer("keep-alive-timeout-ms", values["keep-alive-timeout-ms"], 0, 3_600_000),
       strict: values.strict === true,
       rewriteUrls: values["no-rewrite-urls"] !== true,
       onFinding: (f) => io.stderr(findingLine(f)),
     };
   } catch (e) {
-    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]} (see --help)\n`);
+    io.stderr(`twilio-video-conformance proxy: ${printable((e as Error).message.split("\n")[0]!)} (see --help)\n`);
     return 2;
   }
   let proxy;
   try {
     proxy = await startProxy(options);
   } catch (e) {
-    io.stderr(`twilio-video-conformance proxy: ${(e as Error).message.split("\n")[0]}\n`);
+    io.stderr(`twilio-video-conformance proxy: ${printable((e as Error).message.split("\n")[0]!)}\n`);
     return 2;
   }
   io.stdout(`${proxy.url}\n`);
-  io.stderr(`twilio-video-conformance proxy: listening on ${proxy.url}, forwarding to ${options.upstream ?? "https://video.twilio.com"}${options.out ? `, writing ${options.out}` : ""}\n`);
+  const where = `listening on ${proxy.url}, forwarding to ${options.upstream ?? "https://video.twilio.com"}${options.out ? `, writing ${options.out}` : ""}`;
+  io.stderr(`twilio-video-conformance proxy: ${printable(where)} (pid ${process.pid})\n`);
   const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  let unwatch = (): void => undefined;
   const stopped =
     io.stopped ??
     new Promise<void>((resolve) => {
@@ -120,9 +149,12 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
         handlers.push([signal, h]);
         process.once(signal, h);
       }
+      // npx/npm exec exit on SIGTERM without signalling us: stop once npm is gone instead of lingering.
+      if (startedByNpm()) unwatch = watchParent(() => resolve());
     });
   await stopped;
-  // A second signal while draining aborts at once (close() then finds nothing in flight to wait for).
+  unwatch();
+  // A second signal while draining ends the process (the out file is valid after every exchange).
   for (const [signal, h] of handlers) process.off(signal, h);
   const summary = await proxy.close();
   io.stderr(summaryLine(summary));
