@@ -95,12 +95,12 @@ function formsOf(secret: string): string[] {
 }
 
 /**
- * Replaces in `text` every whole `form`, and every run of at least
- * {@link MIN_SECRET_PREFIX} characters that `form` starts with. Linear: each
- * hit is extended once and the search goes on after it.
+ * Replaces in `text` every whole `form` or, with `prefixes`, every run of at
+ * least {@link MIN_SECRET_PREFIX} characters that `form` starts with. Linear:
+ * each hit is extended once and the search goes on after it.
  */
-function removeForm(text: string, form: string): string {
-  const probe = form.length > MIN_SECRET_PREFIX ? form.slice(0, MIN_SECRET_PREFIX) : form;
+function removeForm(text: string, form: string, prefixes: boolean): string {
+  const probe = prefixes ? form.slice(0, MIN_SECRET_PREFIX) : form;
   let at = text.indexOf(probe);
   if (at === -1) return text;
   let out = "";
@@ -245,7 +245,9 @@ export class Redactor {
   scrubText(text: string): string {
     const forms = this.forms();
     let out = text;
-    for (const form of forms) out = removeForm(out, form);
+    // Whole values first, so a prefix shared with another secret does not cut one in two.
+    for (const form of forms) out = removeForm(out, form, false);
+    for (const form of forms) if (form.length > MIN_SECRET_PREFIX) out = removeForm(out, form, true);
     return out;
   }
 
