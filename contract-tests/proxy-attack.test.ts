@@ -45,7 +45,8 @@ async function upstream(handler: Handler): Promise<{ url: string; seen: string[]
   return { url, seen, close };
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -65,10 +66,16 @@ describe("redaction cost is O(input), whatever strangers sent before", () => {
     const up = await upstream((_req, res) => json(res, 200, { ok: true }));
     const proxy = await startProxy({ upstream: up.url, out: join(dir, "flood.ndjson") });
     // The probe: a 512 KiB form of ordinary parameters, so scrubbing it is most of its cost.
-    const probe = Array.from({ length: 20_000 }, (_, i) => `k${i}=value-${i}-abcdefghij`).join("&").slice(0, 512 * 1024);
+    const probe = Array.from({ length: 20_000 }, (_, i) => `k${i}=value-${i}-abcdefghij`)
+      .join("&")
+      .slice(0, 512 * 1024);
     const time = async (body: string, authorization: string): Promise<number> => {
       const t = performance.now();
-      const res = await fetch(`${proxy.url}/v1/Probe`, { method: "POST", headers: { Authorization: authorization, "Content-Type": "application/x-www-form-urlencoded" }, body });
+      const res = await fetch(`${proxy.url}/v1/Probe`, {
+        method: "POST",
+        headers: { Authorization: authorization, "Content-Type": "application/x-www-form-urlencoded" },
+        body,
+      });
       await res.arrayBuffer();
       return performance.now() - t;
     };
@@ -83,7 +90,9 @@ describe("redaction cost is O(input), whatever strangers sent before", () => {
     const after: number[] = [];
     for (let i = 0; i < 5; i++) after.push(await time(probe, basic("SKprobe", "probe-secret-000000")));
     const [first, later] = [median(before), median(after)];
-    console.log(`proxy: probe exchange median ${first.toFixed(1)} ms before, ${later.toFixed(1)} ms after 6 floods of 30,000 fake passwords`);
+    console.log(
+      `proxy: probe exchange median ${first.toFixed(1)} ms before, ${later.toFixed(1)} ms after 6 floods of 30,000 fake passwords`,
+    );
     // Remembering every removed value made this seconds; the bound leaves room for a loaded machine.
     expect(later).toBeLessThan(first * 4 + 150);
     const written = readFileSync(join(dir, "flood.ndjson"), "utf8");
@@ -133,8 +142,14 @@ describe("no super-linear scanning in redaction", () => {
 
   it("URLs in text are found as the old pattern found them", () => {
     const text = 'see https://a.example/x?token=1 and "s3://k:s@b/o" or x_https://no or 1http://no, ftp://f';
-    expect(urlSpans(text).map(([s, e]) => text.slice(s, e))).toEqual(["https://a.example/x?token=1", "s3://k:s@b/o", "ftp://f"]);
-    expect(new Redactor().text(text)).toBe('see https://a.example/x?token=REDACTED and "s3://REDACTED:REDACTED@b/o" or x_https://no or 1http://no, ftp://f');
+    expect(urlSpans(text).map(([s, e]) => text.slice(s, e))).toEqual([
+      "https://a.example/x?token=1",
+      "s3://k:s@b/o",
+      "ftp://f",
+    ]);
+    expect(new Redactor().text(text)).toBe(
+      'see https://a.example/x?token=REDACTED and "s3://REDACTED:REDACTED@b/o" or x_https://no or 1http://no, ftp://f',
+    );
   });
 });
 
@@ -147,7 +162,10 @@ describe("time limits on clients", () => {
     const closedAfter = await new Promise<number>((resolve) => {
       const socket = connect(port, "127.0.0.1", () => socket.write("GET /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
       // One header line every 100 ms, never the blank line that ends them.
-      const drip = setInterval(() => socket.writable && socket.write(`X-Drip-${Math.random().toString(36).slice(2)}: 1\r\n`), 100);
+      const drip = setInterval(
+        () => socket.writable && socket.write(`X-Drip-${Math.random().toString(36).slice(2)}: 1\r\n`),
+        100,
+      );
       socket.on("error", () => undefined);
       socket.on("close", () => {
         clearInterval(drip);
@@ -164,11 +182,18 @@ describe("time limits on clients", () => {
 
   it("a client dribbling its body is cut off within the request timeout; an idle keep-alive connection is closed", async () => {
     const up = await upstream((_req, res) => json(res, 200, {}));
-    const proxy = await startProxy({ upstream: up.url, headersTimeoutMs: 300, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 });
+    const proxy = await startProxy({
+      upstream: up.url,
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 800,
+      keepAliveTimeoutMs: 300,
+    });
     const port = Number(new URL(proxy.url).port);
     const t = performance.now();
     await new Promise<void>((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => socket.write("POST /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"));
+      const socket = connect(port, "127.0.0.1", () =>
+        socket.write("POST /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n"),
+      );
       const drip = setInterval(() => socket.writable && socket.write("a"), 50);
       socket.on("error", () => undefined);
       socket.on("close", () => {
@@ -182,7 +207,9 @@ describe("time limits on clients", () => {
     const t2 = performance.now();
     const idle = await rawExchange(port, "GET /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     const idleCut = performance.now() - t2;
-    console.log(`proxy: dribbled body cut off after ${bodyCut.toFixed(0)} ms (request timeout 800), idle keep-alive closed after ${idleCut.toFixed(0)} ms (300)`);
+    console.log(
+      `proxy: dribbled body cut off after ${bodyCut.toFixed(0)} ms (request timeout 800), idle keep-alive closed after ${idleCut.toFixed(0)} ms (300)`,
+    );
     expect(idle).toMatch(/^HTTP\/1\.1 200/);
     expect(idleCut).toBeLessThan(5000);
     await proxy.close();
@@ -191,7 +218,9 @@ describe("time limits on clients", () => {
 
   it("refuses a headers timeout of 0 and a request timeout below the headers timeout", async () => {
     await expect(startProxy({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs must be 1 or more/);
-    await expect(startProxy({ headersTimeoutMs: 1000, requestTimeoutMs: 10 })).rejects.toThrow(/requestTimeoutMs \(10\) must be 0 or at least/);
+    await expect(startProxy({ headersTimeoutMs: 1000, requestTimeoutMs: 10 })).rejects.toThrow(
+      /requestTimeoutMs \(10\) must be 0 or at least/,
+    );
     await expect(startProxy({ keepAliveTimeoutMs: -1 })).rejects.toThrow(/keepAliveTimeoutMs must be a whole number/);
   });
 });
@@ -206,7 +235,11 @@ describe("the proxy never writes or prints a credential", () => {
     const up = await upstream((req, res, body) => {
       if (req.url!.startsWith("/v1/Rooms/")) {
         // A room whose status quotes the first 40 characters of the password: the validator reports it ("found").
-        return json(res, 200, { sid: `RM${"1".repeat(32)}`, status: secret.slice(0, 40), ["links\n::error::x\u001b]0;pwned\u0007"]: 1 });
+        return json(res, 200, {
+          sid: `RM${"1".repeat(32)}`,
+          status: secret.slice(0, 40),
+          ["links\n::error::x\u001b]0;pwned\u0007"]: 1,
+        });
       }
       const sent = JSON.parse(body) as { client_secret: string };
       json(res, 400, {
@@ -222,11 +255,19 @@ describe("the proxy never writes or prints a credential", () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     const urlReady = new Promise<string>((resolve) => {
-      void runProxyCli(["--upstream", up.url, "--out", out], { stdout: (t) => resolve(t.trim()), stderr: (t) => (stderr += t), stopped }).then((code) => (exitCode = code));
+      void runProxyCli(["--upstream", up.url, "--out", out], {
+        stdout: (t) => resolve(t.trim()),
+        stderr: (t) => (stderr += t),
+        stopped,
+      }).then((code) => (exitCode = code));
     });
     let exitCode = -1;
     const proxyUrl = await urlReady;
-    await fetch(`${proxyUrl}/v1/Rooms`, { method: "POST", headers: { Authorization: authorization, "Content-Type": "application/json" }, body: JSON.stringify({ client_secret: token, UniqueName: "visible" }) });
+    await fetch(`${proxyUrl}/v1/Rooms`, {
+      method: "POST",
+      headers: { Authorization: authorization, "Content-Type": "application/json" },
+      body: JSON.stringify({ client_secret: token, UniqueName: "visible" }),
+    });
     await fetch(`${proxyUrl}/v1/Rooms/RM${"1".repeat(32)}`, { headers: { Authorization: authorization } });
     stop();
     await new Promise((r) => setTimeout(r, 300));
@@ -267,8 +308,21 @@ describe("the proxy forwards only under its upstream's path, and only for its ow
     const findings: ProxyFinding[] = [];
     const proxy = await startProxy({ upstream: `${up.url}/api`, onFinding: (f) => findings.push(f) });
     const port = Number(new URL(proxy.url).port);
-    const get = (target: string, host = `127.0.0.1:${port}`) => rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
-    const climbs = ["/../secret", "/v1/../../secret", "/%2e%2e/secret", "/%2E%2e%2fsecret", "/..%2fsecret", "/..%2Fsecret", "/..\\secret", "/%5c..%5csecret", "/v1/%252e%252e/%252e%252e/secret", "/./v1", "/v1/.%2e/.."];
+    const get = (target: string, host = `127.0.0.1:${port}`) =>
+      rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    const climbs = [
+      "/../secret",
+      "/v1/../../secret",
+      "/%2e%2e/secret",
+      "/%2E%2e%2fsecret",
+      "/..%2fsecret",
+      "/..%2Fsecret",
+      "/..\\secret",
+      "/%5c..%5csecret",
+      "/v1/%252e%252e/%252e%252e/secret",
+      "/./v1",
+      "/v1/.%2e/..",
+    ];
     const t = performance.now();
     for (const target of climbs) expect(await get(target), target).toMatch(/^HTTP\/1\.1 400/);
     expect(performance.now() - t).toBeLessThan(10_000);
@@ -278,7 +332,8 @@ describe("the proxy forwards only under its upstream's path, and only for its ow
       expect(await get("/v1/Rooms", host), host).toMatch(/^HTTP\/1\.1 421/);
     }
     expect(up.seen).toEqual([]);
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "127.0.0.2", `[::1]:${port}`]) expect(await get("/v1/Rooms", host), host).toMatch(/^HTTP\/1\.1 200/);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "127.0.0.2", `[::1]:${port}`])
+      expect(await get("/v1/Rooms", host), host).toMatch(/^HTTP\/1\.1 200/);
     expect(up.seen).toEqual(["/api/v1/Rooms", "/api/v1/Rooms", "/api/v1/Rooms", "/api/v1/Rooms"]);
     expect(findings.filter((f) => f.kind === "bad-request")).toHaveLength(climbs.length + 4);
     expect(findings.find((f) => f.message.includes("Host"))?.message).toMatch(/does not name this proxy/);
@@ -290,7 +345,17 @@ describe("the proxy forwards only under its upstream's path, and only for its ow
 describe("terminal and CI-log injection", () => {
   it("control characters, newlines and bidi overrides from URLs, names and bodies are escaped on stderr", () => {
     const evil = "x\u001b[2J\u001b]0;title\u0007\r\n::error::owned\u2028\u202e\u009b";
-    const line = findingLine({ kind: "error", exchange: 1, method: "GET", url: `http://h/${evil}`, where: `response.body/${evil}`, message: evil, found: JSON.stringify(evil), expected: evil, fails: true });
+    const line = findingLine({
+      kind: "error",
+      exchange: 1,
+      method: "GET",
+      url: `http://h/${evil}`,
+      where: `response.body/${evil}`,
+      message: evil,
+      found: JSON.stringify(evil),
+      expected: evil,
+      fails: true,
+    });
     expect(line.endsWith("\n")).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
     expect(line.split("\n").filter((l) => l.startsWith("::"))).toEqual([]);

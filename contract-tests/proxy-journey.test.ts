@@ -22,9 +22,15 @@ import { createVideoClient } from "../src/index.js";
 const root = join(import.meta.dirname, "..");
 let dir: string;
 let emulator: Emulator;
-const auth = () => `Basic ${Buffer.from(`${emulator.credentials.apiKeySid}:${emulator.credentials.apiKeySecret}`).toString("base64")}`;
-const harEntries = (path: string) => (JSON.parse(readFileSync(path, "utf8")) as { log: { entries: unknown[] } }).log.entries;
-const ndjsonLines = (path: string) => readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown);
+const auth = () =>
+  `Basic ${Buffer.from(`${emulator.credentials.apiKeySid}:${emulator.credentials.apiKeySecret}`).toString("base64")}`;
+const harEntries = (path: string) =>
+  (JSON.parse(readFileSync(path, "utf8")) as { log: { entries: unknown[] } }).log.entries;
+const ndjsonLines = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as unknown);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -54,7 +60,17 @@ function started(child: ChildProcess): Promise<{ url: string; pid: number }> {
     child.stderr!.on("data", (d) => ((err += d), check()));
   });
 }
-const proxyArgs = (out: string, ...more: string[]) => ["--import", "tsx", join(root, "scripts/conformance.ts"), "proxy", "--upstream", emulator.url, "--out", out, ...more];
+const proxyArgs = (out: string, ...more: string[]) => [
+  "--import",
+  "tsx",
+  join(root, "scripts/conformance.ts"),
+  "proxy",
+  "--upstream",
+  emulator.url,
+  "--out",
+  out,
+  ...more,
+];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "proxy-journey-"));
@@ -69,8 +85,20 @@ describe("stopping in CI", () => {
   it("the README step (background, kill -TERM, wait) exits 0 with no findings and leaves a complete HAR", async () => {
     const har = join(dir, "step.har");
     // The CI recipe's shape: the proxy in the background of a shell, its pid from $!, then TERM and wait.
-    const script = [`node ${proxyArgs(har).map((a) => `'${a}'`).join(" ")} > ${dir}/proxy.url &`, "PROXY=$!", `until [ -s ${dir}/proxy.url ]; do sleep 0.1; done`, `node -e "fetch(require('fs').readFileSync('${dir}/proxy.url','utf8').trim()+'/v1/Rooms',{headers:{Authorization:process.env.AUTH}}).then(r=>r.text())"`, "kill -TERM $PROXY; wait $PROXY; echo \"exit=$?\""].join("\n");
-    const child = spawn("sh", ["-c", script], { cwd: root, env: { ...process.env, AUTH: auth() }, stdio: ["ignore", "pipe", "pipe"] });
+    const script = [
+      `node ${proxyArgs(har)
+        .map((a) => `'${a}'`)
+        .join(" ")} > ${dir}/proxy.url &`,
+      "PROXY=$!",
+      `until [ -s ${dir}/proxy.url ]; do sleep 0.1; done`,
+      `node -e "fetch(require('fs').readFileSync('${dir}/proxy.url','utf8').trim()+'/v1/Rooms',{headers:{Authorization:process.env.AUTH}}).then(r=>r.text())"`,
+      'kill -TERM $PROXY; wait $PROXY; echo "exit=$?"',
+    ].join("\n");
+    const child = spawn("sh", ["-c", script], {
+      cwd: root,
+      env: { ...process.env, AUTH: auth() },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     const code = await new Promise<number>((r) => child.on("exit", (c) => r(c ?? -1)));
@@ -81,10 +109,14 @@ describe("stopping in CI", () => {
 
   it("under npm exec (npx), SIGTERM to npm: the proxy does not linger and its HAR is complete", async () => {
     const har = join(dir, "npx.har");
-    const child = spawn("npm", ["exec", "--", "node", ...proxyArgs(har)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", ["exec", "--", "node", ...proxyArgs(har)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const { url, pid } = await started(child);
     expect(pid).not.toBe(child.pid); // npm → sh → node: the signal reaches npm, not the proxy
-    for (let i = 0; i < 2; i++) expect((await fetch(`${url}/v1/Rooms`, { headers: { Authorization: auth() } })).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await fetch(`${url}/v1/Rooms`, { headers: { Authorization: auth() } })).status).toBe(200);
     const t = performance.now();
     child.kill("SIGTERM");
     const gone = await until(() => !alive(pid), 15_000);
@@ -95,7 +127,10 @@ describe("stopping in CI", () => {
   }, 60_000);
 
   it("SIGKILL of the proxy: the HAR and NDJSON written so far are valid, one entry per answered exchange", async () => {
-    for (const [name, read] of [["killed.har", harEntries], ["killed.ndjson", ndjsonLines]] as const) {
+    for (const [name, read] of [
+      ["killed.har", harEntries],
+      ["killed.ndjson", ndjsonLines],
+    ] as const) {
       const out = join(dir, name);
       const child = spawn("node", proxyArgs(out), { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
       const { url } = await started(child);
@@ -115,7 +150,11 @@ describe("stopping in CI", () => {
   it("the parent guard fires once on a changed parent, only under npm", async () => {
     let ppid = 100;
     let fired = 0;
-    const stop = watchParent(() => fired++, 10, () => ppid);
+    const stop = watchParent(
+      () => fired++,
+      10,
+      () => ppid,
+    );
     await new Promise((r) => setTimeout(r, 50));
     expect(fired).toBe(0);
     ppid = 1;
@@ -141,7 +180,11 @@ describe("--out without --format", () => {
     let stop!: () => void;
     const stopped = new Promise<void>((r) => (stop = r));
     let url = "";
-    const done = runProxyCli(["--upstream", emulator.url, "--out", existing], { stdout: (t) => (url ||= t.trim()), stderr: () => undefined, stopped });
+    const done = runProxyCli(["--upstream", emulator.url, "--out", existing], {
+      stdout: (t) => (url ||= t.trim()),
+      stderr: () => undefined,
+      stopped,
+    });
     await until(() => url !== "", 10_000);
     await fetch(`${url}/v1/Rooms`, { headers: { Authorization: auth() } });
     stop();
@@ -151,7 +194,11 @@ describe("--out without --format", () => {
 
   it("--format ndjson on a directory says in one line what to pass, exit 2", async () => {
     let stderr = "";
-    const code = await runProxyCli(["--out", dir, "--format", "ndjson"], { stdout: () => undefined, stderr: (t) => (stderr += t), stopped: Promise.resolve() });
+    const code = await runProxyCli(["--out", dir, "--format", "ndjson"], {
+      stdout: () => undefined,
+      stderr: (t) => (stderr += t),
+      stopped: Promise.resolve(),
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/is a directory: pass --format recordings/);
     expect(stderr.trim().split("\n")).toHaveLength(1);

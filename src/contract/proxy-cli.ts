@@ -63,21 +63,28 @@ export function printable(text: string): string {
 export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
   const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
-  const parts = [f.expected !== undefined ? `expected ${f.expected}` : undefined, f.found !== undefined ? `found ${f.found}` : undefined];
+  const parts = [
+    f.expected !== undefined ? `expected ${f.expected}` : undefined,
+    f.found !== undefined ? `found ${f.found}` : undefined,
+  ];
   const shown = parts.filter((p) => p !== undefined);
   const detail = shown.length > 0 ? ` (${shown.join(", ")})` : "";
   return `${printable(`proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}`)}\n`;
 }
 
 export function summaryLine(s: ProxySummary): string {
-  const kinds = Object.entries(s.findings).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+  const kinds =
+    Object.entries(s.findings)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ") || "none";
   return `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ${s.failed} failing${s.strict ? " (strict)" : ""}\n`;
 }
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  if (!/^\d+$/.test(value) || n < min || n > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max} (got "${value}")`);
   return n;
 }
 
@@ -109,7 +116,8 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format)) throw new Error(`--format must be ndjson, har or recordings (got "${values.format}")`);
+    if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format))
+      throw new Error(`--format must be ndjson, har or recordings (got "${values.format}")`);
     options = {
       upstream: values.upstream,
       port: integer("port", values.port, 0, 65535),

@@ -80,7 +80,12 @@ export function createRecordingMiddleware(options: RecorderOptions): {
     async onRequest({ request, id }) {
       // Clone: the original body stream still has to be sent.
       const body = request.body ? await request.clone().text() : "";
-      pending.set(id, { method: request.method, url: request.url, body, headers: requestHeadersOf((n) => request.headers.get(n) ?? undefined) });
+      pending.set(id, {
+        method: request.method,
+        url: request.url,
+        body,
+        headers: requestHeadersOf((n) => request.headers.get(n) ?? undefined),
+      });
       return undefined;
     },
     async onResponse({ request, response, id }) {
@@ -89,18 +94,29 @@ export function createRecordingMiddleware(options: RecorderOptions): {
       const raw: Recording = {
         description: "",
         source,
-        request: { method: sent.method, url: sent.url, ...(sent.body !== "" ? { headers: sent.headers, body: sent.body } : {}) },
-        response: { status: response.status, headers: responseHeadersOf((n) => response.headers.get(n) ?? undefined), body: await recordedBody(response.clone()) },
+        request: {
+          method: sent.method,
+          url: sent.url,
+          ...(sent.body !== "" ? { headers: sent.headers, body: sent.body } : {}),
+        },
+        response: {
+          status: response.status,
+          headers: responseHeadersOf((n) => response.headers.get(n) ?? undefined),
+          body: await recordedBody(response.clone()),
+        },
       };
       const redacted = redactRecording(redactor, raw);
       const url = redacted.request.url;
-      const described = options.describe?.(sent.method, url, response.status) ?? `${sent.method} ${new URL(url).pathname}`;
+      const described =
+        options.describe?.(sent.method, url, response.status) ?? `${sent.method} ${new URL(url).pathname}`;
       const recording = { ...redacted, description: redactor.scrubText(described) };
       try {
         options.onRecording(replaceAccount(recording, options.accountSidPlaceholder));
       } catch (e) {
         // A recording lost must not fail the call it records (the room exists by now).
-        warn(`recorder: onRecording threw; the recording of ${sent.method} ${url} is lost: ${redactor.scrubText(oneLine(e))}`);
+        warn(
+          `recorder: onRecording threw; the recording of ${sent.method} ${url} is lost: ${redactor.scrubText(oneLine(e))}`,
+        );
       }
       return undefined;
     },

@@ -19,7 +19,10 @@ export interface RedactRecordingOptions {
 }
 
 /** The allow-listed headers, looked up through `get` (which answers undefined for a missing one). */
-export function keptHeaders(get: (name: string) => string | undefined, names: readonly string[]): Record<string, string> {
+export function keptHeaders(
+  get: (name: string) => string | undefined,
+  names: readonly string[],
+): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of names) {
     const value = get(name);
@@ -29,9 +32,11 @@ export function keptHeaders(get: (name: string) => string | undefined, names: re
 }
 
 /** The request headers a recording keeps. */
-export const requestHeadersOf = (get: (name: string) => string | undefined): Record<string, string> => keptHeaders(get, RECORDED_REQUEST_HEADERS);
+export const requestHeadersOf = (get: (name: string) => string | undefined): Record<string, string> =>
+  keptHeaders(get, RECORDED_REQUEST_HEADERS);
 /** The response headers a recording keeps. */
-export const responseHeadersOf = (get: (name: string) => string | undefined): Record<string, string> => keptHeaders(get, RECORDED_RESPONSE_HEADERS);
+export const responseHeadersOf = (get: (name: string) => string | undefined): Record<string, string> =>
+  keptHeaders(get, RECORDED_RESPONSE_HEADERS);
 
 /** A signed URL's query is its credential: every value goes, names stay. */
 export function signedUrl(redactor: Redactor, value: string): string {
@@ -62,7 +67,8 @@ function signedRedirects(redactor: Redactor, value: unknown, depth = 0): unknown
   if (Array.isArray(value)) return value.map((v) => signedRedirects(redactor, v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = k === "redirect_to" && typeof v === "string" ? signedUrl(redactor, v) : signedRedirects(redactor, v, depth + 1);
+    out[k] =
+      k === "redirect_to" && typeof v === "string" ? signedUrl(redactor, v) : signedRedirects(redactor, v, depth + 1);
   }
   return out;
 }
@@ -80,10 +86,19 @@ export function redactRequestBody(redactor: Redactor, body: string, contentType:
 }
 
 /** A recording with every rule applied; the input keeps only allow-listed headers already. */
-export function redactRecording(redactor: Redactor, recording: Recording, options: RedactRecordingOptions = {}): Recording {
+export function redactRecording(
+  redactor: Redactor,
+  recording: Recording,
+  options: RedactRecordingOptions = {},
+): Recording {
   const { request, response } = recording;
   const headers = (h: Record<string, string>, signed: boolean): Record<string, string> =>
-    Object.fromEntries(Object.entries(h).map(([name, v]) => [name, signed && name === "location" ? signedUrl(redactor, v) : redactor.text(v)]));
+    Object.fromEntries(
+      Object.entries(h).map(([name, v]) => [
+        name,
+        signed && name === "location" ? signedUrl(redactor, v) : redactor.text(v),
+      ]),
+    );
   const signed = options.signedUrls === true;
   const body = signed ? signedRedirects(redactor, response.body) : response.body;
   const redacted: Recording = {
@@ -92,7 +107,9 @@ export function redactRecording(redactor: Redactor, recording: Recording, option
       method: request.method,
       url: redactor.url(request.url),
       ...(request.headers !== undefined ? { headers: headers(request.headers, false) } : {}),
-      ...(request.body !== undefined ? { body: redactRequestBody(redactor, request.body, request.headers?.["content-type"]) } : {}),
+      ...(request.body !== undefined
+        ? { body: redactRequestBody(redactor, request.body, request.headers?.["content-type"]) }
+        : {}),
     },
     response: {
       status: response.status,

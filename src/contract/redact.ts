@@ -58,7 +58,23 @@ const isSchemeChar = (c: number): boolean =>
 const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const isWordChar = (c: number): boolean => isLetter(c) || (c >= 48 && c <= 57) || c === 95;
 /** Characters that end a URL in free text: white space, quotes, angle brackets, a backslash. */
-const endsUrl = (c: number): boolean => c <= 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 92 || c === 0x85 || c === 0xa0 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0x1680 || c === 0x202f || c === 0x205f || c === 0xfeff;
+const endsUrl = (c: number): boolean =>
+  c <= 32 ||
+  c === 34 ||
+  c === 39 ||
+  c === 60 ||
+  c === 62 ||
+  c === 92 ||
+  c === 0x85 ||
+  c === 0xa0 ||
+  (c >= 0x2000 && c <= 0x200a) ||
+  c === 0x2028 ||
+  c === 0x2029 ||
+  c === 0x3000 ||
+  c === 0x1680 ||
+  c === 0x202f ||
+  c === 0x205f ||
+  c === 0xfeff;
 
 /**
  * The URLs in free text (`scheme://…` up to white space or a quote), as
@@ -132,7 +148,8 @@ export class Redactor {
   constructor(extraNames: readonly string[] = [], options: RedactorOptions = {}) {
     this.extra = new Set(extraNames.map(normalizeName));
     this.max = options.maxSecrets ?? DEFAULT_MAX_SECRETS;
-    if (!Number.isSafeInteger(this.max) || this.max < 0) throw new TypeError("maxSecrets must be a whole number, 0 or more");
+    if (!Number.isSafeInteger(this.max) || this.max < 0)
+      throw new TypeError("maxSecrets must be a whole number, 0 or more");
   }
 
   /** Whether a parameter or field of this name holds a secret. */

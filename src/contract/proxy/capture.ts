@@ -1,7 +1,8 @@
 /** Small pieces every step of the proxy uses: the bounded body copy, header lookup, one-line errors. */
 import type { IncomingHttpHeaders } from "node:http";
 
-export const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+export const oneLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
 
 /** Collects up to `cap` bytes of a stream; past it, drops what it had and only counts. */
 export class Capture {
@@ -31,4 +32,3 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
   const v = headers[name];
   return Array.isArray(v) ? v.join(", ") : v;
 }
-

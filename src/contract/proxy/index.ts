@@ -42,7 +42,15 @@ import { Recorder } from "./record.js";
 import { isOwnHost, Refusal, targetUrl, urlRewriter } from "./rewrite.js";
 
 export { DEFAULT_PROXY_MAX_BODY_BYTES, DEFAULT_PROXY_TIMEOUTS, inferFormat } from "./options.js";
-export type { ProxyExchange, ProxyFinding, ProxyFindingKind, ProxyFormat, ProxyOptions, ProxySummary, RunningProxy } from "./options.js";
+export type {
+  ProxyExchange,
+  ProxyFinding,
+  ProxyFindingKind,
+  ProxyFormat,
+  ProxyOptions,
+  ProxySummary,
+  RunningProxy,
+} from "./options.js";
 export { urlRewriter } from "./rewrite.js";
 
 async function openOut(path: string | undefined, settings: Settings): Promise<OutFile | undefined> {
@@ -63,15 +71,29 @@ function handler(w: Wiring, host: string): (req: IncomingMessage, res: ServerRes
     const redactor = recorder.redactorFor(headerValue(req.headers, "authorization"));
     try {
       const url = targetUrl(req.url ?? "", settings.upstream, settings.prefix);
-      if (url instanceof Refusal) return refuse(w, res, redactor, { exchange, method, kind: "bad-request", status: url.status, message: url.message });
+      if (url instanceof Refusal)
+        return refuse(w, res, redactor, {
+          exchange,
+          method,
+          kind: "bad-request",
+          status: url.status,
+          message: url.message,
+        });
       if (!isOwnHost(req.headers.host, host)) {
-        const message = "refused: the Host header does not name this proxy (a loopback address or its --host); DNS rebinding?";
+        const message =
+          "refused: the Host header does not name this proxy (a loopback address or its --host); DNS rebinding?";
         return refuse(w, res, redactor, { exchange, method, kind: "bad-request", status: 421, message });
       }
       forward(w, req, res, exchange, url, redactor);
     } catch (e) {
       // Nothing above should throw; if it does, one exchange fails, not the proxy.
-      refuse(w, res, redactor, { exchange, method, kind: "bad-request", status: 400, message: `could not be proxied: ${oneLine(e)}` });
+      refuse(w, res, redactor, {
+        exchange,
+        method,
+        kind: "bad-request",
+        status: 400,
+        message: `could not be proxied: ${oneLine(e)}`,
+      });
     }
   };
 }
@@ -84,11 +106,18 @@ function onClientError(w: Wiring, err: NodeJS.ErrnoException, socket: Socket): v
   }
   const exchange = ++w.counts.exchanges;
   const slow = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
-  const message = slow ? "request timed out: headers or body not received in time" : `malformed HTTP request: ${err.code ?? oneLine(err)}`;
-  w.recorder.report({ kind: "bad-request", exchange, where: "request", message, fails: true }, w.recorder.redactorFor(undefined));
+  const message = slow
+    ? "request timed out: headers or body not received in time"
+    : `malformed HTTP request: ${err.code ?? oneLine(err)}`;
+  w.recorder.report(
+    { kind: "bad-request", exchange, where: "request", message, fails: true },
+    w.recorder.redactorFor(undefined),
+  );
   const status = slow ? "408 Request Timeout" : "400 Bad Request";
   const text = slow ? "Request Timeout\n" : "Bad Request\n";
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+  );
   // A client that reads nothing back must not hold the socket either.
   setTimeout(() => socket.destroy(), 1000).unref();
 }
@@ -104,10 +133,24 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   // The upstream is accepted as an API host, so an emulator's traffic validates too.
   const validator = createValidatorFor(document, { strict: settings.strict, baseUrls: [base] });
   const out = await openOut(options.out, settings);
-  const counts: ProxySummary = { exchanges: 0, recorded: 0, aborted: 0, findings: {}, failed: 0, strict: settings.strict };
+  const counts: ProxySummary = {
+    exchanges: 0,
+    recorded: 0,
+    aborted: 0,
+    findings: {},
+    failed: 0,
+    strict: settings.strict,
+  };
   const recorder = new Recorder(settings, validator, new ItemChecker(validator, [base]), options, counts, out);
   let listeningUrl = "";
-  const w: Wiring = { settings, rewriter: urlRewriter(base), recorder, counts, listeningUrl: () => listeningUrl, inflight: new Set() };
+  const w: Wiring = {
+    settings,
+    rewriter: urlRewriter(base),
+    recorder,
+    counts,
+    listeningUrl: () => listeningUrl,
+    inflight: new Set(),
+  };
   const host = options.host ?? "127.0.0.1";
   const server = createServer(
     {

@@ -10,7 +10,13 @@ import type { Recording, RecordingResult } from "../types.js";
 export type ProxyFormat = "ndjson" | "har" | "recordings";
 
 /** Kinds of proxy finding; every kind but `warning` and `spec-too-strict` fails (those two fail when strict). */
-export type ProxyFindingKind = "error" | "warning" | "spec-too-strict" | "body-too-large" | "upstream-unreachable" | "bad-request";
+export type ProxyFindingKind =
+  | "error"
+  | "warning"
+  | "spec-too-strict"
+  | "body-too-large"
+  | "upstream-unreachable"
+  | "bad-request";
 
 /** One finding, reported as it happens. Redacted: it never quotes a credential. */
 export interface ProxyFinding {
@@ -108,7 +114,11 @@ export interface RunningProxy {
 export const DEFAULT_PROXY_MAX_BODY_BYTES = 1024 * 1024;
 
 /** The default time limits (milliseconds). */
-export const DEFAULT_PROXY_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 5_000 } as const;
+export const DEFAULT_PROXY_TIMEOUTS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 5_000,
+} as const;
 
 /** Options after their checks, defaults filled in. */
 export interface Settings {
@@ -129,7 +139,8 @@ const FORMATS: readonly string[] = ["ndjson", "har", "recordings"];
 
 function wholeNumber(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more (got ${String(value)})`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new Error(`${name} must be a whole number, 0 or more (got ${String(value)})`);
   return n;
 }
 
@@ -151,8 +162,10 @@ function upstreamUrl(value: string | undefined): URL {
   } catch {
     throw new Error(`upstream ${JSON.stringify(value)} is not a URL`);
   }
-  if (upstream.protocol !== "http:" && upstream.protocol !== "https:") throw new Error(`upstream must be http: or https: (got ${upstream.protocol})`);
-  if (upstream.username || upstream.password) throw new Error("upstream must not carry credentials in the URL; the client sends them");
+  if (upstream.protocol !== "http:" && upstream.protocol !== "https:")
+    throw new Error(`upstream must be http: or https: (got ${upstream.protocol})`);
+  if (upstream.username || upstream.password)
+    throw new Error("upstream must not carry credentials in the URL; the client sends them");
   return upstream;
 }
 
@@ -166,9 +179,12 @@ export function settingsOf(options: ProxyOptions): Settings {
   const t = DEFAULT_PROXY_TIMEOUTS;
   const headersTimeoutMs = wholeNumber("headersTimeoutMs", options.headersTimeoutMs, t.headersTimeoutMs);
   const requestTimeoutMs = wholeNumber("requestTimeoutMs", options.requestTimeoutMs, t.requestTimeoutMs);
-  if (headersTimeoutMs === 0) throw new Error("headersTimeoutMs must be 1 or more: a client must not hold a connection forever");
+  if (headersTimeoutMs === 0)
+    throw new Error("headersTimeoutMs must be 1 or more: a client must not hold a connection forever");
   if (requestTimeoutMs !== 0 && requestTimeoutMs < headersTimeoutMs) {
-    throw new Error(`requestTimeoutMs (${requestTimeoutMs}) must be 0 or at least headersTimeoutMs (${headersTimeoutMs})`);
+    throw new Error(
+      `requestTimeoutMs (${requestTimeoutMs}) must be 0 or at least headersTimeoutMs (${headersTimeoutMs})`,
+    );
   }
   return {
     upstream,

@@ -40,7 +40,9 @@ export class OutFile {
       out.file = await open(path, "w");
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EISDIR") throw e;
-      throw new Error(`${path} is a directory: pass --format recordings (format: "recordings") to write one file per exchange there, or name a file`);
+      throw new Error(
+        `${path} is a directory: pass --format recordings (format: "recordings") to write one file per exchange there, or name a file`,
+      );
     }
     if (format === "har") await out.put(`${HAR_HEAD}${HAR_TAIL}`, HAR_HEAD.length);
     return out;
@@ -87,7 +89,8 @@ export class OutFile {
 
 /** A recording as a HAR 1.2 entry (the fields the conformance CLI reads, and the ones HAR requires). */
 export function harEntry(recording: Recording, started: Date, httpVersion: string): unknown {
-  const headers = (h: Record<string, string> | undefined) => Object.entries(h ?? {}).map(([name, value]) => ({ name, value }));
+  const headers = (h: Record<string, string> | undefined) =>
+    Object.entries(h ?? {}).map(([name, value]) => ({ name, value }));
   const body = recording.response.body;
   const text = body === null ? "" : typeof body === "string" ? body : JSON.stringify(body);
   const { request, response } = recording;
@@ -101,7 +104,9 @@ export function harEntry(recording: Recording, started: Date, httpVersion: strin
       cookies: [],
       headers: headers(request.headers),
       queryString: [...new URL(request.url).searchParams].map(([name, value]) => ({ name, value })),
-      ...(request.body !== undefined ? { postData: { mimeType: request.headers?.["content-type"] ?? "", text: request.body } } : {}),
+      ...(request.body !== undefined
+        ? { postData: { mimeType: request.headers?.["content-type"] ?? "", text: request.body } }
+        : {}),
       headersSize: -1,
       bodySize: request.body === undefined ? 0 : Buffer.byteLength(request.body),
     },

@@ -16,7 +16,11 @@ export function startedByNpm(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 /** Calls `onGone` once when the parent process changes (it died and we were re-parented); returns a stop function. */
-export function watchParent(onGone: () => void, pollMs = PARENT_POLL_MS, ppid: () => number = () => process.ppid): () => void {
+export function watchParent(
+  onGone: () => void,
+  pollMs = PARENT_POLL_MS,
+  ppid: () => number = () => process.ppid,
+): () => void {
   const parent = ppid();
   const timer = setInterval(() => {
     if (ppid() === parent) return;

@@ -67,7 +67,12 @@ function recordedBody(bytes: Buffer, contentType: string | undefined): unknown {
 }
 
 function problem(p: Problem): Pick<ProxyFinding, "where" | "message" | "expected" | "found"> {
-  return { where: p.where, message: p.message, ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.found !== undefined ? { found: p.found } : {}) };
+  return {
+    where: p.where,
+    message: p.message,
+    ...(p.expected !== undefined ? { expected: p.expected } : {}),
+    ...(p.found !== undefined ? { found: p.found } : {}),
+  };
 }
 
 export class Recorder {
@@ -115,10 +120,13 @@ export class Recorder {
   /** The exchange as sent (for validation) and what is too large to record. */
   private raw(x: Finished): { full: Recording; tooLarge: string[] } {
     const cap = this.settings.cap;
-    const decoded = x.response.over ? "too-large" : decodeBody(x.response.bytes(), headerValue(x.responseHeaders, "content-encoding"), cap);
+    const decoded = x.response.over
+      ? "too-large"
+      : decodeBody(x.response.bytes(), headerValue(x.responseHeaders, "content-encoding"), cap);
     const tooLarge: string[] = [];
     if (x.request.over) tooLarge.push(`request body of ${x.request.size} bytes`);
-    if (decoded === "too-large") tooLarge.push(`response body of ${x.response.over ? `${x.response.size} bytes` : `over ${cap} bytes decoded`}`);
+    if (decoded === "too-large")
+      tooLarge.push(`response body of ${x.response.over ? `${x.response.size} bytes` : `over ${cap} bytes decoded`}`);
     const requestBody = x.request.over ? undefined : x.request.bytes().toString("utf8");
     const bytes = decoded === "unreadable" ? x.response.bytes() : decoded;
     const responseHeaders = responseHeadersOf((n) => headerValue(x.responseHeaders, n));
@@ -127,12 +135,17 @@ export class Recorder {
       request: {
         method: x.method,
         url: x.url.href,
-        ...(requestBody ? { headers: requestHeadersOf((n) => headerValue(x.requestHeaders, n)), body: requestBody } : {}),
+        ...(requestBody
+          ? { headers: requestHeadersOf((n) => headerValue(x.requestHeaders, n)), body: requestBody }
+          : {}),
       },
       response: {
         status: x.status,
         headers: responseHeaders,
-        body: bytes === "too-large" ? `[not recorded: over ${cap} bytes]` : recordedBody(bytes, responseHeaders["content-type"]),
+        body:
+          bytes === "too-large"
+            ? `[not recorded: over ${cap} bytes]`
+            : recordedBody(bytes, responseHeaders["content-type"]),
       },
     };
     return { full, tooLarge };
@@ -145,20 +158,36 @@ export class Recorder {
     // Validated as sent; recorded redacted. A body over the cap is not validated at all (half a body would give false findings).
     const result = tooLarge.length > 0 ? undefined : this.checker.validate(full, `exchange ${x.exchange}`);
     const note = tooLarge.length > 0 ? ` (not validated: ${tooLarge.join(", ")} over the ${cap}-byte cap)` : "";
-    const clean = redactRecording(redactor, { ...full, description: `${full.description}${note}`, source: `proxied ${x.started.toISOString()}` }, { signedUrls: true });
+    const clean = redactRecording(
+      redactor,
+      { ...full, description: `${full.description}${note}`, source: `proxied ${x.started.toISOString()}` },
+      { signedUrls: true },
+    );
     this.learnCredentials(headerValue(x.requestHeaders, "authorization"), x.status);
     const base = { exchange: x.exchange, method: x.method, url: clean.request.url };
     const opId = result?.operationId ?? this.validator.matchOperation(x.method, x.url.href)?.operationId ?? null;
     if (tooLarge.length > 0) {
       const unmodified = x.notRewritten ? "; the response went to the client unmodified, its URLs not rewritten" : "";
       const message = `${tooLarge.join(" and ")} forwarded but not recorded or validated (cap ${cap} bytes)${unmodified}`;
-      this.report({ kind: "body-too-large", ...base, operationId: opId, where: x.request.over ? "request.body" : "response.body", message, fails: true }, redactor);
+      this.report(
+        {
+          kind: "body-too-large",
+          ...base,
+          operationId: opId,
+          where: x.request.over ? "request.body" : "response.body",
+          message,
+          fails: true,
+        },
+        redactor,
+      );
     }
     if (result) {
       const withOp = { ...base, operationId: result.operationId };
       for (const p of result.errors) this.report({ kind: "error", ...withOp, ...problem(p), fails: true }, redactor);
-      for (const p of result.warnings) this.report({ kind: "warning", ...withOp, ...problem(p), fails: strict }, redactor);
-      for (const p of result.specTooStrict) this.report({ kind: "spec-too-strict", ...withOp, ...problem(p), fails: strict }, redactor);
+      for (const p of result.warnings)
+        this.report({ kind: "warning", ...withOp, ...problem(p), fails: strict }, redactor);
+      for (const p of result.specTooStrict)
+        this.report({ kind: "spec-too-strict", ...withOp, ...problem(p), fails: strict }, redactor);
     }
     if (this.out) await this.out.append(x.exchange, clean, () => harEntry(clean, x.started, x.httpVersion));
     this.counts.recorded++;

@@ -77,7 +77,10 @@ export function targetUrl(target: string, upstream: URL, prefix: string): URL | 
   const path = q === -1 ? target : target.slice(0, q);
   const segments = fullyDecoded(path).split(/[/\\]/);
   if (segments.some((s) => s === "." || s === "..")) {
-    return new Refusal(400, `invalid request target: dot segments are not forwarded (the proxy serves only ${prefix || "/"})`);
+    return new Refusal(
+      400,
+      `invalid request target: dot segments are not forwarded (the proxy serves only ${prefix || "/"})`,
+    );
   }
   let url: URL;
   try {
@@ -86,7 +89,8 @@ export function targetUrl(target: string, upstream: URL, prefix: string): URL | 
     return new Refusal(400, "invalid request target: not a valid path");
   }
   const inside = url.pathname === prefix || url.pathname.startsWith(`${prefix}/`);
-  if (url.origin !== upstream.origin || !inside) return new Refusal(400, "invalid request target: it leaves the upstream's path");
+  if (url.origin !== upstream.origin || !inside)
+    return new Refusal(400, "invalid request target: it leaves the upstream's path");
   return url;
 }
 
@@ -118,7 +122,16 @@ function rewriteJsonText(text: string, lower: string, base: string, to: string):
     if (end === -1) continue;
     // Only a whole origin (and prefix): what follows is a path, query, fragment, the string's end or `\/`.
     const next = lower.charAt(end);
-    if (!(next === "/" || next === '"' || next === "?" || next === "#" || (next === "\\" && lower.charAt(end + 1) === "/"))) continue;
+    if (
+      !(
+        next === "/" ||
+        next === '"' ||
+        next === "?" ||
+        next === "#" ||
+        (next === "\\" && lower.charAt(end + 1) === "/")
+      )
+    )
+      continue;
     out += `${text.slice(from, at)}"${to}`;
     from = end;
   }
@@ -156,7 +169,11 @@ export function urlRewriter(from: string): {
  * "too-large" past the cap (a decompression bomb is just too large), or
  * "unreadable" when the encoding is unknown or the data broken.
  */
-export function decodeBody(bytes: Buffer, encoding: string | undefined, cap: number): Buffer | "too-large" | "unreadable" {
+export function decodeBody(
+  bytes: Buffer,
+  encoding: string | undefined,
+  cap: number,
+): Buffer | "too-large" | "unreadable" {
   const e = (encoding ?? "").trim().toLowerCase();
   if (e === "" || e === "identity" || bytes.length === 0) return bytes;
   const options = { maxOutputLength: Math.max(1, cap) };
