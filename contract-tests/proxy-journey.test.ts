@@ -206,6 +206,35 @@ describe("--out without --format", () => {
   });
 });
 
+describe("time-limit flags", () => {
+  it("--headers-timeout-ms, --request-timeout-ms and --keep-alive-timeout-ms reach the proxy; bad values exit 2 in one line", async () => {
+    const run = async (...args: string[]) => {
+      let stderr = "";
+      const code = await runProxyCli(["--upstream", emulator.url, ...args], {
+        stdout: () => undefined,
+        stderr: (t) => (stderr += t),
+        stopped: Promise.resolve(),
+      });
+      return { code, stderr };
+    };
+    expect(await run("--headers-timeout-ms", "0")).toEqual({
+      code: 2,
+      stderr:
+        'twilio-video-conformance proxy: --headers-timeout-ms must be a whole number from 1 to 3600000 (got "0") (see --help)\n',
+    });
+    expect((await run("--request-timeout-ms", "-1")).code).toBe(2);
+    expect((await run("--keep-alive-timeout-ms", "x")).code).toBe(2);
+    const refused = await run("--headers-timeout-ms", "2000", "--request-timeout-ms", "1000");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/requestTimeoutMs \(1000\) must be 0 or at least headersTimeoutMs \(2000\)/);
+    const ok = await run("--headers-timeout-ms", "2000", "--request-timeout-ms", "0", "--keep-alive-timeout-ms", "10");
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(
+      /listening on http:\/\/127\.0\.0\.1:\d+, forwarding to http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/,
+    );
+  });
+});
+
 describe("a recorder whose onRecording throws", () => {
   it("warns through onWarning and the call returns its result", async () => {
     const warnings: string[] = [];
