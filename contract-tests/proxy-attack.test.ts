@@ -122,7 +122,7 @@ describe("no super-linear scanning in redaction", () => {
     "a secret's prefix again and again": (n) => "secret-value-0".repeat(n / 14),
   };
   for (const [name, make] of Object.entries(crafted)) {
-    it(`${name}: 1 MiB costs about 16 times 64 KiB, within 2 s`, () => {
+    it(`${name}: 1 MiB costs about 16 times 64 KiB, within 8 s`, () => {
       const run = (text: string): number => {
         const r = new Redactor();
         r.learn("secret-value-0123456789abcdef");
@@ -134,10 +134,10 @@ describe("no super-linear scanning in redaction", () => {
       run(make(64 * 1024)); // warm-up
       const small = Math.min(run(make(64 * 1024)), run(make(64 * 1024)));
       const large = run(make(MiB));
-      expect(large).toBeLessThan(2000);
+      expect(large).toBeLessThan(8000);
       // Linear: 16x the input, well under 16x16 (quadratic) the time; the floor absorbs timer noise.
       expect(large).toBeLessThan(Math.max(small, 1) * 16 * 6);
-    });
+    }, 60_000);
   }
 
   it("URLs in text are found as the old pattern found them", () => {
@@ -171,14 +171,14 @@ describe("time limits on clients", () => {
         clearInterval(drip);
         resolve(performance.now() - t);
       });
-      setTimeout(() => socket.destroy(), 20_000);
+      setTimeout(() => socket.destroy(), 30_000);
     });
     console.log(`proxy: slow-loris client cut off after ${closedAfter.toFixed(0)} ms (headers timeout 500 ms)`);
-    expect(closedAfter).toBeLessThan(5000);
+    expect(closedAfter).toBeLessThan(10_000);
     expect(up.seen).toEqual([]);
     await proxy.close();
     await up.close();
-  });
+  }, 45_000);
 
   it("a client dribbling its body is cut off within the request timeout; an idle keep-alive connection is closed", async () => {
     const up = await upstream((_req, res) => json(res, 200, {}));
@@ -200,10 +200,10 @@ describe("time limits on clients", () => {
         clearInterval(drip);
         resolve();
       });
-      setTimeout(() => socket.destroy(), 20_000);
+      setTimeout(() => socket.destroy(), 30_000);
     });
     const bodyCut = performance.now() - t;
-    expect(bodyCut).toBeLessThan(6000);
+    expect(bodyCut).toBeLessThan(15_000);
     const t2 = performance.now();
     const idle = await rawExchange(port, "GET /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     const idleCut = performance.now() - t2;
@@ -211,10 +211,10 @@ describe("time limits on clients", () => {
       `proxy: dribbled body cut off after ${bodyCut.toFixed(0)} ms (request timeout 800), idle keep-alive closed after ${idleCut.toFixed(0)} ms (300)`,
     );
     expect(idle).toMatch(/^HTTP\/1\.1 200/);
-    expect(idleCut).toBeLessThan(5000);
+    expect(idleCut).toBeLessThan(10_000);
     await proxy.close();
     await up.close();
-  }, 30_000);
+  }, 60_000);
 
   it("refuses a headers timeout of 0 and a request timeout below the headers timeout", async () => {
     await expect(startProxy({ headersTimeoutMs: 0 })).rejects.toThrow(/headersTimeoutMs must be 1 or more/);
@@ -363,6 +363,6 @@ describe("terminal and CI-log injection", () => {
     // Linear on 1 MiB of control characters.
     const t = performance.now();
     expect(printable("\u001b".repeat(1024 * 1024))).toHaveLength(4 * 1024 * 1024);
-    expect(performance.now() - t).toBeLessThan(2000);
+    expect(performance.now() - t).toBeLessThan(5000);
   });
 });
