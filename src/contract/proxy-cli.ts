@@ -24,6 +24,13 @@ bytes. URLs on other hosts (a media redirect to storage) are left as they are.
 A JSON body over --max-body-bytes goes through unmodified (its body-too-large
 finding says so).
 
+It serves only requests whose Host names it (a loopback address or --host;
+else 421, against DNS rebinding) and whose path stays under the upstream's
+(no dot segments, however encoded; else 400). Credentials are never written
+or printed, and printed text has its control characters escaped. Started by
+npx or npm exec, it also stops once npm is gone (npm exits on SIGTERM
+without passing it on); the out file is complete either way.
+
 Options:
   --upstream <url>        where requests go (default https://video.twilio.com)
   --port <n>              port to listen on (default 0: any free port; the URL is printed)
