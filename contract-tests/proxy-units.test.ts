@@ -13,6 +13,7 @@ import { findingLine, printable, summaryLine } from "../src/contract/proxy-cli.j
 import { Capture, headerValue, oneLine } from "../src/contract/proxy/capture.js";
 import { DEFAULT_PROXY_TIMEOUTS, inferFormat, settingsOf } from "../src/contract/proxy/options.js";
 import { harEntry, OutFile } from "../src/contract/proxy/out-file.js";
+import { PARENT_POLL_MS, startedByNpm, watchParent } from "../src/contract/proxy/parent.js";
 import { credentialsOf, Recorder, type Finished } from "../src/contract/proxy/record.js";
 import type { ProxyExchange, ProxyFinding, ProxyOptions, ProxySummary } from "../src/contract/proxy/options.js";
 import { ItemChecker } from "../src/contract/check.js";
@@ -747,5 +748,89 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: "UniqueName=a&Password=REDACTED",
     });
+  });
+});
+
+describe("edges the rules draw", () => {
+  it("URL ends: every Unicode space ends a URL, a zero-width space does not", () => {
+    const r = new Redactor();
+    for (const end of ["\u0085", "\u1680", "\u2000", "\u200a", "\u2029", "\u202f", "\u205f", "\u0001", "\u0020"]) {
+      expect(r.text(`https://h/?token=tok1${end}tail`), JSON.stringify(end)).toBe(
+        `https://h/?token=REDACTED${end}tail`,
+      );
+    }
+    for (const inside of ["\u200b", "\u0021", "\u007f", "\u00a1", "\u3001", "\u2030", "\u1681", "\u0086"]) {
+      expect(r.text(`https://h/?token=tok1${inside}tail`), JSON.stringify(inside)).toBe("https://h/?token=REDACTED");
+    }
+  });
+
+  it("scheme characters: letters of both cases, digits, + - . and nothing next to them", () => {
+    const r = new Redactor();
+    for (const scheme of ["aZ09z+.-", "A", "z", "Z9"])
+      expect(r.text(`(${scheme}://h?sig=abcd)`), scheme).toBe(`(${scheme}://h?sig=REDACTED`);
+    for (const before of ["@", "[", "`", "{", "/", ":", " ", "(", "\u00e9"]) {
+      expect(r.text(`${before}a://h?sig=abcd`), before).toBe(`${before}a://h?sig=REDACTED`);
+    }
+    for (const before of ["_", "x0", "9"]) expect(r.text(`${before}//a://h?sig=abcd`), before).toContain("REDACTED");
+    expect(urlSpans("+http://x")).toEqual([[1, 9]]);
+    expect(urlSpans("_http://x")).toEqual([]);
+    expect(urlSpans("Ahttp://x Bhttp://y")).toEqual([
+      [0, 9],
+      [10, 19],
+    ]);
+    expect(urlSpans("a:// b://c")).toEqual([[5, 10]]);
+    expect(urlSpans("a://b://c")).toEqual([[0, 9]]);
+  });
+
+  it("scrubbing: a secret inside a longer one, a prefix at the very end, nothing learned", () => {
+    const r = new Redactor();
+    r.learn("abcd");
+    r.learn("zzabcdzz");
+    expect(r.scrubText("zzabcdzz abcd")).toBe("REDACTED REDACTED");
+    const p = new Redactor();
+    p.learn("0123456789abcdefghij");
+    expect(p.scrubText("end 0123456789abc")).toBe("end REDACTED");
+    expect(p.scrubText("0123456789abcdefghij0123456789ab")).toBe("REDACTEDREDACTED");
+    expect(new Redactor().scrubText("text")).toBe("text");
+  });
+
+  it("targets: decoded up to four times, hosts with four-digit parts refused", () => {
+    const up = new URL("http://h/api");
+    expect(targetUrl("/%2525252e%2525252e", up, "/api")).toBeInstanceOf(Refusal);
+    expect(targetUrl("/%252525252e%252525252e", up, "/api")).toBeInstanceOf(URL);
+    expect(isOwnHost("127.0.0.1234", "127.0.0.1")).toBe(false);
+    expect(isOwnHost("127.1.1.1.1", "127.0.0.1")).toBe(false);
+    expect(isOwnHost(" LocalHost ", "127.0.0.1")).toBe(true);
+  });
+
+  it("the parent guard fires once on a changed parent; npm is known by its environment", async () => {
+    expect(PARENT_POLL_MS).toBe(500);
+    let ppid = 100;
+    let fired = 0;
+    const stop = watchParent(
+      () => fired++,
+      5,
+      () => ppid,
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fired).toBe(0);
+    ppid = 1;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired).toBe(1);
+    stop();
+    let other = 7;
+    let never = 0;
+    const cancel = watchParent(
+      () => never++,
+      5,
+      () => other,
+    );
+    cancel();
+    other = 8;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(never).toBe(0);
+    expect(startedByNpm({ npm_command: "exec" })).toBe(true);
+    expect(startedByNpm({ npm_lifecycle_event: "test" })).toBe(true);
+    expect(startedByNpm({})).toBe(false);
   });
 });
