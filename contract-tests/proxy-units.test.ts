@@ -565,9 +565,11 @@ describe("out file and small pieces", () => {
 
 describe("Recorder: one finished exchange → findings, a redacted recording, the out file", () => {
   const base = "https://video.twilio.com";
+  const validators: Record<string, ReturnType<typeof createValidatorFor>> = {};
   const make = async (options: ProxyOptions = {}, out?: OutFile) => {
     const settings = settingsOf({ upstream: base, ...options });
-    const validator = createValidatorFor(document, { strict: settings.strict, baseUrls: [base] });
+    // One validator per strictness: compiling the spec is the slowest step here, and these tests run per mutant.
+    const validator = (validators[String(settings.strict)] ??= createValidatorFor(document, { strict: settings.strict, baseUrls: [base] }));
     const counts: ProxySummary = {
       exchanges: 0,
       recorded: 0,
