@@ -569,7 +569,10 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
   const make = async (options: ProxyOptions = {}, out?: OutFile) => {
     const settings = settingsOf({ upstream: base, ...options });
     // One validator per strictness: compiling the spec is the slowest step here, and these tests run per mutant.
-    const validator = (validators[String(settings.strict)] ??= createValidatorFor(document, { strict: settings.strict, baseUrls: [base] }));
+    const validator = (validators[String(settings.strict)] ??= createValidatorFor(document, {
+      strict: settings.strict,
+      baseUrls: [base],
+    }));
     const counts: ProxySummary = {
       exchanges: 0,
       recorded: 0,
@@ -724,6 +727,32 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
       append: () => Promise.reject(new Error("disk full")),
     } as unknown as OutFile);
     await expect(r2.record(finished(), r2.redactorFor(undefined))).rejects.toThrow("disk full");
+  });
+
+  it("findings carry expected and found only when the problem has them; signed Locations; no listeners needed", async () => {
+    const { recorder, findings, exchanges } = await make();
+    const loc = "https://media.example/f?Signature=abcdefghijklmnopqrstuv&Expires=1";
+    await recorder.record(
+      finished({ responseHeaders: { "content-type": "application/json", location: loc } }),
+      recorder.redactorFor(undefined),
+    );
+    expect(exchanges[0]!.recording.response.headers?.location).toBe(
+      "https://media.example/f?Signature=REDACTED&Expires=REDACTED",
+    );
+    expect(exchanges[0]!.recording.description).toBe(`GET /v1/Rooms/RM${"1".repeat(32)}`);
+    for (const f of findings) {
+      expect("expected" in f).toBe(f.expected !== undefined);
+      expect("found" in f).toBe(f.found !== undefined);
+    }
+    expect(findings.some((f) => f.found !== undefined)).toBe(true);
+    expect(JSON.stringify(exchanges[0]!.result)).not.toContain("pw-1234567890");
+    const settings = settingsOf({ upstream: base });
+    const validator = (validators.false ??= createValidatorFor(document, { strict: false, baseUrls: [base] }));
+    const counts: ProxySummary = { exchanges: 0, recorded: 0, aborted: 0, findings: {}, failed: 0, strict: false };
+    const quiet = new Recorder(settings, validator, new ItemChecker(validator, [base]), {}, counts, undefined);
+    await quiet.record(finished(), quiet.redactorFor(undefined));
+    expect(counts.recorded).toBe(1);
+    expect(counts.failed).toBeGreaterThan(0);
   });
 
   it("parses bodies the way recordings store them: JSON, text when not JSON, null when empty", async () => {
