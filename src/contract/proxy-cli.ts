@@ -1,11 +1,22 @@
 /**
  * `twilio-video-conformance proxy`: runs {@link startProxy} until SIGINT or
- * SIGTERM, printing findings to stderr as they happen and a summary at the
- * end. Exit codes as the check: 0 nothing failed, 1 some finding failed, 2
- * usage error (or the proxy could not start).
+ * SIGTERM (or, started by npm, until its parent is gone), printing findings
+ * to stderr as they happen and a summary at the end. Exit codes as the
+ * check: 0 nothing failed, 1 some finding failed, 2 usage error (or the proxy
+ * could not start). Every line it prints has its control characters escaped:
+ * a URL or body cannot move the cursor or start a CI workflow command.
  */
-import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, usageLine, wholeNumber, type CommandIo } from "./command-line.js";
+import {
+  EXIT,
+  firstLine,
+  parseCommand,
+  terminalSafe,
+  UsageError,
+  usageLine,
+  wholeNumber,
+} from "./command-line.js";
 import { startProxy, type ProxyFinding, type ProxyFormat, type ProxyOptions, type ProxySummary } from "./proxy.js";
+import { startedByNpm, watchParent } from "./proxy/parent.js";
 
 const USAGE = `usage: twilio-video-conformance proxy [options]
 
@@ -21,23 +32,40 @@ bytes. URLs on other hosts (a media redirect to storage) are left as they are.
 A JSON body over --max-body-bytes goes through unmodified (its body-too-large
 finding says so).
 
+It serves only requests whose Host names it (a loopback address or --host;
+else 421, against DNS rebinding) and whose path stays under the upstream's
+(no dot segments, however encoded; else 400). Credentials are never written
+or printed, and printed text has its control characters escaped. Started by
+npx or npm exec, it also stops once npm is gone (npm exits on SIGTERM
+without passing it on); the out file is complete either way.
+
 Options:
   --upstream <url>        where requests go (default https://video.twilio.com)
   --port <n>              port to listen on (default 0: any free port; the URL is printed)
   --host <addr>           address to listen on (default 127.0.0.1)
-  --out <file|dir>        traffic file (ndjson, har) or directory (recordings)
-  --format <f>            ndjson (default), har or recordings
+  --out <file|dir>        traffic file (ndjson, har) or directory (recordings); valid JSON
+                          after every exchange, however the proxy stops
+  --format <f>            ndjson, har or recordings (default from --out: an existing
+                          directory or a trailing / → recordings, *.har → har, else ndjson)
   --max-body-bytes <n>    largest body recorded and validated (default 1048576)
   --drain-ms <n>          on stop, how long in-flight exchanges may finish (default 5000)
+  --headers-timeout-ms <n>     a client must send its headers within n ms (default 10000)
+  --request-timeout-ms <n>     ... and its whole request within n ms (default 300000; 0: none)
+  --keep-alive-timeout-ms <n>  idle keep-alive connections close after n ms (default 5000)
   --strict                drift and spec-too-strict findings fail
   --no-rewrite-urls       pass response bodies and Location headers through byte for byte
   -h, --help              this text`;
 
 /** Options and output of {@link runProxyCli}. */
-export interface ProxyCliIo extends CommandIo {
+export interface ProxyCliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** Resolves when the proxy should stop (default: the first SIGINT or SIGTERM). */
   stopped?: Promise<void>;
 }
+
+/** `text` with every control character written as a visible escape, so it stays on one inert line. */
+export const printable = terminalSafe;
 
 export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
@@ -60,6 +88,9 @@ const OPTIONS = {
   format: { type: "string" },
   "max-body-bytes": { type: "string" },
   "drain-ms": { type: "string" },
+  "headers-timeout-ms": { type: "string" },
+  "request-timeout-ms": { type: "string" },
+  "keep-alive-timeout-ms": { type: "string" },
   strict: { type: "boolean" },
   "no-rewrite-urls": { type: "boolean" },
 } as const;
@@ -80,6 +111,9 @@ function proxyOptions(args: string[], io: ProxyCliIo): ProxyOptions | "help" {
     format: values.format as ProxyFormat | undefined,
     maxBodyBytes: wholeNumber("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),
     drainMs: wholeNumber("drain-ms", values["drain-ms"], 0, 600_000),
+    headersTimeoutMs: wholeNumber("headers-timeout-ms", values["headers-timeout-ms"], 1, 3_600_000),
+    requestTimeoutMs: wholeNumber("request-timeout-ms", values["request-timeout-ms"], 0, 86_400_000),
+    keepAliveTimeoutMs: wholeNumber("keep-alive-timeout-ms", values["keep-alive-timeout-ms"], 0, 3_600_000),
     strict: values.strict === true,
     rewriteUrls: values["no-rewrite-urls"] !== true,
     onFinding: (f) => io.stderr(findingLine(f)),
@@ -109,8 +143,11 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
     return EXIT.usage;
   }
   io.stdout(`${proxy.url}\n`);
-  io.stderr(`twilio-video-conformance proxy: listening on ${proxy.url}, forwarding to ${options.upstream ?? "https://video.twilio.com"}${options.out ? `, writing ${options.out}` : ""}\n`);
+  const upstream = options.upstream ?? "https://video.twilio.com";
+  const where = `listening on ${proxy.url}, forwarding to ${upstream}${options.out ? `, writing ${options.out}` : ""}`;
+  io.stderr(`${PROGRAM}: ${terminalSafe(where)} (pid ${process.pid})\n`);
   const handlers: Array<[NodeJS.Signals, () => void]> = [];
+  let unwatch = (): void => undefined;
   const stopped =
     io.stopped ??
     new Promise<void>((resolve) => {
@@ -119,8 +156,11 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
         handlers.push([signal, h]);
         process.once(signal, h);
       }
+      // npx/npm exec exit on SIGTERM without signalling us: stop once npm is gone instead of lingering.
+      if (startedByNpm()) unwatch = watchParent(() => resolve());
     });
   await stopped;
+  unwatch();
   // A second signal while draining aborts at once (close() then finds nothing in flight to wait for).
   for (const [signal, h] of handlers) process.off(signal, h);
   const summary = await proxy.close();

@@ -7,6 +7,7 @@
  * account SIDs can be replaced by a placeholder.
  */
 import { Redactor } from "./redact.js";
+import { redactRecording, requestHeadersOf, responseHeadersOf } from "./redact-recording.js";
 import type { Recording } from "./types.js";
 
 export { DEFAULT_SENSITIVE_NAMES, REDACTED, redactUrl, Redactor } from "./redact.js";
@@ -23,21 +24,15 @@ export interface RecorderOptions {
   describe?: ((method: string, url: string, status: number) => string) | undefined;
   /** More parameter names to treat as secrets, besides {@link DEFAULT_SENSITIVE_NAMES} (case-insensitive). */
   sensitiveNames?: readonly string[] | undefined;
+  /**
+   * Told when `onRecording` throws (its folder is missing, say): the API call
+   * still answers with its result, and that recording is lost. Default: a
+   * console warning.
+   */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
-/** Headers worth keeping: they carry contract facts and never credentials. */
-const KEPT_REQUEST_HEADERS = ["content-type"];
-const KEPT_RESPONSE_HEADERS = ["content-type", "location", "retry-after", "twilio-request-id"];
 const ACCOUNT_SID = /AC[0-9a-fA-F]{32}/g;
-
-function keepHeaders(headers: Headers, keep: string[], redactor: Redactor): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of keep) {
-    const value = headers.get(name);
-    if (value !== null) out[name] = redactor.text(value);
-  }
-  return out;
-}
 
 function replaceAccount<T>(value: T, placeholder: string | undefined): T {
   if (placeholder === undefined) return value;
@@ -58,6 +53,8 @@ export async function recordedBody(response: Response): Promise<unknown> {
   return text;
 }
 
+const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 300);
+
 type RequestParams = { request: Request; id: string };
 
 /** The middleware; pass it in the client's `middleware` option. */
@@ -70,34 +67,57 @@ export function createRecordingMiddleware(options: RecorderOptions): {
   const pending = new Map<string, { method: string; url: string; body: string; headers: Record<string, string> }>();
   const source = options.source ?? `recorded ${new Date().toISOString().slice(0, 10)}`;
   // One redactor for the whole session: a secret seen in one call is removed from every later one too.
-  const redactor = new Redactor(options.sensitiveNames);
+  const redactor = new Redactor(options.sensitiveNames, { maxSecrets: 256 });
+  const warn = (message: string): void => {
+    try {
+      (options.onWarning ?? ((m: string) => console.warn(m)))(message);
+    } catch {
+      // A throwing warning listener is ignored, as the client's hooks do.
+    }
+  };
   return {
-    redactText: (text) => redactor.scrub(redactor.text(text)),
+    redactText: (text) => redactor.scrubText(redactor.text(text)),
     async onRequest({ request, id }) {
       // Clone: the original body stream still has to be sent.
       const body = request.body ? await request.clone().text() : "";
-      pending.set(id, { method: request.method, url: request.url, body, headers: keepHeaders(request.headers, KEPT_REQUEST_HEADERS, redactor) });
+      pending.set(id, {
+        method: request.method,
+        url: request.url,
+        body,
+        headers: requestHeadersOf((n) => request.headers.get(n) ?? undefined),
+      });
       return undefined;
     },
     async onResponse({ request, response, id }) {
       const sent = pending.get(id) ?? { method: request.method, url: request.url, body: "", headers: {} };
       pending.delete(id);
-      const url = redactor.url(sent.url);
-      const form = redactor.params(sent.body);
-      const headers = keepHeaders(response.headers, KEPT_RESPONSE_HEADERS, redactor);
-      const body = redactor.json(await recordedBody(response.clone()));
-      const recording: Recording = {
-        description: options.describe?.(sent.method, url, response.status) ?? `${sent.method} ${new URL(url).pathname}`,
+      const raw: Recording = {
+        description: "",
         source,
         request: {
           method: sent.method,
-          url,
-          ...(sent.body !== "" ? { headers: sent.headers, body: form } : {}),
+          url: sent.url,
+          ...(sent.body !== "" ? { headers: sent.headers, body: sent.body } : {}),
         },
-        response: { status: response.status, headers, body },
+        response: {
+          status: response.status,
+          headers: responseHeadersOf((n) => response.headers.get(n) ?? undefined),
+          body: await recordedBody(response.clone()),
+        },
       };
-      // Last: anything that repeats a removed value (an error message quoting a password, say).
-      options.onRecording(replaceAccount(redactor.scrub(recording), options.accountSidPlaceholder));
+      const redacted = redactRecording(redactor, raw);
+      const url = redacted.request.url;
+      const described =
+        options.describe?.(sent.method, url, response.status) ?? `${sent.method} ${new URL(url).pathname}`;
+      const recording = { ...redacted, description: redactor.scrubText(described) };
+      try {
+        options.onRecording(replaceAccount(recording, options.accountSidPlaceholder));
+      } catch (e) {
+        // A recording lost must not fail the call it records (the room exists by now).
+        warn(
+          `recorder: onRecording threw; the recording of ${sent.method} ${url} is lost: ${redactor.scrubText(oneLine(e))}`,
+        );
+      }
       return undefined;
     },
   };

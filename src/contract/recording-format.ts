@@ -8,7 +8,7 @@ export const recordingSchema = {
   $id: "https://github.com/twilio-video-ts/twilio-video-ts/contract-tests/recording.schema.json",
   title: "Recorded Twilio Video REST interaction",
   description:
-    "One HTTP request to the Twilio Video v1 REST API and the response it got, or (kind \"callback\") one status callback Twilio sent. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body; callback.params are the callback's form (or query) parameters.",
+    'One HTTP request to the Twilio Video v1 REST API and the response it got, or (kind "callback") one status callback Twilio sent. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body; callback.params are the callback\'s form (or query) parameters.',
   type: "object",
   // A REST interaction has request and response; a status callback (kind "callback") has callback instead.
   if: { required: ["kind"], properties: { kind: { const: "callback" } } },
@@ -52,7 +52,11 @@ export const recordingSchema = {
         method: { enum: ["GET", "POST"], description: "POST (form body) or GET (query string)." },
         url: { type: "string", pattern: "^https?://", description: "The StatusCallback URL it was sent to." },
         headers: { $ref: "#/$defs/headers" },
-        params: { type: "object", additionalProperties: { type: "string" }, description: "The form (or query) parameters, each a string." },
+        params: {
+          type: "object",
+          additionalProperties: { type: "string" },
+          description: "The form (or query) parameters, each a string.",
+        },
       },
       additionalProperties: false,
     },
@@ -66,3 +70,18 @@ export const recordingSchema = {
     },
   },
 } as const;
+
+/**
+ * The headers a recording keeps (lower case): they carry contract facts and
+ * never credentials. The one allow-list of the recorder, the proxy and the
+ * emulator's traffic log; every other header (Authorization, Cookie,
+ * Set-Cookie, …) is dropped.
+ */
+export const RECORDED_REQUEST_HEADERS: readonly string[] = ["content-type"];
+/** See {@link RECORDED_REQUEST_HEADERS}. */
+export const RECORDED_RESPONSE_HEADERS: readonly string[] = [
+  "content-type",
+  "location",
+  "retry-after",
+  "twilio-request-id",
+];

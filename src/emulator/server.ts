@@ -17,7 +17,7 @@ import { badTarget, controlRequestProblem, guarded, parseTarget, sendError } fro
 import { handlers, type HandlerContext, type OperationId } from "./handlers.js";
 import { checkControlBody } from "./limits.js";
 import { newSid } from "./ids.js";
-import type { TrafficLog } from "./traffic.js";
+import { recordedResponseHeaders, type TrafficLog } from "./traffic.js";
 import type { Credentials } from "./credentials.js";
 
 export interface ServerDeps {
@@ -290,9 +290,7 @@ export function createApiHandler(deps: ServerDeps): ApiHandler {
     const text = bodyText(answer);
     // Only authenticated exchanges are recorded: strangers' requests must not fill memory.
     if (authenticated) {
-      const responseHeaders: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.headers))
-        if (/^(content-type|location|retry-after)$/i.test(name)) responseHeaders[name.toLowerCase()] = value;
+      const responseHeaders = recordedResponseHeaders(answer.headers);
       deps.traffic.addSerialized(
         {
           description: `${operationId ?? method} ${url.pathname} → ${answer.status}`,

@@ -12,11 +12,19 @@
 import { mkdir, realpath, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Recording } from "../contract/index.js";
+import { RECORDED_RESPONSE_HEADERS } from "../contract/recording-format.js";
 import { EmulatorError } from "./errors.js";
 import { trimTrailingSlashes } from "./glob.js";
 
 /** One API exchange with the emulator, in the contract recording format. */
 export type TrafficRecording = Recording;
+
+/** The response headers a traffic recording keeps: the recorder's and the proxy's allow-list. */
+export function recordedResponseHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (RECORDED_RESPONSE_HEADERS.includes(name.toLowerCase())) kept[name.toLowerCase()] = value;
+  return kept;
+}
 
 interface Entry {
   /** The operation the request matched, when it matched one (names the written file). */
