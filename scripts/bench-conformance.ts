@@ -204,7 +204,7 @@ function memoryAndFolder(bin: string): Promise<void> {
   })();
 }
 
-const checked = (run: Run): number => Number(/(\d+) recording\(s\)/.exec(run.stdout)?.[1] ?? NaN);
+const checked = (run: Run): number => Number(/(?<!\d)(\d+) recording\(s\)/.exec(run.stdout)?.[1] ?? NaN);
 const cell = (run: Run, n: number): string => {
   const rss = run.maxRssMb !== undefined ? `, ${fmt(run.maxRssMb)} MB` : "";
   const cpu = run.cpuSeconds !== undefined ? `, CPU ${run.cpuSeconds.toFixed(0)} s` : "";

@@ -4,6 +4,7 @@
  */
 import { deref, escapePointerToken, isObject, type JsonObject } from "./json-pointer.js";
 import type { OperationMatch } from "./types.js";
+import { trimTrailingSlashes } from "../core/trim.js";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
@@ -101,7 +102,7 @@ export interface BaseUrl {
 export function parseBaseUrls(urls: readonly string[]): BaseUrl[] {
   return urls.map((u) => {
     const parsed = new URL(u);
-    return { origin: parsed.origin, prefix: parsed.pathname.replace(/\/+$/, "") };
+    return { origin: parsed.origin, prefix: trimTrailingSlashes(parsed.pathname) };
   });
 }
 

@@ -12,6 +12,7 @@ import { fetchExchange } from "./fetch-exchange.js";
 import { createTransport, type CallPolicy, type Exchange, type RetryOptions, type Send, type WireResponse } from "./transport.js";
 import type { ApiPromise, CallOptions, WithResponse } from "./types.js";
 import { VERSION } from "./version.js";
+import { trimTrailingSlashes } from "./trim.js";
 
 /** Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field is optional. */
 export interface VideoClientOptions extends CredentialOptions, RetryOptions, ClientHooks {
@@ -64,7 +65,7 @@ function parseBaseUrl(value: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new TwilioConfigError("baseUrl must use http or https");
   if (url.username || url.password) throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
   if (url.search || url.hash) throw new TwilioConfigError("baseUrl must not have a query string or fragment");
-  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+  return `${url.origin}${trimTrailingSlashes(url.pathname)}`;
 }
 
 function runtime(): string {

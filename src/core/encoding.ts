@@ -1,5 +1,6 @@
 // Byte helpers on Web APIs only (TextEncoder, btoa), so the client runs
 // unchanged on Node, Deno, Bun and Workers.
+import { trimEndOf } from "./trim.js";
 
 const encoder = new TextEncoder();
 
@@ -15,7 +16,7 @@ export function base64(bytes: Uint8Array): string {
 
 /** base64url without padding (RFC 7515), as JWTs use. */
 export function base64Url(bytes: Uint8Array): string {
-  return base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return trimEndOf(base64(bytes).replace(/\+/g, "-").replace(/\//g, "_"), "=");
 }
 
 export function hex(bytes: Uint8Array): string {

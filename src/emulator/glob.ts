@@ -96,8 +96,4 @@ export function anyMatches(patterns: readonly Glob[], names: readonly string[]):
 }
 
 /** `url` without its trailing slashes, in one backward scan (`/\/+$/` is quadratic on a run of slashes). */
-export function trimTrailingSlashes(url: string): string {
-  let end = url.length;
-  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
-  return url.slice(0, end);
-}
+export { trimTrailingSlashes } from "../core/trim.js";

@@ -81,10 +81,6 @@ const RECHECK = { randomSeed: 20_261_207, timeout: 60_000 } as const;
  * input into backtracking. Keyed by file and the call's text.
  */
 const DYNAMIC: Record<string, string> = {
-  'src/contract/proxy.ts new RegExp(`^${escapeRegExp(base)}(?=[/?#]|$)`, "i")':
-    "the --upstream origin (operator configuration), every metacharacter escaped: a literal prefix",
-  'src/contract/proxy.ts new RegExp(`"${base.split("/").map(escapeRegExp).join(slash)}(?=[/"?#]|\\\\\\\\/)`, "gi")':
-    "the --upstream origin, escaped, joined by a fixed two-way alternative: a literal prefix",
   "src/emulator/index.ts new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)":
     "prefix is one of the emulator's own two-letter SID prefixes",
 };
@@ -95,11 +91,6 @@ const DYNAMIC: Record<string, string> = {
  * is deleted with the fix.
  */
 const KNOWN_VULNERABLE: Record<string, string> = {
-  "src/contract/operations.ts \\/+$": "trailing slashes of a base URL",
-  "src/contract/proxy.ts \\/+$": "trailing slashes of the upstream URL",
-  "src/contract/redact.ts \\b[a-z][a-z0-9+.-]*:\\/\\/[^\\s\"'<>\\\\]+": "URLs in recorded text",
-  "src/core/client.ts \\/+$": "trailing slashes of a base URL",
-  "src/core/encoding.ts =+$": "base64 padding",
 };
 
 const where = (r: FoundRegex) => `${r.file}:${r.line} /${r.source}/${r.flags}`;

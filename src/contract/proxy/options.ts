@@ -5,6 +5,7 @@
  */
 import { statSync } from "node:fs";
 import type { Recording, RecordingResult } from "../types.js";
+import { trimTrailingSlashes } from "../../core/trim.js";
 
 /** Output formats of the proxy's traffic file. */
 export type ProxyFormat = "ndjson" | "har" | "recordings";
@@ -188,7 +189,7 @@ export function settingsOf(options: ProxyOptions): Settings {
   }
   return {
     upstream,
-    prefix: upstream.pathname.replace(/\/+$/, ""),
+    prefix: trimTrailingSlashes(upstream.pathname),
     cap,
     format,
     strict: options.strict === true,

@@ -6,6 +6,7 @@
  * pattern is built from input.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { trimTrailingSlashes } from "../../core/trim.js";
 
 /** Why a request was refused, with the status to answer. */
 export class Refusal {
@@ -149,7 +150,7 @@ export function urlRewriter(from: string): {
   location: (value: string, to: string) => string;
   json: (body: Buffer, to: string) => Buffer | undefined;
 } {
-  const base = from.replace(/\/+$/, "").toLowerCase();
+  const base = trimTrailingSlashes(from).toLowerCase();
   return {
     location: (value, to) => {
       if (!value.toLowerCase().startsWith(base)) return value;
