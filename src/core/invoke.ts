@@ -1,30 +1,30 @@
 /**
- * One call of one spec operation through openapi-fetch, with errors turned
- * into exceptions. Resource methods, pagination and media all go through it.
+ * One call of one spec operation, with errors turned into exceptions.
+ * Resource methods, pagination and media all go through it: straight to the
+ * transport, or, when the caller gave middleware, through openapi-fetch
+ * (src/core/openapi-bridge.ts). Both answer a WireResponse, mapped to a
+ * result or an error here.
  */
-import type { Client } from "openapi-fetch";
-import type { paths } from "../../generated/openapi.js";
 import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
-import { serializeQuery, toSearchParams } from "./serialize.js";
-import type { CallPolicy, Send, WireResponse } from "./transport.js";
+import type { MiddlewareSend } from "./openapi-bridge.js";
+import { optionBag, optionNames, refuseUnknownOptions } from "./options.js";
+import { serializeForm, serializeQuery } from "./serialize.js";
+import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
 /** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {
-  raw: Client<paths>;
   /** The transport: retries, timeouts, credentials, size cap. */
   send: Send;
   /**
-   * True when the caller gave middleware: resource calls then go through
-   * openapi-fetch (`raw`) so the middleware sees them. Otherwise they go to
-   * the transport directly, without building Request/Response objects.
+   * Set when the caller gave middleware: resource calls then go through
+   * openapi-fetch so the middleware sees them. Otherwise they go to the
+   * transport directly, without building Request/Response objects.
    */
-  viaRaw: boolean;
-  /** The fetch openapi-fetch uses, bound to one call's policy (middleware path only). */
-  rawFetch: (policy: CallPolicy) => (request: Request) => Promise<Response>;
+  viaMiddleware: MiddlewareSend | undefined;
   baseUrl: string;
   /** The fetch for media hosts: the caller's, without Twilio credentials. */
   mediaFetch: typeof globalThis.fetch;
@@ -57,46 +57,44 @@ export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit):
   return search ? `${baseUrl}${path}?${search}` : `${baseUrl}${path}`;
 }
 
+/** The names {@link CallOptions} may have. */
+export const CALL_OPTION_NAMES = optionNames<CallOptions>({ timeout: true, maxRetries: true, signal: true, headers: true });
+
+// A header name is an RFC 9110 token; a value holds no CR, LF or NUL (they would split or end the header).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/** Refuses per-call options with unknown names, or headers that could not be sent as they are. */
+export function checkCallOptions(options: CallOptions, known: ReadonlySet<string> = CALL_OPTION_NAMES): void {
+  refuseUnknownOptions("call options", options, known);
+  const { headers } = options;
+  if (headers === undefined) return;
+  if (typeof headers !== "object" || headers === null) throw new TwilioArgumentError("headers must be an object of header names to strings");
+  for (const name in headers) {
+    const value: unknown = headers[name];
+    if (!HEADER_NAME.test(name)) throw new TwilioArgumentError(`headers: ${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
+    if (typeof value !== "string" || HEADER_VALUE_FORBIDDEN.test(value)) {
+      throw new TwilioArgumentError(`headers: the value of ${name} must be a string without CR, LF or NUL`);
+    }
+  }
+}
+
+const EMPTY: CallOptions = Object.freeze({});
+
 /** Sends the request and answers with the whole response (any status). */
-export async function send(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions = {}): Promise<WireResponse> {
-  if (ctx.viaRaw) return sendViaRaw(ctx, endpoint, init, options);
+export function send(ctx: Context, endpoint: Endpoint, init: CallInit, given?: CallOptions | null): Promise<WireResponse> {
+  const options = optionBag("call options", given) ?? EMPTY;
+  if (options !== EMPTY) checkCallOptions(options);
+  if (ctx.viaMiddleware) return ctx.viaMiddleware(endpoint, init, options);
   const method = endpoint.method.toUpperCase();
   const headers: Record<string, string> = options.headers ? { ...options.headers } : {};
   let body: string | undefined;
   if (init.body !== undefined) {
-    body = toSearchParams(init.body).toString();
+    body = serializeForm(init.body).toString();
     headers["content-type"] = FORM;
   }
   // `options` doubles as the transport's per-call policy (timeout, maxRetries): no copy.
   return ctx.send({ method, url: requestUrl(ctx.baseUrl, endpoint, init), headers, body }, options.signal, options);
-}
-
-async function sendViaRaw(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions): Promise<WireResponse> {
-  // The tree is checked against `paths` at its declaration; here the path is
-  // only known as a union, which openapi-fetch's overloads cannot take.
-  const request = ctx.raw.request as unknown as (method: string, path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  const result = await request(endpoint.method, endpoint.path, {
-    params: { path: init.path ?? {}, query: init.query },
-    parseAs: "stream",
-    ...(init.body !== undefined ? { body: init.body } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.headers ? { headers: options.headers } : {}),
-    // The policy cannot travel inside a Request; this call's own fetch carries it to the transport.
-    ...(options.timeout !== undefined || options.maxRetries !== undefined ? { fetch: ctx.rawFetch(options) } : {}),
-  });
-  const { response } = result;
-  // openapi-fetch hands over success bodies as the stream and error bodies
-  // already read (JSON-parsed when they are JSON).
-  const body = response.ok
-    ? result.data instanceof ReadableStream
-      ? await new Response(result.data).text()
-      : ""
-    : typeof result.error === "string"
-      ? result.error
-      : result.error === undefined
-        ? ""
-        : JSON.stringify(result.error);
-  return { status: response.status, headers: response.headers, body, url: response.url };
 }
 
 function parseJson(text: string): unknown {

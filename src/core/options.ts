@@ -79,10 +79,10 @@ export function refuseUnknownOptions(where: string, options: object, known: Read
   }
 }
 
-/** The options argument as an object (undefined counts as none), else a TwilioConfigError. */
-export function optionBag<T extends object>(where: string, options: T | undefined): T | undefined {
-  if (options === undefined) return undefined;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+/** The options argument as an object (undefined and null count as none), else a TwilioConfigError. */
+export function optionBag<T extends object>(where: string, options: T | null | undefined): T | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object" || Array.isArray(options)) {
     throw new TwilioConfigError(`${where}: options must be an object, got ${describeValue(options)}`);
   }
   return options;
