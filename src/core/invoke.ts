@@ -133,9 +133,10 @@ export function successBody(endpoint: Endpoint, response: WireResponse): unknown
 /** A redirect (or a status no HTTP client should surface) where the API answers with data. */
 export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): TwilioProtocolError {
   const location = response.headers.get("location");
-  return new TwilioProtocolError(
-    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${location ? ` (redirect to ${safeUrl(new URL(location, response.url).href)})` : ""}; API calls never follow redirects`,
-  );
+  // A Location that does not parse is shown as "(invalid URL)" rather than thrown as a TypeError.
+  const target = location && URL.canParse(location, response.url) ? new URL(location, response.url).href : location;
+  const redirect = target ? ` (redirect to ${safeUrl(target)})` : "";
+  return new TwilioProtocolError(`${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls never follow redirects`);
 }
 
 /** Receives the answer a call's data came from, for `.withResponse()`. */
