@@ -56,7 +56,7 @@ export function describeValue(value: unknown): string {
   if (value === null || typeof value === "number" || typeof value === "boolean" || typeof value === "undefined") return String(value);
   if (typeof value === "bigint") return `${value}n`;
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 /** The known names of an option bag, typed so that adding an option to its interface without listing it here fails to compile. */
