@@ -1,12 +1,22 @@
 // Runs Stryker through its programmatic API. The CLI refuses Node < 22 by a
 // version guard; the API has no such guard, and the mutation run itself works
 // on the Node 20 this repository supports.
+//
+//   node stryker/run.mjs [config] [--mutate a.ts,b.ts] [--tests x.test.ts,y.test.ts]
+//
+// --mutate narrows the files mutated; --tests the test files run against
+// them (read by stryker/vitest.client.config.ts), so one file can be scored
+// against the tests written for it in minutes.
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 // The package index loads the CLI module, whose first statement is that guard: import the runner itself.
 import { Stryker } from "../node_modules/@stryker-mutator/core/dist/src/stryker.js";
 
-const configFile = process.argv[2] ?? "stryker/client.json";
-const config = JSON.parse(readFileSync(configFile, "utf8"));
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { mutate: { type: "string" }, tests: { type: "string" } } });
+const config = JSON.parse(readFileSync(positionals[0] ?? "stryker/client.json", "utf8"));
+if (values.mutate) config.mutate = values.mutate.split(",");
+if (values.tests) process.env.STRYKER_CLIENT_TESTS = values.tests;
+if (values.mutate) config.jsonReporter = { fileName: `reports/stryker/${values.mutate.split(",").map((f) => f.replace(/^.*\//, "").replace(/\.ts$/, "")).join("+")}.json` };
 const results = await new Stryker(config).runMutationTest();
 const byFile = new Map();
 for (const mutant of results) {
@@ -21,5 +31,6 @@ for (const mutant of results) {
 for (const [file, e] of byFile) {
   const detected = e.killed + e.timeout;
   const valid = detected + e.survived + e.noCoverage;
-  console.log(`${file}: ${((100 * detected) / Math.max(valid, 1)).toFixed(1)}% (killed ${e.killed}, timeout ${e.timeout}, survived ${e.survived}, no coverage ${e.noCoverage})`);
+  const score = ((100 * detected) / Math.max(valid, 1)).toFixed(1);
+  console.log(`SCORE ${file}: ${score}% (killed ${e.killed}, timeout ${e.timeout}, survived ${e.survived}, no coverage ${e.noCoverage})`);
 }

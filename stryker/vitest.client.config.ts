@@ -5,9 +5,12 @@
 // tests that cannot tell it apart.
 import { defineConfig } from "vitest/config";
 
+// `node stryker/run.mjs --tests a.test.ts,b.test.ts` narrows the run to those files.
+const only = process.env.STRYKER_CLIENT_TESTS?.split(",");
+
 export default defineConfig({
   test: {
-    include: [
+    include: only ?? [
       "test/client/deadlines.test.ts",
       "test/client/deadline-wheel.test.ts",
       "test/client/fetch-exchange.test.ts",
@@ -17,6 +20,7 @@ export default defineConfig({
       "test/client/retry.test.ts",
       "test/client/retry-policy.test.ts",
       "test/client/parity.test.ts",
+      "test/client/typed-errors.test.ts",
     ],
     // Tests that spawn a Node process on the sources: in Stryker's sandbox that
     // process loads instrumented code without the runner around it and fails
