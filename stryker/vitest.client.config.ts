@@ -17,6 +17,7 @@ export default defineConfig({
       "test/client/hooks.test.ts",
       "test/client/sensitive-names.test.ts",
       "test/client/pagination.test.ts",
+      "test/client/list-iterator.test.ts",
       "test/client/retry.test.ts",
       "test/client/retry-policy.test.ts",
       "test/client/parity.test.ts",
