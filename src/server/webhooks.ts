@@ -162,21 +162,22 @@ const VERIFY_OPTION_NAMES = optionNames<VerifyStatusCallbackOptions>({ authToken
  *   `request.url` (behind a proxy or tunnel).
  * @param options.body the raw body when it was already read from the request.
  */
-export async function verifyStatusCallback(request: Request, given: VerifyStatusCallbackOptions): Promise<ParsedStatusCallback> {
-  const options = optionBag("verifyStatusCallback", given) ?? ({} as VerifyStatusCallbackOptions);
-  refuseUnknownOptions("verifyStatusCallback", options, VERIFY_OPTION_NAMES);
-  const url = options.url ?? request.url;
+export async function verifyStatusCallback(request: Request, options: VerifyStatusCallbackOptions): Promise<ParsedStatusCallback> {
+  const checked: Partial<VerifyStatusCallbackOptions> = optionBag("verifyStatusCallback", options) ?? {};
+  refuseUnknownOptions("verifyStatusCallback", checked, VERIFY_OPTION_NAMES);
+  const { authToken = "" } = checked;
+  const url = checked.url ?? request.url;
   const parsed = parseUrl(url);
   if (!parsed) throw new InvalidSignatureError("The callback URL does not parse, so its signature cannot be checked");
   const signature = request.headers.get("x-twilio-signature");
   const get = request.method === "GET" || request.method === "HEAD";
-  const body = get ? "" : (options.body ?? (await requestText(request)));
+  const body = get ? "" : (checked.body ?? (await requestText(request)));
   if (parsed.searchParams.has("bodySHA256")) {
-    if (!(await validateJsonSignature(options.authToken, signature, url, body))) throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
+    if (!(await validateJsonSignature(authToken, signature, url, body))) throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
     return parseStatusCallback(jsonFields(body));
   }
   const form = new URLSearchParams(body);
-  if (!(await validateSignature(options.authToken, signature, url, form))) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
+  if (!(await validateSignature(authToken, signature, url, form))) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
   return parseStatusCallback(get ? parsed.searchParams : form);
 }
 
