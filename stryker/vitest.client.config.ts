@@ -14,6 +14,7 @@ export default defineConfig({
       "test/client/deadlines.test.ts",
       "test/client/deadline-wheel.test.ts",
       "test/client/fetch-exchange.test.ts",
+      "test/client/fetch-exchange-edges.test.ts",
       "test/client/hooks.test.ts",
       "test/client/sensitive-names.test.ts",
       "test/client/pagination.test.ts",

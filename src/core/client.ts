@@ -3,7 +3,14 @@ import type { paths } from "../../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
 import { TwilioConfigError } from "./errors.js";
 import { combineHooks, debugFromEnvironment, debugHooks, type ClientHooks } from "./hooks.js";
-import { call, checkId, type Context, type ResponseSink, type ResponseValidator, type ValidationMode } from "./invoke.js";
+import {
+  call,
+  checkId,
+  type Context,
+  type ResponseSink,
+  type ResponseValidator,
+  type ValidationMode,
+} from "./invoke.js";
 import { download, mediaLink } from "./media.js";
 import { middlewareSender, openapiClient } from "./openapi-bridge.js";
 import { checkNumber, describeValue, MAX_TIMER_MS, optionBag, optionNames, refuseUnknownOptions } from "./options.js";
@@ -62,14 +69,20 @@ function parseBaseUrl(value: string): string {
   } catch {
     throw new TwilioConfigError("baseUrl must be an absolute http(s) URL");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TwilioConfigError("baseUrl must use http or https");
-  if (url.username || url.password) throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new TwilioConfigError("baseUrl must use http or https");
+  if (url.username || url.password)
+    throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
   if (url.search || url.hash) throw new TwilioConfigError("baseUrl must not have a query string or fragment");
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 function runtime(): string {
-  const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: { version?: string }; process?: { versions?: { node?: string } } };
+  const g = globalThis as {
+    Deno?: { version?: { deno?: string } };
+    Bun?: { version?: string };
+    process?: { versions?: { node?: string } };
+  };
   if (g.Deno?.version?.deno) return `deno/${g.Deno.version.deno}`;
   if (g.Bun?.version) return `bun/${g.Bun.version}`;
   if (g.process?.versions?.node) return `node/${g.process.versions.node}`;
@@ -92,11 +105,27 @@ export function createVideoClient(options: VideoClientOptions = {}): VideoClient
 
 /** The names {@link VideoClientOptions} may have; `satisfies` keeps the list and the interface in step. */
 export const CLIENT_OPTION_NAMES = optionNames<VideoClientOptions>({
-  apiKeySid: true, apiKeySecret: true, accountSid: true, authToken: true,
-  maxRetries: true, baseDelayMs: true, maxDelayMs: true, maxRetryAfterMs: true,
-  onRequest: true, onResponse: true, onRetry: true,
-  baseUrl: true, fetch: true, timeoutMs: true, maxResponseBytes: true, userAgent: true, middleware: true,
-  validateResponses: true, validator: true, onWarning: true, debug: true,
+  apiKeySid: true,
+  apiKeySecret: true,
+  accountSid: true,
+  authToken: true,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+  onRequest: true,
+  onResponse: true,
+  onRetry: true,
+  baseUrl: true,
+  fetch: true,
+  timeoutMs: true,
+  maxResponseBytes: true,
+  userAgent: true,
+  middleware: true,
+  validateResponses: true,
+  validator: true,
+  onWarning: true,
+  debug: true,
 });
 
 const VALIDATION_MODES: ReadonlySet<unknown> = new Set(["off", "warn", "throw"]);
@@ -112,7 +141,9 @@ function checkOptions(options: VideoClientOptions, known: ReadonlySet<string>): 
   checkNumber("maxRetryAfterMs", options.maxRetryAfterMs, ms(0));
   checkNumber("maxResponseBytes", options.maxResponseBytes, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
   if (options.validateResponses !== undefined && !VALIDATION_MODES.has(options.validateResponses)) {
-    throw new TwilioConfigError(`validateResponses must be "off", "warn" or "throw", got ${describeValue(options.validateResponses)}`);
+    throw new TwilioConfigError(
+      `validateResponses must be "off", "warn" or "throw", got ${describeValue(options.validateResponses)}`,
+    );
   }
 }
 
@@ -133,7 +164,9 @@ export function buildClient(
   const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
   const debug = options.debug ?? debugFromEnvironment();
   const hooks = combineHooks(
-    options.onRequest || options.onResponse || options.onRetry ? { onRequest: options.onRequest, onResponse: options.onResponse, onRetry: options.onRetry } : undefined,
+    options.onRequest || options.onResponse || options.onRetry
+      ? { onRequest: options.onRequest, onResponse: options.onResponse, onRetry: options.onRetry }
+      : undefined,
     debug ? debugHooks() : undefined,
   );
   const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
@@ -164,7 +197,9 @@ export function buildClient(
     ...(options.validator ? { validator: options.validator } : {}),
     onWarning,
   };
-  const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));
+  const resources = Object.fromEntries(
+    Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]),
+  );
   return { raw, ...(resources as Resources) };
 }
 
@@ -184,12 +219,18 @@ function respond<T>(run: (sink: ResponseSink) => Promise<T>): ApiPromise<T> {
   } catch (error) {
     promise = Promise.reject(error) as ApiPromise<T>;
   }
-  promise.withResponse = () => promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
+  promise.withResponse = () =>
+    promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
   return promise;
 }
 
 function responseInfo(response: WireResponse): WithResponse<unknown>["response"] {
-  return { status: response.status, headers: response.headers, requestId: response.headers.get("twilio-request-id"), url: response.url };
+  return {
+    status: response.status,
+    headers: response.headers,
+    requestId: response.headers.get("twilio-request-id"),
+    url: response.url,
+  };
 }
 
 /** The last path parameter of the endpoint that its scope has not bound: the method's own id. */
@@ -201,7 +242,8 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
   const api: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(node)) {
     if ("children" in entry) {
-      api[name] = (id: string) => build(ctx, entry.children, { ...bound, [entry.param]: checkId(entry.param, id, entry.sid) });
+      api[name] = (id: string) =>
+        build(ctx, entry.children, { ...bound, [entry.param]: checkId(entry.param, id, entry.sid) });
       continue;
     }
     const idName = ownId(entry, bound);
@@ -209,17 +251,20 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
     switch (entry.shape) {
       case "create":
       case "singleton-update":
-        api[name] = (body?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
+        api[name] = (body?: Record<string, unknown>, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
         break;
       case "update":
         api[name] = (id: string, body?: Record<string, unknown>, options?: CallOptions) =>
           respond((sink) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options, sink));
         break;
       case "action":
-        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
+        api[name] = (id: string, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
         break;
       case "fetch":
-        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id) }, options, sink));
+        api[name] = (id: string, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: withId(id) }, options, sink));
         break;
       case "singleton-fetch":
         api[name] = (options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound }, options, sink));
@@ -231,13 +276,16 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
           });
         break;
       case "list":
-        api.list = (query?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, query }, options, sink));
+        api.list = (query?: Record<string, unknown>, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: bound, query }, options, sink));
         api.iterate = (query?: Record<string, unknown>, options?: object) => iterate(ctx, entry, bound, query, options);
         api.all = (query?: Record<string, unknown>, options?: object) => all(ctx, entry, bound, query, options);
         break;
       case "media":
-        api.media = async (id: string, media?: object, options?: CallOptions) => mediaLink(ctx, entry, withId(id), media, options);
-        api.download = async (id: string, media?: object, options?: CallOptions) => download(ctx, entry, withId(id), media, options);
+        api.media = async (id: string, media?: object, options?: CallOptions) =>
+          mediaLink(ctx, entry, withId(id), media, options);
+        api.download = async (id: string, media?: object, options?: CallOptions) =>
+          download(ctx, entry, withId(id), media, options);
         break;
     }
   }

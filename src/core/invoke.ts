@@ -5,7 +5,14 @@
  * (src/core/openapi-bridge.ts). Both answer a WireResponse, mapped to a
  * result or an error here.
  */
-import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
+import {
+  TwilioApiError,
+  TwilioArgumentError,
+  TwilioConfigError,
+  TwilioProtocolError,
+  TwilioResponseValidationError,
+  safeUrl,
+} from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
 import type { MiddlewareSend } from "./openapi-bridge.js";
 import { optionBag, optionNames, refuseUnknownOptions } from "./options.js";
@@ -58,7 +65,12 @@ export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit):
 }
 
 /** The names {@link CallOptions} may have. */
-export const CALL_OPTION_NAMES = optionNames<CallOptions>({ timeout: true, maxRetries: true, signal: true, headers: true });
+export const CALL_OPTION_NAMES = optionNames<CallOptions>({
+  timeout: true,
+  maxRetries: true,
+  signal: true,
+  headers: true,
+});
 
 // A header name is an RFC 9110 token; a value holds no CR, LF or NUL (they would split or end the header).
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -69,10 +81,12 @@ export function checkCallOptions(options: CallOptions, known: ReadonlySet<string
   refuseUnknownOptions("call options", options, known);
   const { headers } = options;
   if (headers === undefined) return;
-  if (typeof headers !== "object" || headers === null) throw new TwilioArgumentError("headers must be an object of header names to strings");
+  if (typeof headers !== "object" || headers === null)
+    throw new TwilioArgumentError("headers must be an object of header names to strings");
   for (const name in headers) {
     const value: unknown = headers[name];
-    if (!HEADER_NAME.test(name)) throw new TwilioArgumentError(`headers: ${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
+    if (!HEADER_NAME.test(name))
+      throw new TwilioArgumentError(`headers: ${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
     if (typeof value !== "string" || HEADER_VALUE_FORBIDDEN.test(value)) {
       throw new TwilioArgumentError(`headers: the value of ${name} must be a string without CR, LF or NUL`);
     }
@@ -82,7 +96,12 @@ export function checkCallOptions(options: CallOptions, known: ReadonlySet<string
 const EMPTY: CallOptions = Object.freeze({});
 
 /** Sends the request and answers with the whole response (any status). */
-export function send(ctx: Context, endpoint: Endpoint, init: CallInit, given?: CallOptions | null): Promise<WireResponse> {
+export function send(
+  ctx: Context,
+  endpoint: Endpoint,
+  init: CallInit,
+  given?: CallOptions | null,
+): Promise<WireResponse> {
   const options = optionBag("call options", given) ?? EMPTY;
   if (options !== EMPTY) checkCallOptions(options);
   if (ctx.viaMiddleware) return ctx.viaMiddleware(endpoint, init, options);
@@ -126,7 +145,9 @@ export function successBody(endpoint: Endpoint, response: WireResponse): unknown
   try {
     return JSON.parse(response.body);
   } catch {
-    throw new TwilioProtocolError(`${endpoint.operationId} answered ${response.status} with a body that is not JSON: ${excerpt(response.body)}`);
+    throw new TwilioProtocolError(
+      `${endpoint.operationId} answered ${response.status} with a body that is not JSON: ${excerpt(response.body)}`,
+    );
   }
 }
 
@@ -136,7 +157,9 @@ export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): Tw
   // A Location that does not parse is shown as "(invalid URL)" rather than thrown as a TypeError.
   const target = location && URL.canParse(location, response.url) ? new URL(location, response.url).href : location;
   const redirect = target ? ` (redirect to ${safeUrl(target)})` : "";
-  return new TwilioProtocolError(`${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls never follow redirects`);
+  return new TwilioProtocolError(
+    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls never follow redirects`,
+  );
 }
 
 /** Receives the answer a call's data came from, for `.withResponse()`. */
@@ -145,13 +168,26 @@ export interface ResponseSink {
 }
 
 /** Sends the request and returns the success body, or throws a typed error. */
-export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, options?: CallOptions, sink?: ResponseSink): Promise<unknown> {
+export async function call(
+  ctx: Context,
+  endpoint: Endpoint,
+  init: CallInit,
+  options?: CallOptions,
+  sink?: ResponseSink,
+): Promise<unknown> {
   const response = await send(ctx, endpoint, init, options);
   if (sink !== undefined) sink.response = response;
   const { status } = response;
   if (status >= 200 && status < 300) {
     const data = successBody(endpoint, response);
-    if (ctx.validation !== "off") checkResponse(ctx, ctx.validator ?? loadedValidator ?? (await loadValidator()), endpoint.operationId, status, data ?? null);
+    if (ctx.validation !== "off")
+      checkResponse(
+        ctx,
+        ctx.validator ?? loadedValidator ?? (await loadValidator()),
+        endpoint.operationId,
+        status,
+        data ?? null,
+      );
     return data;
   }
   if (status < 400) throw unexpectedStatus(endpoint, response);
@@ -160,7 +196,12 @@ export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, opt
 
 /** What response validation needs; `defaultContractValidator()` from `twilio-video-ts/contract` is one. */
 export interface ResponseValidator {
-  validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: ReadonlyArray<{ where: string; message: string }> };
+  validateResponse(
+    operationId: string,
+    status: number,
+    body: unknown,
+    contentType?: string,
+  ): { problems: ReadonlyArray<{ where: string; message: string }> };
 }
 
 // A non-literal specifier, so bundlers do not pull the validator (ajv and the
@@ -172,7 +213,9 @@ let lazyValidator: Promise<ResponseValidator> | undefined;
 let loadedValidator: ResponseValidator | undefined;
 
 function loadValidator(): Promise<ResponseValidator> {
-  lazyValidator ??= (import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>).then(
+  lazyValidator ??= (
+    import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>
+  ).then(
     (module) => (loadedValidator = module.defaultContractValidator()),
     (cause: unknown) => {
       lazyValidator = undefined;
@@ -193,7 +236,13 @@ function loadValidator(): Promise<ResponseValidator> {
  * the verdict; "warn" hands it to `onWarning` and never fails the call, not
  * even when the validator or the sink itself throws.
  */
-function checkResponse(ctx: Context, validator: ResponseValidator, operationId: string, status: number, body: unknown): void {
+function checkResponse(
+  ctx: Context,
+  validator: ResponseValidator,
+  operationId: string,
+  status: number,
+  body: unknown,
+): void {
   if (ctx.validation === "throw") {
     const error = verdict(validator, operationId, status, body);
     if (error) throw error;
@@ -213,8 +262,18 @@ function checkResponse(ctx: Context, validator: ResponseValidator, operationId: 
   }
 }
 
-function verdict(validator: ResponseValidator, operationId: string, status: number, body: unknown): TwilioResponseValidationError | undefined {
-  const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
+function verdict(
+  validator: ResponseValidator,
+  operationId: string,
+  status: number,
+  body: unknown,
+): TwilioResponseValidationError | undefined {
+  const { problems } = validator.validateResponse(
+    operationId,
+    status,
+    body,
+    body === null ? undefined : "application/json",
+  );
   return problems.length === 0 ? undefined : new TwilioResponseValidationError(operationId, problems);
 }
 
@@ -232,13 +291,17 @@ export function checkId(name: string, value: unknown, sidPrefix?: string): strin
   }
   if (sidPrefix) {
     if (!SID.test(value) || !value.startsWith(sidPrefix)) {
-      throw new TwilioArgumentError(`${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ${JSON.stringify(value.slice(0, 40))}`);
+      throw new TwilioArgumentError(
+        `${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ${JSON.stringify(value.slice(0, 40))}`,
+      );
     }
     return value;
   }
   if (value.length > 128) throw new TwilioArgumentError(`${name} is longer than 128 characters`);
   if (UNSAFE.test(value)) {
-    throw new TwilioArgumentError(`${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`);
+    throw new TwilioArgumentError(
+      `${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`,
+    );
   }
   return value;
 }

@@ -35,9 +35,15 @@ export async function mediaLink(
   const media = optionBag("media options", given) ?? {};
   refuseUnknownOptions("media options", media, MEDIA_OPTION_NAMES);
   const ttl = media.ttl ?? DEFAULT_TTL;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600) throw new TwilioArgumentError("ttl must be a whole number of seconds from 1 to 3600");
-  if (media.contentDisposition !== undefined && !/^(attachment|inline)(;\s*filename=.+)?$/.test(media.contentDisposition)) {
-    throw new TwilioArgumentError("contentDisposition must be 'attachment' or 'inline', optionally followed by '; filename=…'");
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 3600)
+    throw new TwilioArgumentError("ttl must be a whole number of seconds from 1 to 3600");
+  if (
+    media.contentDisposition !== undefined &&
+    !/^(attachment|inline)(;\s*filename=.+)?$/.test(media.contentDisposition)
+  ) {
+    throw new TwilioArgumentError(
+      "contentDisposition must be 'attachment' or 'inline', optionally followed by '; filename=…'",
+    );
   }
   const requestedAt = Date.now();
   const query = { Ttl: media.ttl, ContentDisposition: media.contentDisposition };
@@ -50,7 +56,10 @@ export async function mediaLink(
   const body = jsonObject(response.body);
   const url = typeof body?.redirect_to === "string" ? body.redirect_to : response.headers.get("location");
   if (!url) throw new TwilioProtocolError(`${endpoint.operationId} answered ${status} without redirect_to or Location`);
-  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) throw new TwilioProtocolError(`${endpoint.operationId} answered ${status} with a media URL that is not an absolute http(s) URL`);
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url))
+    throw new TwilioProtocolError(
+      `${endpoint.operationId} answered ${status} with a media URL that is not an absolute http(s) URL`,
+    );
   return { url, expiresAt: new Date(requestedAt + ttl * 1000) };
 }
 

@@ -28,7 +28,10 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 // Responses built from a transport answer, and that answer: reading one back costs nothing.
 const wires = new WeakMap<Response, WireResponse>();
 
-/** The `fetch` openapi-fetch calls: Request in, the transport, Response out. `policy` is one call's timeout and retries. */
+/**
+ * The `fetch` openapi-fetch calls: Request in, the transport, Response out. `policy` is one call's timeout and
+ * retries.
+ */
 export function transportFetch(send: Send, policy?: CallPolicy): (request: Request) => Promise<Response> {
   return async (request) => {
     const headers: Record<string, string> = {};
@@ -38,10 +41,14 @@ export function transportFetch(send: Send, policy?: CallPolicy): (request: Reque
     const body = request.body === null ? undefined : await request.text();
     const wire = await send({ method: request.method, url: request.url, headers, body }, request.signal, policy);
     // A Response cannot carry these statuses; the caller would get a RangeError from its constructor.
-    if (wire.status < 200 || wire.status > 599) throw new TwilioProtocolError(`${request.method} answered HTTP ${wire.status}`);
+    if (wire.status < 200 || wire.status > 599)
+      throw new TwilioProtocolError(`${request.method} answered HTTP ${wire.status}`);
     const responseHeaders = new Headers();
     wire.headers.forEach((value, name) => responseHeaders.append(name, value));
-    const response = new Response(NULL_BODY.has(wire.status) ? null : wire.body, { status: wire.status, headers: responseHeaders });
+    const response = new Response(NULL_BODY.has(wire.status) ? null : wire.body, {
+      status: wire.status,
+      headers: responseHeaders,
+    });
     // A constructed Response has no URL; errors report where the call went.
     Object.defineProperty(response, "url", { value: wire.url });
     wires.set(response, wire);
@@ -62,7 +69,10 @@ export function openapiClient<Paths extends {}>(baseUrl: string, send: Send): Cl
   });
 }
 
-/** Any operation of the spec, as the endpoint table describes it (checked against `paths` where the table is declared). */
+/**
+ * Any operation of the spec, as the endpoint table describes it (checked against `paths` where the table is
+ * declared).
+ */
 interface AnyOperation {
   parameters: { path?: Record<string, string>; query?: Record<string, unknown> };
   requestBody?: { content: { "application/x-www-form-urlencoded": Record<string, unknown> } };
@@ -104,13 +114,19 @@ async function toWire(answer: WireResponse | Response, fallbackUrl: string, maxB
   if (!(answer instanceof Response)) return answer;
   const known = wires.get(answer);
   if (known) return known;
-  const tooLarge = () => new TwilioProtocolError(`a middleware answered ${safeUrl(fallbackUrl)} with more than ${maxBytes} bytes`);
+  const tooLarge = () =>
+    new TwilioProtocolError(`a middleware answered ${safeUrl(fallbackUrl)} with more than ${maxBytes} bytes`);
   const body = answer.body === null ? "" : await readText(answer.body.getReader(), maxBytes, tooLarge);
   return { status: answer.status, headers: answer.headers, body, url: answer.url || fallbackUrl };
 }
 
 /** Resource calls through openapi-fetch and the caller's middleware (only built when there is middleware). */
-export function middlewareSender(baseUrl: string, send: Send, middleware: Middleware[], maxBytes: number): MiddlewareSend {
+export function middlewareSender(
+  baseUrl: string,
+  send: Send,
+  middleware: Middleware[],
+  maxBytes: number,
+): MiddlewareSend {
   const slots = new WeakMap<object, Slot>();
   const capture: Middleware = {
     async onResponse({ response, params }) {
@@ -137,9 +153,12 @@ export function middlewareSender(baseUrl: string, send: Send, middleware: Middle
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
       // The policy cannot travel inside a Request; this call's own fetch carries it to the transport.
-      ...(options.timeout !== undefined || options.maxRetries !== undefined ? { fetch: transportFetch(send, options) } : {}),
+      ...(options.timeout !== undefined || options.maxRetries !== undefined
+        ? { fetch: transportFetch(send, options) }
+        : {}),
     });
-    if (slot.answer === undefined) throw new TwilioProtocolError(`${endpoint.operationId}: the middleware left no response`);
+    if (slot.answer === undefined)
+      throw new TwilioProtocolError(`${endpoint.operationId}: the middleware left no response`);
     return toWire(slot.answer, url, maxBytes);
   };
 }

@@ -53,13 +53,17 @@ export function nearestName(name: string, known: Iterable<string>): string | und
 /** A value as an error message may show it: kind and a short escaped excerpt, never an unbounded or raw string. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (value === null || typeof value === "number" || typeof value === "boolean" || typeof value === "undefined") return String(value);
+  if (value === null || typeof value === "number" || typeof value === "boolean" || typeof value === "undefined")
+    return String(value);
   if (typeof value === "bigint") return `${value}n`;
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** The known names of an option bag, typed so that adding an option to its interface without listing it here fails to compile. */
+/**
+ * The known names of an option bag, typed so that adding an option to its interface without listing it here
+ * fails to compile.
+ */
 export function optionNames<T>(names: Record<keyof T, true>): ReadonlySet<string> {
   return new Set(Object.keys(names));
 }
@@ -106,7 +110,14 @@ export function checkNumber(
 ): void {
   if (value === undefined) return;
   const { min, max, integer, unit } = rule;
-  if (typeof value === "number" && Number.isFinite(value) && value >= min && value <= max && (!integer || Number.isInteger(value))) return;
+  if (
+    typeof value === "number" &&
+    Number.isFinite(value) &&
+    value >= min &&
+    value <= max &&
+    (!integer || Number.isInteger(value))
+  )
+    return;
   const what = `${integer ? "a whole number" : "a number"}${unit ? ` of ${unit}` : ""}`;
   throw new errorClass(`${name} must be ${what} from ${min} to ${max}, got ${describeValue(value)}`);
 }

@@ -19,7 +19,13 @@ interface Page {
 
 function asPage(body: unknown, endpoint: Endpoint): Page {
   const page = body as Partial<Page> | null;
-  if (!page || typeof page !== "object" || !page.meta || typeof page.meta.key !== "string" || !Array.isArray(page[page.meta.key])) {
+  if (
+    !page ||
+    typeof page !== "object" ||
+    !page.meta ||
+    typeof page.meta.key !== "string" ||
+    !Array.isArray(page[page.meta.key])
+  ) {
     throw new TwilioProtocolError(`${endpoint.operationId} answered without a list page ({<key>: [...], meta})`);
   }
   return page as Page;
@@ -30,7 +36,9 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new TwilioProtocolError(`next_page_url has a malformed %-escape in the path segment ${JSON.stringify(segment.slice(0, 40))}`);
+    throw new TwilioProtocolError(
+      `next_page_url has a malformed %-escape in the path segment ${JSON.stringify(segment.slice(0, 40))}`,
+    );
   }
 }
 
@@ -50,7 +58,8 @@ function matchListPath(template: string, pathname: string): Record<string, strin
 
 /** A URL the API sent, resolved against the base; anything unparsable is a protocol error. */
 function apiUrl(value: unknown, ctx: Context, endpoint: Endpoint, field: string): URL {
-  const url = typeof value === "string" && URL.canParse(value, `${ctx.baseUrl}/`) ? new URL(value, `${ctx.baseUrl}/`) : undefined;
+  const url =
+    typeof value === "string" && URL.canParse(value, `${ctx.baseUrl}/`) ? new URL(value, `${ctx.baseUrl}/`) : undefined;
   if (url === undefined) throw new TwilioProtocolError(`${endpoint.operationId} answered a ${field} that is not a URL`);
   return url;
 }
@@ -164,17 +173,28 @@ class ListIterator implements AsyncGenerator<unknown, void, undefined> {
       if (this.limit === 0) return this.close();
       // A small limit needs no more than one small page.
       const size = this.pageSize ?? (this.limit < 50 ? this.limit : undefined);
-      body = await call(ctx, endpoint, { path: this.path, query: size === undefined ? this.query : { ...this.query, PageSize: size } }, this.callOptions);
+      body = await call(
+        ctx,
+        endpoint,
+        { path: this.path, query: size === undefined ? this.query : { ...this.query, PageSize: size } },
+        this.callOptions,
+      );
     } else {
       const url = apiUrl(this.nextUrl, ctx, endpoint, "meta.next_page_url");
       // Under the configured base: same origin and path prefix; the rest must be this list's path.
-      const nextPath = url.href.startsWith(`${ctx.baseUrl}/`) ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length)) : undefined;
+      const nextPath = url.href.startsWith(`${ctx.baseUrl}/`)
+        ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length))
+        : undefined;
       if (!nextPath) {
-        throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`);
+        throw new TwilioProtocolError(
+          `${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`,
+        );
       }
       const key = pageKey(url);
       if (this.seen.has(key)) {
-        throw new TwilioProtocolError(`${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`);
+        throw new TwilioProtocolError(
+          `${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`,
+        );
       }
       this.seen.add(key);
       body = await call(ctx, endpoint, { path: nextPath, query: queryOf(url) }, this.callOptions);
@@ -182,11 +202,13 @@ class ListIterator implements AsyncGenerator<unknown, void, undefined> {
     const page = asPage(body, endpoint);
     // A page's own URL is usually the next_page_url just followed, whose key is already in `seen`.
     const own = page.meta.url;
-    if (typeof own === "string" && own !== this.nextUrl && URL.canParse(own, `${ctx.baseUrl}/`)) this.seen.add(pageKey(new URL(own, `${ctx.baseUrl}/`)));
+    if (typeof own === "string" && own !== this.nextUrl && URL.canParse(own, `${ctx.baseUrl}/`))
+      this.seen.add(pageKey(new URL(own, `${ctx.baseUrl}/`)));
     this.items = page[page.meta.key] as unknown[];
     this.index = 0;
     const next: unknown = page.meta.next_page_url;
-    if (next && typeof next !== "string") throw new TwilioProtocolError(`${endpoint.operationId} answered a meta.next_page_url that is not a string`);
+    if (next && typeof next !== "string")
+      throw new TwilioProtocolError(`${endpoint.operationId} answered a meta.next_page_url that is not a string`);
     this.nextUrl = (next as string) || null;
   }
 }

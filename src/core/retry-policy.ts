@@ -53,7 +53,9 @@ export function shouldRetry(method: string, attempt: number, maxRetries: number,
   if (attempt >= maxRetries) return false;
   const idempotent = IDEMPOTENT.has(method);
   if ("status" in outcome) {
-    return idempotent ? RETRY_STATUS_IDEMPOTENT.has(outcome.status) : method === "POST" && RETRY_STATUS_POST.has(outcome.status);
+    return idempotent
+      ? RETRY_STATUS_IDEMPOTENT.has(outcome.status)
+      : method === "POST" && RETRY_STATUS_POST.has(outcome.status);
   }
   if (outcome.error instanceof TwilioResponseTooLargeError) return false;
   return idempotent || (!outcome.timedOut && connectFailure(outcome.error));
@@ -99,7 +101,13 @@ export function retryDelay(
   response: { status: number; headers: { get(name: string): string | null } } | undefined,
   now: () => number,
 ): { delayMs: number; retryAfter: boolean } {
-  const header = response && RETRY_AFTER_STATUS.has(response.status) ? parseRetryAfter(response.headers.get("retry-after"), now()) : undefined;
+  const header =
+    response && RETRY_AFTER_STATUS.has(response.status)
+      ? parseRetryAfter(response.headers.get("retry-after"), now())
+      : undefined;
   if (header !== undefined) return { delayMs: Math.min(header, backoff.maxRetryAfterMs), retryAfter: true };
-  return { delayMs: backoff.random() * Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** attempt), retryAfter: false };
+  return {
+    delayMs: backoff.random() * Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** attempt),
+    retryAfter: false,
+  };
 }

@@ -56,7 +56,8 @@ function formParams(fields: Readonly<Record<string, unknown>> | undefined): URLS
   try {
     return toSearchParams(fields);
   } catch (error) {
-    if (error instanceof TypeError || error instanceof RangeError) throw new TwilioArgumentError(error.message, { cause: error });
+    if (error instanceof TypeError || error instanceof RangeError)
+      throw new TwilioArgumentError(error.message, { cause: error });
     throw error;
   }
 }

@@ -175,10 +175,15 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
 
 /** True when `url` is on `origin` (`scheme://host[:port]`, no trailing slash): a prefix test, no URL parsing per call. */
 export function onOrigin(url: string, origin: string): boolean {
-  return url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?");
+  return (
+    url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?")
+  );
 }
 
-/** Refuses a per-call `timeout` or `maxRetries` that is not a sensible number (the client's own options are checked at construction). */
+/**
+ * Refuses a per-call `timeout` or `maxRetries` that is not a sensible number (the client's own options are
+ * checked at construction).
+ */
 export function checkPolicy(policy: CallPolicy): void {
   checkNumber("timeout", policy.timeout, { min: 1, max: MAX_TIMER_MS, integer: true, unit: "ms" }, TwilioArgumentError);
   checkNumber("maxRetries", policy.maxRetries, MAX_RETRIES_RULE, TwilioArgumentError);
@@ -196,8 +201,16 @@ function wireHeaders(input: WireRequest, options: TransportOptions): Record<stri
   return headers;
 }
 
-/** Calls a hook; one that throws must not fail or change the request: it is reported to `onWarning` and the call goes on. */
-function notify<E>(onWarning: ((message: string) => void) | undefined, name: string, hook: (event: E) => void, event: E): void {
+/**
+ * Calls a hook; one that throws must not fail or change the request: it is reported to `onWarning` and the call
+ * goes on.
+ */
+function notify<E>(
+  onWarning: ((message: string) => void) | undefined,
+  name: string,
+  hook: (event: E) => void,
+  event: E,
+): void {
   try {
     hook(event);
   } catch (error) {
@@ -227,7 +240,11 @@ export function createTransport(options: TransportOptions): Send {
   const observed = Boolean(onRequest || onResponse || onRetry);
   const { onWarning } = options;
 
-  return async function send(input: WireRequest, callerSignal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
+  return async function send(
+    input: WireRequest,
+    callerSignal?: AbortSignal,
+    policy?: CallPolicy,
+  ): Promise<WireResponse> {
     const { method, url } = input;
     let timeout = timeoutMs;
     let maxRetries = clientMaxRetries;
@@ -252,7 +269,14 @@ export function createTransport(options: TransportOptions): Send {
       } else timer = setTimeout(() => state.expire(), timeout);
       const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
       if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
-      if (onRequest) notify(onWarning, "onRequest", onRequest, { type: "request", method, url: shownUrl, headers: redactHeaders(headers), attempt });
+      if (onRequest)
+        notify(onWarning, "onRequest", onRequest, {
+          type: "request",
+          method,
+          url: shownUrl,
+          headers: redactHeaders(headers),
+          attempt,
+        });
       const started = observed ? performance.now() : 0;
       let response: WireResponse | undefined;
       let error: unknown;
@@ -269,15 +293,35 @@ export function createTransport(options: TransportOptions): Send {
       if (response === undefined) {
         if (callerSignal?.aborted) throw callerSignal.reason;
         if (error instanceof TwilioResponseTooLargeError) throw error;
-        const failure = state.timedOut ? new TwilioTimeoutError(method, url, timeout) : new TwilioNetworkError(method, url, error);
+        const failure = state.timedOut
+          ? new TwilioTimeoutError(method, url, timeout)
+          : new TwilioNetworkError(method, url, error);
         if (!shouldRetry(method, attempt, maxRetries, { error, timedOut: state.timedOut })) throw failure;
-        if (onRetry) retryEvent = { type: "retry", method, url: shownUrl, attempt, status: null, error: failure.message, durationMs: performance.now() - started };
+        if (onRetry)
+          retryEvent = {
+            type: "retry",
+            method,
+            url: shownUrl,
+            attempt,
+            status: null,
+            error: failure.message,
+            durationMs: performance.now() - started,
+          };
       } else {
         const { status } = response;
         const durationMs = observed ? performance.now() - started : 0;
         if (onResponse) {
           const requestId = response.headers.get("twilio-request-id");
-          notify(onWarning, "onResponse", onResponse, { type: "response", method, url: shownUrl, status, headers: redactHeaders(response.headers), attempt, durationMs, requestId });
+          notify(onWarning, "onResponse", onResponse, {
+            type: "response",
+            method,
+            url: shownUrl,
+            status,
+            headers: redactHeaders(response.headers),
+            attempt,
+            durationMs,
+            requestId,
+          });
         }
         if (!shouldRetry(method, attempt, maxRetries, { status })) return response;
         if (onRetry) retryEvent = { type: "retry", method, url: shownUrl, attempt, status, error: null, durationMs };

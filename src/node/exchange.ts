@@ -180,7 +180,8 @@ function readResponse(
   const chunks: Buffer[] = [];
   let size = 0;
   res.on("data", (chunk: Buffer) => {
-    if (size + chunk.length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+    if (size + chunk.length > maxBytes)
+      return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
     if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
     else {
       // More than declared (node's parser never delivers it; kept correct anyway).
@@ -223,11 +224,21 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   // parses no URL.
   let last: Target | undefined;
   const target = (url: string): Target => {
-    if (last !== undefined && url.startsWith(last.origin) && (url.length === last.origin.length || url.charCodeAt(last.origin.length) === 47 /* "/" */)) return last;
+    if (
+      last !== undefined &&
+      url.startsWith(last.origin) &&
+      (url.length === last.origin.length || url.charCodeAt(last.origin.length) === 47) /* "/" */
+    )
+      return last;
     const end = url.indexOf("/", url.indexOf("//") + 2);
     const origin = end < 0 ? url : url.slice(0, end);
     const u = new URL(origin);
-    return (last = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port });
+    return (last = {
+      origin,
+      secure: u.protocol === "https:",
+      hostname: u.hostname.replace(/^\[|\]$/g, ""),
+      port: u.port,
+    });
   };
 
   return (request: WireRequest, attempt: Attempt, maxBytes: number) =>
@@ -235,8 +246,18 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
       if (attempt.aborted) return reject(attempt.reason);
       const { origin, secure, hostname, port } = target(request.url);
       const path = request.url.length === origin.length ? "/" : request.url.slice(origin.length);
-      const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
-      const req = (secure ? https : http).request({ method: request.method, hostname, port, path, headers, agent: secure ? httpsAgent : httpAgent });
+      const headers =
+        request.body === undefined
+          ? request.headers
+          : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
+      const req = (secure ? https : http).request({
+        method: request.method,
+        hostname,
+        port,
+        path,
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+      });
       let settled = false;
       const fail = (error: unknown) => {
         if (settled) return;

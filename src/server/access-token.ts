@@ -42,7 +42,10 @@ export interface AccessTokenOptions {
   now?: Date | number;
 }
 
-/** Thrown by {@link createAccessToken} for missing or malformed options; never holds the secret. A {@link TwilioArgumentError}. */
+/**
+ * Thrown by {@link createAccessToken} for missing or malformed options; never holds the secret. A {@link
+ * TwilioArgumentError}.
+ */
 export class AccessTokenError extends TwilioArgumentError {
   static {
     named(this, "AccessTokenError");
@@ -76,15 +79,25 @@ const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 
 function seconds(option: "notBefore" | "now", value: Date | number): number {
   const ms = value instanceof Date ? value.getTime() : value * 1000;
-  if (!Number.isFinite(ms) || ms < 0) throw new AccessTokenError(option, "must be a valid Date or a non-negative number of Unix seconds");
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new AccessTokenError(option, "must be a valid Date or a non-negative number of Unix seconds");
   return Math.floor(ms / 1000);
 }
 
 const ACCESS_TOKEN_OPTION_NAMES = optionNames<AccessTokenOptions>({
-  accountSid: true, apiKeySid: true, apiKeySecret: true, identity: true, room: true, ttl: true, notBefore: true, now: true,
+  accountSid: true,
+  apiKeySid: true,
+  apiKeySecret: true,
+  identity: true,
+  room: true,
+  ttl: true,
+  notBefore: true,
+  now: true,
 });
 
-type Checked = Required<Pick<AccessTokenOptions, "accountSid" | "apiKeySid" | "apiKeySecret" | "identity" | "ttl">> & { room?: string };
+type Checked = Required<Pick<AccessTokenOptions, "accountSid" | "apiKeySid" | "apiKeySecret" | "identity" | "ttl">> & {
+  room?: string;
+};
 
 /** Checks the options; every message names the option and never repeats the secret. */
 function checked(options: AccessTokenOptions): Checked {
@@ -92,12 +105,15 @@ function checked(options: AccessTokenOptions): Checked {
   refuseUnknownOptions("createAccessToken", options, ACCESS_TOKEN_OPTION_NAMES);
   const { accountSid, apiKeySid, apiKeySecret, identity, room } = options;
   if (typeof accountSid !== "string" || !accountSid) throw new AccessTokenError("accountSid", "is missing");
-  if (!ACCOUNT_SID.test(accountSid)) throw new AccessTokenError("accountSid", "must be an Account SID (AC followed by 32 hex digits)");
+  if (!ACCOUNT_SID.test(accountSid))
+    throw new AccessTokenError("accountSid", "must be an Account SID (AC followed by 32 hex digits)");
   if (typeof apiKeySid !== "string" || !apiKeySid) throw new AccessTokenError("apiKeySid", "is missing");
-  if (!API_KEY_SID.test(apiKeySid)) throw new AccessTokenError("apiKeySid", "must be an API Key SID (SK followed by 32 hex digits)");
+  if (!API_KEY_SID.test(apiKeySid))
+    throw new AccessTokenError("apiKeySid", "must be an API Key SID (SK followed by 32 hex digits)");
   if (typeof apiKeySecret !== "string" || !apiKeySecret) throw new AccessTokenError("apiKeySecret", "is missing");
   if (typeof identity !== "string" || !identity) throw new AccessTokenError("identity", "must be a non-empty string");
-  if (room !== undefined && (typeof room !== "string" || !room)) throw new AccessTokenError("room", "must be a non-empty room name or SID when given");
+  if (room !== undefined && (typeof room !== "string" || !room))
+    throw new AccessTokenError("room", "must be a non-empty room name or SID when given");
   const ttl = options.ttl ?? DEFAULT_TTL;
   if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ACCESS_TOKEN_TTL) {
     throw new AccessTokenError("ttl", `must be a whole number of seconds from 1 to ${MAX_ACCESS_TOKEN_TTL} (24 h)`);
@@ -105,10 +121,16 @@ function checked(options: AccessTokenOptions): Checked {
   return { accountSid, apiKeySid, apiKeySecret, identity, ttl, ...(room !== undefined ? { room } : {}) };
 }
 
-/** HMAC-SHA256 through Web Crypto; a runtime without it gets a TwilioConfigError, not a TypeError from `undefined.subtle`. */
+/**
+ * HMAC-SHA256 through Web Crypto; a runtime without it gets a TwilioConfigError, not a TypeError from
+ * `undefined.subtle`.
+ */
 async function hmacSha256(secret: string, data: string): Promise<Uint8Array> {
   const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (!subtle) throw new TwilioConfigError("createAccessToken needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks");
+  if (!subtle)
+    throw new TwilioConfigError(
+      "createAccessToken needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks",
+    );
   const key = await subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   return new Uint8Array(await subtle.sign("HMAC", key, utf8(data)));
 }

@@ -82,7 +82,12 @@ export class CallbackBodyTooLargeError extends TwilioVideoError {
 }
 
 const HANDLER_OPTION_NAMES = optionNames<StatusCallbackHandlerOptions>({
-  authToken: true, url: true, trustProxy: true, maxBodyBytes: true, on: true, onError: true,
+  authToken: true,
+  url: true,
+  trustProxy: true,
+  maxBodyBytes: true,
+  on: true,
+  onError: true,
 });
 
 /** Every option of the handler, checked when it is built (TwilioConfigError), so a typo fails at start. */
@@ -90,12 +95,14 @@ function checkHandlerOptions(given: StatusCallbackHandlerOptions): StatusCallbac
   const options = optionBag("createStatusCallbackHandler", given);
   if (options === undefined) throw new TwilioConfigError("createStatusCallbackHandler: authToken is required");
   refuseUnknownOptions("createStatusCallbackHandler", options, HANDLER_OPTION_NAMES);
-  if (typeof options.authToken !== "string" || !options.authToken) throw new TwilioConfigError("createStatusCallbackHandler: authToken is required");
+  if (typeof options.authToken !== "string" || !options.authToken)
+    throw new TwilioConfigError("createStatusCallbackHandler: authToken is required");
   if (options.url !== undefined && (typeof options.url !== "string" || !URL.canParse(options.url))) {
     throw new TwilioConfigError("createStatusCallbackHandler: url must be an absolute URL");
   }
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_CALLBACK_BODY_BYTES;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new TwilioConfigError("createStatusCallbackHandler: maxBodyBytes must be a positive whole number");
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new TwilioConfigError("createStatusCallbackHandler: maxBodyBytes must be a positive whole number");
   return options;
 }
 
@@ -133,7 +140,10 @@ export function publicUrl(request: Request, options: Pick<StatusCallbackHandlerO
 }
 
 function answer(status: number): Response {
-  return new Response(status === 204 ? null : `${status}`, { status, headers: status === 204 ? {} : { "content-type": "text/plain" } });
+  return new Response(status === 204 ? null : `${status}`, {
+    status,
+    headers: status === 204 ? {} : { "content-type": "text/plain" },
+  });
 }
 
 /**
@@ -160,20 +170,26 @@ export function createStatusCallbackHandler(given: StatusCallbackHandlerOptions)
   };
 
   return async (request) => {
-    if (request.method !== "POST" && request.method !== "GET") return new Response(null, { status: 405, headers: { allow: "GET, POST" } });
+    if (request.method !== "POST" && request.method !== "GET")
+      return new Response(null, { status: 405, headers: { allow: "GET, POST" } });
     let event: ParsedStatusCallback;
     try {
       const body = request.method === "POST" ? await readBodyWithLimit(request, limit) : "";
-      event = await verifyStatusCallback(request, { authToken: options.authToken, url: publicUrl(request, options), body });
+      event = await verifyStatusCallback(request, {
+        authToken: options.authToken,
+        url: publicUrl(request, options),
+        body,
+      });
     } catch (error) {
       // Anything else (a body that could not be read, a malformed genuine callback) is the sender's fault: 400.
-      const status = error instanceof CallbackBodyTooLargeError ? 413 : error instanceof InvalidSignatureError ? 403 : 400;
+      const status =
+        error instanceof CallbackBodyTooLargeError ? 413 : error instanceof InvalidSignatureError ? 403 : 400;
       report(error, status);
       return answer(status);
     }
-    const listener = (event.kind === "unknown" ? listeners.unknown : listeners[event.StatusCallbackEvent as StatusCallbackEventName]) as
-      | ((e: ParsedStatusCallback) => Awaitable<void>)
-      | undefined;
+    const listener = (
+      event.kind === "unknown" ? listeners.unknown : listeners[event.StatusCallbackEvent as StatusCallbackEventName]
+    ) as ((e: ParsedStatusCallback) => Awaitable<void>) | undefined;
     try {
       await listener?.(event);
     } catch (error) {

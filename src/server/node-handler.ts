@@ -120,7 +120,9 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
         body = raw.toString("utf8");
       }
     }
-    const response = await handle(new Request(url, { method, headers: toHeaders(req), ...(body !== undefined ? { body } : {}) }));
+    const response = await handle(
+      new Request(url, { method, headers: toHeaders(req), ...(body !== undefined ? { body } : {}) }),
+    );
     const text = await response.text();
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(text);

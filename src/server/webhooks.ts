@@ -8,9 +8,16 @@ import type { webhooks } from "../../generated/openapi.js";
 import { base64, hex, timingSafeEqual, utf8 } from "../core/encoding.js";
 import { named, TwilioArgumentError, TwilioConfigError, TwilioVideoError } from "../core/errors.js";
 import { optionBag, optionNames, refuseUnknownOptions } from "../core/options.js";
-import { InvalidStatusCallbackError, parseStatusCallback, type CallbackParams, type ParsedStatusCallback } from "./status-callbacks.js";
+import {
+  InvalidStatusCallbackError,
+  parseStatusCallback,
+  type CallbackParams,
+  type ParsedStatusCallback,
+} from "./status-callbacks.js";
 
-type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } } ? B : never;
+type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } }
+  ? B
+  : never;
 /** A room status callback event (room, participant, track and recording events). */
 export type RoomStatusCallbackEvent = FormBody<webhooks["roomStatusCallback"]>;
 /** A composition status callback event (composition and composition hook events). */
@@ -20,18 +27,25 @@ export type StatusCallbackEvent = RoomStatusCallbackEvent | CompositionStatusCal
 
 function pairs(params: CallbackParams): Array<[string, string]> {
   if (params instanceof URLSearchParams) return [...params];
-  if (typeof params !== "object" || params === null) throw new TwilioArgumentError("params must be URLSearchParams or an object of strings");
+  if (typeof params !== "object" || params === null)
+    throw new TwilioArgumentError("params must be URLSearchParams or an object of strings");
   return Object.entries(params).flatMap(([name, value]) => {
     if (typeof value === "string") return [[name, value] as [string, string]];
-    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.map((v) => [name, v] as [string, string]);
-    throw new TwilioArgumentError(`params: the value of ${JSON.stringify(name.slice(0, 40))} must be a string or an array of strings`);
+    if (Array.isArray(value) && value.every((v) => typeof v === "string"))
+      return value.map((v) => [name, v] as [string, string]);
+    throw new TwilioArgumentError(
+      `params: the value of ${JSON.stringify(name.slice(0, 40))} must be a string or an array of strings`,
+    );
   });
 }
 
 /** Web Crypto, or a TwilioConfigError on a runtime without it (rather than a TypeError from `undefined.subtle`). */
 function subtleCrypto(): SubtleCrypto {
   const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (!subtle) throw new TwilioConfigError("checking callback signatures needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks");
+  if (!subtle)
+    throw new TwilioConfigError(
+      "checking callback signatures needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks",
+    );
   return subtle;
 }
 
@@ -47,9 +61,12 @@ async function hmacSha1(key: string, data: string): Promise<Uint8Array> {
  */
 export async function computeSignature(authToken: string, url: string, params: CallbackParams = {}): Promise<string> {
   // A missing token would otherwise be signed with as the text "undefined".
-  if (typeof authToken !== "string" || typeof url !== "string") throw new TwilioArgumentError("computeSignature needs the auth token and the URL as strings");
+  if (typeof authToken !== "string" || typeof url !== "string")
+    throw new TwilioArgumentError("computeSignature needs the auth token and the URL as strings");
   // Sorted by name, then by value for repeated names, as Twilio signs them.
-  const sorted = pairs(params).sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const sorted = pairs(params).sort(([an, av], [bn, bv]) =>
+    an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0,
+  );
   let data = url;
   for (const [name, value] of sorted) data += name + value;
   return base64(await hmacSha1(authToken, data));
@@ -85,7 +102,12 @@ function parseUrl(url: string): URL | null {
   }
 }
 
-async function signatureMatches(authToken: string, signature: string, url: string, params: CallbackParams): Promise<boolean> {
+async function signatureMatches(
+  authToken: string,
+  signature: string,
+  url: string,
+  params: CallbackParams,
+): Promise<boolean> {
   for (const candidate of urlVariants(url)) {
     if (timingSafeEqual(await computeSignature(authToken, candidate, params), signature)) return true;
   }
@@ -162,7 +184,10 @@ const VERIFY_OPTION_NAMES = optionNames<VerifyStatusCallbackOptions>({ authToken
  *   `request.url` (behind a proxy or tunnel).
  * @param options.body the raw body when it was already read from the request.
  */
-export async function verifyStatusCallback(request: Request, options: VerifyStatusCallbackOptions): Promise<ParsedStatusCallback> {
+export async function verifyStatusCallback(
+  request: Request,
+  options: VerifyStatusCallbackOptions,
+): Promise<ParsedStatusCallback> {
   const checked: Partial<VerifyStatusCallbackOptions> = optionBag("verifyStatusCallback", options) ?? {};
   refuseUnknownOptions("verifyStatusCallback", checked, VERIFY_OPTION_NAMES);
   const { authToken = "" } = checked;
@@ -173,17 +198,23 @@ export async function verifyStatusCallback(request: Request, options: VerifyStat
   const get = request.method === "GET" || request.method === "HEAD";
   const body = get ? "" : (checked.body ?? (await requestText(request)));
   if (parsed.searchParams.has("bodySHA256")) {
-    if (!(await validateJsonSignature(authToken, signature, url, body))) throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
+    if (!(await validateJsonSignature(authToken, signature, url, body)))
+      throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
     return parseStatusCallback(jsonFields(body));
   }
   const form = new URLSearchParams(body);
-  if (!(await validateSignature(authToken, signature, url, form))) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
+  if (!(await validateSignature(authToken, signature, url, form)))
+    throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
   return parseStatusCallback(get ? parsed.searchParams : form);
 }
 
-/** The request's body; one already read (by a framework, say) is a TwilioArgumentError naming the fix, not a TypeError. */
+/**
+ * The request's body; one already read (by a framework, say) is a TwilioArgumentError naming the fix, not a
+ * TypeError.
+ */
 async function requestText(request: Request): Promise<string> {
-  if (request.bodyUsed) throw new TwilioArgumentError("verifyStatusCallback: the request body was already read; pass it as options.body");
+  if (request.bodyUsed)
+    throw new TwilioArgumentError("verifyStatusCallback: the request body was already read; pass it as options.body");
   return request.text();
 }
 
@@ -195,6 +226,9 @@ function jsonFields(body: string): Record<string, string> {
   } catch {
     throw new InvalidStatusCallbackError("body", "is signed but is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
-  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]));
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
+  return Object.fromEntries(
+    Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
 }
