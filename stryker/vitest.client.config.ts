@@ -20,6 +20,7 @@ export default defineConfig({
       "test/client/pagination.test.ts",
       "test/client/list-iterator.test.ts",
       "test/client/retry.test.ts",
+      "test/client/transport-unit.test.ts",
       "test/client/retry-policy.test.ts",
       "test/client/parity.test.ts",
       "test/client/typed-errors.test.ts",
