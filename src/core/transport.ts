@@ -24,7 +24,7 @@
  */
 import { Deadlines, type Deadline } from "./deadlines.js";
 import { TwilioArgumentError, TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
-import { redactHeaders, redactUrl, type ClientHooks, type RetryEvent } from "./hooks.js";
+import { redactHeaders, redactUrl, type ClientHooks, type RequestEvent, type ResponseEvent, type RetryEvent } from "./hooks.js";
 import { checkNumber, MAX_TIMER_MS, type NumberRule } from "./options.js";
 import { retryDelay, shouldRetry, type Backoff } from "./retry-policy.js";
 
@@ -222,6 +222,49 @@ function notify<E>(
   }
 }
 
+/**
+ * The hooks of one transport. Built only when a hook is set, so a client
+ * without hooks makes no event, redacted copy or clock reading: the
+ * transport's every check is one falsy test of this object.
+ */
+class Observer {
+  constructor(
+    private readonly hooks: ClientHooks,
+    private readonly onWarning: ((message: string) => void) | undefined,
+  ) {}
+
+  request(method: string, url: string, headers: Record<string, string>, attempt: number): void {
+    const hook = this.hooks.onRequest;
+    if (!hook) return;
+    const event: RequestEvent = { type: "request", method, url, headers: redactHeaders(headers), attempt };
+    notify(this.onWarning, "onRequest", hook, event);
+  }
+
+  /** `started`: when the attempt was sent (performance.now()), read again only when the hook is set. */
+  response(method: string, url: string, response: WireResponse, attempt: number, started: number): void {
+    const hook = this.hooks.onResponse;
+    if (!hook) return;
+    const durationMs = performance.now() - started;
+    const { status, headers } = response;
+    const requestId = headers.get("twilio-request-id");
+    const shown = redactHeaders(headers);
+    const event: ResponseEvent = { type: "response", method, url, status, headers: shown, attempt, durationMs, requestId };
+    notify(this.onWarning, "onResponse", hook, event);
+  }
+
+  /** `answered`: the status of the attempt, or the message of the error it failed with. */
+  retry(method: string, url: string, attempt: number, answered: number | string, started: number, wait: Wait): void {
+    const hook = this.hooks.onRetry;
+    if (!hook) return;
+    const durationMs = performance.now() - started;
+    const [status, error] = typeof answered === "number" ? [answered, null] : [null, answered];
+    const event: RetryEvent = { type: "retry", method, url, attempt, status, error, durationMs, ...wait };
+    notify(this.onWarning, "onRetry", hook, event);
+  }
+}
+
+type Wait = { delayMs: number; retryAfter: boolean };
+
 export function createTransport(options: TransportOptions): Send {
   const { exchange, timeoutMs, maxResponseBytes } = options;
   const clientMaxRetries = options.maxRetries ?? 2;
@@ -234,17 +277,11 @@ export function createTransport(options: TransportOptions): Send {
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
   const deadlines = new Deadlines(timeoutMs);
-  // Hooks as three locals: with none set, every check below is one falsy test
-  // and no event, redacted copy or clock reading is made.
-  const { onRequest, onResponse, onRetry } = options.hooks ?? {};
-  const observed = Boolean(onRequest || onResponse || onRetry);
-  const { onWarning } = options;
+  const { hooks } = options;
+  const observed = hooks?.onRequest || hooks?.onResponse || hooks?.onRetry;
+  const observer = observed ? new Observer(hooks!, options.onWarning) : undefined;
 
-  return async function send(
-    input: WireRequest,
-    callerSignal?: AbortSignal,
-    policy?: CallPolicy,
-  ): Promise<WireResponse> {
+  return async function send(input: WireRequest, signal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
     const { method, url } = input;
     let timeout = timeoutMs;
     let maxRetries = clientMaxRetries;
@@ -255,29 +292,22 @@ export function createTransport(options: TransportOptions): Send {
     }
     const headers = wireHeaders(input, options);
     const request: WireRequest = { method, url, headers, body: input.body };
-    const shownUrl = observed ? redactUrl(url) : url;
+    const shownUrl = observer ? redactUrl(url) : url;
 
     for (let attempt = 0; ; attempt++) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (signal?.aborted) throw signal.reason;
       const state = new AttemptState(method, url, timeout);
       // The shared deadline queue assumes one timeout for every attempt; a
       // call with its own timeout gets a timer of its own instead.
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (timeout === timeoutMs) {
         deadlines.add(state);
-        if (callerSignal === undefined && deadlines.wheel) state.shareDeadline = state.deadline;
+        if (signal === undefined && deadlines.wheel) state.shareDeadline = state.deadline;
       } else timer = setTimeout(() => state.expire(), timeout);
-      const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
-      if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
-      if (onRequest)
-        notify(onWarning, "onRequest", onRequest, {
-          type: "request",
-          method,
-          url: shownUrl,
-          headers: redactHeaders(headers),
-          attempt,
-        });
-      const started = observed ? performance.now() : 0;
+      const forward = signal ? () => state.abort(signal.reason) : undefined;
+      if (forward) signal!.addEventListener("abort", forward, { once: true });
+      observer?.request(method, shownUrl, headers, attempt);
+      const started = observer ? performance.now() : 0;
       let response: WireResponse | undefined;
       let error: unknown;
       try {
@@ -287,48 +317,27 @@ export function createTransport(options: TransportOptions): Send {
       } finally {
         if (timer === undefined) deadlines.remove(state);
         else clearTimeout(timer);
-        if (forward) callerSignal!.removeEventListener("abort", forward);
+        if (forward) signal!.removeEventListener("abort", forward);
       }
-      let retryEvent: Omit<RetryEvent, "delayMs" | "retryAfter"> | undefined;
+      // What the attempt came to: its status, or the message of the error it failed with.
+      let answered: number | string;
       if (response === undefined) {
-        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (signal?.aborted) throw signal.reason;
         if (error instanceof TwilioResponseTooLargeError) throw error;
-        const failure = state.timedOut
+        const { timedOut } = state;
+        const failure = timedOut
           ? new TwilioTimeoutError(method, url, timeout)
           : new TwilioNetworkError(method, url, error);
-        if (!shouldRetry(method, attempt, maxRetries, { error, timedOut: state.timedOut })) throw failure;
-        if (onRetry)
-          retryEvent = {
-            type: "retry",
-            method,
-            url: shownUrl,
-            attempt,
-            status: null,
-            error: failure.message,
-            durationMs: performance.now() - started,
-          };
+        if (!shouldRetry(method, attempt, maxRetries, { error, timedOut })) throw failure;
+        answered = failure.message;
       } else {
-        const { status } = response;
-        const durationMs = observed ? performance.now() - started : 0;
-        if (onResponse) {
-          const requestId = response.headers.get("twilio-request-id");
-          notify(onWarning, "onResponse", onResponse, {
-            type: "response",
-            method,
-            url: shownUrl,
-            status,
-            headers: redactHeaders(response.headers),
-            attempt,
-            durationMs,
-            requestId,
-          });
-        }
-        if (!shouldRetry(method, attempt, maxRetries, { status })) return response;
-        if (onRetry) retryEvent = { type: "retry", method, url: shownUrl, attempt, status, error: null, durationMs };
+        observer?.response(method, shownUrl, response, attempt, started);
+        if (!shouldRetry(method, attempt, maxRetries, { status: response.status })) return response;
+        answered = response.status;
       }
-      const { delayMs, retryAfter } = retryDelay(backoff, attempt, response, now);
-      if (retryEvent) notify(onWarning, "onRetry", onRetry!, { ...retryEvent, delayMs, retryAfter });
-      await sleep(delayMs, callerSignal);
+      const wait = retryDelay(backoff, attempt, response, now);
+      observer?.retry(method, shownUrl, attempt, answered, started, wait);
+      await sleep(wait.delayMs, signal);
     }
   };
 }
