@@ -2,7 +2,7 @@
 // version guard; the API has no such guard, and the mutation run itself works
 // on the Node 20 this repository supports.
 //
-//   node stryker/run.mjs [config] [--mutate a.ts,b.ts] [--tests x.test.ts,y.test.ts]
+//   node stryker/run.mjs [config] [--mutate a.ts,b.ts] [--tests x.test.ts,y.test.ts] [--timeout ms]
 //
 // --mutate narrows the files mutated; --tests the test files run against
 // them (read by stryker/vitest.client.config.ts), so one file can be scored
@@ -12,10 +12,12 @@ import { parseArgs } from "node:util";
 // The package index loads the CLI module, whose first statement is that guard: import the runner itself.
 import { Stryker } from "../node_modules/@stryker-mutator/core/dist/src/stryker.js";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { mutate: { type: "string" }, tests: { type: "string" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { mutate: { type: "string" }, tests: { type: "string" }, timeout: { type: "string" } } });
 const config = JSON.parse(readFileSync(positionals[0] ?? "stryker/client.json", "utf8"));
 if (values.mutate) config.mutate = values.mutate.split(",");
 if (values.tests) process.env.STRYKER_CLIENT_TESTS = values.tests;
+// --timeout MS: a lower per-mutant bound for fast test files, so mutants that loop forever cost little.
+if (values.timeout) config.timeoutMS = Number(values.timeout);
 if (values.mutate) config.jsonReporter = { fileName: `reports/stryker/${values.mutate.split(",").map((f) => f.replace(/^.*\//, "").replace(/\.ts$/, "")).join("+")}.json` };
 const results = await new Stryker(config).runMutationTest();
 const byFile = new Map();
