@@ -170,6 +170,28 @@ describe("retries and events", () => {
     expect((await t.send(get)).status).toBe(200);
   });
 
+  it("only the hooks that are set are called: an absent one is not called (nothing to warn about)", async () => {
+    const events: ClientEvent[] = [];
+    const s = scripted([503, 200], { hooks: { onRetry: (e) => void events.push(e) } });
+    await s.send(get);
+    expect(events.map((e) => e.type)).toEqual(["retry"]);
+    expect(s.warnings).toEqual([]);
+    const t = scripted([503, 200], { hooks: { onResponse: (e) => void events.push(e) } });
+    await t.send(get);
+    expect(t.warnings).toEqual([]);
+  });
+
+  it("durations are the time since the attempt was sent: small and not negative", async () => {
+    const s = scripted([503, 200]);
+    await s.send(get);
+    const durations = s.events.flatMap((e) => ("durationMs" in e ? [e.durationMs] : []));
+    expect(durations).toHaveLength(3);
+    for (const d of durations) {
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(60_000);
+    }
+  });
+
   it("without hooks no event is built and the URL is passed through untouched", async () => {
     const s = scripted([200], { hooks: undefined });
     await s.send(get);
