@@ -103,7 +103,7 @@ export function createVideoClient(options: VideoClientOptions = {}): VideoClient
   return buildClient(options, () => fetchExchange(globalThis.fetch.bind(globalThis)));
 }
 
-/** The names {@link VideoClientOptions} may have; `satisfies` keeps the list and the interface in step. */
+/** The names {@link VideoClientOptions} may have; `optionNames` fails to compile when the list and the interface differ. */
 export const CLIENT_OPTION_NAMES = optionNames<VideoClientOptions>({
   apiKeySid: true,
   apiKeySecret: true,
