@@ -7,8 +7,8 @@
  *
  * @module twilio-video-ts/node
  */
-import { buildClient, type VideoClient, type VideoClientOptions } from "./core/client.js";
-import { nodeExchange, type NodeExchangeOptions } from "./node/exchange.js";
+import { buildClient, CLIENT_OPTION_NAMES, type VideoClient, type VideoClientOptions } from "./core/client.js";
+import { checkExchangeOptions, nodeExchange, type NodeExchangeOptions } from "./node/exchange.js";
 
 export * from "./index.js";
 export type { NodeExchangeOptions } from "./node/exchange.js";
@@ -25,5 +25,9 @@ export interface NodeVideoClientOptions extends VideoClientOptions {
 
 /** {@link createVideoClient} of the core, on node:http with keep-alive. */
 export function createVideoClient(options: NodeVideoClientOptions = {}): VideoClient {
-  return buildClient(options, () => nodeExchange(options.agent));
+  // Checked even when `fetch` makes the agent unused: a misspelt pool setting is a mistake either way.
+  checkExchangeOptions(options?.agent);
+  return buildClient(options, () => nodeExchange(options.agent), NODE_OPTION_NAMES);
 }
+
+const NODE_OPTION_NAMES: ReadonlySet<string> = new Set([...CLIENT_OPTION_NAMES, "agent"]);

@@ -1,15 +1,23 @@
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { Client, Middleware } from "openapi-fetch";
 import type { paths } from "../../generated/openapi.js";
 import { basicAuthorization, type CredentialOptions } from "./credentials.js";
-import { TwilioConfigError, TwilioProtocolError } from "./errors.js";
+import { TwilioConfigError } from "./errors.js";
 import { combineHooks, debugFromEnvironment, debugHooks, type ClientHooks } from "./hooks.js";
-import { call, checkId, type Context, type ResponseSink, type ResponseValidator, type ValidationMode } from "./invoke.js";
+import {
+  call,
+  checkId,
+  type Context,
+  type ResponseSink,
+  type ResponseValidator,
+  type ValidationMode,
+} from "./invoke.js";
 import { download, mediaLink } from "./media.js";
+import { middlewareSender, openapiClient } from "./openapi-bridge.js";
+import { checkNumber, describeValue, MAX_TIMER_MS, optionBag, optionNames, refuseUnknownOptions } from "./options.js";
 import { all, iterate } from "./paginate.js";
 import { resourceTree, type Endpoint, type Node, type Resources } from "./resources.js";
-import { serializeForm, serializeQuery } from "./serialize.js";
 import { fetchExchange } from "./fetch-exchange.js";
-import { createTransport, type CallPolicy, type Exchange, type RetryOptions, type Send, type WireResponse } from "./transport.js";
+import { createTransport, MAX_RETRIES_RULE, type Exchange, type RetryOptions, type WireResponse } from "./transport.js";
 import type { ApiPromise, CallOptions, WithResponse } from "./types.js";
 import { VERSION } from "./version.js";
 import { trimTrailingSlashes } from "./trim.js";
@@ -62,14 +70,20 @@ function parseBaseUrl(value: string): string {
   } catch {
     throw new TwilioConfigError("baseUrl must be an absolute http(s) URL");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TwilioConfigError("baseUrl must use http or https");
-  if (url.username || url.password) throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new TwilioConfigError("baseUrl must use http or https");
+  if (url.username || url.password)
+    throw new TwilioConfigError("baseUrl must not contain credentials; pass them as options");
   if (url.search || url.hash) throw new TwilioConfigError("baseUrl must not have a query string or fragment");
   return `${url.origin}${trimTrailingSlashes(url.pathname)}`;
 }
 
 function runtime(): string {
-  const g = globalThis as { Deno?: { version?: { deno?: string } }; Bun?: { version?: string }; process?: { versions?: { node?: string } } };
+  const g = globalThis as {
+    Deno?: { version?: { deno?: string } };
+    Bun?: { version?: string };
+    process?: { versions?: { node?: string } };
+  };
   if (g.Deno?.version?.deno) return `deno/${g.Deno.version.deno}`;
   if (g.Bun?.version) return `bun/${g.Bun.version}`;
   if (g.process?.versions?.node) return `node/${g.process.versions.node}`;
@@ -90,96 +104,104 @@ export function createVideoClient(options: VideoClientOptions = {}): VideoClient
   return buildClient(options, () => fetchExchange(globalThis.fetch.bind(globalThis)));
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; larger delays fire at once
+/** The names {@link VideoClientOptions} may have; `optionNames` fails to compile when the list and the interface differ. */
+export const CLIENT_OPTION_NAMES = optionNames<VideoClientOptions>({
+  apiKeySid: true,
+  apiKeySecret: true,
+  accountSid: true,
+  authToken: true,
+  maxRetries: true,
+  baseDelayMs: true,
+  maxDelayMs: true,
+  maxRetryAfterMs: true,
+  onRequest: true,
+  onResponse: true,
+  onRetry: true,
+  baseUrl: true,
+  fetch: true,
+  timeoutMs: true,
+  maxResponseBytes: true,
+  userAgent: true,
+  middleware: true,
+  validateResponses: true,
+  validator: true,
+  onWarning: true,
+  debug: true,
+});
 
-function checkNumber(name: string, value: unknown, min: number, max: number, integer: boolean): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new TwilioConfigError(`${name} must be ${integer ? "a whole number" : "a number"} from ${min} to ${max}, got ${String(value)}`);
+const VALIDATION_MODES: ReadonlySet<unknown> = new Set(["off", "warn", "throw"]);
+
+/** Every option checked once here, so no call can fail later on a bad value or a misspelt name. */
+function checkOptions(options: VideoClientOptions, known: ReadonlySet<string>): void {
+  refuseUnknownOptions("createVideoClient", options, known);
+  const ms = (min: number) => ({ min, max: MAX_TIMER_MS, integer: false });
+  checkNumber("timeoutMs", options.timeoutMs, { ...ms(1), integer: true });
+  checkNumber("maxRetries", options.maxRetries, MAX_RETRIES_RULE);
+  checkNumber("baseDelayMs", options.baseDelayMs, ms(0));
+  checkNumber("maxDelayMs", options.maxDelayMs, ms(0));
+  checkNumber("maxRetryAfterMs", options.maxRetryAfterMs, ms(0));
+  checkNumber("maxResponseBytes", options.maxResponseBytes, { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true });
+  if (options.validateResponses !== undefined && !VALIDATION_MODES.has(options.validateResponses)) {
+    throw new TwilioConfigError(
+      `validateResponses must be "off", "warn" or "throw", got ${describeValue(options.validateResponses)}`,
+    );
   }
-}
-
-/** Every numeric option, checked once here so no call can fail later on a bad value. */
-function checkNumbers(options: VideoClientOptions): void {
-  checkNumber("timeoutMs", options.timeoutMs, 1, MAX_TIMER_MS, true);
-  checkNumber("maxRetries", options.maxRetries, 0, 100, true);
-  checkNumber("baseDelayMs", options.baseDelayMs, 0, MAX_TIMER_MS, false);
-  checkNumber("maxDelayMs", options.maxDelayMs, 0, MAX_TIMER_MS, false);
-  checkNumber("maxRetryAfterMs", options.maxRetryAfterMs, 0, MAX_TIMER_MS, false);
-  checkNumber("maxResponseBytes", options.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER, true);
 }
 
 /**
  * The client over an HTTP stack: `options.fetch` when given, else the
  * entry point's default (global fetch here, node:http in `twilio-video-ts/node`).
+ * `known` lists the option names the entry point takes (the Node one adds `agent`).
  */
-export function buildClient(options: VideoClientOptions, defaultExchange: () => Exchange): VideoClient {
+export function buildClient(
+  given: VideoClientOptions | undefined,
+  defaultExchange: () => Exchange,
+  known: ReadonlySet<string> = CLIENT_OPTION_NAMES,
+): VideoClient {
+  const options = optionBag("createVideoClient", given) ?? {};
+  checkOptions(options, known);
   const authorization = basicAuthorization(options);
   const baseUrl = parseBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
-  checkNumbers(options);
   const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
   const debug = options.debug ?? debugFromEnvironment();
   const hooks = combineHooks(
-    options.onRequest || options.onResponse || options.onRetry ? { onRequest: options.onRequest, onResponse: options.onResponse, onRetry: options.onRetry } : undefined,
+    options.onRequest || options.onResponse || options.onRetry
+      ? { onRequest: options.onRequest, onResponse: options.onResponse, onRetry: options.onRetry }
+      : undefined,
     debug ? debugHooks() : undefined,
   );
+  const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
   const send = createTransport({
-    ...options,
+    maxRetries: options.maxRetries,
+    baseDelayMs: options.baseDelayMs,
+    maxDelayMs: options.maxDelayMs,
+    maxRetryAfterMs: options.maxRetryAfterMs,
     exchange: options.fetch ? fetchExchange(options.fetch) : defaultExchange(),
     authorization,
     origin: new URL(baseUrl).origin,
     userAgent: `twilio-video-ts/${VERSION} (${runtime()})${options.userAgent ? ` ${options.userAgent}` : ""}`,
     timeoutMs: options.timeoutMs ?? 30_000,
-    maxResponseBytes: options.maxResponseBytes ?? 8 * 1024 * 1024,
+    maxResponseBytes,
     hooks,
     onWarning,
   });
-  const raw = createClient<paths>({
-    baseUrl,
-    fetch: openapiFetchAdapter(send),
-    querySerializer: serializeQuery,
-    bodySerializer: serializeForm,
-    // openapi-fetch labels every body JSON; removing the label lets the
-    // runtime derive it from the URLSearchParams body (form-urlencoded).
-    headers: { "Content-Type": null },
-  });
-  const viaRaw = Boolean(options.middleware?.length);
-  if (viaRaw) raw.use(...options.middleware!);
+  const raw = openapiClient<paths>(baseUrl, send);
+  const middleware = options.middleware ?? [];
+  if (middleware.length) raw.use(...middleware);
 
   const ctx: Context = {
-    raw,
     send,
-    viaRaw,
-    rawFetch: (policy) => openapiFetchAdapter(send, policy),
+    viaMiddleware: middleware.length ? middlewareSender(baseUrl, send, middleware, maxResponseBytes) : undefined,
     baseUrl,
     mediaFetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     validation: options.validateResponses ?? "off",
     ...(options.validator ? { validator: options.validator } : {}),
     onWarning,
   };
-  const resources = Object.fromEntries(Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]));
+  const resources = Object.fromEntries(
+    Object.entries(resourceTree).map(([name, node]) => [name, build(ctx, node, {})]),
+  );
   return { raw, ...(resources as Resources) };
-}
-
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-
-/** The `fetch` openapi-fetch calls (for `raw` and for middleware): Request in, transport, Response out. */
-function openapiFetchAdapter(send: Send, policy?: CallPolicy): (request: Request) => Promise<Response> {
-  return async (request) => {
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    const body = request.body === null ? undefined : await request.text();
-    const wire = await send({ method: request.method, url: request.url, headers, body }, request.signal, policy);
-    if (wire.status < 200 || wire.status > 599) throw new TwilioProtocolError(`${request.method} answered HTTP ${wire.status}`);
-    const responseHeaders = new Headers();
-    wire.headers.forEach((value, name) => responseHeaders.append(name, value));
-    const response = new Response(NULL_BODY.has(wire.status) ? null : wire.body, { status: wire.status, headers: responseHeaders });
-    // A constructed Response has no URL; errors report where the call went.
-    Object.defineProperty(response, "url", { value: wire.url });
-    return response;
-  };
 }
 
 type Params = Record<string, string>;
@@ -198,12 +220,18 @@ function respond<T>(run: (sink: ResponseSink) => Promise<T>): ApiPromise<T> {
   } catch (error) {
     promise = Promise.reject(error) as ApiPromise<T>;
   }
-  promise.withResponse = () => promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
+  promise.withResponse = () =>
+    promise.then((data): WithResponse<T> => ({ data, response: responseInfo(sink.response!) }));
   return promise;
 }
 
 function responseInfo(response: WireResponse): WithResponse<unknown>["response"] {
-  return { status: response.status, headers: response.headers, requestId: response.headers.get("twilio-request-id"), url: response.url };
+  return {
+    status: response.status,
+    headers: response.headers,
+    requestId: response.headers.get("twilio-request-id"),
+    url: response.url,
+  };
 }
 
 /** The last path parameter of the endpoint that its scope has not bound: the method's own id. */
@@ -215,7 +243,8 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
   const api: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(node)) {
     if ("children" in entry) {
-      api[name] = (id: string) => build(ctx, entry.children, { ...bound, [entry.param]: checkId(entry.param, id, entry.sid) });
+      api[name] = (id: string) =>
+        build(ctx, entry.children, { ...bound, [entry.param]: checkId(entry.param, id, entry.sid) });
       continue;
     }
     const idName = ownId(entry, bound);
@@ -223,17 +252,20 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
     switch (entry.shape) {
       case "create":
       case "singleton-update":
-        api[name] = (body?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
+        api[name] = (body?: Record<string, unknown>, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: bound, body: body ?? {} }, options, sink));
         break;
       case "update":
         api[name] = (id: string, body?: Record<string, unknown>, options?: CallOptions) =>
           respond((sink) => call(ctx, entry, { path: withId(id), body: body ?? {} }, options, sink));
         break;
       case "action":
-        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
+        api[name] = (id: string, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: withId(id), body: { ...entry.body } }, options, sink));
         break;
       case "fetch":
-        api[name] = (id: string, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: withId(id) }, options, sink));
+        api[name] = (id: string, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: withId(id) }, options, sink));
         break;
       case "singleton-fetch":
         api[name] = (options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound }, options, sink));
@@ -245,13 +277,16 @@ function build(ctx: Context, node: Node, bound: Params): Record<string, unknown>
           });
         break;
       case "list":
-        api.list = (query?: Record<string, unknown>, options?: CallOptions) => respond((sink) => call(ctx, entry, { path: bound, query }, options, sink));
+        api.list = (query?: Record<string, unknown>, options?: CallOptions) =>
+          respond((sink) => call(ctx, entry, { path: bound, query }, options, sink));
         api.iterate = (query?: Record<string, unknown>, options?: object) => iterate(ctx, entry, bound, query, options);
         api.all = (query?: Record<string, unknown>, options?: object) => all(ctx, entry, bound, query, options);
         break;
       case "media":
-        api.media = async (id: string, media?: object, options?: CallOptions) => mediaLink(ctx, entry, withId(id), media, options);
-        api.download = async (id: string, media?: object, options?: CallOptions) => download(ctx, entry, withId(id), media, options);
+        api.media = async (id: string, media?: object, options?: CallOptions) =>
+          mediaLink(ctx, entry, withId(id), media, options);
+        api.download = async (id: string, media?: object, options?: CallOptions) =>
+          download(ctx, entry, withId(id), media, options);
         break;
     }
   }

@@ -4,7 +4,23 @@
  * built from the method, a credential-free URL and the response only.
  */
 
-export type TwilioErrorKind = "api" | "network" | "timeout" | "config" | "argument" | "protocol" | "validation" | "emulator";
+/**
+ * What went wrong, one value per family of errors: the client's (`api` to
+ * `validation`) and the server helpers' (`signature`: a callback that is not
+ * provably Twilio's; `callback`: a callback body too large or malformed) and the emulator's
+ * (`emulator`: what an emulator method or route refuses).
+ */
+export type TwilioErrorKind =
+  | "api"
+  | "network"
+  | "timeout"
+  | "config"
+  | "argument"
+  | "protocol"
+  | "validation"
+  | "signature"
+  | "callback"
+  | "emulator";
 
 /** Drops user-info from a URL so it can appear in messages and logs. */
 export function safeUrl(url: string): string {
@@ -24,7 +40,7 @@ export function safeUrl(url: string): string {
  * (not an instance field) the name is already there when the stack is
  * captured, and stays out of `toJSON()`'s own fields.
  */
-function named(errorClass: { prototype: Error }, name: string): void {
+export function named(errorClass: { prototype: Error }, name: string): void {
   Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
 }
 

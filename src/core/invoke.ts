@@ -1,30 +1,37 @@
 /**
- * One call of one spec operation through openapi-fetch, with errors turned
- * into exceptions. Resource methods, pagination and media all go through it.
+ * One call of one spec operation, with errors turned into exceptions.
+ * Resource methods, pagination and media all go through it: straight to the
+ * transport, or, when the caller gave middleware, through openapi-fetch
+ * (src/core/openapi-bridge.ts). Both answer a WireResponse, mapped to a
+ * result or an error here.
  */
-import type { Client } from "openapi-fetch";
-import type { paths } from "../../generated/openapi.js";
-import { TwilioApiError, TwilioArgumentError, TwilioConfigError, TwilioProtocolError, TwilioResponseValidationError, safeUrl } from "./errors.js";
+import {
+  TwilioApiError,
+  TwilioArgumentError,
+  TwilioConfigError,
+  TwilioProtocolError,
+  TwilioResponseValidationError,
+  safeUrl,
+} from "./errors.js";
 import type { Endpoint } from "./endpoint.js";
-import { serializeQuery, toSearchParams } from "./serialize.js";
-import type { CallPolicy, Send, WireResponse } from "./transport.js";
+import type { MiddlewareSend } from "./openapi-bridge.js";
+import { optionBag, optionNames, refuseUnknownOptions } from "./options.js";
+import { serializeForm, serializeQuery } from "./serialize.js";
+import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
 /** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {
-  raw: Client<paths>;
   /** The transport: retries, timeouts, credentials, size cap. */
   send: Send;
   /**
-   * True when the caller gave middleware: resource calls then go through
-   * openapi-fetch (`raw`) so the middleware sees them. Otherwise they go to
-   * the transport directly, without building Request/Response objects.
+   * Set when the caller gave middleware: resource calls then go through
+   * openapi-fetch so the middleware sees them. Otherwise they go to the
+   * transport directly, without building Request/Response objects.
    */
-  viaRaw: boolean;
-  /** The fetch openapi-fetch uses, bound to one call's policy (middleware path only). */
-  rawFetch: (policy: CallPolicy) => (request: Request) => Promise<Response>;
+  viaMiddleware: MiddlewareSend | undefined;
   baseUrl: string;
   /** The fetch for media hosts: the caller's, without Twilio credentials. */
   mediaFetch: typeof globalThis.fetch;
@@ -57,46 +64,56 @@ export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit):
   return search ? `${baseUrl}${path}?${search}` : `${baseUrl}${path}`;
 }
 
+/** The names {@link CallOptions} may have. */
+export const CALL_OPTION_NAMES = optionNames<CallOptions>({
+  timeout: true,
+  maxRetries: true,
+  signal: true,
+  headers: true,
+});
+
+// A header name is an RFC 9110 token; a value holds no CR, LF or NUL (they would split or end the header).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE_FORBIDDEN = /[\r\n\0]/;
+
+/** Refuses per-call options with unknown names, or headers that could not be sent as they are. */
+export function checkCallOptions(options: CallOptions, known: ReadonlySet<string> = CALL_OPTION_NAMES): void {
+  refuseUnknownOptions("call options", options, known);
+  const { headers } = options;
+  if (headers === undefined) return;
+  if (typeof headers !== "object" || headers === null)
+    throw new TwilioArgumentError("headers must be an object of header names to strings");
+  for (const name in headers) {
+    const value: unknown = headers[name];
+    if (!HEADER_NAME.test(name))
+      throw new TwilioArgumentError(`headers: ${JSON.stringify(name.slice(0, 40))} is not a valid header name`);
+    if (typeof value !== "string" || HEADER_VALUE_FORBIDDEN.test(value)) {
+      throw new TwilioArgumentError(`headers: the value of ${name} must be a string without CR, LF or NUL`);
+    }
+  }
+}
+
+const EMPTY: CallOptions = Object.freeze({});
+
 /** Sends the request and answers with the whole response (any status). */
-export async function send(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions = {}): Promise<WireResponse> {
-  if (ctx.viaRaw) return sendViaRaw(ctx, endpoint, init, options);
+export function send(
+  ctx: Context,
+  endpoint: Endpoint,
+  init: CallInit,
+  given?: CallOptions | null,
+): Promise<WireResponse> {
+  const options = optionBag("call options", given) ?? EMPTY;
+  if (options !== EMPTY) checkCallOptions(options);
+  if (ctx.viaMiddleware) return ctx.viaMiddleware(endpoint, init, options);
   const method = endpoint.method.toUpperCase();
   const headers: Record<string, string> = options.headers ? { ...options.headers } : {};
   let body: string | undefined;
   if (init.body !== undefined) {
-    body = toSearchParams(init.body).toString();
+    body = serializeForm(init.body).toString();
     headers["content-type"] = FORM;
   }
   // `options` doubles as the transport's per-call policy (timeout, maxRetries): no copy.
   return ctx.send({ method, url: requestUrl(ctx.baseUrl, endpoint, init), headers, body }, options.signal, options);
-}
-
-async function sendViaRaw(ctx: Context, endpoint: Endpoint, init: CallInit, options: CallOptions): Promise<WireResponse> {
-  // The tree is checked against `paths` at its declaration; here the path is
-  // only known as a union, which openapi-fetch's overloads cannot take.
-  const request = ctx.raw.request as unknown as (method: string, path: string, init: object) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-  const result = await request(endpoint.method, endpoint.path, {
-    params: { path: init.path ?? {}, query: init.query },
-    parseAs: "stream",
-    ...(init.body !== undefined ? { body: init.body } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.headers ? { headers: options.headers } : {}),
-    // The policy cannot travel inside a Request; this call's own fetch carries it to the transport.
-    ...(options.timeout !== undefined || options.maxRetries !== undefined ? { fetch: ctx.rawFetch(options) } : {}),
-  });
-  const { response } = result;
-  // openapi-fetch hands over success bodies as the stream and error bodies
-  // already read (JSON-parsed when they are JSON).
-  const body = response.ok
-    ? result.data instanceof ReadableStream
-      ? await new Response(result.data).text()
-      : ""
-    : typeof result.error === "string"
-      ? result.error
-      : result.error === undefined
-        ? ""
-        : JSON.stringify(result.error);
-  return { status: response.status, headers: response.headers, body, url: response.url };
 }
 
 function parseJson(text: string): unknown {
@@ -128,15 +145,20 @@ export function successBody(endpoint: Endpoint, response: WireResponse): unknown
   try {
     return JSON.parse(response.body);
   } catch {
-    throw new TwilioProtocolError(`${endpoint.operationId} answered ${response.status} with a body that is not JSON: ${excerpt(response.body)}`);
+    throw new TwilioProtocolError(
+      `${endpoint.operationId} answered ${response.status} with a body that is not JSON: ${excerpt(response.body)}`,
+    );
   }
 }
 
 /** A redirect (or a status no HTTP client should surface) where the API answers with data. */
 export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): TwilioProtocolError {
   const location = response.headers.get("location");
+  // A Location that does not parse is shown as "(invalid URL)" rather than thrown as a TypeError.
+  const target = location && URL.canParse(location, response.url) ? new URL(location, response.url).href : location;
+  const redirect = target ? ` (redirect to ${safeUrl(target)})` : "";
   return new TwilioProtocolError(
-    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${location ? ` (redirect to ${safeUrl(new URL(location, response.url).href)})` : ""}; API calls never follow redirects`,
+    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls never follow redirects`,
   );
 }
 
@@ -146,13 +168,26 @@ export interface ResponseSink {
 }
 
 /** Sends the request and returns the success body, or throws a typed error. */
-export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, options?: CallOptions, sink?: ResponseSink): Promise<unknown> {
+export async function call(
+  ctx: Context,
+  endpoint: Endpoint,
+  init: CallInit,
+  options?: CallOptions,
+  sink?: ResponseSink,
+): Promise<unknown> {
   const response = await send(ctx, endpoint, init, options);
   if (sink !== undefined) sink.response = response;
   const { status } = response;
   if (status >= 200 && status < 300) {
     const data = successBody(endpoint, response);
-    if (ctx.validation !== "off") checkResponse(ctx, ctx.validator ?? loadedValidator ?? (await loadValidator()), endpoint.operationId, status, data ?? null);
+    if (ctx.validation !== "off")
+      checkResponse(
+        ctx,
+        ctx.validator ?? loadedValidator ?? (await loadValidator()),
+        endpoint.operationId,
+        status,
+        data ?? null,
+      );
     return data;
   }
   if (status < 400) throw unexpectedStatus(endpoint, response);
@@ -161,7 +196,12 @@ export async function call(ctx: Context, endpoint: Endpoint, init: CallInit, opt
 
 /** What response validation needs; `defaultContractValidator()` from `twilio-video-ts/contract` is one. */
 export interface ResponseValidator {
-  validateResponse(operationId: string, status: number, body: unknown, contentType?: string): { problems: ReadonlyArray<{ where: string; message: string }> };
+  validateResponse(
+    operationId: string,
+    status: number,
+    body: unknown,
+    contentType?: string,
+  ): { problems: ReadonlyArray<{ where: string; message: string }> };
 }
 
 // A non-literal specifier, so bundlers do not pull the validator (ajv and the
@@ -173,7 +213,9 @@ let lazyValidator: Promise<ResponseValidator> | undefined;
 let loadedValidator: ResponseValidator | undefined;
 
 function loadValidator(): Promise<ResponseValidator> {
-  lazyValidator ??= (import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>).then(
+  lazyValidator ??= (
+    import(/* @vite-ignore */ CONTRACT_MODULE) as Promise<{ defaultContractValidator(): ResponseValidator }>
+  ).then(
     (module) => (loadedValidator = module.defaultContractValidator()),
     (cause: unknown) => {
       lazyValidator = undefined;
@@ -194,7 +236,13 @@ function loadValidator(): Promise<ResponseValidator> {
  * the verdict; "warn" hands it to `onWarning` and never fails the call, not
  * even when the validator or the sink itself throws.
  */
-function checkResponse(ctx: Context, validator: ResponseValidator, operationId: string, status: number, body: unknown): void {
+function checkResponse(
+  ctx: Context,
+  validator: ResponseValidator,
+  operationId: string,
+  status: number,
+  body: unknown,
+): void {
   if (ctx.validation === "throw") {
     const error = verdict(validator, operationId, status, body);
     if (error) throw error;
@@ -214,8 +262,18 @@ function checkResponse(ctx: Context, validator: ResponseValidator, operationId: 
   }
 }
 
-function verdict(validator: ResponseValidator, operationId: string, status: number, body: unknown): TwilioResponseValidationError | undefined {
-  const { problems } = validator.validateResponse(operationId, status, body, body === null ? undefined : "application/json");
+function verdict(
+  validator: ResponseValidator,
+  operationId: string,
+  status: number,
+  body: unknown,
+): TwilioResponseValidationError | undefined {
+  const { problems } = validator.validateResponse(
+    operationId,
+    status,
+    body,
+    body === null ? undefined : "application/json",
+  );
   return problems.length === 0 ? undefined : new TwilioResponseValidationError(operationId, problems);
 }
 
@@ -233,13 +291,17 @@ export function checkId(name: string, value: unknown, sidPrefix?: string): strin
   }
   if (sidPrefix) {
     if (!SID.test(value) || !value.startsWith(sidPrefix)) {
-      throw new TwilioArgumentError(`${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ${JSON.stringify(value.slice(0, 40))}`);
+      throw new TwilioArgumentError(
+        `${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ${JSON.stringify(value.slice(0, 40))}`,
+      );
     }
     return value;
   }
   if (value.length > 128) throw new TwilioArgumentError(`${name} is longer than 128 characters`);
   if (UNSAFE.test(value)) {
-    throw new TwilioArgumentError(`${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`);
+    throw new TwilioArgumentError(
+      `${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`,
+    );
   }
   return value;
 }

@@ -7,7 +7,8 @@
  * works), and a next page it has already seen (a loop would page forever).
  */
 import { TwilioArgumentError, TwilioProtocolError, safeUrl } from "./errors.js";
-import { call, type Context } from "./invoke.js";
+import { call, CALL_OPTION_NAMES, checkCallOptions, type Context } from "./invoke.js";
+import { optionBag } from "./options.js";
 import type { Endpoint, IterateOptions } from "./resources.js";
 import type { CallOptions } from "./types.js";
 
@@ -18,10 +19,27 @@ interface Page {
 
 function asPage(body: unknown, endpoint: Endpoint): Page {
   const page = body as Partial<Page> | null;
-  if (!page || typeof page !== "object" || !page.meta || typeof page.meta.key !== "string" || !Array.isArray(page[page.meta.key])) {
+  if (
+    !page ||
+    typeof page !== "object" ||
+    !page.meta ||
+    typeof page.meta.key !== "string" ||
+    !Array.isArray(page[page.meta.key])
+  ) {
     throw new TwilioProtocolError(`${endpoint.operationId} answered without a list page ({<key>: [...], meta})`);
   }
   return page as Page;
+}
+
+/** A path segment decoded; a malformed `%`-escape is a TwilioProtocolError, never a raw URIError. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new TwilioProtocolError(
+      `next_page_url has a malformed %-escape in the path segment ${JSON.stringify(segment.slice(0, 40))}`,
+    );
+  }
 }
 
 /** Path parameters of `url` when it is the same list as `endpoint.path`, else undefined. */
@@ -32,11 +50,22 @@ function matchListPath(template: string, pathname: string): Record<string, strin
   const params: Record<string, string> = {};
   for (let i = 0; i < want.length; i++) {
     const name = /^\{(\w+)\}$/.exec(want[i]!)?.[1];
-    if (name) params[name] = decodeURIComponent(got[i]!);
+    if (name) params[name] = decodeSegment(got[i]!);
     else if (want[i] !== got[i]) return undefined;
   }
   return params;
 }
+
+/** A URL the API sent, resolved against the base; anything unparsable is a protocol error. */
+function apiUrl(value: unknown, ctx: Context, endpoint: Endpoint, field: string): URL {
+  const url =
+    typeof value === "string" && URL.canParse(value, `${ctx.baseUrl}/`) ? new URL(value, `${ctx.baseUrl}/`) : undefined;
+  if (url === undefined) throw new TwilioProtocolError(`${endpoint.operationId} answered a ${field} that is not a URL`);
+  return url;
+}
+
+/** The names iterate() and all() take: the call options, `limit` and `pageSize`. */
+const ITERATE_OPTION_NAMES: ReadonlySet<string> = new Set([...CALL_OPTION_NAMES, "limit", "pageSize"]);
 
 function queryOf(url: URL): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
@@ -144,27 +173,43 @@ class ListIterator implements AsyncGenerator<unknown, void, undefined> {
       if (this.limit === 0) return this.close();
       // A small limit needs no more than one small page.
       const size = this.pageSize ?? (this.limit < 50 ? this.limit : undefined);
-      body = await call(ctx, endpoint, { path: this.path, query: size === undefined ? this.query : { ...this.query, PageSize: size } }, this.callOptions);
+      body = await call(
+        ctx,
+        endpoint,
+        { path: this.path, query: size === undefined ? this.query : { ...this.query, PageSize: size } },
+        this.callOptions,
+      );
     } else {
-      const url = new URL(this.nextUrl!, `${ctx.baseUrl}/`);
+      const url = apiUrl(this.nextUrl, ctx, endpoint, "meta.next_page_url");
       // Under the configured base: same origin and path prefix; the rest must be this list's path.
-      const nextPath = url.href.startsWith(`${ctx.baseUrl}/`) ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length)) : undefined;
+      const nextPath = url.href.startsWith(`${ctx.baseUrl}/`)
+        ? matchListPath(endpoint.path, url.pathname.slice(ctx.baseUrl.length - url.origin.length))
+        : undefined;
       if (!nextPath) {
-        throw new TwilioProtocolError(`${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`);
+        throw new TwilioProtocolError(
+          `${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`,
+        );
       }
       const key = pageKey(url);
       if (this.seen.has(key)) {
-        throw new TwilioProtocolError(`${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`);
+        throw new TwilioProtocolError(
+          `${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`,
+        );
       }
       this.seen.add(key);
       body = await call(ctx, endpoint, { path: nextPath, query: queryOf(url) }, this.callOptions);
     }
     const page = asPage(body, endpoint);
     // A page's own URL is usually the next_page_url just followed, whose key is already in `seen`.
-    if (typeof page.meta.url === "string" && page.meta.url !== this.nextUrl) this.seen.add(pageKey(new URL(page.meta.url, `${ctx.baseUrl}/`)));
+    const own = page.meta.url;
+    if (typeof own === "string" && own !== this.nextUrl && URL.canParse(own, `${ctx.baseUrl}/`))
+      this.seen.add(pageKey(new URL(own, `${ctx.baseUrl}/`)));
     this.items = page[page.meta.key] as unknown[];
     this.index = 0;
-    this.nextUrl = page.meta.next_page_url || null;
+    const next: unknown = page.meta.next_page_url;
+    if (next && typeof next !== "string")
+      throw new TwilioProtocolError(`${endpoint.operationId} answered a meta.next_page_url that is not a string`);
+    this.nextUrl = (next as string) || null;
   }
 }
 
@@ -173,8 +218,10 @@ export function iterate(
   endpoint: Endpoint,
   path: Record<string, string>,
   query: Record<string, unknown> = {},
-  options: IterateOptions = {},
+  given?: IterateOptions | null,
 ): AsyncGenerator<unknown, void, undefined> {
+  const options = optionBag("iterate options", given) ?? {};
+  checkCallOptions(options, ITERATE_OPTION_NAMES);
   return new ListIterator(ctx, endpoint, path, query, options);
 }
 

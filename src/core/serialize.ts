@@ -9,6 +9,8 @@
  *   (`VideoLayout`, `Rules`, `RecordingRules`, `Configuration`).
  */
 
+import { TwilioArgumentError } from "./errors.js";
+
 export type FormValue = string | number | boolean | Date | null | undefined | object;
 
 function scalar(value: string | number | boolean | Date): string {
@@ -44,9 +46,25 @@ export function toSearchParams(fields: Readonly<Record<string, unknown>> | undef
   return params;
 }
 
+/**
+ * `toSearchParams` for the client's own requests: what cannot be sent (NaN,
+ * an Invalid Date, a function, a BigInt or circular object inside a JSON
+ * field, nesting deeper than the stack) is a TwilioArgumentError, not a raw
+ * TypeError or RangeError. (`toSearchParams` itself keeps throwing TypeError.)
+ */
+function formParams(fields: Readonly<Record<string, unknown>> | undefined): URLSearchParams {
+  try {
+    return toSearchParams(fields);
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError)
+      throw new TwilioArgumentError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** openapi-fetch `querySerializer`. */
 export function serializeQuery(query: Record<string, unknown>): string {
-  return toSearchParams(query).toString();
+  return formParams(query).toString();
 }
 
 /**
@@ -56,7 +74,7 @@ export function serializeQuery(query: Record<string, unknown>): string {
 export function serializeForm(body: unknown): URLSearchParams {
   if (body instanceof URLSearchParams) return body;
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new TypeError("A Twilio request body must be an object of form fields");
+    throw new TwilioArgumentError("A Twilio request body must be an object of form fields");
   }
-  return toSearchParams(body as Record<string, unknown>);
+  return formParams(body as Record<string, unknown>);
 }

@@ -14,7 +14,8 @@
  * `maxResponseBytes`, so the timeout covers it and a slow body becomes a
  * TwilioTimeoutError, not a stray AbortError later. Redirects are never
  * followed (the media calls read the 302 themselves); Authorization goes only
- * to the client's own origin. Between attempts: exponential backoff with full
+ * to the client's own origin. Whether and when an attempt is retried is the
+ * retry policy's (src/core/retry-policy.ts): exponential backoff with full
  * jitter, or `Retry-After` when the server sends it, capped.
  *
  * Worst-case total time: (maxRetries + 1) × timeoutMs + maxRetries × max(maxDelayMs, maxRetryAfterMs),
@@ -23,7 +24,14 @@
  */
 import { Deadlines, type Deadline } from "./deadlines.js";
 import { TwilioArgumentError, TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
-import { redactHeaders, redactUrl, type ClientHooks } from "./hooks.js";
+import { redactHeaders, redactUrl, type ClientHooks, type RequestEvent, type ResponseEvent, type RetryEvent } from "./hooks.js";
+import { checkNumber, MAX_TIMER_MS, type NumberRule } from "./options.js";
+import { retryDelay, shouldRetry, type Backoff } from "./retry-policy.js";
+
+export { parseRetryAfter } from "./retry-policy.js";
+
+/** `maxRetries`, of the client and of one call. */
+export const MAX_RETRIES_RULE: NumberRule = { min: 0, max: 100, integer: true };
 
 /** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
 export interface RetryOptions {
@@ -150,22 +158,6 @@ export interface TransportOptions extends RetryOptions {
 /** Sends one request with retries; `policy` overrides the client's timeout and retry count for this call only. */
 export type Send = (request: WireRequest, signal?: AbortSignal, policy?: CallPolicy) => Promise<WireResponse>;
 
-const IDEMPOTENT = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
-const RETRY_STATUS_IDEMPOTENT = new Set([429, 500, 502, 503, 504]);
-// Twilio documents 429 (code 20429) as never processed, so a POST may repeat it.
-const RETRY_STATUS_POST = new Set([429]);
-// The statuses whose Retry-After means "try again then" (RFC 9110 §10.2.3, RFC 6585 §4).
-const RETRY_AFTER_STATUS = new Set([429, 503]);
-// Failures that happen before a single byte of the request left the machine.
-const CONNECT_FAILURES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-]);
-
 export function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -181,84 +173,115 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
   });
 }
 
-// Every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with a day
-// name. Checked first because Date.parse is lenient: it reads "-1" or "1.5"
-// as dates in 2001.
-const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /i;
-
-/**
- * Milliseconds from a `Retry-After` value: delta-seconds (digits only) or an
- * HTTP date (a date in the past is 0). Undefined when absent or unreadable:
- * negative, fractional, garbage. Not capped here; huge values are the
- * caller's to cut.
- */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  if (!HTTP_DATE.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function connectFailure(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && CONNECT_FAILURES.has(code)) return true;
-  }
-  return false;
-}
-
 /** True when `url` is on `origin` (`scheme://host[:port]`, no trailing slash): a prefix test, no URL parsing per call. */
 export function onOrigin(url: string, origin: string): boolean {
-  return url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?");
+  return (
+    url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?")
+  );
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout's limit; larger delays fire at once
-
-/** Refuses a per-call `timeout` or `maxRetries` that is not a sensible number (the client's own options are checked at construction). */
+/**
+ * Refuses a per-call `timeout` or `maxRetries` that is not a sensible number (the client's own options are
+ * checked at construction).
+ */
 export function checkPolicy(policy: CallPolicy): void {
-  const { timeout, maxRetries } = policy;
-  if (timeout !== undefined && !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= MAX_TIMER_MS)) {
-    throw new TwilioArgumentError(`timeout must be a whole number of ms from 1 to ${MAX_TIMER_MS}, got ${String(timeout)}`);
+  checkNumber("timeout", policy.timeout, { min: 1, max: MAX_TIMER_MS, integer: true, unit: "ms" }, TwilioArgumentError);
+  checkNumber("maxRetries", policy.maxRetries, MAX_RETRIES_RULE, TwilioArgumentError);
+}
+
+/** The headers sent: the caller's (lower-cased), Authorization only to the client's origin, the client's User-Agent. */
+function wireHeaders(input: WireRequest, options: TransportOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name in input.headers) {
+    const lower = name.toLowerCase();
+    if (lower !== "authorization" && lower !== "user-agent") headers[lower] = input.headers[name]!;
   }
-  if (maxRetries !== undefined && !(typeof maxRetries === "number" && Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 100)) {
-    throw new TwilioArgumentError(`maxRetries must be a whole number from 0 to 100, got ${String(maxRetries)}`);
+  if (onOrigin(input.url, options.origin)) headers.authorization = options.authorization;
+  headers["user-agent"] = options.userAgent;
+  return headers;
+}
+
+/**
+ * Calls a hook; one that throws must not fail or change the request: it is reported to `onWarning` and the call
+ * goes on.
+ */
+function notify<E>(
+  onWarning: ((message: string) => void) | undefined,
+  name: string,
+  hook: (event: E) => void,
+  event: E,
+): void {
+  try {
+    hook(event);
+  } catch (error) {
+    try {
+      onWarning?.(`${name} hook threw (ignored): ${(error as Error)?.message ?? String(error)}`);
+    } catch {
+      // The warning sink failed too; nowhere left to report.
+    }
   }
 }
+
+/**
+ * The hooks of one transport. Built only when a hook is set, so a client
+ * without hooks makes no event, redacted copy or clock reading: the
+ * transport's every check is one falsy test of this object.
+ */
+class Observer {
+  constructor(
+    private readonly hooks: ClientHooks,
+    private readonly onWarning: ((message: string) => void) | undefined,
+  ) {}
+
+  request(method: string, url: string, headers: Record<string, string>, attempt: number): void {
+    const hook = this.hooks.onRequest;
+    if (!hook) return;
+    const event: RequestEvent = { type: "request", method, url, headers: redactHeaders(headers), attempt };
+    notify(this.onWarning, "onRequest", hook, event);
+  }
+
+  /** `started`: when the attempt was sent (performance.now()), read again only when the hook is set. */
+  response(method: string, url: string, response: WireResponse, attempt: number, started: number): void {
+    const hook = this.hooks.onResponse;
+    if (!hook) return;
+    const durationMs = performance.now() - started;
+    const { status, headers } = response;
+    const requestId = headers.get("twilio-request-id");
+    const shown = redactHeaders(headers);
+    const event: ResponseEvent = { type: "response", method, url, status, headers: shown, attempt, durationMs, requestId };
+    notify(this.onWarning, "onResponse", hook, event);
+  }
+
+  /** `answered`: the status of the attempt, or the message of the error it failed with. */
+  retry(method: string, url: string, attempt: number, answered: number | string, started: number, wait: Wait): void {
+    const hook = this.hooks.onRetry;
+    if (!hook) return;
+    const durationMs = performance.now() - started;
+    const [status, error] = typeof answered === "number" ? [answered, null] : [null, answered];
+    const event: RetryEvent = { type: "retry", method, url, attempt, status, error, durationMs, ...wait };
+    notify(this.onWarning, "onRetry", hook, event);
+  }
+}
+
+type Wait = { delayMs: number; retryAfter: boolean };
 
 export function createTransport(options: TransportOptions): Send {
-  const { exchange, timeoutMs, maxResponseBytes, origin } = options;
+  const { exchange, timeoutMs, maxResponseBytes } = options;
   const clientMaxRetries = options.maxRetries ?? 2;
-  const baseDelayMs = options.baseDelayMs ?? 500;
-  const maxDelayMs = options.maxDelayMs ?? 8000;
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-  const random = options.random ?? Math.random;
+  const backoff: Backoff = {
+    baseDelayMs: options.baseDelayMs ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 8000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    random: options.random ?? Math.random,
+  };
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
-  const backoff = (retry: number) => random() * Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
   const deadlines = new Deadlines(timeoutMs);
-  // Hooks as three locals: with none set, every check below is one falsy test
-  // and no event, redacted copy or clock reading is made.
-  const onRequest = options.hooks?.onRequest;
-  const onResponse = options.hooks?.onResponse;
-  const onRetry = options.hooks?.onRetry;
-  const observed = Boolean(onRequest || onResponse || onRetry);
-  const onWarning = options.onWarning;
-  // A hook that throws must not fail or change the request: report and go on.
-  const notify = <E>(name: string, hook: (event: E) => void, event: E): void => {
-    try {
-      hook(event);
-    } catch (error) {
-      try {
-        onWarning?.(`${name} hook threw (ignored): ${(error as Error)?.message ?? String(error)}`);
-      } catch {
-        // The warning sink failed too; nowhere left to report.
-      }
-    }
-  };
+  const { hooks } = options;
+  const observed = hooks?.onRequest || hooks?.onResponse || hooks?.onRetry;
+  const observer = observed ? new Observer(hooks!, options.onWarning) : undefined;
 
-  return async function send(input: WireRequest, callerSignal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
+  return async function send(input: WireRequest, signal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
     const { method, url } = input;
     let timeout = timeoutMs;
     let maxRetries = clientMaxRetries;
@@ -267,31 +290,24 @@ export function createTransport(options: TransportOptions): Send {
       timeout = policy.timeout ?? timeoutMs;
       maxRetries = policy.maxRetries ?? clientMaxRetries;
     }
-    const idempotent = IDEMPOTENT.has(method);
-    const headers: Record<string, string> = {};
-    for (const name in input.headers) {
-      const lower = name.toLowerCase();
-      if (lower !== "authorization" && lower !== "user-agent") headers[lower] = input.headers[name]!;
-    }
-    if (onOrigin(url, origin)) headers.authorization = options.authorization;
-    headers["user-agent"] = options.userAgent;
+    const headers = wireHeaders(input, options);
     const request: WireRequest = { method, url, headers, body: input.body };
-    const shownUrl = observed ? redactUrl(url) : url;
+    const shownUrl = observer ? redactUrl(url) : url;
 
     for (let attempt = 0; ; attempt++) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
+      if (signal?.aborted) throw signal.reason;
       const state = new AttemptState(method, url, timeout);
       // The shared deadline queue assumes one timeout for every attempt; a
       // call with its own timeout gets a timer of its own instead.
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (timeout === timeoutMs) {
         deadlines.add(state);
-        if (callerSignal === undefined && deadlines.wheel) state.shareDeadline = state.deadline;
+        if (signal === undefined && deadlines.wheel) state.shareDeadline = state.deadline;
       } else timer = setTimeout(() => state.expire(), timeout);
-      const forward = callerSignal ? () => state.abort(callerSignal.reason) : undefined;
-      if (forward) callerSignal!.addEventListener("abort", forward, { once: true });
-      if (onRequest) notify("onRequest", onRequest, { type: "request", method, url: shownUrl, headers: redactHeaders(headers), attempt });
-      const started = observed ? performance.now() : 0;
+      const forward = signal ? () => state.abort(signal.reason) : undefined;
+      if (forward) signal!.addEventListener("abort", forward, { once: true });
+      observer?.request(method, shownUrl, headers, attempt);
+      const started = observer ? performance.now() : 0;
       let response: WireResponse | undefined;
       let error: unknown;
       try {
@@ -301,47 +317,27 @@ export function createTransport(options: TransportOptions): Send {
       } finally {
         if (timer === undefined) deadlines.remove(state);
         else clearTimeout(timer);
-        if (forward) callerSignal!.removeEventListener("abort", forward);
+        if (forward) signal!.removeEventListener("abort", forward);
       }
+      // What the attempt came to: its status, or the message of the error it failed with.
+      let answered: number | string;
       if (response === undefined) {
-        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (signal?.aborted) throw signal.reason;
         if (error instanceof TwilioResponseTooLargeError) throw error;
-        const failure = state.timedOut ? new TwilioTimeoutError(method, url, timeout) : new TwilioNetworkError(method, url, error);
-        // A POST that timed out may have been processed: never send it twice.
-        const retryable = idempotent || (!state.timedOut && connectFailure(error));
-        if (attempt >= maxRetries || !retryable) throw failure;
-        const delay = backoff(attempt);
-        if (onRetry) {
-          notify("onRetry", onRetry, {
-            type: "retry", method, url: shownUrl, attempt, status: null, error: failure.message,
-            durationMs: performance.now() - started, delayMs: delay, retryAfter: false,
-          });
-        }
-        await sleep(delay, callerSignal);
-        continue;
+        const { timedOut } = state;
+        const failure = timedOut
+          ? new TwilioTimeoutError(method, url, timeout)
+          : new TwilioNetworkError(method, url, error);
+        if (!shouldRetry(method, attempt, maxRetries, { error, timedOut })) throw failure;
+        answered = failure.message;
+      } else {
+        observer?.response(method, shownUrl, response, attempt, started);
+        if (!shouldRetry(method, attempt, maxRetries, { status: response.status })) return response;
+        answered = response.status;
       }
-      const { status } = response;
-      const durationMs = observed ? performance.now() - started : 0;
-      if (onResponse) {
-        notify("onResponse", onResponse, {
-          type: "response", method, url: shownUrl, status, headers: redactHeaders(response.headers), attempt, durationMs,
-          requestId: response.headers.get("twilio-request-id"),
-        });
-      }
-      const retryStatuses = idempotent ? RETRY_STATUS_IDEMPOTENT : method === "POST" ? RETRY_STATUS_POST : undefined;
-      if (attempt < maxRetries && retryStatuses?.has(status)) {
-        // Retry-After only where it means "come back then"; a bogus value is ignored, a huge one cut to the cap.
-        const retryAfter = RETRY_AFTER_STATUS.has(status) ? parseRetryAfter(response.headers.get("retry-after"), now()) : undefined;
-        const delay = retryAfter === undefined ? backoff(attempt) : Math.min(retryAfter, maxRetryAfterMs);
-        if (onRetry) {
-          notify("onRetry", onRetry, {
-            type: "retry", method, url: shownUrl, attempt, status, error: null, durationMs, delayMs: delay, retryAfter: retryAfter !== undefined,
-          });
-        }
-        await sleep(delay, callerSignal);
-        continue;
-      }
-      return response;
+      const wait = retryDelay(backoff, attempt, response, now);
+      observer?.retry(method, shownUrl, attempt, answered, started, wait);
+      await sleep(wait.delayMs, signal);
     }
   };
 }

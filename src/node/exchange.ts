@@ -19,6 +19,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import type { Socket } from "node:net";
 import { TwilioResponseTooLargeError } from "../core/errors.js";
+import { optionBag, optionNames, refuseUnknownOptions } from "../core/options.js";
 import type { Attempt, Exchange, ResponseHeaders, WireRequest, WireResponse } from "../core/transport.js";
 
 /**
@@ -32,6 +33,15 @@ export interface NodeExchangeOptions {
   maxSockets?: number;
   /** How long an idle kept-alive socket stays open, in ms (default 4000: below common server idle timeouts of 5 s). */
   idleSocketMs?: number;
+}
+
+const EXCHANGE_OPTION_NAMES = optionNames<NodeExchangeOptions>({ maxSockets: true, idleSocketMs: true });
+
+/** Refuses unknown names and out-of-range values in the `agent` options (TwilioConfigError). */
+export function checkExchangeOptions(given: NodeExchangeOptions | undefined): void {
+  const options = optionBag("agent", given);
+  if (options === undefined) return;
+  refuseUnknownOptions("agent", options, EXCHANGE_OPTION_NAMES);
 }
 
 /**
@@ -139,6 +149,64 @@ class IdleSockets {
 
 const KEEP_ALIVE_TIMEOUT = /^timeout=(\d+)/;
 
+/**
+ * Reads one response: refuses a declared length over `maxBytes`, notes the
+ * server's keep-alive hint, and collects the body, failing as soon as it
+ * passes `maxBytes`. `finish` gets the answer (built only if still wanted).
+ */
+function readResponse(
+  res: http.IncomingMessage,
+  request: WireRequest,
+  maxBytes: number,
+  idle: IdleSockets,
+  fail: (error: unknown) => void,
+  finish: (answer: () => WireResponse) => void,
+): void {
+  // One pass over the raw headers: the declared length, and the server's keep-alive hint.
+  let length = -1;
+  const raw = res.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && name.toLowerCase() === "content-length") length = Number(raw[i + 1]);
+    else if (name.length === 10 && name.toLowerCase() === "keep-alive") {
+      const seconds = KEEP_ALIVE_TIMEOUT.exec(raw[i + 1]!)?.[1];
+      if (seconds !== undefined) idle.hint(res.socket as Socket, Number(seconds) * 1000);
+    }
+  }
+  if (length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+  // With a Content-Length the body is copied once into a buffer of that
+  // size; otherwise chunks are kept and joined at the end.
+  let whole = length > 0 && Number.isSafeInteger(length) ? Buffer.allocUnsafe(length) : undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on("data", (chunk: Buffer) => {
+    if (size + chunk.length > maxBytes)
+      return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
+    if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
+    else {
+      // More than declared (node's parser never delivers it; kept correct anyway).
+      if (whole) chunks.push(whole.subarray(0, size));
+      whole = undefined;
+      chunks.push(chunk);
+    }
+    size += chunk.length;
+  });
+  // A connection that closes mid-body emits "error" (ECONNRESET, "aborted") on the response.
+  res.on("error", fail);
+  res.on("end", () =>
+    finish(() => {
+      const body = whole
+        ? whole.toString("utf8", 0, size)
+        : size === 0
+          ? ""
+          : chunks.length === 1
+            ? chunks[0]!.toString("utf8")
+            : Buffer.concat(chunks, size).toString("utf8");
+      return { status: res.statusCode!, headers: new NodeHeaders(res.rawHeaders), body, url: request.url };
+    }),
+  );
+}
+
 export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
@@ -156,11 +224,21 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
   // parses no URL.
   let last: Target | undefined;
   const target = (url: string): Target => {
-    if (last !== undefined && url.startsWith(last.origin) && (url.length === last.origin.length || url.charCodeAt(last.origin.length) === 47 /* "/" */)) return last;
+    if (
+      last !== undefined &&
+      url.startsWith(last.origin) &&
+      (url.length === last.origin.length || url.charCodeAt(last.origin.length) === 47) /* "/" */
+    )
+      return last;
     const end = url.indexOf("/", url.indexOf("//") + 2);
     const origin = end < 0 ? url : url.slice(0, end);
     const u = new URL(origin);
-    return (last = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port });
+    return (last = {
+      origin,
+      secure: u.protocol === "https:",
+      hostname: u.hostname.replace(/^\[|\]$/g, ""),
+      port: u.port,
+    });
   };
 
   return (request: WireRequest, attempt: Attempt, maxBytes: number) =>
@@ -168,8 +246,18 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
       if (attempt.aborted) return reject(attempt.reason);
       const { origin, secure, hostname, port } = target(request.url);
       const path = request.url.length === origin.length ? "/" : request.url.slice(origin.length);
-      const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
-      const req = (secure ? https : http).request({ method: request.method, hostname, port, path, headers, agent: secure ? httpsAgent : httpAgent });
+      const headers =
+        request.body === undefined
+          ? request.headers
+          : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
+      const req = (secure ? https : http).request({
+        method: request.method,
+        hostname,
+        port,
+        path,
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+      });
       let settled = false;
       const fail = (error: unknown) => {
         if (settled) return;
@@ -181,45 +269,14 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
       attempt.onabort = () => fail(attempt.reason);
 
       req.on("error", fail);
-      req.on("response", (res) => {
-        // One pass over the raw headers: the declared length, and the server's keep-alive hint.
-        let length = -1;
-        const raw = res.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = raw[i]!;
-          if (name.length === 14 && name.toLowerCase() === "content-length") length = Number(raw[i + 1]);
-          else if (name.length === 10 && name.toLowerCase() === "keep-alive") {
-            const seconds = KEEP_ALIVE_TIMEOUT.exec(raw[i + 1]!)?.[1];
-            if (seconds !== undefined) (secure ? idleHttps : idleHttp).hint(res.socket as Socket, Number(seconds) * 1000);
-          }
-        }
-        if (length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
-        // With a Content-Length the body is copied once into a buffer of that
-        // size; otherwise chunks are kept and joined at the end.
-        let whole = length > 0 && Number.isSafeInteger(length) ? Buffer.allocUnsafe(length) : undefined;
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on("data", (chunk: Buffer) => {
-          if (size + chunk.length > maxBytes) return fail(new TwilioResponseTooLargeError(request.method, request.url, maxBytes));
-          if (whole && size + chunk.length <= whole.length) chunk.copy(whole, size);
-          else {
-            // More than declared (node's parser never delivers it; kept correct anyway).
-            if (whole) chunks.push(whole.subarray(0, size));
-            whole = undefined;
-            chunks.push(chunk);
-          }
-          size += chunk.length;
-        });
-        // A connection that closes mid-body emits "error" (ECONNRESET, "aborted") on the response.
-        res.on("error", fail);
-        res.on("end", () => {
+      req.on("response", (res) =>
+        readResponse(res, request, maxBytes, secure ? idleHttps : idleHttp, fail, (answer) => {
           if (settled) return;
           settled = true;
           attempt.onabort = null;
-          const body = whole ? whole.toString("utf8", 0, size) : size === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
-          resolve({ status: res.statusCode!, headers: new NodeHeaders(res.rawHeaders), body, url: request.url });
-        });
-      });
+          resolve(answer());
+        }),
+      );
       req.end(request.body);
     });
 }

@@ -15,6 +15,8 @@
  * so a region claim could only mint tokens that fail.
  */
 import { base64Url, utf8 } from "../core/encoding.js";
+import { named, TwilioArgumentError, TwilioConfigError } from "../core/errors.js";
+import { optionNames, refuseUnknownOptions } from "../core/options.js";
 
 /**
  * What {@link createAccessToken} needs to mint a Video access token: the
@@ -40,10 +42,14 @@ export interface AccessTokenOptions {
   now?: Date | number;
 }
 
-/** Thrown by {@link createAccessToken} for missing or malformed options; never holds the secret. */
-export class AccessTokenError extends Error {
-  override readonly name = "AccessTokenError";
-  readonly kind = "argument" as const;
+/**
+ * Thrown by {@link createAccessToken} for missing or malformed options; never holds the secret. A {@link
+ * TwilioArgumentError}.
+ */
+export class AccessTokenError extends TwilioArgumentError {
+  static {
+    named(this, "AccessTokenError");
+  }
   /** The option at fault. */
   readonly option: keyof AccessTokenOptions;
   constructor(option: keyof AccessTokenOptions, message: string) {
@@ -73,26 +79,60 @@ const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 
 function seconds(option: "notBefore" | "now", value: Date | number): number {
   const ms = value instanceof Date ? value.getTime() : value * 1000;
-  if (!Number.isFinite(ms) || ms < 0) throw new AccessTokenError(option, "must be a valid Date or a non-negative number of Unix seconds");
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new AccessTokenError(option, "must be a valid Date or a non-negative number of Unix seconds");
   return Math.floor(ms / 1000);
 }
 
+const ACCESS_TOKEN_OPTION_NAMES = optionNames<AccessTokenOptions>({
+  accountSid: true,
+  apiKeySid: true,
+  apiKeySecret: true,
+  identity: true,
+  room: true,
+  ttl: true,
+  notBefore: true,
+  now: true,
+});
+
+type Checked = Required<Pick<AccessTokenOptions, "accountSid" | "apiKeySid" | "apiKeySecret" | "identity" | "ttl">> & {
+  room?: string;
+};
+
 /** Checks the options; every message names the option and never repeats the secret. */
-function checked(options: AccessTokenOptions): Required<Pick<AccessTokenOptions, "accountSid" | "apiKeySid" | "apiKeySecret" | "identity" | "ttl">> & { room?: string } {
+function checked(options: AccessTokenOptions): Checked {
   if (typeof options !== "object" || options === null) throw new AccessTokenError("accountSid", "options are required");
+  refuseUnknownOptions("createAccessToken", options, ACCESS_TOKEN_OPTION_NAMES);
   const { accountSid, apiKeySid, apiKeySecret, identity, room } = options;
   if (typeof accountSid !== "string" || !accountSid) throw new AccessTokenError("accountSid", "is missing");
-  if (!ACCOUNT_SID.test(accountSid)) throw new AccessTokenError("accountSid", "must be an Account SID (AC followed by 32 hex digits)");
+  if (!ACCOUNT_SID.test(accountSid))
+    throw new AccessTokenError("accountSid", "must be an Account SID (AC followed by 32 hex digits)");
   if (typeof apiKeySid !== "string" || !apiKeySid) throw new AccessTokenError("apiKeySid", "is missing");
-  if (!API_KEY_SID.test(apiKeySid)) throw new AccessTokenError("apiKeySid", "must be an API Key SID (SK followed by 32 hex digits)");
+  if (!API_KEY_SID.test(apiKeySid))
+    throw new AccessTokenError("apiKeySid", "must be an API Key SID (SK followed by 32 hex digits)");
   if (typeof apiKeySecret !== "string" || !apiKeySecret) throw new AccessTokenError("apiKeySecret", "is missing");
   if (typeof identity !== "string" || !identity) throw new AccessTokenError("identity", "must be a non-empty string");
-  if (room !== undefined && (typeof room !== "string" || !room)) throw new AccessTokenError("room", "must be a non-empty room name or SID when given");
+  if (room !== undefined && (typeof room !== "string" || !room))
+    throw new AccessTokenError("room", "must be a non-empty room name or SID when given");
   const ttl = options.ttl ?? DEFAULT_TTL;
   if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ACCESS_TOKEN_TTL) {
     throw new AccessTokenError("ttl", `must be a whole number of seconds from 1 to ${MAX_ACCESS_TOKEN_TTL} (24 h)`);
   }
   return { accountSid, apiKeySid, apiKeySecret, identity, ttl, ...(room !== undefined ? { room } : {}) };
+}
+
+/**
+ * HMAC-SHA256 through Web Crypto; a runtime without it gets a TwilioConfigError, not a TypeError from
+ * `undefined.subtle`.
+ */
+async function hmacSha256(secret: string, data: string): Promise<Uint8Array> {
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (!subtle)
+    throw new TwilioConfigError(
+      "createAccessToken needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks",
+    );
+  const key = await subtle.importKey("raw", utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await subtle.sign("HMAC", key, utf8(data)));
 }
 
 function encodeJson(value: unknown): string {
@@ -121,7 +161,5 @@ export async function createAccessToken(options: AccessTokenOptions): Promise<st
     grants: { identity: o.identity, video: o.room === undefined ? {} : { room: o.room } },
   };
   const signingInput = `${encodeJson(ACCESS_TOKEN_HEADER)}.${encodeJson(claims)}`;
-  const key = await crypto.subtle.importKey("raw", utf8(o.apiKeySecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const signature = new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8(signingInput)));
-  return `${signingInput}.${base64Url(signature)}`;
+  return `${signingInput}.${base64Url(await hmacSha256(o.apiKeySecret, signingInput))}`;
 }

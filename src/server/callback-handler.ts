@@ -10,6 +10,8 @@
  * event runs, and the answer is 204. A callback that throws gives a bare 500:
  * details go to `onError`, never to the caller.
  */
+import { named, TwilioConfigError, TwilioVideoError } from "../core/errors.js";
+import { optionBag, optionNames, refuseUnknownOptions } from "../core/options.js";
 import { readText } from "../core/read-text.js";
 import { InvalidSignatureError, verifyStatusCallback } from "./webhooks.js";
 import {
@@ -72,9 +74,36 @@ export type StatusCallbackHandler = (request: Request) => Promise<Response>;
 export const DEFAULT_MAX_CALLBACK_BODY_BYTES = 64 * 1024;
 
 /** The body exceeded `maxBodyBytes`. */
-export class CallbackBodyTooLargeError extends Error {
-  override readonly name = "CallbackBodyTooLargeError";
+export class CallbackBodyTooLargeError extends TwilioVideoError {
   readonly kind = "callback" as const;
+  static {
+    named(this, "CallbackBodyTooLargeError");
+  }
+}
+
+const HANDLER_OPTION_NAMES = optionNames<StatusCallbackHandlerOptions>({
+  authToken: true,
+  url: true,
+  trustProxy: true,
+  maxBodyBytes: true,
+  on: true,
+  onError: true,
+});
+
+/** Every option of the handler, checked when it is built (TwilioConfigError), so a typo fails at start. */
+function checkHandlerOptions(given: StatusCallbackHandlerOptions): StatusCallbackHandlerOptions {
+  const options = optionBag("createStatusCallbackHandler", given);
+  if (options === undefined) throw new TwilioConfigError("createStatusCallbackHandler: authToken is required");
+  refuseUnknownOptions("createStatusCallbackHandler", options, HANDLER_OPTION_NAMES);
+  if (typeof options.authToken !== "string" || !options.authToken)
+    throw new TwilioConfigError("createStatusCallbackHandler: authToken is required");
+  if (options.url !== undefined && (typeof options.url !== "string" || !URL.canParse(options.url))) {
+    throw new TwilioConfigError("createStatusCallbackHandler: url must be an absolute URL");
+  }
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_CALLBACK_BODY_BYTES;
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new TwilioConfigError("createStatusCallbackHandler: maxBodyBytes must be a positive whole number");
+  return options;
 }
 
 /** Reads a body as UTF-8, stopping as soon as it passes `limit` bytes. */
@@ -89,6 +118,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
 export function publicUrl(request: Request, options: Pick<StatusCallbackHandlerOptions, "url" | "trustProxy">): string {
   const seen = new URL(request.url);
   if (options.url) {
+    if (!URL.canParse(options.url)) throw new TwilioConfigError("url must be an absolute URL");
     const configured = new URL(options.url);
     if (!configured.search && seen.search) configured.search = seen.search;
     return configured.toString();
@@ -110,13 +140,16 @@ export function publicUrl(request: Request, options: Pick<StatusCallbackHandlerO
 }
 
 function answer(status: number): Response {
-  return new Response(status === 204 ? null : `${status}`, { status, headers: status === 204 ? {} : { "content-type": "text/plain" } });
+  return new Response(status === 204 ? null : `${status}`, {
+    status,
+    headers: status === 204 ? {} : { "content-type": "text/plain" },
+  });
 }
 
 /**
- * Builds the handler. Throws `TypeError` at once for a missing auth token or
- * a malformed `url` / `maxBodyBytes`, so a misconfigured server fails at
- * start, not on the first callback.
+ * Builds the handler. Throws `TwilioConfigError` at once for a missing auth
+ * token, a malformed `url` / `maxBodyBytes` or an unknown option name, so a
+ * misconfigured server fails at start, not on the first callback.
  *
  * @example
  * export const POST = createStatusCallbackHandler({
@@ -124,17 +157,9 @@ function answer(status: number): Response {
  *   on: { "room-ended": (e) => console.log(e.RoomSid, e.RoomDuration) },
  * });
  */
-export function createStatusCallbackHandler(options: StatusCallbackHandlerOptions): StatusCallbackHandler {
-  if (typeof options?.authToken !== "string" || !options.authToken) throw new TypeError("createStatusCallbackHandler: authToken is required");
-  if (options.url !== undefined) {
-    try {
-      new URL(options.url);
-    } catch {
-      throw new TypeError("createStatusCallbackHandler: url must be an absolute URL");
-    }
-  }
+export function createStatusCallbackHandler(given: StatusCallbackHandlerOptions): StatusCallbackHandler {
+  const options = checkHandlerOptions(given);
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_CALLBACK_BODY_BYTES;
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError("createStatusCallbackHandler: maxBodyBytes must be a positive whole number");
   const listeners = options.on ?? {};
   const report = (error: unknown, status: number) => {
     try {
@@ -145,20 +170,26 @@ export function createStatusCallbackHandler(options: StatusCallbackHandlerOption
   };
 
   return async (request) => {
-    if (request.method !== "POST" && request.method !== "GET") return new Response(null, { status: 405, headers: { allow: "GET, POST" } });
+    if (request.method !== "POST" && request.method !== "GET")
+      return new Response(null, { status: 405, headers: { allow: "GET, POST" } });
     let event: ParsedStatusCallback;
     try {
       const body = request.method === "POST" ? await readBodyWithLimit(request, limit) : "";
-      event = await verifyStatusCallback(request, { authToken: options.authToken, url: publicUrl(request, options), body });
+      event = await verifyStatusCallback(request, {
+        authToken: options.authToken,
+        url: publicUrl(request, options),
+        body,
+      });
     } catch (error) {
       // Anything else (a body that could not be read, a malformed genuine callback) is the sender's fault: 400.
-      const status = error instanceof CallbackBodyTooLargeError ? 413 : error instanceof InvalidSignatureError ? 403 : 400;
+      const status =
+        error instanceof CallbackBodyTooLargeError ? 413 : error instanceof InvalidSignatureError ? 403 : 400;
       report(error, status);
       return answer(status);
     }
-    const listener = (event.kind === "unknown" ? listeners.unknown : listeners[event.StatusCallbackEvent as StatusCallbackEventName]) as
-      | ((e: ParsedStatusCallback) => Awaitable<void>)
-      | undefined;
+    const listener = (
+      event.kind === "unknown" ? listeners.unknown : listeners[event.StatusCallbackEvent as StatusCallbackEventName]
+    ) as ((e: ParsedStatusCallback) => Awaitable<void>) | undefined;
     try {
       await listener?.(event);
     } catch (error) {

@@ -101,12 +101,10 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
     const method = (req.method ?? "GET").toUpperCase();
     const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
     // Without a usable Host the URL Twilio signed cannot be rebuilt: only `url` can say it.
-    let url: string;
-    try {
-      url = new URL(req.originalUrl ?? req.url ?? "/", `${encrypted ? "https" : "http"}://${req.headers.host ?? "invalid.invalid"}`).toString();
-    } catch {
-      url = new URL(req.originalUrl ?? "/", "http://invalid.invalid").toString();
-    }
+    // A target or Host that does not parse leaves a URL no signature matches: 403, not a 500 from a TypeError.
+    const target = req.originalUrl ?? req.url ?? "/";
+    const base = `${encrypted ? "https" : "http"}://${req.headers.host ?? "invalid.invalid"}`;
+    const url = URL.canParse(target, base) ? new URL(target, base).toString() : "http://invalid.invalid/";
     let body: string | undefined;
     if (method === "POST") {
       // A parser that did not match the content type (express.json() before a form post) leaves
@@ -122,7 +120,9 @@ export function createNodeStatusCallbackHandler(options: StatusCallbackHandlerOp
         body = raw.toString("utf8");
       }
     }
-    const response = await handle(new Request(url, { method, headers: toHeaders(req), ...(body !== undefined ? { body } : {}) }));
+    const response = await handle(
+      new Request(url, { method, headers: toHeaders(req), ...(body !== undefined ? { body } : {}) }),
+    );
     const text = await response.text();
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(text);

@@ -13,6 +13,7 @@
  */
 import { statusCallbackFamilies } from "../../generated/callbacks.js";
 import type { components } from "../../generated/openapi.js";
+import { named, TwilioVideoError } from "../core/errors.js";
 
 /** Form parameters of a callback: a record (repeated keys as arrays) or URLSearchParams. */
 export type CallbackParams = Record<string, string | readonly string[]> | URLSearchParams;
@@ -129,9 +130,11 @@ export type StatusCallbackOf<E extends StatusCallbackEventName> = KnownStatusCal
   : never;
 
 /** A callback whose fields cannot be what the spec says (a missing required field, a count that is not a number). */
-export class InvalidStatusCallbackError extends Error {
-  override readonly name = "InvalidStatusCallbackError";
+export class InvalidStatusCallbackError extends TwilioVideoError {
   readonly kind = "callback" as const;
+  static {
+    named(this, "InvalidStatusCallbackError");
+  }
   /** The field at fault. */
   readonly field: string;
   constructor(field: string, message: string) {

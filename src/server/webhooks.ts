@@ -6,9 +6,18 @@
  */
 import type { webhooks } from "../../generated/openapi.js";
 import { base64, hex, timingSafeEqual, utf8 } from "../core/encoding.js";
-import { InvalidStatusCallbackError, parseStatusCallback, type CallbackParams, type ParsedStatusCallback } from "./status-callbacks.js";
+import { named, TwilioArgumentError, TwilioConfigError, TwilioVideoError } from "../core/errors.js";
+import { optionBag, optionNames, refuseUnknownOptions } from "../core/options.js";
+import {
+  InvalidStatusCallbackError,
+  parseStatusCallback,
+  type CallbackParams,
+  type ParsedStatusCallback,
+} from "./status-callbacks.js";
 
-type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } } ? B : never;
+type FormBody<W> = W extends { post: { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } }
+  ? B
+  : never;
 /** A room status callback event (room, participant, track and recording events). */
 export type RoomStatusCallbackEvent = FormBody<webhooks["roomStatusCallback"]>;
 /** A composition status callback event (composition and composition hook events). */
@@ -18,14 +27,32 @@ export type StatusCallbackEvent = RoomStatusCallbackEvent | CompositionStatusCal
 
 function pairs(params: CallbackParams): Array<[string, string]> {
   if (params instanceof URLSearchParams) return [...params];
-  return Object.entries(params).flatMap(([name, value]) =>
-    typeof value === "string" ? [[name, value] as [string, string]] : value.map((v) => [name, v] as [string, string]),
-  );
+  if (typeof params !== "object" || params === null)
+    throw new TwilioArgumentError("params must be URLSearchParams or an object of strings");
+  return Object.entries(params).flatMap(([name, value]) => {
+    if (typeof value === "string") return [[name, value] as [string, string]];
+    if (Array.isArray(value) && value.every((v) => typeof v === "string"))
+      return value.map((v) => [name, v] as [string, string]);
+    throw new TwilioArgumentError(
+      `params: the value of ${JSON.stringify(name.slice(0, 40))} must be a string or an array of strings`,
+    );
+  });
+}
+
+/** Web Crypto, or a TwilioConfigError on a runtime without it (rather than a TypeError from `undefined.subtle`). */
+function subtleCrypto(): SubtleCrypto {
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  if (!subtle)
+    throw new TwilioConfigError(
+      "checking callback signatures needs Web Crypto (globalThis.crypto.subtle), which this runtime lacks",
+    );
+  return subtle;
 }
 
 async function hmacSha1(key: string, data: string): Promise<Uint8Array> {
-  const cryptoKey = await crypto.subtle.importKey("raw", utf8(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, utf8(data)));
+  const subtle = subtleCrypto();
+  const cryptoKey = await subtle.importKey("raw", utf8(key), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  return new Uint8Array(await subtle.sign("HMAC", cryptoKey, utf8(data)));
 }
 
 /**
@@ -33,8 +60,13 @@ async function hmacSha1(key: string, data: string): Promise<Uint8Array> {
  * with these form parameters (none for GET callbacks and JSON bodies).
  */
 export async function computeSignature(authToken: string, url: string, params: CallbackParams = {}): Promise<string> {
+  // A missing token would otherwise be signed with as the text "undefined".
+  if (typeof authToken !== "string" || typeof url !== "string")
+    throw new TwilioArgumentError("computeSignature needs the auth token and the URL as strings");
   // Sorted by name, then by value for repeated names, as Twilio signs them.
-  const sorted = pairs(params).sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const sorted = pairs(params).sort(([an, av], [bn, bv]) =>
+    an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0,
+  );
   let data = url;
   for (const [name, value] of sorted) data += name + value;
   return base64(await hmacSha1(authToken, data));
@@ -57,6 +89,11 @@ function urlVariants(url: string): string[] {
   return [...new Set([url, withoutPort.toString(), withPort])];
 }
 
+/** A non-empty string: what a token or signature must be before it is compared (anything else answers false). */
+function isText(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
+}
+
 function parseUrl(url: string): URL | null {
   try {
     return new URL(url);
@@ -65,7 +102,12 @@ function parseUrl(url: string): URL | null {
   }
 }
 
-async function signatureMatches(authToken: string, signature: string, url: string, params: CallbackParams): Promise<boolean> {
+async function signatureMatches(
+  authToken: string,
+  signature: string,
+  url: string,
+  params: CallbackParams,
+): Promise<boolean> {
   for (const candidate of urlVariants(url)) {
     if (timingSafeEqual(await computeSignature(authToken, candidate, params), signature)) return true;
   }
@@ -84,7 +126,7 @@ export async function validateSignature(
   url: string,
   params: CallbackParams = {},
 ): Promise<boolean> {
-  if (!authToken || !signature || !parseUrl(url)) return false;
+  if (!isText(authToken) || !isText(signature) || !parseUrl(url)) return false;
   return signatureMatches(authToken, signature, url, params);
 }
 
@@ -100,19 +142,31 @@ export async function validateJsonSignature(
   body: string,
 ): Promise<boolean> {
   const parsed = parseUrl(url);
-  if (!authToken || !signature || !parsed) return false;
+  if (!isText(authToken) || !isText(signature) || !parsed) return false;
   const claimed = parsed.searchParams.get("bodySHA256");
   if (!claimed) return false;
-  const actual = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(body))));
+  if (typeof body !== "string") return false;
+  const actual = hex(new Uint8Array(await subtleCrypto().digest("SHA-256", utf8(body))));
   if (!timingSafeEqual(claimed.toLowerCase(), actual)) return false;
   return signatureMatches(authToken, signature, url, {});
 }
 
 /** Thrown by {@link verifyStatusCallback} when a request is not a genuine Twilio callback. */
-export class InvalidSignatureError extends Error {
-  override readonly name = "InvalidSignatureError";
+export class InvalidSignatureError extends TwilioVideoError {
   readonly kind = "signature" as const;
+  static {
+    named(this, "InvalidSignatureError");
+  }
 }
+
+/** What {@link verifyStatusCallback} takes besides the request. */
+export interface VerifyStatusCallbackOptions {
+  authToken: string;
+  url?: string;
+  body?: string;
+}
+
+const VERIFY_OPTION_NAMES = optionNames<VerifyStatusCallbackOptions>({ authToken: true, url: true, body: true });
 
 /**
  * Verifies a status callback delivered as a fetch `Request` (the shape
@@ -132,21 +186,36 @@ export class InvalidSignatureError extends Error {
  */
 export async function verifyStatusCallback(
   request: Request,
-  options: { authToken: string; url?: string; body?: string },
+  options: VerifyStatusCallbackOptions,
 ): Promise<ParsedStatusCallback> {
-  const url = options.url ?? request.url;
+  const checked: Partial<VerifyStatusCallbackOptions> = optionBag("verifyStatusCallback", options) ?? {};
+  refuseUnknownOptions("verifyStatusCallback", checked, VERIFY_OPTION_NAMES);
+  const { authToken = "" } = checked;
+  const url = checked.url ?? request.url;
   const parsed = parseUrl(url);
   if (!parsed) throw new InvalidSignatureError("The callback URL does not parse, so its signature cannot be checked");
   const signature = request.headers.get("x-twilio-signature");
   const get = request.method === "GET" || request.method === "HEAD";
-  const body = get ? "" : (options.body ?? (await request.text()));
+  const body = get ? "" : (checked.body ?? (await requestText(request)));
   if (parsed.searchParams.has("bodySHA256")) {
-    if (!(await validateJsonSignature(options.authToken, signature, url, body))) throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
+    if (!(await validateJsonSignature(authToken, signature, url, body)))
+      throw new InvalidSignatureError("X-Twilio-Signature or bodySHA256 does not match this request");
     return parseStatusCallback(jsonFields(body));
   }
   const form = new URLSearchParams(body);
-  if (!(await validateSignature(options.authToken, signature, url, form))) throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
+  if (!(await validateSignature(authToken, signature, url, form)))
+    throw new InvalidSignatureError("X-Twilio-Signature does not match this request");
   return parseStatusCallback(get ? parsed.searchParams : form);
+}
+
+/**
+ * The request's body; one already read (by a framework, say) is a TwilioArgumentError naming the fix, not a
+ * TypeError.
+ */
+async function requestText(request: Request): Promise<string> {
+  if (request.bodyUsed)
+    throw new TwilioArgumentError("verifyStatusCallback: the request body was already read; pass it as options.body");
+  return request.text();
 }
 
 /** A JSON body's top-level fields as strings (objects re-serialised), like the form fields of other callbacks. */
@@ -157,6 +226,9 @@ function jsonFields(body: string): Record<string, string> {
   } catch {
     throw new InvalidStatusCallbackError("body", "is signed but is not JSON");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
-  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]));
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidStatusCallbackError("body", "is signed but is not a JSON object");
+  return Object.fromEntries(
+    Object.entries(value).map(([name, v]) => [name, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
 }
