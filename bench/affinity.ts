@@ -25,5 +25,6 @@ export const CONTESTANT_CPU = 1;
 export function pin(pid: number | undefined, cpu: number): void {
   if (!pinned || pid === undefined) return;
   const result = spawnSync("taskset", ["-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
-  if (result.status !== 0) throw new Error(`taskset could not pin process ${pid} to CPU ${cpu} (exit ${result.status})`);
+  if (result.status !== 0)
+    throw new Error(`taskset could not pin process ${pid} to CPU ${cpu} (exit ${result.status})`);
 }

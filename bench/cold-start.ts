@@ -35,7 +35,12 @@ async function build(id: string): Promise<string> {
   return file;
 }
 
-export async function coldStart(ids: string[], origin: string, runs: number, progress: (line: string) => void): Promise<Record<string, Summary>> {
+export async function coldStart(
+  ids: string[],
+  origin: string,
+  runs: number,
+  progress: (line: string) => void,
+): Promise<Record<string, Summary>> {
   const files = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await build(id)] as const)));
   const values: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
   for (let round = 0; round < runs; round++) {

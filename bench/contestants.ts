@@ -17,8 +17,12 @@ export type { Contestant, Runner } from "./types.js";
 // Our client as its users run it: the compiled package (dist/, built by
 // bench/run.ts first), not the TypeScript loader's output, which wraps every
 // closure in a name-keeping helper that no consumer pays for.
-const { createVideoClient } = (await import(new URL("../dist/src/index.js", import.meta.url).href)) as typeof import("../src/index.js");
-const { createVideoClient: createNodeVideoClient } = (await import(new URL("../dist/src/node.js", import.meta.url).href)) as typeof import("../src/node.js");
+const { createVideoClient } = (await import(
+  new URL("../dist/src/index.js", import.meta.url).href
+)) as typeof import("../src/index.js");
+const { createVideoClient: createNodeVideoClient } = (await import(
+  new URL("../dist/src/node.js", import.meta.url).href
+)) as typeof import("../src/node.js");
 
 const FORM = { UniqueName: "daily-standup", Type: "group", MaxParticipants: "50" };
 const authorization = `Basic ${Buffer.from(`${API_KEY_SID}:${API_KEY_SECRET}`).toString("base64")}`;
@@ -49,7 +53,14 @@ export const CONTESTANTS: Contestant[] = [
     label: "raw fetch",
     make: (origin) => ({
       get: async () => (await fetch(`${origin}/v1/Rooms/${ROOM_SID}`, { headers: { authorization } })).json(),
-      create: async () => (await fetch(`${origin}/v1/Rooms`, { method: "POST", headers: formHeaders, body: new URLSearchParams(FORM).toString() })).json(),
+      create: async () =>
+        (
+          await fetch(`${origin}/v1/Rooms`, {
+            method: "POST",
+            headers: formHeaders,
+            body: new URLSearchParams(FORM).toString(),
+          })
+        ).json(),
       async iterate(limit, onPage) {
         let count = 0;
         let next: string | null = `${origin}/v1/Rooms?PageSize=${PAGE_SIZE}`;
@@ -96,18 +107,28 @@ export const CONTESTANTS: Contestant[] = [
   {
     id: "ours",
     label: "ours (fetch)",
-    make: (origin) => ours(createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin })),
+    make: (origin) =>
+      ours(createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin })),
   },
   {
     id: "ours-validate",
     label: "ours + validate (warn)",
     make: (origin) =>
-      ours(createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin, validateResponses: "warn", onWarning: (m) => console.error(m) })),
+      ours(
+        createVideoClient({
+          apiKeySid: API_KEY_SID,
+          apiKeySecret: API_KEY_SECRET,
+          baseUrl: origin,
+          validateResponses: "warn",
+          onWarning: (m) => console.error(m),
+        }),
+      ),
   },
   {
     id: "ours-node",
     label: "ours (node fast path)",
-    make: (origin) => ours(createNodeVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin })),
+    make: (origin) =>
+      ours(createNodeVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin })),
   },
   {
     id: "twilio",
@@ -143,7 +164,8 @@ export const CONTESTANTS: Contestant[] = [
       const { hostname, port } = new URL(origin);
       const request = (method: string, path: string, body?: string) =>
         new Promise<unknown>((resolve, reject) => {
-          const headers: http.OutgoingHttpHeaders = body === undefined ? { authorization } : { ...formHeaders, "content-length": Buffer.byteLength(body) };
+          const headers: http.OutgoingHttpHeaders =
+            body === undefined ? { authorization } : { ...formHeaders, "content-length": Buffer.byteLength(body) };
           const req = http.request({ hostname, port, path, method, agent, headers }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -165,7 +187,12 @@ export const CONTESTANTS: Contestant[] = [
     make(origin) {
       const pool = new Pool(origin);
       const request = async (method: "GET" | "POST", path: string, body?: string) => {
-        const response = await pool.request({ method, path, headers: body === undefined ? { authorization } : formHeaders, body });
+        const response = await pool.request({
+          method,
+          path,
+          headers: body === undefined ? { authorization } : formHeaders,
+          body,
+        });
         return response.body.json();
       };
       return {
@@ -177,7 +204,10 @@ export const CONTESTANTS: Contestant[] = [
 ];
 
 /** get / create / iterate over a bare `request(method, path, body)` of a floor contestant (node:http, undici): paths, no URLs, no client. */
-function pathOperations(origin: string, request: (method: "GET" | "POST", path: string, body?: string) => Promise<unknown>) {
+function pathOperations(
+  origin: string,
+  request: (method: "GET" | "POST", path: string, body?: string) => Promise<unknown>,
+) {
   return {
     get: () => request("GET", `/v1/Rooms/${ROOM_SID}`),
     create: () => request("POST", "/v1/Rooms", new URLSearchParams(FORM).toString()),

@@ -21,7 +21,11 @@ const PROGRAM = fileURLToPath(new URL("./contestant-process.ts", import.meta.url
 type Reply = { ready: true } | { ok: true; result: SliceResult } | { ok: false; error: string };
 
 export async function startDriver(id: string, label: string, origin: string, cwd: string): Promise<Driver> {
-  const child: ChildProcess = fork(PROGRAM, [id, origin], { cwd, execArgv: ["--expose-gc", "--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(PROGRAM, [id, origin], {
+    cwd,
+    execArgv: ["--expose-gc", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   // Whoever waits on the child: first its "ready", then one slice at a time.
   let pending: { resolve: (r: SliceResult | undefined) => void; reject: (e: Error) => void } | undefined;
   const take = () => {

@@ -49,7 +49,9 @@ if (process.argv.includes("--serve")) {
   // Started by the bench itself (below); not an option for users.
   const { startEmulator } = await import("../src/emulator/index.js");
   const emulator = await startEmulator({ clock: "manual", statusCallbacks: false });
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, apiKeySid: emulator.credentials.apiKeySid, apiKeySecret: emulator.credentials.apiKeySecret })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ url: emulator.url, apiKeySid: emulator.credentials.apiKeySid, apiKeySecret: emulator.credentials.apiKeySecret })}\n`,
+  );
   process.on("SIGTERM", () => void emulator.stop().then(() => process.exit(0)));
   await new Promise(() => undefined);
 }
@@ -89,7 +91,9 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const tsx = createRequire(import.meta.url).resolve("tsx/cli");
-  const child = spawn(process.execPath, [tsx, fileURLToPath(import.meta.url), "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [tsx, fileURLToPath(import.meta.url), "--serve"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -100,12 +104,22 @@ async function startServer(): Promise<Server> {
   });
   process.on("exit", () => child.kill("SIGKILL"));
   const info = JSON.parse(line) as { url: string; apiKeySid: string; apiKeySecret: string };
-  return { child, port: Number(new URL(info.url).port), auth: `Basic ${Buffer.from(`${info.apiKeySid}:${info.apiKeySecret}`).toString("base64")}` };
+  return {
+    child,
+    port: Number(new URL(info.url).port),
+    auth: `Basic ${Buffer.from(`${info.apiKeySid}:${info.apiKeySecret}`).toString("base64")}`,
+  };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-function call(server: Server, method: string, path: string, form?: Record<string, string>, json?: unknown): Promise<number> {
+function call(
+  server: Server,
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+  json?: unknown,
+): Promise<number> {
   const body = form ? new URLSearchParams(form).toString() : json !== undefined ? JSON.stringify(json) : undefined;
   const headers: Record<string, string> = { Authorization: server.auth };
   if (form) headers["Content-Type"] = "application/x-www-form-urlencoded";
@@ -126,7 +140,11 @@ function call(server: Server, method: string, path: string, form?: Record<string
 }
 
 /** Runs `total` requests from `CLIENTS` concurrent clients; answers requests per second and the median latency. */
-async function load(total: number, make: (i: number) => Promise<number>, expected: number): Promise<{ rps: number; medianMs: number }> {
+async function load(
+  total: number,
+  make: (i: number) => Promise<number>,
+  expected: number,
+): Promise<{ rps: number; medianMs: number }> {
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
@@ -161,7 +179,11 @@ async function fill(target: Target): Promise<void> {
   const half = Math.floor(target.rooms / 2);
   await load(half, (i) => call(target, "POST", "/v1/Rooms", { UniqueName: name(i), UnusedRoomTimeout: "1" }), 201);
   await call(target, "POST", "/_emulator/clock/advance", undefined, { ms: 2 * 60_000 });
-  await load(target.rooms - half, (i) => call(target, "POST", "/v1/Rooms", { UniqueName: name(half + i), UnusedRoomTimeout: "60" }), 201);
+  await load(
+    target.rooms - half,
+    (i) => call(target, "POST", "/v1/Rooms", { UniqueName: name(half + i), UnusedRoomTimeout: "60" }),
+    201,
+  );
   target.created = target.rooms;
   target.liveFrom = half;
 }
@@ -177,7 +199,8 @@ const CREATES = Math.max(1, Math.floor(REQUESTS / 4));
 const scenarios: Scenario[] = [
   {
     name: "GET /v1/Rooms/{UniqueName}",
-    run: (t) => load(REQUESTS, (i) => call(t, "GET", `/v1/Rooms/${name(t.liveFrom + (i % (t.rooms - t.liveFrom)))}`), 200),
+    run: (t) =>
+      load(REQUESTS, (i) => call(t, "GET", `/v1/Rooms/${name(t.liveFrom + (i % (t.rooms - t.liveFrom)))}`), 200),
   },
   {
     name: "GET /v1/Rooms?Status=in-progress (page of 50)",
@@ -189,14 +212,23 @@ const scenarios: Scenario[] = [
   },
   {
     name: "GET /v1/Rooms?UniqueName=…&Status=completed",
-    run: (t) => load(REQUESTS, (i) => call(t, "GET", `/v1/Rooms?UniqueName=${name(i % Math.max(1, t.liveFrom))}&Status=completed`), 200),
+    run: (t) =>
+      load(
+        REQUESTS,
+        (i) => call(t, "GET", `/v1/Rooms?UniqueName=${name(i % Math.max(1, t.liveFrom))}&Status=completed`),
+        200,
+      ),
   },
   {
     name: "POST /v1/Rooms (create)",
     run: async (t) => {
       const first = t.created;
       t.created += CREATES;
-      return load(CREATES, (i) => call(t, "POST", "/v1/Rooms", { UniqueName: name(first + i), UnusedRoomTimeout: "60" }), 201);
+      return load(
+        CREATES,
+        (i) => call(t, "POST", "/v1/Rooms", { UniqueName: name(first + i), UnusedRoomTimeout: "60" }),
+        201,
+      );
     },
   },
 ];
@@ -215,7 +247,11 @@ interface Measured {
 
 function summarise(rounds: Array<{ rps: number; medianMs: number }>): Measured {
   const rps = rounds.map((x) => x.rps);
-  return { rps: median(rps), medianMs: median(rounds.map((x) => x.medianMs)), spread: (Math.max(...rps) - Math.min(...rps)) / median(rps) };
+  return {
+    rps: median(rps),
+    medianMs: median(rounds.map((x) => x.medianMs)),
+    spread: (Math.max(...rps) - Math.min(...rps)) / median(rps),
+  };
 }
 
 // Both sizes run at once, each in its own process, and every round measures both back to back
@@ -257,10 +293,15 @@ try {
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
   else {
-    console.log(`emulator scaling, ${CLIENTS} concurrent clients, ${REQUESTS} requests (creates: ${CREATES}) × ${ROUNDS} interleaved rounds (median), Node ${process.version}`);
+    console.log(
+      `emulator scaling, ${CLIENTS} concurrent clients, ${REQUESTS} requests (creates: ${CREATES}) × ${ROUNDS} interleaved rounds (median), Node ${process.version}`,
+    );
     console.log(`| scenario | req/s at ${SMALL} rooms | req/s at ${LARGE} rooms | cost ratio | ≤ ${TARGET_RATIO} |`);
     console.log("| --- | --- | --- | --- | --- |");
-    for (const r of rows) console.log(`| ${r.scenario} | ${Math.round(r.small.rps)} | ${Math.round(r.large.rps)} | ${r.ratio.toFixed(2)} | ${r.withinTarget ? "yes" : "NO"} |`);
+    for (const r of rows)
+      console.log(
+        `| ${r.scenario} | ${Math.round(r.small.rps)} | ${Math.round(r.large.rps)} | ${r.ratio.toFixed(2)} | ${r.withinTarget ? "yes" : "NO"} |`,
+      );
   }
   process.exitCode = rows.every((r) => r.withinTarget) ? 0 : 1;
 } finally {

@@ -53,7 +53,8 @@ export function roomPage(origin: string, page: number, total: number): Record<st
   const start = page * PAGE_SIZE;
   const count = Math.max(0, Math.min(PAGE_SIZE, total - start));
   const rooms = Array.from({ length: count }, (_, k) => room(origin, roomSid(start + k), start + k));
-  const pageUrl = (p: number) => `${origin}/v1/Rooms?PageSize=${PAGE_SIZE}&Page=${p}${p > 0 ? `&PageToken=PA${roomSid(p * PAGE_SIZE - 1)}` : ""}`;
+  const pageUrl = (p: number) =>
+    `${origin}/v1/Rooms?PageSize=${PAGE_SIZE}&Page=${p}${p > 0 ? `&PageToken=PA${roomSid(p * PAGE_SIZE - 1)}` : ""}`;
   return {
     rooms,
     meta: {

@@ -15,7 +15,15 @@ export interface Target {
 
 export interface BenchReport {
   date: string;
-  machine: { cpus: number; model: string; memoryGB: number; node: string; platform: string; pinned?: boolean; loadavg: number[] };
+  machine: {
+    cpus: number;
+    model: string;
+    memoryGB: number;
+    node: string;
+    platform: string;
+    pinned?: boolean;
+    loadavg: number[];
+  };
   quick: boolean;
   sizes: Record<string, number>;
   contestants: Record<string, string>;
@@ -30,8 +38,20 @@ export function evaluateTargets(report: BenchReport): Target[] {
   const scenario = (id: string) => report.scenarios.find((s) => s.id === id);
   const ratio = (id: string, who: string) => scenario(id)?.results[who]?.ratio ?? null;
   const targets: Target[] = [];
-  const atMost = (what: string, value: number | null, limit: number) => targets.push({ what, value: value === null ? null : round2(value), limit: `≤ ${limit}`, met: value !== null && value <= limit });
-  const atLeast = (what: string, value: number | null, limit: number) => targets.push({ what, value: value === null ? null : round2(value), limit: `≥ ${limit}`, met: value !== null && value >= limit });
+  const atMost = (what: string, value: number | null, limit: number) =>
+    targets.push({
+      what,
+      value: value === null ? null : round2(value),
+      limit: `≤ ${limit}`,
+      met: value !== null && value <= limit,
+    });
+  const atLeast = (what: string, value: number | null, limit: number) =>
+    targets.push({
+      what,
+      value: value === null ? null : round2(value),
+      limit: `≥ ${limit}`,
+      met: value !== null && value >= limit,
+    });
   /** Ours over twilio-node, as a time ratio (< 1: ours is faster). */
   const versusTwilio = (id: string, who: string) => {
     const mine = ratio(id, who);
@@ -46,7 +66,12 @@ export function evaluateTargets(report: BenchReport): Target[] {
   atMost("ours C (time ÷ raw fetch)", ratio("C", "ours"), 1.15);
   atMost("ours D (time ÷ raw fetch)", ratio("D", "ours"), 1.1);
   const growth = scenario("D")?.results.ours?.rssGrowthMB;
-  targets.push({ what: "ours D peak RSS growth (MB)", value: growth ?? null, limit: "< 30", met: growth !== undefined && growth < 30 });
+  targets.push({
+    what: "ours D peak RSS growth (MB)",
+    value: growth ?? null,
+    limit: "< 30",
+    met: growth !== undefined && growth < 30,
+  });
   for (const id of ["A", "B", "D"]) atMost(`ours ${id} vs twilio-node (time ratio)`, versusTwilio(id, "ours"), 1);
   for (const id of ["A", "D"]) {
     const plain = ratio(id, "ours");
@@ -56,7 +81,8 @@ export function evaluateTargets(report: BenchReport): Target[] {
   atMost("ours-node A (time ÷ raw fetch)", ratio("A", "ours-node"), 0.7);
   atLeast("ours-node B (throughput ÷ raw fetch)", ratio("B", "ours-node"), 2);
   atMost("ours-node C (time ÷ raw fetch)", ratio("C", "ours-node"), 0.7);
-  for (const id of ["A", "B", "C", "D", "cold"]) atMost(`ours-node ${id} vs twilio-node (time ratio)`, versusTwilio(id, "ours-node"), 1);
+  for (const id of ["A", "B", "C", "D", "cold"])
+    atMost(`ours-node ${id} vs twilio-node (time ratio)`, versusTwilio(id, "ours-node"), 1);
   return targets;
 }
 
@@ -73,7 +99,10 @@ export function renderTable(report: BenchReport): string {
   const ids = Object.keys(report.contestants);
   const header = `| scenario | ${ids.map((id) => report.contestants[id]).join(" | ")} |`;
   const rule = `| --- | ${ids.map(() => "---").join(" | ")} |`;
-  const rows = report.scenarios.map((s) => `| ${s.id === "cold" ? "" : `${s.id} `}${s.title}${s.better === "higher" ? ", req/s (× raw fetch)" : ""} | ${ids.map((id) => cell(s, id)).join(" | ")} |`);
+  const rows = report.scenarios.map(
+    (s) =>
+      `| ${s.id === "cold" ? "" : `${s.id} `}${s.title}${s.better === "higher" ? ", req/s (× raw fetch)" : ""} | ${ids.map((id) => cell(s, id)).join(" | ")} |`,
+  );
   const withCpu = report.scenarios.filter((s) => Object.values(s.results).some((r) => r.cpu));
   if (withCpu.length > 0) {
     rows.push(
@@ -81,8 +110,13 @@ export function renderTable(report: BenchReport): string {
     );
   }
   const d = report.scenarios.find((s) => s.id === "D");
-  if (d) rows.push(`| D peak RSS growth, MB | ${ids.map((id) => (d.results[id]?.rssGrowthMB ?? "").toString()).join(" | ")} |`);
-  rows.push(`| bundle listing rooms, min + gzip KiB | ${ids.map((id) => (report.bundles[id] ? (report.bundles[id]!.gzip / 1024).toFixed(1) : "")).join(" | ")} |`);
+  if (d)
+    rows.push(
+      `| D peak RSS growth, MB | ${ids.map((id) => (d.results[id]?.rssGrowthMB ?? "").toString()).join(" | ")} |`,
+    );
+  rows.push(
+    `| bundle listing rooms, min + gzip KiB | ${ids.map((id) => (report.bundles[id] ? (report.bundles[id]!.gzip / 1024).toFixed(1) : "")).join(" | ")} |`,
+  );
   const raw = (id: string) => report.scenarios.find((s) => s.id === id)?.results["raw-fetch"];
   const base = ["A", "C", "D", "cold"]
     .map((id) => {
@@ -101,6 +135,13 @@ export function renderTable(report: BenchReport): string {
     rule,
     ...rows,
     "",
-    `Targets met: ${met} of ${report.targets.length}${report.targets.some((t) => !t.met) ? ` (missed: ${report.targets.filter((t) => !t.met).map((t) => `${t.what} = ${t.value ?? "n/a"}, want ${t.limit}`).join("; ")})` : ""}.`,
+    `Targets met: ${met} of ${report.targets.length}${
+      report.targets.some((t) => !t.met)
+        ? ` (missed: ${report.targets
+            .filter((t) => !t.met)
+            .map((t) => `${t.what} = ${t.value ?? "n/a"}, want ${t.limit}`)
+            .join("; ")})`
+        : ""
+    }.`,
   ].join("\n");
 }

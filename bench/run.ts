@@ -40,11 +40,19 @@ const { values: flags } = parseCommandLine({
 // here only when missing, so neither --help nor a second run needs the registry.
 const BENCH_DIR = fileURLToPath(new URL("./", import.meta.url));
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url))))) {
+if (
+  ["twilio", "undici"].some(
+    (name) => !existsSync(fileURLToPath(new URL(`./node_modules/${name}/package.json`, import.meta.url))),
+  )
+) {
   process.stderr.write("installing bench/'s own dependencies (npm install --prefix bench)\n");
-  const install = spawnSync(npm, ["install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund", "--silent"], { stdio: ["ignore", "inherit", "inherit"] });
+  const install = spawnSync(npm, ["install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund", "--silent"], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   if (install.status !== 0) {
-    console.error(`npm install --prefix bench failed (${install.error?.message ?? `exit ${install.status}`}): the benchmark needs twilio and undici from bench/package.json`);
+    console.error(
+      `npm install --prefix bench failed (${install.error?.message ?? `exit ${install.status}`}): the benchmark needs twilio and undici from bench/package.json`,
+    );
     process.exit(1);
   }
 }
@@ -53,7 +61,9 @@ if (["twilio", "undici"].some((name) => !existsSync(fileURLToPath(new URL(`./nod
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const build = spawnSync(npm, ["run", "-s", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
 if (build.status !== 0) {
-  console.error(`npm run build failed (${build.error?.message ?? `exit ${build.status}`}): the benchmark measures the compiled package`);
+  console.error(
+    `npm run build failed (${build.error?.message ?? `exit ${build.status}`}): the benchmark measures the compiled package`,
+  );
   process.exit(1);
 }
 
@@ -67,16 +77,38 @@ const { scenarioA, scenarioB, scenarioC, scenarioD } = await import("./scenarios
 const { evaluateTargets, renderTable } = await import("./report.js");
 
 const sizes: Sizes = flags.quick
-  ? { rounds: 40, sequential: 12, concurrentRounds: 10, concurrentRequests: 256, concurrency: 64, rooms: 10_000, legRounds: 8, legRooms: 2_000 }
+  ? {
+      rounds: 40,
+      sequential: 12,
+      concurrentRounds: 10,
+      concurrentRequests: 256,
+      concurrency: 64,
+      rooms: 10_000,
+      legRounds: 8,
+      legRooms: 2_000,
+    }
   : // B's rounds vary by ±30% (a burst of 64 on two shared cores): 120 of them put its median within a few percent, where 40 moved it ±5% between runs.
-    { rounds: 150, sequential: 12, concurrentRounds: 120, concurrentRequests: 256, concurrency: 64, rooms: 50_000, legRounds: 24, legRooms: 5_000 };
+    {
+      rounds: 150,
+      sequential: 12,
+      concurrentRounds: 120,
+      concurrentRequests: 256,
+      concurrency: 64,
+      rooms: 50_000,
+      legRounds: 24,
+      legRooms: 5_000,
+    };
 const coldRuns = flags.quick ? 5 : 20;
 const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "--rooms", String(sizes.rooms)], {
-  cwd: ROOT,
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const server = spawn(
+  process.execPath,
+  ["--import", "tsx", fileURLToPath(new URL("./server.ts", import.meta.url)), "--rooms", String(sizes.rooms)],
+  {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 const origin = await new Promise<string>((resolve, reject) => {
   server.once("error", reject);
   server.once("exit", (code) => reject(new Error(`bench server exited (${code})`)));
@@ -87,13 +119,27 @@ pin(server.pid, SERVER_CPU);
 const drivers: Awaited<ReturnType<typeof startDriver>>[] = [];
 try {
   for (const c of CONTESTANTS) drivers.push(await startDriver(c.id, c.label, origin, ROOT));
-  progress(`bench server ${origin}; ${drivers.length} contestants, a process each; ${flags.quick ? "quick" : "full"} sizes`);
+  progress(
+    `bench server ${origin}; ${drivers.length} contestants, a process each; ${flags.quick ? "quick" : "full"} sizes`,
+  );
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of [scenarioA, scenarioB, scenarioC, scenarioD]) scenarios.push(await scenario(drivers, sizes, progress));
+  for (const scenario of [scenarioA, scenarioB, scenarioC, scenarioD])
+    scenarios.push(await scenario(drivers, sizes, progress));
   await Promise.all(drivers.splice(0).map((d) => d.close()));
 
-  const cold = await coldStart(CONTESTANTS.map((c) => c.id), origin, coldRuns, progress);
-  scenarios.push({ id: "cold", title: "cold start (import, construct, one GET)", unit: "ms since process start", better: "lower", results: cold });
+  const cold = await coldStart(
+    CONTESTANTS.map((c) => c.id),
+    origin,
+    coldRuns,
+    progress,
+  );
+  scenarios.push({
+    id: "cold",
+    title: "cold start (import, construct, one GET)",
+    unit: "ms since process start",
+    better: "lower",
+    results: cold,
+  });
 
   const bundles: Record<string, BundleSize> = {};
   for (const { id } of CONTESTANTS) bundles[id] = await bundleSize(id);
@@ -101,7 +147,15 @@ try {
   const cpu = cpus();
   const report: BenchReport = {
     date: new Date().toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model.trim() ?? "unknown", memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`, pinned, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      cpus: cpu.length,
+      model: cpu[0]?.model.trim() ?? "unknown",
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      pinned,
+      loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     quick: Boolean(flags.quick),
     sizes: { ...sizes, coldRuns },
     contestants: Object.fromEntries(CONTESTANTS.map((c) => [c.id, c.label])),

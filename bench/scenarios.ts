@@ -46,7 +46,14 @@ type Drivers = Driver[];
  * rotated order) and returns each contestant's per-round values, with its
  * process's CPU time per request beside them (`cpu`).
  */
-async function rounds(drivers: Drivers, count: number, command: Command, value: (ms: number, requests: number) => number, progress: (line: string) => void, title: string) {
+async function rounds(
+  drivers: Drivers,
+  count: number,
+  command: Command,
+  value: (ms: number, requests: number) => number,
+  progress: (line: string) => void,
+  title: string,
+) {
   const values: Record<string, number[]> = Object.fromEntries(drivers.map((d) => [d.id, []]));
   const cpu: Record<string, number[]> = Object.fromEntries(drivers.map((d) => [d.id, []]));
   for (let round = 0; round < count; round++) {
@@ -55,7 +62,8 @@ async function rounds(drivers: Drivers, count: number, command: Command, value: 
       values[driver.id]!.push(value(ms, requests));
       cpu[driver.id]!.push((cpuMs * 1000) / requests);
     }
-    if ((round + 1) % Math.ceil(count / 10) === 0 || round + 1 === count) progress(`${title}: round ${round + 1}/${count}`);
+    if ((round + 1) % Math.ceil(count / 10) === 0 || round + 1 === count)
+      progress(`${title}: round ${round + 1}/${count}`);
   }
   return { values, cpu };
 }
@@ -63,11 +71,19 @@ async function rounds(drivers: Drivers, count: number, command: Command, value: 
 const perRequestMicros = (ms: number, requests: number) => (ms * 1000) / requests;
 const perSecond = (ms: number, requests: number) => requests / (ms / 1000);
 
-function results(values: Record<string, number[]>, extra: Record<string, { rssGrowthMB?: number }> = {}, cpu?: Record<string, number[]>) {
+function results(
+  values: Record<string, number[]>,
+  extra: Record<string, { rssGrowthMB?: number }> = {},
+  cpu?: Record<string, number[]>,
+) {
   return Object.fromEntries(
     Object.entries(values).map(([id, rounds]) => [
       id,
-      { ...summarize(rounds, values["raw-fetch"]), ...extra[id], ...(cpu ? { cpu: summarize(cpu[id]!, cpu["raw-fetch"]) } : {}) },
+      {
+        ...summarize(rounds, values["raw-fetch"]),
+        ...extra[id],
+        ...(cpu ? { cpu: summarize(cpu[id]!, cpu["raw-fetch"]) } : {}),
+      },
     ]),
   );
 }
@@ -76,26 +92,56 @@ async function warmUp(drivers: Drivers, command: Command, times: number): Promis
   for (const driver of drivers) for (let i = 0; i < times; i++) await driver.run(command);
 }
 
-export async function scenarioA(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+export async function scenarioA(
+  drivers: Drivers,
+  sizes: Sizes,
+  progress: (line: string) => void,
+): Promise<ScenarioResult> {
   const command: Command = { kind: "sequential", op: "get", count: sizes.sequential };
   await warmUp(drivers, command, 20);
   const { values, cpu } = await rounds(drivers, sizes.rounds, command, perRequestMicros, progress, "A");
-  return { id: "A", title: "sequential GET room", unit: "µs/request", better: "lower", results: results(values, {}, cpu) };
+  return {
+    id: "A",
+    title: "sequential GET room",
+    unit: "µs/request",
+    better: "lower",
+    results: results(values, {}, cpu),
+  };
 }
 
-export async function scenarioB(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+export async function scenarioB(
+  drivers: Drivers,
+  sizes: Sizes,
+  progress: (line: string) => void,
+): Promise<ScenarioResult> {
   const command: Command = { kind: "concurrent", count: sizes.concurrentRequests, inFlight: sizes.concurrency };
   // Long enough for each client to open its pool of connections and settle.
   await warmUp(drivers, command, 8);
   const { values, cpu } = await rounds(drivers, sizes.concurrentRounds, command, perSecond, progress, "B");
-  return { id: "B", title: `${sizes.concurrency} in flight, GET room`, unit: "requests/s", better: "higher", results: results(values, {}, cpu) };
+  return {
+    id: "B",
+    title: `${sizes.concurrency} in flight, GET room`,
+    unit: "requests/s",
+    better: "higher",
+    results: results(values, {}, cpu),
+  };
 }
 
-export async function scenarioC(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+export async function scenarioC(
+  drivers: Drivers,
+  sizes: Sizes,
+  progress: (line: string) => void,
+): Promise<ScenarioResult> {
   const command: Command = { kind: "sequential", op: "create", count: sizes.sequential };
   await warmUp(drivers, command, 20);
   const { values, cpu } = await rounds(drivers, sizes.rounds, command, perRequestMicros, progress, "C");
-  return { id: "C", title: "POST create room (form)", unit: "µs/request", better: "lower", results: results(values, {}, cpu) };
+  return {
+    id: "C",
+    title: "POST create room (form)",
+    unit: "µs/request",
+    better: "lower",
+    results: results(values, {}, cpu),
+  };
 }
 
 /**
@@ -103,7 +149,11 @@ export async function scenarioC(drivers: Drivers, sizes: Sizes, progress: (line:
  * iterate `legRooms` of them from the first page (scaled to the whole
  * list), then one full iteration per contestant for its peak RSS growth.
  */
-export async function scenarioD(drivers: Drivers, sizes: Sizes, progress: (line: string) => void): Promise<ScenarioResult> {
+export async function scenarioD(
+  drivers: Drivers,
+  sizes: Sizes,
+  progress: (line: string) => void,
+): Promise<ScenarioResult> {
   const leg: Command = { kind: "iterate", count: sizes.legRooms };
   await warmUp(drivers, leg, 2);
   const scale = sizes.rooms / sizes.legRooms;
@@ -111,9 +161,16 @@ export async function scenarioD(drivers: Drivers, sizes: Sizes, progress: (line:
   const rss: Record<string, { rssGrowthMB: number }> = {};
   for (const driver of drivers) {
     const full = await driver.run({ kind: "iterate", count: null, measureRss: true });
-    if (full.requests !== sizes.rooms) throw new Error(`${driver.id} iterated ${full.requests} rooms, expected ${sizes.rooms}`);
+    if (full.requests !== sizes.rooms)
+      throw new Error(`${driver.id} iterated ${full.requests} rooms, expected ${sizes.rooms}`);
     rss[driver.id] = { rssGrowthMB: Math.round(full.rssGrowthMB! * 10) / 10 };
   }
   progress("D: full iterations (peak RSS growth) done");
-  return { id: "D", title: `iterate ${sizes.rooms.toLocaleString("en-US")} rooms`, unit: "ms/run", better: "lower", results: results(values, rss, cpu) };
+  return {
+    id: "D",
+    title: `iterate ${sizes.rooms.toLocaleString("en-US")} rooms`,
+    unit: "ms/run",
+    better: "lower",
+    results: results(values, rss, cpu),
+  };
 }

@@ -38,11 +38,22 @@ const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const roomBody = json(room(origin, ROOM_SID));
-const pages = Array.from({ length: Math.max(1, Math.ceil(total / PAGE_SIZE)) }, (_, p) => json(roomPage(origin, p, total)));
-const notFound = json({ code: 20404, message: "The requested resource was not found", more_info: "https://www.twilio.com/docs/errors/20404", status: 404 });
+const pages = Array.from({ length: Math.max(1, Math.ceil(total / PAGE_SIZE)) }, (_, p) =>
+  json(roomPage(origin, p, total)),
+);
+const notFound = json({
+  code: 20404,
+  message: "The requested resource was not found",
+  more_info: "https://www.twilio.com/docs/errors/20404",
+  status: 404,
+});
 
 function send(res: import("node:http").ServerResponse, status: number, body: Buffer): void {
-  res.writeHead(status, { "content-type": "application/json", "content-length": body.length, "twilio-request-id": "RQ00000000000000000000000000000000" });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": body.length,
+    "twilio-request-id": "RQ00000000000000000000000000000000",
+  });
   res.end(body);
 }
 

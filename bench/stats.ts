@@ -25,7 +25,8 @@ export const median = (values: number[]) => quantile(values, 0.5);
 
 export function summarize(rounds: number[], baseline: number[] | undefined): Summary {
   const mid = median(rounds);
-  const paired = baseline && baseline.length === rounds.length ? rounds.map((value, i) => value / baseline[i]!) : undefined;
+  const paired =
+    baseline && baseline.length === rounds.length ? rounds.map((value, i) => value / baseline[i]!) : undefined;
   return {
     median: mid,
     min: Math.min(...rounds),

@@ -17,7 +17,6 @@ export interface Contestant {
   make(origin: string): Runner;
 }
 
-
 /** One slice of work bench/run.ts sends a contestant's process (bench/contestant-process.ts). */
 export type Command =
   | { kind: "sequential"; op: "get" | "create"; count: number }

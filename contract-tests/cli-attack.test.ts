@@ -24,7 +24,9 @@ const ACTIVE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028
 /** An OSC title, a cursor move, a bell, a C1 CSI, a right-to-left override and a fake workflow command. */
 const HOSTILE = "\u001b]0;pwned\u0007\u001b[2J\u001b[1;1H\u009b31m\u202eevil\r\n::error::forged\u2028::warning::also";
 
-const room = JSON.parse(readFileSync(join(import.meta.dirname, "recordings/rooms/fetch-by-sid.json"), "utf8")) as Recording;
+const room = JSON.parse(
+  readFileSync(join(import.meta.dirname, "recordings/rooms/fetch-by-sid.json"), "utf8"),
+) as Recording;
 
 let dir: string;
 const run = async (args: string[]) => {
@@ -40,10 +42,16 @@ beforeAll(() => {
   const folder = join(dir, `in\u001b[31m\n::error::x`);
   mkdirSync(folder);
   const body = { ...(room.response.body as object), status: HOSTILE, unique_name: "\u009b2J\u202e" };
-  writeFileSync(join(folder, `rec\u0007\r\n::error file=a::b.json`), JSON.stringify({ ...room, response: { ...room.response, body } }));
+  writeFileSync(
+    join(folder, `rec\u0007\r\n::error file=a::b.json`),
+    JSON.stringify({ ...room, response: { ...room.response, body } }),
+  );
   const query = `${room.request.url}?x=${encodeURIComponent(HOSTILE)}`;
   writeFileSync(join(folder, "query.json"), JSON.stringify({ ...room, request: { ...room.request, url: query } }));
-  writeFileSync(join(folder, "lines.ndjson"), `${JSON.stringify({ ...room, response: { ...room.response, body } })}\n{ "broken\u001b[2J\n`);
+  writeFileSync(
+    join(folder, "lines.ndjson"),
+    `${JSON.stringify({ ...room, response: { ...room.response, body } })}\n{ "broken\u001b[2J\n`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,7 +61,9 @@ describe("reporters under hostile input", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).not.toMatch(ACTIVE);
     for (const line of r.stdout.trimEnd().split("\n")) {
-      expect(line).toMatch(/^(FAIL |WARN | {2}error {3}| {2}warning | {2}spec-too-strict |\d+ file\(s\), |skipped[: ]|spec-too-strict: the API)/);
+      expect(line).toMatch(
+        /^(FAIL |WARN | {2}error {3}| {2}warning | {2}spec-too-strict |\d+ file\(s\), |skipped[: ]|spec-too-strict: the API)/,
+      );
     }
     // The input is shown, escaped, not dropped.
     expect(r.stdout).toContain("in\\x1b[31m\\n::error::x/rec\\x07\\r\\n::error file=a::b.json");
@@ -96,7 +106,16 @@ describe("reporters under hostile input", () => {
   });
 
   it("proxy findings: method, URL and message are escaped", () => {
-    const line = findingLine({ kind: "error", exchange: 1, method: "GET", url: `https://video.twilio.com/v1/Rooms/${HOSTILE}`, where: "response.body", message: HOSTILE, found: HOSTILE, fails: true });
+    const line = findingLine({
+      kind: "error",
+      exchange: 1,
+      method: "GET",
+      url: `https://video.twilio.com/v1/Rooms/${HOSTILE}`,
+      where: "response.body",
+      message: HOSTILE,
+      found: HOSTILE,
+      fails: true,
+    });
     expect(line.endsWith("\n")).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(ACTIVE);
     expect(line.split("\n")).toHaveLength(2);
@@ -130,7 +149,10 @@ describe("patterns the CLI applies to input, on 1 MiB of crafted input", () => {
     ["xmlEscape: lone surrogates", () => xmlEscape("\uD800".repeat(MiB))],
     ["xmlEscape: surrogate pairs", () => xmlEscape("\uD83D\uDE00".repeat(MiB / 2))],
     ["number wire format: digits then junk", () => coerceScalar({}, { type: "number" }, `${"1".repeat(MiB)}x`)],
-    ["number wire format: digits, dot, digits, junk", () => coerceScalar({}, { type: "number" }, `${"1".repeat(MiB / 2)}.${"1".repeat(MiB / 2)}e`)],
+    [
+      "number wire format: digits, dot, digits, junk",
+      () => coerceScalar({}, { type: "number" }, `${"1".repeat(MiB / 2)}.${"1".repeat(MiB / 2)}e`),
+    ],
     ["integer wire format", () => coerceScalar({}, { type: "integer" }, `-${"9".repeat(MiB)}-`)],
     ["boolean wire format", () => coerceScalar({}, { type: "boolean" }, "true".repeat(MiB / 4))],
     ["form parsing: plus signs", () => parseForm(`a=${"+".repeat(MiB)}&b`)],
@@ -144,7 +166,11 @@ describe("patterns the CLI applies to input, on 1 MiB of crafted input", () => {
   });
 
   it("a 1 MiB NDJSON line of crafted values and a 1 MiB file name check in bounded time", async () => {
-    const long = { ...room, request: { ...room.request, url: `${room.request.url}?PageSize=${"9".repeat(MiB)}x` }, response: { ...room.response, body: { ...(room.response.body as object), status: "\u001b".repeat(MiB) } } };
+    const long = {
+      ...room,
+      request: { ...room.request, url: `${room.request.url}?PageSize=${"9".repeat(MiB)}x` },
+      response: { ...room.response, body: { ...(room.response.body as object), status: "\u001b".repeat(MiB) } },
+    };
     writeFileSync(join(dir, "long.ndjson"), `${JSON.stringify(long)}\n`);
     const start = performance.now();
     const r = await run(["--reporter", "github", "long.ndjson"]);

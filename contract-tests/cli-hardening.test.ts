@@ -24,14 +24,24 @@ let dir: string;
 const run = async (args: string[], stdin?: Readable) => {
   let stdout = "";
   let stderr = "";
-  const code = await runConformance(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, ...(stdin ? { stdin } : {}) });
+  const code = await runConformance(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: dir,
+    ...(stdin ? { stdin } : {}),
+  });
   return { code, stdout, stderr };
 };
 const harEntry = (r: Recording, content?: Record<string, unknown>) => ({
   request: { method: r.request.method, url: r.request.url, headers: [] },
-  response: { status: r.response.status, headers: [{ name: "content-type", value: "application/json" }], content: content ?? { mimeType: "application/json", text: JSON.stringify(r.response.body) } },
+  response: {
+    status: r.response.status,
+    headers: [{ name: "content-type", value: "application/json" }],
+    content: content ?? { mimeType: "application/json", text: JSON.stringify(r.response.body) },
+  },
 });
-const har = (entries: unknown[]) => JSON.stringify({ log: { version: "1.2", creator: { name: "t", version: "1" }, entries } });
+const har = (entries: unknown[]) =>
+  JSON.stringify({ log: { version: "1.2", creator: { name: "t", version: "1" }, entries } });
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at .+:\d+:\d+/);
 
 beforeAll(() => {
@@ -44,7 +54,9 @@ describe("checking nothing is not a pass", () => {
     mkdirSync(join(dir, "empty"));
     const r = await run(["empty"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("twilio-video-conformance: nothing was checked: found 0 input file(s), 0 recordings; skipped: none. Pass --allow-empty to accept an empty run.\n");
+    expect(r.stderr).toBe(
+      "twilio-video-conformance: nothing was checked: found 0 input file(s), 0 recordings; skipped: none. Pass --allow-empty to accept an empty run.\n",
+    );
     expect((await run(["--allow-empty", "empty"])).code).toBe(0);
   });
 
@@ -59,31 +71,54 @@ describe("checking nothing is not a pass", () => {
   });
 
   it("a HAR with only foreign entries exits 2, counting the foreign entries", async () => {
-    writeFileSync(join(dir, "foreign.har"), har([harEntry({ ...good, request: { method: "GET", url: "https://example.com/app.js" } }), harEntry({ ...good, request: { method: "GET", url: "https://api.twilio.com/2010-04-01/Accounts" } })]));
+    writeFileSync(
+      join(dir, "foreign.har"),
+      har([
+        harEntry({ ...good, request: { method: "GET", url: "https://example.com/app.js" } }),
+        harEntry({ ...good, request: { method: "GET", url: "https://api.twilio.com/2010-04-01/Accounts" } }),
+      ]),
+    );
     const r = await run(["--json", "foreign.har"]);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).skipped).toEqual({ total: 2, reasons: { "not a Video API host": 2 } });
-    expect(r.stderr).toMatch(/nothing was checked: found 1 input file\(s\), 0 recordings; skipped 2: 2 not a Video API host/);
+    expect(r.stderr).toMatch(
+      /nothing was checked: found 1 input file\(s\), 0 recordings; skipped 2: 2 not a Video API host/,
+    );
   });
 });
 
 describe("hostile input is one failing result, never a stack trace", () => {
   it("a HAR entry with invalid base64 fails alone; the next entry is still checked", async () => {
-    writeFileSync(join(dir, "base64.har"), har([harEntry(good, { mimeType: "application/json", encoding: "base64", text: "%%% not base64 %%%" }), harEntry(good)]));
+    writeFileSync(
+      join(dir, "base64.har"),
+      har([
+        harEntry(good, { mimeType: "application/json", encoding: "base64", text: "%%% not base64 %%%" }),
+        harEntry(good),
+      ]),
+    );
     const r = await run(["--json", "base64.har"]);
     expect(r.code).toBe(1);
     noStack(r.stdout + r.stderr);
     const report = JSON.parse(r.stdout);
-    expect(report.results.map((x: { file: string; ok: boolean }) => [x.file, x.ok])).toEqual([["base64.har#/log/entries/0", false], ["base64.har#/log/entries/1", true]]);
+    expect(report.results.map((x: { file: string; ok: boolean }) => [x.file, x.ok])).toEqual([
+      ["base64.har#/log/entries/0", false],
+      ["base64.har#/log/entries/1", true],
+    ]);
     expect(report.results[0].errors[0].message).toBe("response.content.text is marked base64 but is not valid base64");
   });
 
   it("JSON nested 4,000 deep (a file, a HAR entry, an NDJSON line) fails with one line", async () => {
     const deep = `${"[".repeat(4000)}${"]".repeat(4000)}`;
-    const text = JSON.stringify({ ...good, response: { ...good.response, body: { sid, x: 0 } } }).replace('"x":0', `"x":${deep}`);
+    const text = JSON.stringify({ ...good, response: { ...good.response, body: { sid, x: 0 } } }).replace(
+      '"x":0',
+      `"x":${deep}`,
+    );
     writeFileSync(join(dir, "deep.json"), text);
     writeFileSync(join(dir, "deep.ndjson"), `${text}\n${JSON.stringify(good)}\n`);
-    writeFileSync(join(dir, "deep.har"), har([harEntry(good), harEntry(good)]).replace('"entries":[', `"entries":[{"request":${deep}},`));
+    writeFileSync(
+      join(dir, "deep.har"),
+      har([harEntry(good), harEntry(good)]).replace('"entries":[', `"entries":[{"request":${deep}},`),
+    );
     for (const file of ["deep.json", "deep.ndjson", "deep.har"]) {
       const r = await run([file]);
       expect(r.code, file).toBe(1);
@@ -91,7 +126,11 @@ describe("hostile input is one failing result, never a stack trace", () => {
       expect(r.stdout, file).toMatch(/JSON nested deeper than 256 levels; not checked/);
     }
     expect((await run(["--json", "deep.ndjson"])).stdout).toMatch(/"passed": 1/);
-    expect(JSON.parse((await run(["--json", "deep.har"])).stdout)).toMatchObject({ recordings: 3, passed: 2, failed: 1 });
+    expect(JSON.parse((await run(["--json", "deep.har"])).stdout)).toMatchObject({
+      recordings: 3,
+      passed: 2,
+      failed: 1,
+    });
   });
 
   it("a --spec with an unresolvable $ref is a usage error with one clear line", async () => {
@@ -101,8 +140,13 @@ describe("hostile input is one failing result, never a stack trace", () => {
     writeFileSync(join(dir, "one.json"), JSON.stringify(good));
     const r = await run(["--spec", "broken-spec.json", "one.json"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('twilio-video-conformance: --spec broken-spec.json: $ref "#/components/schemas/NoSuchSchema" at /components/schemas/Room does not resolve; bundle the spec first (redocly bundle) (see --help)\n');
-    for (const [content, message] of [["{ nope", /--spec bad\.json: .*JSON/], ['{"openapi":"3.1.0"}', /no "paths" object/]] as const) {
+    expect(r.stderr).toBe(
+      'twilio-video-conformance: --spec broken-spec.json: $ref "#/components/schemas/NoSuchSchema" at /components/schemas/Room does not resolve; bundle the spec first (redocly bundle) (see --help)\n',
+    );
+    for (const [content, message] of [
+      ["{ nope", /--spec bad\.json: .*JSON/],
+      ['{"openapi":"3.1.0"}', /no "paths" object/],
+    ] as const) {
       writeFileSync(join(dir, "bad.json"), content);
       const bad = await run(["--spec", "bad.json", "one.json"]);
       expect(bad.code).toBe(2);
@@ -128,7 +172,9 @@ describe("hostile input is one failing result, never a stack trace", () => {
     expect(report.results).toHaveLength(1);
     expect(report.results[0].errors[0].message).toMatch(/^not valid JSON/);
     expect(report.skipped.reasons).toEqual({ "not checked: a schema of the spec cannot be compiled": 1 });
-    expect(r.stderr).toMatch(/^twilio-video-conformance: --spec odd-spec\.json: the spec's schema at #\/components\/schemas\/Room\/properties\/sid cannot be compiled: [^\n]+; fix the spec\n$/);
+    expect(r.stderr).toMatch(
+      /^twilio-video-conformance: --spec odd-spec\.json: the spec's schema at #\/components\/schemas\/Room\/properties\/sid cannot be compiled: [^\n]+; fix the spec\n$/,
+    );
   });
 });
 
@@ -139,7 +185,10 @@ describe("only regular files are read", () => {
     writeFileSync(join(dir, "fifo/real.json"), JSON.stringify(good));
     const r = await run(["--json", "fifo"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ recordings: 1, skipped: { total: 1, reasons: { "not a regular file (FIFO, socket or device)": 1 } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      recordings: 1,
+      skipped: { total: 1, reasons: { "not a regular file (FIFO, socket or device)": 1 } },
+    });
     const named = await run(["fifo/pipe.json"]);
     expect(named.code).toBe(2);
     expect(named.stderr).toContain("1 not a regular file (FIFO, socket or device)");
@@ -151,13 +200,20 @@ describe("only regular files are read", () => {
     symlinkSync(join(dir, "loop"), join(dir, "loop/inner/up"));
     const r = await run(["--json", "loop"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ recordings: 1, skipped: { reasons: { "a directory already walked (symlink loop)": 1 } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      recordings: 1,
+      skipped: { reasons: { "a directory already walked (symlink loop)": 1 } },
+    });
   });
 
   it("a file whose name is not UTF-8 is checked, not reported missing", async () => {
     const folder = join(dir, "latin1");
     mkdirSync(folder);
-    const name = Buffer.concat([Buffer.from(`${folder}/r\u00e9union-`), Buffer.from([0xe9, 0xff]), Buffer.from(".json")]);
+    const name = Buffer.concat([
+      Buffer.from(`${folder}/r\u00e9union-`),
+      Buffer.from([0xe9, 0xff]),
+      Buffer.from(".json"),
+    ]);
     writeFileSync(name, JSON.stringify({ ...good, response: { ...good.response, status: 418 } }));
     const r = await run(["latin1"]);
     expect(r.code).toBe(1);
@@ -172,7 +228,11 @@ describe("streaming input", () => {
     const r = await run(["--json", "lines.ndjson"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.results.map((x: { file: string; ok: boolean }) => [x.file, x.ok])).toEqual([["lines.ndjson:1", true], ["lines.ndjson:3", false], ["lines.ndjson:4", true]]);
+    expect(report.results.map((x: { file: string; ok: boolean }) => [x.file, x.ok])).toEqual([
+      ["lines.ndjson:1", true],
+      ["lines.ndjson:3", false],
+      ["lines.ndjson:4", true],
+    ]);
     expect(report.skipped).toEqual({ total: 1, reasons: { "empty NDJSON line": 1 } });
   });
 
@@ -198,7 +258,10 @@ describe("streaming input", () => {
     mkdirSync(join(dir, "many"));
     const entries: unknown[] = [];
     corpus.forEach(({ recording }, i) => {
-      writeFileSync(join(dir, "many", `${String(i).padStart(3, "0")}.json`), JSON.stringify(i % 7 === 3 ? { ...recording, response: { ...recording.response, status: 418 } } : recording));
+      writeFileSync(
+        join(dir, "many", `${String(i).padStart(3, "0")}.json`),
+        JSON.stringify(i % 7 === 3 ? { ...recording, response: { ...recording.response, status: 418 } } : recording),
+      );
       entries.push(harEntry(recording, recording.response.body === null ? {} : undefined));
     });
     writeFileSync(join(dir, "many.har"), har(entries));
@@ -227,7 +290,11 @@ describe("input kinds and the progress line", () => {
   it("shows done, rate, share of input and ETA, at most 5 times a second", () => {
     let now = 0;
     let out = "";
-    const p = new Progress((t) => (out += t), 1000, () => now);
+    const p = new Progress(
+      (t) => (out += t),
+      1000,
+      () => now,
+    );
     now = 10_000;
     p.addBytes(250);
     p.recordingsDone(5_000);
@@ -238,7 +305,11 @@ describe("input kinds and the progress line", () => {
     p.end();
     expect(out.endsWith("\r\u001b[K")).toBe(true);
     let later = 0;
-    const unknownSize = new Progress(() => {}, undefined, () => later);
+    const unknownSize = new Progress(
+      () => {},
+      undefined,
+      () => later,
+    );
     later = 2_000;
     unknownSize.recordingsDone(10);
     expect(unknownSize.line()).toBe("checked 10 recording(s) · 5/s");

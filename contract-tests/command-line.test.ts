@@ -6,7 +6,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { TwilioArgumentError, TwilioVideoError } from "../src/core/errors.js";
-import { EXIT, firstLine, isDigits, parseCommand, UsageError, urlOption, wholeNumber } from "../src/contract/command-line.js";
+import {
+  EXIT,
+  firstLine,
+  isDigits,
+  parseCommand,
+  UsageError,
+  urlOption,
+  wholeNumber,
+} from "../src/contract/command-line.js";
 import { MissingPeerDependencyError, missingPeer, OPTIONAL_PEERS } from "../src/contract/peers.js";
 
 const notFound = (message: string, code = "ERR_MODULE_NOT_FOUND") => Object.assign(new Error(message), { code });
@@ -45,9 +53,13 @@ describe("number and URL flags", () => {
     expect(wholeNumber("port", "0", 0, 65535)).toBe(0);
     expect(wholeNumber("port", "65535", 0, 65535)).toBe(65535);
     for (const bad of ["", " 1", "1 ", "+1", "-0", "1e3", "0x10", "1.0", "65536", "٣"]) {
-      expect(() => wholeNumber("port", bad, 0, 65535), bad).toThrow(`--port must be a whole number from 0 to 65535 (got "${bad}")`);
+      expect(() => wholeNumber("port", bad, 0, 65535), bad).toThrow(
+        `--port must be a whole number from 0 to 65535 (got "${bad}")`,
+      );
     }
-    expect(() => wholeNumber("jobs", "0", 1, 256, ", or auto")).toThrow('--jobs must be a whole number from 1 to 256, or auto (got "0")');
+    expect(() => wholeNumber("jobs", "0", 1, 256, ", or auto")).toThrow(
+      '--jobs must be a whole number from 1 to 256, or auto (got "0")',
+    );
   });
 
   it("isDigits and urlOption", () => {
@@ -66,7 +78,9 @@ describe("number and URL flags", () => {
 describe("missingPeer: one implementation for bins and library entries", () => {
   it("names the peer from Node's ESM and CommonJS resolution errors, deep imports included", () => {
     expect(missingPeer(notFound("Cannot find package 'ajv' imported from /x/schemas.js"))).toBe("ajv");
-    expect(missingPeer(notFound("Cannot find module 'ajv/dist/2020.js'\nRequire stack:\n- /x", "MODULE_NOT_FOUND"))).toBe("ajv");
+    expect(
+      missingPeer(notFound("Cannot find module 'ajv/dist/2020.js'\nRequire stack:\n- /x", "MODULE_NOT_FOUND")),
+    ).toBe("ajv");
     expect(missingPeer(notFound("Cannot find package 'ajv-formats' imported from /x/schemas.js"))).toBe("ajv-formats");
   });
 
@@ -74,7 +88,9 @@ describe("missingPeer: one implementation for bins and library entries", () => {
     const chain = notFound("Cannot find package 'stream-chain' imported from /x/stream-json/index.js");
     expect(missingPeer(chain)).toBeUndefined();
     expect(missingPeer(chain, OPTIONAL_PEERS)).toBe("stream-json");
-    expect(missingPeer(notFound("Cannot find package 'stream-json' imported from /x"), OPTIONAL_PEERS)).toBe("stream-json");
+    expect(missingPeer(notFound("Cannot find package 'stream-json' imported from /x"), OPTIONAL_PEERS)).toBe(
+      "stream-json",
+    );
   });
 
   it("is not fooled by look-alike packages, other errors or our own wrapper", () => {
@@ -83,6 +99,8 @@ describe("missingPeer: one implementation for bins and library entries", () => {
     expect(missingPeer(notFound("no quotes at all"))).toBeUndefined();
     expect(missingPeer(Object.assign(new Error("Cannot find package 'ajv'"), { code: "EACCES" }))).toBeUndefined();
     expect(missingPeer(null)).toBeUndefined();
-    expect(missingPeer(new MissingPeerDependencyError("twilio-video-ts/contract", "ajv-formats", undefined))).toBe("ajv-formats");
+    expect(missingPeer(new MissingPeerDependencyError("twilio-video-ts/contract", "ajv-formats", undefined))).toBe(
+      "ajv-formats",
+    );
   });
 });

@@ -42,7 +42,11 @@ describe("corpus", () => {
   });
 
   it("covers the three media subresources with 302 redirects", () => {
-    const media = new Set(corpus.filter((e) => e.recording.response.status === 302).map((e) => lenient.matchOperation(e.recording.request.method, e.recording.request.url)?.operationId));
+    const media = new Set(
+      corpus
+        .filter((e) => e.recording.response.status === 302)
+        .map((e) => lenient.matchOperation(e.recording.request.method, e.recording.request.url)?.operationId),
+    );
     // Until the spec lands these names come from the issue; they must exist once it has.
     for (const id of ["FetchRecordingMedia", "FetchRoomRecordingMedia", "FetchCompositionMedia"]) {
       if (documentOperations(specDocument).some((o) => o.operationId === id)) expect(media).toContain(id);
@@ -50,22 +54,46 @@ describe("corpus", () => {
   });
 
   it("covers list pages: first, middle, last, empty and filtered", () => {
-    const pages = corpus.filter((e) => e.recording.response.status === 200 && typeof e.recording.response.body === "object" && e.recording.response.body !== null && "meta" in (e.recording.response.body as object));
-    const metaOf = (e: (typeof pages)[number]) => (e.recording.response.body as { meta: { page: number; next_page_url: string | null; key: string } } & Record<string, unknown[]>);
+    const pages = corpus.filter(
+      (e) =>
+        e.recording.response.status === 200 &&
+        typeof e.recording.response.body === "object" &&
+        e.recording.response.body !== null &&
+        "meta" in (e.recording.response.body as object),
+    );
+    const metaOf = (e: (typeof pages)[number]) =>
+      e.recording.response.body as { meta: { page: number; next_page_url: string | null; key: string } } & Record<
+        string,
+        unknown[]
+      >;
     expect(pages.some((e) => metaOf(e).meta.page === 0 && metaOf(e).meta.next_page_url !== null)).toBe(true);
     expect(pages.some((e) => metaOf(e).meta.page > 0 && metaOf(e).meta.next_page_url !== null)).toBe(true);
     expect(pages.some((e) => metaOf(e).meta.page > 0 && metaOf(e).meta.next_page_url === null)).toBe(true);
     expect(pages.some((e) => metaOf(e)[metaOf(e).meta.key]!.length === 0)).toBe(true);
-    expect(pages.some((e) => /[?&](Status|UniqueName|Identity|GroupingSid|RoomSid|Enabled|FriendlyName|SourceSid)=/.test(e.recording.request.url))).toBe(true);
+    expect(
+      pages.some((e) =>
+        /[?&](Status|UniqueName|Identity|GroupingSid|RoomSid|Enabled|FriendlyName|SourceSid)=/.test(
+          e.recording.request.url,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it("covers the error answers", () => {
     const errors = corpus.map((e) => e.recording.response);
-    const code = (r: (typeof errors)[number]) => (typeof r.body === "object" && r.body !== null ? (r.body as { code?: number }).code : undefined);
+    const code = (r: (typeof errors)[number]) =>
+      typeof r.body === "object" && r.body !== null ? (r.body as { code?: number }).code : undefined;
     expect(errors.some((r) => r.status === 401 && code(r) === 20003)).toBe(true);
     expect(errors.some((r) => r.status === 404 && code(r) === 20404)).toBe(true);
     expect(errors.some((r) => r.status === 400)).toBe(true);
-    expect(errors.some((r) => r.status === 429 && code(r) === 20429 && Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === "retry-after"))).toBe(true);
+    expect(
+      errors.some(
+        (r) =>
+          r.status === 429 &&
+          code(r) === 20429 &&
+          Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === "retry-after"),
+      ),
+    ).toBe(true);
     expect(errors.some((r) => r.status >= 500 && typeof r.body === "string")).toBe(true);
   });
 

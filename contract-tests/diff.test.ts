@@ -28,30 +28,62 @@ const schemas = (d: Doc) => d.components.schemas as Doc;
 
 describe("diffSpecs: classification for clients", () => {
   it("identical specs: verdict none, no changes", () => {
-    expect(diffSpecs(base, clone())).toEqual({ verdict: "none", changes: [], counts: { breaking: 0, nonBreaking: 0, patch: 0 } });
+    expect(diffSpecs(base, clone())).toEqual({
+      verdict: "none",
+      changes: [],
+      counts: { breaking: 0, nonBreaking: 0, patch: 0 },
+    });
   });
 
   it("an operation removed is breaking (major); one added is minor", () => {
     const removed = mutated((d) => delete d.paths["/v1/Rooms"].get);
     expect(removed.verdict).toBe("major");
-    expect(removed.changes).toEqual([expect.objectContaining({ kind: "operation-removed", severity: "breaking", semver: "major", operation: "GET /v1/Rooms" })]);
+    expect(removed.changes).toEqual([
+      expect.objectContaining({
+        kind: "operation-removed",
+        severity: "breaking",
+        semver: "major",
+        operation: "GET /v1/Rooms",
+      }),
+    ]);
     const without = clone();
     delete without.paths["/v1/Rooms"].get;
     const added = diffSpecs(without, base);
     expect(added.verdict).toBe("minor");
-    expect(added.changes).toEqual([expect.objectContaining({ kind: "operation-added", severity: "non-breaking", semver: "minor", operation: "GET /v1/Rooms" })]);
+    expect(added.changes).toEqual([
+      expect.objectContaining({
+        kind: "operation-added",
+        severity: "non-breaking",
+        semver: "minor",
+        operation: "GET /v1/Rooms",
+      }),
+    ]);
   });
 
   it("an optional request field added is minor", () => {
     const diff = mutated((d) => (schemas(d).CreateRoomRequest.properties.Colour = { type: "string" }));
     expect(diff.verdict).toBe("minor");
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "request-field-added", semver: "minor", operation: "POST /v1/Rooms", path: "request.body/Colour" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({
+        kind: "request-field-added",
+        semver: "minor",
+        operation: "POST /v1/Rooms",
+        path: "request.body/Colour",
+      }),
+    ]);
   });
 
   it("a request field made required, or a required one added, is major", () => {
     const diff = mutated((d) => (schemas(d).CreateRoomRequest.required = ["UniqueName"]));
     expect(diff.verdict).toBe("major");
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "request-field-now-required", severity: "breaking", operation: "POST /v1/Rooms", path: "request.body/UniqueName" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({
+        kind: "request-field-now-required",
+        severity: "breaking",
+        operation: "POST /v1/Rooms",
+        path: "request.body/UniqueName",
+      }),
+    ]);
     const added = mutated((d) => {
       schemas(d).CreateRoomRequest.properties.Colour = { type: "string" };
       schemas(d).CreateRoomRequest.required = ["Colour"];
@@ -62,14 +94,18 @@ describe("diffSpecs: classification for clients", () => {
 
   it("a request field removed is major", () => {
     const diff = mutated((d) => delete schemas(d).CreateRoomRequest.properties.EnableTurn);
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "request-field-removed", semver: "major", path: "request.body/EnableTurn" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "request-field-removed", semver: "major", path: "request.body/EnableTurn" }),
+    ]);
   });
 
   it("a request enum narrowed is major; widened is minor", () => {
     const values = schemas(base).RoomType.enum as string[];
     const narrowed = mutated((d) => (schemas(d).RoomType.enum = values.slice(1)));
     expect(narrowed.verdict).toBe("major");
-    expect(only(narrowed, "request-enum-value-removed")).toEqual([expect.objectContaining({ severity: "breaking", operation: "POST /v1/Rooms", path: "request.body/Type" })]);
+    expect(only(narrowed, "request-enum-value-removed")).toEqual([
+      expect.objectContaining({ severity: "breaking", operation: "POST /v1/Rooms", path: "request.body/Type" }),
+    ]);
     const widened = mutated((d) => schemas(d).RoomType.enum.push("huge"));
     expect(only(widened, "request-enum-value-added").length).toBeGreaterThan(0);
     // RoomType is read back in responses too: there the new value breaks exhaustive switches, still minor.
@@ -78,29 +114,51 @@ describe("diffSpecs: classification for clients", () => {
 
   it("a query parameter's enum narrowed is major (parameters are walked too)", () => {
     const diff = mutated((d) => (schemas(d).RoomStatus.enum = ["in-progress"]));
-    expect(only(diff, "request-enum-value-removed")).toEqual(expect.arrayContaining([expect.objectContaining({ operation: "GET /v1/Rooms", path: "request.query/Status" })]));
+    expect(only(diff, "request-enum-value-removed")).toEqual(
+      expect.arrayContaining([expect.objectContaining({ operation: "GET /v1/Rooms", path: "request.query/Status" })]),
+    );
     expect(only(diff, "response-enum-value-removed").length).toBeGreaterThan(0);
     expect(diff.verdict).toBe("major");
   });
 
   it("a request constraint narrowed is major, widened minor", () => {
     const narrowed = mutated((d) => (schemas(d).RoomUniqueName.maxLength = 10));
-    expect(only(narrowed, "request-constraint-narrowed")).toEqual(expect.arrayContaining([expect.objectContaining({ operation: "POST /v1/Rooms", path: "request.body/UniqueName/maxLength", semver: "major" })]));
+    expect(only(narrowed, "request-constraint-narrowed")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: "POST /v1/Rooms",
+          path: "request.body/UniqueName/maxLength",
+          semver: "major",
+        }),
+      ]),
+    );
     const pattern = mutated((d) => (schemas(d).CreateRoomRequest.properties.StatusCallback.pattern = "^https://"));
-    expect(pattern.changes).toEqual([expect.objectContaining({ kind: "request-constraint-narrowed", path: "request.body/StatusCallback/pattern" })]);
+    expect(pattern.changes).toEqual([
+      expect.objectContaining({ kind: "request-constraint-narrowed", path: "request.body/StatusCallback/pattern" }),
+    ]);
     const widened = mutated((d) => delete schemas(d).CreateRoomRequest.properties.StatusCallback.format);
     expect(widened.changes).toEqual([expect.objectContaining({ kind: "request-constraint-widened", semver: "minor" })]);
   });
 
   it("a request type changed is major", () => {
     const diff = mutated((d) => (schemas(d).CreateRoomRequest.properties.MaxParticipants.type = "string"));
-    expect(diff.changes).toEqual([expect.objectContaining({ kind: "request-type-changed", semver: "major", path: "request.body/MaxParticipants" })]);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ kind: "request-type-changed", semver: "major", path: "request.body/MaxParticipants" }),
+    ]);
   });
 
   it("a response field added is minor; removed is major", () => {
     const added = mutated((d) => (schemas(d).Room.properties.colour = { type: "string" }));
     expect(added.verdict).toBe("minor");
-    expect(only(added, "response-field-added")).toEqual(expect.arrayContaining([expect.objectContaining({ operation: "GET /v1/Rooms/{Sid}", path: "response.200.body/colour", semver: "minor" })]));
+    expect(only(added, "response-field-added")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: "GET /v1/Rooms/{Sid}",
+          path: "response.200.body/colour",
+          semver: "minor",
+        }),
+      ]),
+    );
     // The list page reaches the same schema through its array.
     expect(only(added, "response-field-added").map((c) => c.path)).toContain("response.200.body/rooms/items/colour");
     const removed = mutated((d) => delete schemas(d).Room.properties.duration);
@@ -112,19 +170,41 @@ describe("diffSpecs: classification for clients", () => {
     const diff = mutated((d) => schemas(d).RoomStatus.enum.push("paused"));
     expect(diff.verdict).toBe("minor");
     const changes = only(diff, "response-enum-value-added");
-    expect(changes).toEqual(expect.arrayContaining([expect.objectContaining({ operation: "GET /v1/Rooms/{Sid}", path: "response.200.body/status", severity: "non-breaking", semver: "minor", exhaustiveSwitch: true })]));
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: "GET /v1/Rooms/{Sid}",
+          path: "response.200.body/status",
+          severity: "non-breaking",
+          semver: "minor",
+          exhaustiveSwitch: true,
+        }),
+      ]),
+    );
     expect(changes.every((c) => c.exhaustiveSwitch === true && /exhaustive switch/.test(c.message))).toBe(true);
     // Only response-side enum additions carry the flag.
-    expect(diff.changes.filter((c) => c.exhaustiveSwitch).every((c) => c.kind === "response-enum-value-added")).toBe(true);
+    expect(diff.changes.filter((c) => c.exhaustiveSwitch).every((c) => c.kind === "response-enum-value-added")).toBe(
+      true,
+    );
   });
 
   it("a response field made nullable is major; no longer nullable is minor", () => {
     const nullable = mutated((d) => (schemas(d).Room.properties.max_participants.type = ["integer", "null"]));
     expect(nullable.verdict).toBe("major");
     expect(new Set(nullable.changes.map((c) => c.kind))).toEqual(new Set(["response-became-nullable"]));
-    expect(only(nullable, "response-became-nullable")).toEqual(expect.arrayContaining([expect.objectContaining({ operation: "GET /v1/Rooms/{Sid}", path: "response.200.body/max_participants", severity: "breaking" })]));
+    expect(only(nullable, "response-became-nullable")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          operation: "GET /v1/Rooms/{Sid}",
+          path: "response.200.body/max_participants",
+          severity: "breaking",
+        }),
+      ]),
+    );
     // The 3.1 union form: a $ref wrapped in oneOf [X, {type: null}] is the same change and nothing else.
-    const union = mutated((d) => (schemas(d).Room.properties.sid = { oneOf: [{ $ref: "#/components/schemas/RoomSid" }, { type: "null" }] }));
+    const union = mutated(
+      (d) => (schemas(d).Room.properties.sid = { oneOf: [{ $ref: "#/components/schemas/RoomSid" }, { type: "null" }] }),
+    );
     expect(new Set(union.changes.map((c) => c.kind))).toEqual(new Set(["response-became-nullable"]));
     const unnullable = mutated((d) => (schemas(d).Room.properties.enable_turn.type = "boolean"));
     expect(unnullable.verdict).toBe("minor");
@@ -132,7 +212,9 @@ describe("diffSpecs: classification for clients", () => {
   });
 
   it("a response field made optional is major", () => {
-    const diff = mutated((d) => (schemas(d).Room.required = (schemas(d).Room.required as string[]).filter((n) => n !== "url")));
+    const diff = mutated(
+      (d) => (schemas(d).Room.required = (schemas(d).Room.required as string[]).filter((n) => n !== "url")),
+    );
     expect(new Set(diff.changes.map((c) => c.kind))).toEqual(new Set(["response-field-now-optional"]));
     expect(diff.verdict).toBe("major");
   });
@@ -146,7 +228,9 @@ describe("diffSpecs: classification for clients", () => {
     expect(diff.counts).toMatchObject({ breaking: 0, nonBreaking: 0 });
     expect(new Set(diff.changes.map((c) => c.kind))).toEqual(new Set(["description-changed", "summary-changed"]));
     expect(diff.changes.every((c) => c.severity === "patch" && c.semver === "patch")).toBe(true);
-    expect(only(diff, "summary-changed")).toEqual([expect.objectContaining({ operation: "POST /v1/Rooms", path: "/summary" })]);
+    expect(only(diff, "summary-changed")).toEqual([
+      expect.objectContaining({ operation: "POST /v1/Rooms", path: "/summary" }),
+    ]);
   });
 
   it("a success status removed is major; a content type removed is major", () => {
@@ -155,8 +239,12 @@ describe("diffSpecs: classification for clients", () => {
       responses["200"] = responses["201"];
       delete responses["201"];
     });
-    expect(only(status, "response-status-removed")).toEqual([expect.objectContaining({ semver: "major", path: "response.201" })]);
-    expect(only(status, "response-status-added")).toEqual([expect.objectContaining({ semver: "major", path: "response.200" })]);
+    expect(only(status, "response-status-removed")).toEqual([
+      expect.objectContaining({ semver: "major", path: "response.201" }),
+    ]);
+    expect(only(status, "response-status-added")).toEqual([
+      expect.objectContaining({ semver: "major", path: "response.200" }),
+    ]);
     const type = mutated((d) => {
       const content = d.paths["/v1/Rooms"].post.requestBody.content;
       content["application/json"] = content["application/x-www-form-urlencoded"];
@@ -168,7 +256,10 @@ describe("diffSpecs: classification for clients", () => {
 
   it("a request parameter added required is major, optional minor", () => {
     const diff = mutated((d) => {
-      d.paths["/v1/Rooms"].get.parameters.push({ name: "Colour", in: "query", schema: { type: "string" } }, { name: "Shape", in: "query", required: true, schema: { type: "string" } });
+      d.paths["/v1/Rooms"].get.parameters.push(
+        { name: "Colour", in: "query", schema: { type: "string" } },
+        { name: "Shape", in: "query", required: true, schema: { type: "string" } },
+      );
     });
     expect(diff.changes.map((c) => [c.kind, c.path])).toEqual([
       ["request-parameter-added-required", "request.query/Shape"],
@@ -180,7 +271,9 @@ describe("diffSpecs: classification for clients", () => {
     const diff = mutated((d) => {
       const item = d.paths["/v1/Rooms/{Sid}"];
       delete d.paths["/v1/Rooms/{Sid}"];
-      item.parameters = item.parameters.map((p: Doc) => (p.$ref ? { ...(base.components.parameters[p.$ref.split("/").pop()] ?? p) } : p)).map((p: Doc) => (p.in === "path" ? { ...p, name: "RoomSid" } : p));
+      item.parameters = item.parameters
+        .map((p: Doc) => (p.$ref ? { ...(base.components.parameters[p.$ref.split("/").pop()] ?? p) } : p))
+        .map((p: Doc) => (p.in === "path" ? { ...p, name: "RoomSid" } : p));
       d.paths["/v1/Rooms/{RoomSid}"] = item;
     });
     expect(diff.changes.filter((c) => c.severity !== "patch")).toEqual([]);
@@ -189,7 +282,10 @@ describe("diffSpecs: classification for clients", () => {
 
   it("self-referencing schemas terminate", () => {
     const withCycle = (d: Doc) => {
-      schemas(d).Node = { type: "object", properties: { next: { $ref: "#/components/schemas/Node" }, name: { type: "string" } } };
+      schemas(d).Node = {
+        type: "object",
+        properties: { next: { $ref: "#/components/schemas/Node" }, name: { type: "string" } },
+      };
       schemas(d).Room.properties.tree = { $ref: "#/components/schemas/Node" };
     };
     const old = clone();
@@ -208,7 +304,11 @@ describe("diffSpecs: classification for clients", () => {
       delete d.paths["/v1/Rooms"].get;
     });
     const order = diff.changes.map((c) => c.severity);
-    expect(order).toEqual([...order].sort((a, b) => ["breaking", "non-breaking", "patch"].indexOf(a) - ["breaking", "non-breaking", "patch"].indexOf(b)));
+    expect(order).toEqual(
+      [...order].sort(
+        (a, b) => ["breaking", "non-breaking", "patch"].indexOf(a) - ["breaking", "non-breaking", "patch"].indexOf(b),
+      ),
+    );
     expect(diff.counts.breaking + diff.counts.nonBreaking + diff.counts.patch).toBe(diff.changes.length);
   });
 
@@ -223,8 +323,12 @@ describe("insertChangelogSection", () => {
     const created = insertChangelogSection(undefined, "## 1.0.0 — spec change (minor)\n\n- a\n", "1.0.0");
     expect(created).toBe("# Changelog\n\n## 1.0.0 — spec change (minor)\n\n- a\n");
     const second = insertChangelogSection(created, "## 1.1.0 — spec change (patch)\n\n- b\n", "1.1.0");
-    expect(second).toBe("# Changelog\n\n## 1.1.0 — spec change (patch)\n\n- b\n\n## 1.0.0 — spec change (minor)\n\n- a\n");
-    expect(insertChangelogSection(second, "## 1.0.0 — spec change (major)\n\n- c\n", "1.0.0")).toBe("# Changelog\n\n## 1.1.0 — spec change (patch)\n\n- b\n\n## 1.0.0 — spec change (major)\n\n- c\n");
+    expect(second).toBe(
+      "# Changelog\n\n## 1.1.0 — spec change (patch)\n\n- b\n\n## 1.0.0 — spec change (minor)\n\n- a\n",
+    );
+    expect(insertChangelogSection(second, "## 1.0.0 — spec change (major)\n\n- c\n", "1.0.0")).toBe(
+      "# Changelog\n\n## 1.1.0 — spec change (patch)\n\n- b\n\n## 1.0.0 — spec change (major)\n\n- c\n",
+    );
   });
 });
 
@@ -234,14 +338,20 @@ const tsx = join(root, "node_modules/.bin/tsx");
 const script = join(root, "scripts/conformance.ts");
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(tsx, [script, "diff", ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      tsx,
+      [script, "diff", ...args],
+      { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 let dir: string;
-const write = (name: string, doc: unknown) => writeFileSync(join(dir, name), typeof doc === "string" ? doc : JSON.stringify(doc, null, 2));
+const write = (name: string, doc: unknown) =>
+  writeFileSync(join(dir, name), typeof doc === "string" ? doc : JSON.stringify(doc, null, 2));
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "spec-diff-"));
@@ -254,7 +364,10 @@ beforeAll(() => {
   write("same.json", base);
   write("broken.json", "{ not json");
   write("not-openapi.json", { hello: "world" });
-  write("spec.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n");
+  write(
+    "spec.yaml",
+    "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok}\n",
+  );
   write("spec2.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -265,9 +378,13 @@ describe("twilio-video-conformance diff", () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     const lines = stdout.trimEnd().split("\n");
     expect(lines[0]).toBe("Breaking (1):");
-    expect(lines[1]).toBe("  GET /v1/Rooms: operation ListRoom removed: clients that call it break [operation-removed]");
+    expect(lines[1]).toBe(
+      "  GET /v1/Rooms: operation ListRoom removed: clients that call it break [operation-removed]",
+    );
     expect(stdout).toMatch(/\nNon-breaking \(\d+\):\n/);
-    expect(stdout).toMatch(/response\.200\.body\/status: value "paused" may now be returned: this breaks exhaustive switches/);
+    expect(stdout).toMatch(
+      /response\.200\.body\/status: value "paused" may now be returned: this breaks exhaustive switches/,
+    );
     expect(stdout.indexOf("Non-breaking")).toBeLessThan(stdout.indexOf("Documentation (1):"));
     expect(lines.at(-1)).toMatch(/^verdict: major \(1 breaking, \d+ non-breaking, 1 patch\)$/);
   });
@@ -305,10 +422,16 @@ describe("twilio-video-conformance diff", () => {
     [["missing.json", "new.json"], /^twilio-video-conformance diff: OLD missing\.json: no such file\n$/],
     [["old.json", "missing.json"], /^twilio-video-conformance diff: NEW missing\.json: no such file\n$/],
     [["broken.json", "new.json"], /^twilio-video-conformance diff: broken\.json: not valid JSON \(.*\)\n$/],
-    [["not-openapi.json", "new.json"], /^twilio-video-conformance diff: not-openapi\.json: not an OpenAPI 3 document \(no "openapi": "3\.x" field\)\n$/],
+    [
+      ["not-openapi.json", "new.json"],
+      /^twilio-video-conformance diff: not-openapi\.json: not an OpenAPI 3 document \(no "openapi": "3\.x" field\)\n$/,
+    ],
     [["old.json"], /^twilio-video-conformance diff: expected OLD and NEW \(got 1 argument\) \(see --help\)\n$/],
     [["old.json", "new.json", "--fail-on", "sometimes"], /--fail-on must be breaking, non-breaking or patch/],
-    [["old.json", "new.json", "--colour"], /^twilio-video-conformance diff: Unknown option '--colour' \(see --help\)\n$/],
+    [
+      ["old.json", "new.json", "--colour"],
+      /^twilio-video-conformance diff: Unknown option '--colour' \(see --help\)\n$/,
+    ],
     [["old.json", "new.json", "--version", "1.0.0"], /--version only names the --changelog section/],
     [["old.json", "new.json", "--changelog", "C.md", "--version", "one"], /--version must be a semantic version/],
     [["git:HEAD", "new.json"], /^twilio-video-conformance diff: OLD git:HEAD: NEW is not inside a git repository\n$/],
@@ -331,7 +454,17 @@ describe("twilio-video-conformance diff git:REF", () => {
   let repo: string;
   beforeAll(() => {
     repo = mkdtempSync(join(tmpdir(), "spec-diff-git-"));
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+    const git = (...args: string[]) =>
+      execFileSync("git", args, {
+        cwd: repo,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@example.com",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@example.com",
+        },
+      });
     git("init", "-q");
     writeFileSync(join(repo, "spec.json"), JSON.stringify(base));
     git("add", "spec.json");
@@ -352,12 +485,18 @@ describe("twilio-video-conformance diff git:REF", () => {
 
   it("git:REF:path names the path; HEAD against the working tree is the last commit", async () => {
     expect((await cli(["git:HEAD~1:spec.json", "spec.json", "--json"], repo)).stdout).toContain('"verdict": "major"');
-    expect((await cli(["git:HEAD", "spec.json"], repo)).stdout).toBe("verdict: none (0 breaking, 0 non-breaking, 0 patch)\n");
+    expect((await cli(["git:HEAD", "spec.json"], repo)).stdout).toBe(
+      "verdict: none (0 breaking, 0 non-breaking, 0 patch)\n",
+    );
   });
 
   it("an unknown ref or a path not at that ref: exit 2, one line", async () => {
     const unknown = await cli(["git:no-such-branch", "spec.json"], repo);
-    expect(unknown).toEqual({ code: 2, stdout: "", stderr: 'twilio-video-conformance diff: OLD git:no-such-branch: unknown git ref "no-such-branch"\n' });
+    expect(unknown).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: 'twilio-video-conformance diff: OLD git:no-such-branch: unknown git ref "no-such-branch"\n',
+    });
     const option = await cli(["git:--output=/tmp/x", "spec.json"], repo);
     expect(option.code).toBe(2);
     const path = await cli(["git:HEAD~1:nope.json", "spec.json"], repo);
@@ -372,8 +511,14 @@ describe("twilio-video-conformance diff --changelog", () => {
     const first = await cli(["old.json", "new.json", "--changelog", "CHANGELOG.md", "--version", "2.0.0"], dir);
     expect(first.code).toBe(0);
     const written = readFileSync(file, "utf8");
-    expect(written.startsWith("# Changelog\n\n## 2.0.0 — spec change (major)\n\n### Breaking\n\n- `GET /v1/Rooms`: operation ListRoom removed")).toBe(true);
-    expect(written).toContain("\n### Added/Non-breaking\n\n- `POST /v1/Rooms` `response.201.body/status`: value \"paused\" may now be returned: this breaks exhaustive switches");
+    expect(
+      written.startsWith(
+        "# Changelog\n\n## 2.0.0 — spec change (major)\n\n### Breaking\n\n- `GET /v1/Rooms`: operation ListRoom removed",
+      ),
+    ).toBe(true);
+    expect(written).toContain(
+      '\n### Added/Non-breaking\n\n- `POST /v1/Rooms` `response.201.body/status`: value "paused" may now be returned: this breaks exhaustive switches',
+    );
     expect(written).toContain("\n### Documentation\n\n- `POST /v1/Rooms` `/summary`: summary changed\n");
     await cli(["old.json", "new.json", "--changelog", "CHANGELOG.md", "--version", "2.0.0"], dir);
     expect(readFileSync(file, "utf8")).toBe(written);

@@ -9,7 +9,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runConformance } from "../src/contract/cli.js";
-import { checkRecordingFormat, createContractValidator, type CallbackRecording, type Recording } from "../src/contract/index.js";
+import {
+  checkRecordingFormat,
+  createContractValidator,
+  type CallbackRecording,
+  type Recording,
+} from "../src/contract/index.js";
 import { contractTestsDir, documentOperations, specDocument } from "./lib/corpus.js";
 
 const evidenceDir = join(contractTestsDir, "evidence");
@@ -58,8 +63,16 @@ describe("evidence", () => {
   it("passes the conformance CLI in strict mode, every file", async () => {
     let stdout = "";
     let stderr = "";
-    const code = await runConformance(["--strict", "--json", "evidence"], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: contractTestsDir });
-    const report = JSON.parse(stdout) as { files: number; failed: number; results: Array<{ file: string; ok: boolean; errors: unknown[] }> };
+    const code = await runConformance(["--strict", "--json", "evidence"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      cwd: contractTestsDir,
+    });
+    const report = JSON.parse(stdout) as {
+      files: number;
+      failed: number;
+      results: Array<{ file: string; ok: boolean; errors: unknown[] }>;
+    };
     expect(report.results.filter((r) => !r.ok)).toEqual([]);
     expect(report.files).toBe(files.length);
     expect(code).toBe(0);
@@ -67,13 +80,21 @@ describe("evidence", () => {
   });
 
   it("covers every resource family and every status callback family, except the ones listed as not yet covered", () => {
-    const tagsByOperation = new Map(documentOperations(specDocument).map((o) => [o.operationId, (o.operation.tags as string[] | undefined)?.[0] ?? "?"]));
+    const tagsByOperation = new Map(
+      documentOperations(specDocument).map((o) => [
+        o.operationId,
+        (o.operation.tags as string[] | undefined)?.[0] ?? "?",
+      ]),
+    );
     const coveredTags = new Set<string>();
     const coveredFamilies = new Set<string>();
-    const schemas = (specDocument.components as { schemas: Record<string, { discriminator?: { mapping?: Record<string, string> } }> }).schemas;
+    const schemas = (
+      specDocument.components as { schemas: Record<string, { discriminator?: { mapping?: Record<string, string> } }> }
+    ).schemas;
     const familyOf = new Map<string, string>();
     for (const union of ["RoomStatusCallbackEvent", "CompositionStatusCallbackEvent"]) {
-      for (const [event, ref] of Object.entries(schemas[union]!.discriminator!.mapping!)) familyOf.set(event, ref.split("/").pop()!);
+      for (const [event, ref] of Object.entries(schemas[union]!.discriminator!.mapping!))
+        familyOf.set(event, ref.split("/").pop()!);
     }
     for (const f of files) {
       if (isCallback(f.recording)) {
@@ -95,12 +116,16 @@ describe("evidence", () => {
 
 describe("callback recordings", () => {
   const strict = createContractValidator({ document: specDocument, strict: true });
-  const recordingCompleted = files.find((f) => f.name === "callbacks/recording-completed-prometric.json")!.recording as CallbackRecording;
+  const recordingCompleted = files.find((f) => f.name === "callbacks/recording-completed-prometric.json")!
+    .recording as CallbackRecording;
 
   it("are checked against the family their StatusCallbackEvent maps to", () => {
     expect(strict.validateRecording(recordingCompleted)).toMatchObject({ ok: true, operationId: "RoomStatusCallback" });
     const { RecordingSid: _dropped, ...withoutSid } = recordingCompleted.callback.params;
-    const broken = strict.validateRecording({ ...recordingCompleted, callback: { ...recordingCompleted.callback, params: withoutSid } });
+    const broken = strict.validateRecording({
+      ...recordingCompleted,
+      callback: { ...recordingCompleted.callback, params: withoutSid },
+    });
     expect(broken.ok).toBe(false);
     expect(broken.errors.map((e) => e.where)).toContain("callback.params/RecordingSid");
     const badSid = strict.validateCallback({ ...recordingCompleted.callback.params, RoomSid: "RM-not-a-sid" });
@@ -108,15 +133,26 @@ describe("callback recordings", () => {
   });
 
   it("name an unknown event instead of guessing a family", () => {
-    const result = strict.validateCallback({ ...recordingCompleted.callback.params, StatusCallbackEvent: "room-exploded" });
+    const result = strict.validateCallback({
+      ...recordingCompleted.callback.params,
+      StatusCallbackEvent: "room-exploded",
+    });
     expect(result.operationId).toBeNull();
-    expect(result.problems[0]).toMatchObject({ where: "callback.params/StatusCallbackEvent", found: '"room-exploded"' });
+    expect(result.problems[0]).toMatchObject({
+      where: "callback.params/StatusCallbackEvent",
+      found: '"room-exploded"',
+    });
     expect(strict.validateCallback({}).problems[0]).toMatchObject({ message: "StatusCallbackEvent is missing" });
   });
 
   it("have a format of their own: params of strings, no request or response", () => {
     expect(checkRecordingFormat(recordingCompleted)).toEqual([]);
-    expect(checkRecordingFormat({ ...recordingCompleted, request: { method: "GET", url: "https://video.twilio.com/v1/Rooms" } })).not.toEqual([]);
+    expect(
+      checkRecordingFormat({
+        ...recordingCompleted,
+        request: { method: "GET", url: "https://video.twilio.com/v1/Rooms" },
+      }),
+    ).not.toEqual([]);
     expect(checkRecordingFormat({ ...recordingCompleted, callback: { params: { Duration: 3 } } })).not.toEqual([]);
     expect(checkRecordingFormat({ kind: "callback", source: "x" })).not.toEqual([]);
   });

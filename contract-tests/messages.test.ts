@@ -29,7 +29,9 @@ function readsOnce(line: string): void {
 describe("schema findings, in our words", () => {
   it("a wrong type says expected and found once (regression: 'expected boolean,null, found object (expected boolean,null, found object …)')", () => {
     const [problem] = v.validateResponse("FetchThing", 200, thing({ count: { a: 1 } })).problems;
-    expect(formatProblem(problem!)).toBe('response.body/count: wrong type (expected integer or null, found object {"a":1})');
+    expect(formatProblem(problem!)).toBe(
+      'response.body/count: wrong type (expected integer or null, found object {"a":1})',
+    );
     readsOnce(formatProblem(problem!));
   });
 
@@ -47,53 +49,102 @@ describe("schema findings, in our words", () => {
       [{ minItems: 2 }, [1], "v: too few items (expected at least 2 items, found 1 item)"],
       [{ uniqueItems: true }, [1, 1], "v: items repeat (expected items that all differ, found items 0 and 1 equal)"],
       [{ maxProperties: 1 }, { a: 1, b: 2 }, "v: too many fields (expected at most 1 field, found 2 fields)"],
-      [{ dependentRequired: { a: ["b"] } }, { a: 1 }, 'v/b: field "b" is required when "a" is present (expected present, found missing)'],
-      [{ propertyNames: { pattern: "^[a-z]+$" } }, { A1: 1 }, 'v/A1: field name "A1" is not allowed (expected a documented field name, found "A1")'],
-      [{ not: { type: "string" } }, "x", 'v: value has a form the schema excludes (expected a value of another form, found "x")'],
-      [{ anyOf: [{ type: "boolean" }, { type: "null" }] }, {}, "v: value matches none of the allowed forms (expected boolean or null, found {})"],
-      [{ oneOf: [{ type: "integer" }, { type: "number" }] }, 1, "v: value matches more than one of the allowed forms (expected exactly one of the documented forms, found 1)"],
+      [
+        { dependentRequired: { a: ["b"] } },
+        { a: 1 },
+        'v/b: field "b" is required when "a" is present (expected present, found missing)',
+      ],
+      [
+        { propertyNames: { pattern: "^[a-z]+$" } },
+        { A1: 1 },
+        'v/A1: field name "A1" is not allowed (expected a documented field name, found "A1")',
+      ],
+      [
+        { not: { type: "string" } },
+        "x",
+        'v: value has a form the schema excludes (expected a value of another form, found "x")',
+      ],
+      [
+        { anyOf: [{ type: "boolean" }, { type: "null" }] },
+        {},
+        "v: value matches none of the allowed forms (expected boolean or null, found {})",
+      ],
+      [
+        { oneOf: [{ type: "integer" }, { type: "number" }] },
+        1,
+        "v: value matches more than one of the allowed forms (expected exactly one of the documented forms, found 1)",
+      ],
       [{ properties: { x: false } }, { x: 1 }, "v/x: no value is allowed here (expected no value here, found 1)"],
-      [{ unevaluatedProperties: false, properties: { a: {} } }, { a: 1, b: 2 }, 'v/b: unknown field "b" (expected no such field, found 2)'],
+      [
+        { unevaluatedProperties: false, properties: { a: {} } },
+        { a: 1, b: 2 },
+        'v/b: unknown field "b" (expected no such field, found 2)',
+      ],
     ];
     const doc = { components: { schemas: Object.fromEntries(cases.map(([schema], i) => [`s${i}`, schema])) } };
     const registry = new SchemaRegistry(doc);
-    const lines = cases.map((_, i) => registry.check(`/components/schemas/s${i}`, cases[i]![1], "v", false).errors.map(formatProblem));
+    const lines = cases.map((_, i) =>
+      registry.check(`/components/schemas/s${i}`, cases[i]![1], "v", false).errors.map(formatProblem),
+    );
     expect(lines).toEqual(cases.map(([, , line]) => [line]));
     for (const [line] of lines) readsOnce(line!);
   });
 
   it("counts characters as code points, and describes a 1 MiB value without copying it (regression: the emulator fuzz test's 1 MB bodies timed out)", () => {
     const registry = new SchemaRegistry({ components: { schemas: { s: { maxLength: 1 } } } });
-    expect(registry.check("/components/schemas/s", "😀😀", "v", false).errors.map(formatProblem)).toEqual(['v: text is too long (expected at most 1 character, found "😀😀", 2 characters)']);
+    expect(registry.check("/components/schemas/s", "😀😀", "v", false).errors.map(formatProblem)).toEqual([
+      'v: text is too long (expected at most 1 character, found "😀😀", 2 characters)',
+    ]);
     const big = "y".repeat(1 << 20);
     const start = performance.now();
-    for (let i = 0; i < 5; i++) expect(registry.check("/components/schemas/s", big, "v", false).errors[0]!.found).toMatch(/\.\.\., 1048576 characters$/);
+    for (let i = 0; i < 5; i++)
+      expect(registry.check("/components/schemas/s", big, "v", false).errors[0]!.found).toMatch(
+        /\.\.\., 1048576 characters$/,
+      );
     expect(performance.now() - start).toBeLessThan(5_000);
   });
 
   it("if/then/else reports the branch's finding only (regression: 'if: must match \"else\" schema')", () => {
     const interaction = { request: { method: "GET", url: `${B}/v1/Things` } };
     const problems = checkRecordingFormat(interaction);
-    expect(problems.map(formatProblem)).toEqual(['recording/response: required field "response" is missing (expected present, found missing)']);
-    const doc = { components: { schemas: { s: { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] }, else: false } } } };
+    expect(problems.map(formatProblem)).toEqual([
+      'recording/response: required field "response" is missing (expected present, found missing)',
+    ]);
+    const doc = {
+      components: {
+        schemas: { s: { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] }, else: false } },
+      },
+    };
     const registry = new SchemaRegistry(doc);
-    expect(registry.check("/components/schemas/s", { a: 2 }, "v", false).errors.map(formatProblem)).toEqual(["v: no value is allowed here (expected no value here, found {\"a\":2})"]);
+    expect(registry.check("/components/schemas/s", { a: 2 }, "v", false).errors.map(formatProblem)).toEqual([
+      'v: no value is allowed here (expected no value here, found {"a":2})',
+    ]);
   });
 
   it("an error list made only of folded errors still yields one finding", () => {
-    const problems: Problem[] = toProblems([{ keyword: "if", instancePath: "", schemaPath: "#/if", params: { failingKeyword: "then" } }], { a: 1 }, "v");
-    expect(problems).toEqual([{ where: "v", message: "value does not meet the schema's conditions", found: '{"a":1}' }]);
+    const problems: Problem[] = toProblems(
+      [{ keyword: "if", instancePath: "", schemaPath: "#/if", params: { failingKeyword: "then" } }],
+      { a: 1 },
+      "v",
+    );
+    expect(problems).toEqual([
+      { where: "v", message: "value does not meet the schema's conditions", found: '{"a":1}' },
+    ]);
   });
 });
 
 describe("a schema of the spec that cannot be compiled", () => {
   it("throws a typed SpecSchemaError naming the innermost schema, the same one every time", () => {
-    const doc = structuredClone(fixtureDocument) as unknown as { components: { schemas: Record<string, { properties: object }> } };
+    const doc = structuredClone(fixtureDocument) as unknown as {
+      components: { schemas: Record<string, { properties: object }> };
+    };
     doc.components.schemas.Thing!.properties = { ...doc.components.schemas.Thing!.properties, odd: { nullable: true } };
     const broken = createContractValidator({ document: doc });
     const attempt = () => broken.validateResponse("FetchThing", 200, thing());
     expect(attempt).toThrow(SpecSchemaError);
-    expect(attempt).toThrow('the spec\'s schema at #/components/schemas/Thing/properties/odd cannot be compiled: "nullable" cannot be used without "type"');
+    expect(attempt).toThrow(
+      'the spec\'s schema at #/components/schemas/Thing/properties/odd cannot be compiled: "nullable" cannot be used without "type"',
+    );
     // Other schemas still work.
     expect(broken.validateResponse("DeleteThing", 204, null).problems).toEqual([]);
   });
@@ -106,31 +157,59 @@ const failingRequest: Recording = {
 
 describe("negative tests: a request the API refused may be invalid on purpose", () => {
   it("fails by default; passes with expectInvalidRequests or the recording's expectInvalidRequest marker", () => {
-    expect(v.validateRecording(failingRequest)).toMatchObject({ ok: false, errors: [{ where: "request.query/PageSize" }] });
+    expect(v.validateRecording(failingRequest)).toMatchObject({
+      ok: false,
+      errors: [{ where: "request.query/PageSize" }],
+    });
     const expecting = createContractValidator({ document: fixtureDocument, expectInvalidRequests: true });
-    expect(expecting.validateRecording(failingRequest)).toEqual({ operationId: "ListThing", ok: true, errors: [], warnings: [], specTooStrict: [] });
-    expect(v.validateRecording({ ...failingRequest, expectInvalidRequest: true })).toMatchObject({ ok: true, errors: [] });
+    expect(expecting.validateRecording(failingRequest)).toEqual({
+      operationId: "ListThing",
+      ok: true,
+      errors: [],
+      warnings: [],
+      specTooStrict: [],
+    });
+    expect(v.validateRecording({ ...failingRequest, expectInvalidRequest: true })).toMatchObject({
+      ok: true,
+      errors: [],
+    });
   });
 
   it("still checks the response, and still fails a 5xx, and a 2xx stays spec-too-strict", () => {
     const expecting = createContractValidator({ document: fixtureDocument, expectInvalidRequests: true });
     const badBody = { ...failingRequest, response: { status: 400, body: { code: "x" } } };
-    expect(expecting.validateRecording(badBody).errors.map((p) => p.where).sort()).toEqual(["response.body/code", "response.body/message", "response.body/status"]);
+    expect(
+      expecting
+        .validateRecording(badBody)
+        .errors.map((p) => p.where)
+        .sort(),
+    ).toEqual(["response.body/code", "response.body/message", "response.body/status"]);
     const serverError = { ...failingRequest, response: { status: 500, body: { code: 1, message: "m", status: 500 } } };
-    expect(expecting.validateRecording(serverError)).toMatchObject({ ok: false, errors: [{ where: "request.query/PageSize" }] });
+    expect(expecting.validateRecording(serverError)).toMatchObject({
+      ok: false,
+      errors: [{ where: "request.query/PageSize" }],
+    });
     const accepted = { ...failingRequest, response: { status: 200, body: { things: [], meta: {} } } };
-    expect(expecting.validateRecording(accepted)).toMatchObject({ ok: true, errors: [], specTooStrict: [{ where: "request.query/PageSize" }] });
+    expect(expecting.validateRecording(accepted)).toMatchObject({
+      ok: true,
+      errors: [],
+      specTooStrict: [{ where: "request.query/PageSize" }],
+    });
   });
 
   it("the marker must be a boolean true: the recording format refuses anything else", () => {
-    expect(checkRecordingFormat({ ...failingRequest, expectInvalidRequest: "yes" }).map((p) => p.where)).toEqual(["recording/expectInvalidRequest"]);
+    expect(checkRecordingFormat({ ...failingRequest, expectInvalidRequest: "yes" }).map((p) => p.where)).toEqual([
+      "recording/expectInvalidRequest",
+    ]);
   });
 });
 
 describe("traffic to another host (issue 30)", () => {
   it("the finding names --base-url <origin> and baseUrls", () => {
     const [problem] = v.validateRequest({ method: "GET", url: "http://127.0.0.1:4010/v1/Things" }).problems;
-    expect(problem!.message).toContain('pass --base-url http://127.0.0.1:4010 (CLI) or baseUrls: ["http://127.0.0.1:4010"] (API)');
+    expect(problem!.message).toContain(
+      'pass --base-url http://127.0.0.1:4010 (CLI) or baseUrls: ["http://127.0.0.1:4010"] (API)',
+    );
     expect(problem!.found).toBe("http://127.0.0.1:4010");
   });
 });
@@ -143,16 +222,30 @@ describe("the conformance CLI", () => {
     const code = await runConformance(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir });
     return { code, stdout, stderr };
   };
-  const room = JSON.parse(readFileSync(join(import.meta.dirname, "recordings/rooms/fetch-by-sid.json"), "utf8")) as Recording;
+  const room = JSON.parse(
+    readFileSync(join(import.meta.dirname, "recordings/rooms/fetch-by-sid.json"), "utf8"),
+  ) as Recording;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "conformance-messages-"));
     mkdirSync(join(dir, "three"));
     for (const name of ["a", "b", "c"]) writeFileSync(join(dir, `three/${name}.json`), JSON.stringify(room));
-    const local = { ...room, request: { ...room.request, url: room.request.url.replace("https://video.twilio.com", "http://127.0.0.1:4010") } };
+    const local = {
+      ...room,
+      request: { ...room.request, url: room.request.url.replace("https://video.twilio.com", "http://127.0.0.1:4010") },
+    };
     writeFileSync(join(dir, "emulator.json"), JSON.stringify(local));
     const refused: Recording = {
       request: { method: "GET", url: `${B}/v1/Rooms?PageSize=0` },
-      response: { status: 400, headers: { "content-type": "application/json" }, body: { code: 20001, message: "Invalid PageSize", more_info: "https://www.twilio.com/docs/errors/20001", status: 400 } },
+      response: {
+        status: 400,
+        headers: { "content-type": "application/json" },
+        body: {
+          code: 20001,
+          message: "Invalid PageSize",
+          more_info: "https://www.twilio.com/docs/errors/20001",
+          status: 400,
+        },
+      },
     };
     writeFileSync(join(dir, "refused.json"), JSON.stringify(refused));
   });
@@ -167,7 +260,7 @@ describe("the conformance CLI", () => {
     expect(r.stdout).not.toContain("could not be checked");
     expect(r.stdout).toContain("skipped 3: 3 not checked: a schema of the spec cannot be compiled");
     expect(r.stderr).toBe(
-      "twilio-video-conformance: --spec nullable-spec.json: the spec's schema at #/components/schemas/Room/properties/status cannot be compiled: \"nullable\" cannot be used without \"type\"; fix the spec\n",
+      'twilio-video-conformance: --spec nullable-spec.json: the spec\'s schema at #/components/schemas/Room/properties/status cannot be compiled: "nullable" cannot be used without "type"; fix the spec\n',
     );
   });
 

@@ -24,7 +24,10 @@ const corpus: Prepared[] = loadCorpus().flatMap(({ name, recording }) => {
   const match = validator.matchOperation(recording.request.method, recording.request.url);
   if (!match) return []; // a recording for an operation this document lacks (spec still landing)
   const { responses, schema } = responseSchema(specDocument, match.method, match.pathTemplate, recording);
-  const locations = schema === undefined || recording.response.body === null ? [] : locate(specDocument, schema, recording.response.body);
+  const locations =
+    schema === undefined || recording.response.body === null
+      ? []
+      : locate(specDocument, schema, recording.response.body);
   return [{ name, recording, locations, responses }];
 });
 
@@ -34,7 +37,8 @@ const withBody = (r: Recording, pointer: string, value: unknown): Recording => {
   return copy;
 };
 
-const isSidPattern = (l: Location) => typeof l.value === "string" && typeof l.schema.pattern === "string" && /\{32\}/.test(l.schema.pattern);
+const isSidPattern = (l: Location) =>
+  typeof l.value === "string" && typeof l.schema.pattern === "string" && /\{32\}/.test(l.schema.pattern);
 const isEnum = (l: Location) => typeof l.value === "string" && Array.isArray(l.schema.enum);
 const isDateTime = (l: Location) => typeof l.value === "string" && l.schema.format === "date-time";
 
@@ -45,17 +49,29 @@ function mutations(p: Prepared): Record<string, Recording | undefined> {
   const sidAt = p.locations.find(isSidPattern);
   const dateAt = p.locations.find(isDateTime);
   const typed = p.locations.find((l) => l.value !== null && admitted(specDocument, l.schema).size > 0);
-  const wrongValue = typed && [12345.5, "text", true, { unexpected: 1 }, [1]].find((c) => !admitted(specDocument, typed.schema).has(jsonType(c)));
+  const wrongValue =
+    typed &&
+    [12345.5, "text", true, { unexpected: 1 }, [1]].find((c) => !admitted(specDocument, typed.schema).has(jsonType(c)));
   const undocumented = [418, 299, 302, 204].find((s) => !documents(p.responses, s))!;
   return {
     "wrong enum value": enumAt && withBody(r, enumAt.pointer, "not-a-documented-value"),
     "malformed SID": sidAt && withBody(r, sidAt.pointer, `${String(sidAt.value).slice(0, 2)}${"z".repeat(32)}`),
     "bad date-time": dateAt && withBody(r, dateAt.pointer, "24/11/2026 8pm"),
-    "wrong type": r.response.body === null ? { ...clone(r), response: { ...r.response, body: { unexpected: true } } } : typed && wrongValue !== undefined ? withBody(r, typed.pointer, wrongValue) : undefined,
+    "wrong type":
+      r.response.body === null
+        ? { ...clone(r), response: { ...r.response, body: { unexpected: true } } }
+        : typed && wrongValue !== undefined
+          ? withBody(r, typed.pointer, wrongValue)
+          : undefined,
     "unknown operation path": { ...clone(r), request: { ...r.request, url: r.request.url.replace("/v1/", "/v9/") } },
     "wrong status code": { ...clone(r), response: { ...r.response, status: undocumented } },
-    "unknown form field": r.request.body ? { ...clone(r), request: { ...r.request, body: `${r.request.body}&NoSuchField=1` } } : undefined,
-    "unknown query parameter": { ...clone(r), request: { ...r.request, url: `${r.request.url}${r.request.url.includes("?") ? "&" : "?"}NoSuchParam=1` } },
+    "unknown form field": r.request.body
+      ? { ...clone(r), request: { ...r.request, body: `${r.request.body}&NoSuchField=1` } }
+      : undefined,
+    "unknown query parameter": {
+      ...clone(r),
+      request: { ...r.request, url: `${r.request.url}${r.request.url.includes("?") ? "&" : "?"}NoSuchParam=1` },
+    },
   };
 }
 
@@ -80,7 +96,9 @@ describe("fixed mutations", () => {
   });
 
   it("a request field the API accepted (2xx) is spec-too-strict, never a request error", () => {
-    const accepted = cases.filter(([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status < 300);
+    const accepted = cases.filter(
+      ([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status < 300,
+    );
     expect(accepted.length).toBeGreaterThan(10);
     for (const [label, mutated] of accepted) {
       const lenient = validator.validateRecording(mutated);
@@ -88,12 +106,24 @@ describe("fixed mutations", () => {
       expect(lenient.errors, label).toEqual([]);
       expect(lenient.specTooStrict.map((p) => p.where)[0], label).toMatch(/^request\.(query|body)\/NoSuch/);
     }
-    const refused = cases.filter(([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status >= 400);
-    for (const [label, mutated] of refused) expect(validator.validateRecording(mutated).errors.length, label).toBeGreaterThan(0);
+    const refused = cases.filter(
+      ([label, m]) => /unknown (form field|query parameter)$/.test(label) && m.response.status >= 400,
+    );
+    for (const [label, mutated] of refused)
+      expect(validator.validateRecording(mutated).errors.length, label).toBeGreaterThan(0);
   });
 
   it("applies every kind of mutation across the corpus", () => {
-    for (const kind of ["wrong enum value", "malformed SID", "bad date-time", "wrong type", "unknown operation path", "wrong status code", "unknown form field", "unknown query parameter"]) {
+    for (const kind of [
+      "wrong enum value",
+      "malformed SID",
+      "bad date-time",
+      "wrong type",
+      "unknown operation path",
+      "wrong status code",
+      "unknown form field",
+      "unknown query parameter",
+    ]) {
       expect(applied.get(kind) ?? 0, kind).toBeGreaterThanOrEqual(Math.min(3, corpus.length));
     }
     // Type, path and status mutations apply to every recording.
@@ -106,61 +136,92 @@ describe("fixed mutations", () => {
       const at = p.locations.find(isEnum);
       if (!at) continue;
       const result = validator.validateRecording(withBody(p.recording, at.pointer, "not-a-documented-value"));
-      expect(result.errors.map((e) => e.where), p.name).toContain(`response.body${at.pointer}`);
+      expect(
+        result.errors.map((e) => e.where),
+        p.name,
+      ).toContain(`response.body${at.pointer}`);
     }
   });
 });
 
 describe("property-based mutations", () => {
   const pick = (filter: (p: Prepared) => boolean) => fc.constantFrom(...corpus.filter(filter));
-  const objectBodies = corpus.filter((p) => p.locations.some((l) => typeof l.value === "object" && l.value !== null && !Array.isArray(l.value) && l.schema.additionalProperties === false));
+  const objectBodies = corpus.filter((p) =>
+    p.locations.some(
+      (l) =>
+        typeof l.value === "object" &&
+        l.value !== null &&
+        !Array.isArray(l.value) &&
+        l.schema.additionalProperties === false,
+    ),
+  );
 
   it("any undocumented field is drift: a warning by default, an error when strict", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...objectBodies), fc.string({ minLength: 1, maxLength: 12 }), fc.jsonValue(), (p, key, value) => {
-        const target = p.locations.find((l) => isObjAdditionalFalse(l) && !(key in (l.schema.properties as object ?? {})))!;
-        fc.pre(target !== undefined && !Object.prototype.hasOwnProperty.call(target.value, key));
-        const mutated = clone(p.recording);
-        setAt(mutated.response.body, `${target.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, value);
-        const lenient = validator.validateRecording(mutated);
-        expect(lenient.ok).toBe(true);
-        expect(lenient.warnings.length).toBeGreaterThan(0);
-        expect(strictValidator.validateRecording(mutated).ok).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(...objectBodies),
+        fc.string({ minLength: 1, maxLength: 12 }),
+        fc.jsonValue(),
+        (p, key, value) => {
+          const target = p.locations.find(
+            (l) => isObjAdditionalFalse(l) && !(key in ((l.schema.properties as object) ?? {})),
+          )!;
+          fc.pre(target !== undefined && !Object.hasOwn(target.value, key));
+          const mutated = clone(p.recording);
+          setAt(mutated.response.body, `${target.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, value);
+          const lenient = validator.validateRecording(mutated);
+          expect(lenient.ok).toBe(true);
+          expect(lenient.warnings.length).toBeGreaterThan(0);
+          expect(strictValidator.validateRecording(mutated).ok).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("any string that is not SID-shaped is rejected where a SID is documented", () => {
     fc.assert(
-      fc.property(pick((p) => p.locations.some(isSidPattern)), fc.string(), fc.nat(), (p, s, n) => {
-        const sids = p.locations.filter(isSidPattern);
-        const at = sids[n % sids.length]!;
-        fc.pre(!new RegExp(String(at.schema.pattern)).test(s));
-        expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
-      }),
+      fc.property(
+        pick((p) => p.locations.some(isSidPattern)),
+        fc.string(),
+        fc.nat(),
+        (p, s, n) => {
+          const sids = p.locations.filter(isSidPattern);
+          const at = sids[n % sids.length]!;
+          fc.pre(!new RegExp(String(at.schema.pattern)).test(s));
+          expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("any string that is not an RFC 3339 date-time is rejected where one is documented", () => {
     fc.assert(
-      fc.property(pick((p) => p.locations.some(isDateTime)), fc.string(), (p, s) => {
-        fc.pre(!/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d/.test(s));
-        const at = p.locations.find(isDateTime)!;
-        expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
-      }),
+      fc.property(
+        pick((p) => p.locations.some(isDateTime)),
+        fc.string(),
+        (p, s) => {
+          fc.pre(!/^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d/.test(s));
+          const at = p.locations.find(isDateTime)!;
+          expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("any value outside an enum is rejected", () => {
     fc.assert(
-      fc.property(pick((p) => p.locations.some(isEnum)), fc.string(), (p, s) => {
-        const at = p.locations.find(isEnum)!;
-        fc.pre(!(at.schema.enum as unknown[]).includes(s));
-        expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
-      }),
+      fc.property(
+        pick((p) => p.locations.some(isEnum)),
+        fc.string(),
+        (p, s) => {
+          const at = p.locations.find(isEnum)!;
+          fc.pre(!(at.schema.enum as unknown[]).includes(s));
+          expect(validator.validateRecording(withBody(p.recording, at.pointer, s)).ok).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -169,22 +230,48 @@ describe("property-based mutations", () => {
     fc.assert(
       fc.property(fc.constantFrom(...corpus), fc.integer({ min: 100, max: 599 }), (p, status) => {
         fc.pre(!documents(p.responses, status));
-        const result = strictValidator.validateRecording({ ...p.recording, response: { ...p.recording.response, status } });
+        const result = strictValidator.validateRecording({
+          ...p.recording,
+          response: { ...p.recording.response, status },
+        });
         expect(result.ok).toBe(false);
-        expect([...result.errors, ...result.specTooStrict].some((f) => f.where.startsWith("response.status") || f.where.startsWith("response."))).toBe(true);
+        expect(
+          [...result.errors, ...result.specTooStrict].some(
+            (f) => f.where.startsWith("response.status") || f.where.startsWith("response."),
+          ),
+        ).toBe(true);
       }),
       { numRuns: 300 },
     );
   });
 
   it("removing any required response field is rejected", () => {
-    const required = corpus.flatMap((p) => p.locations.filter((l) => Array.isArray(l.schema.required) && (l.schema.required as unknown[]).length > 0 && typeof l.value === "object" && l.value !== null).map((l) => ({ p, l })));
+    const required = corpus.flatMap((p) =>
+      p.locations
+        .filter(
+          (l) =>
+            Array.isArray(l.schema.required) &&
+            (l.schema.required as unknown[]).length > 0 &&
+            typeof l.value === "object" &&
+            l.value !== null,
+        )
+        .map((l) => ({ p, l })),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...required), fc.nat(), ({ p, l }, n) => {
         const names = l.schema.required as string[];
         const name = names[n % names.length]!;
         const mutated = clone(p.recording);
-        const parent = l.pointer === "" ? mutated.response.body : l.pointer.split("/").slice(1).reduce<unknown>((o, t) => (o as Record<string, unknown>)[t.replace(/~1/g, "/").replace(/~0/g, "~")], mutated.response.body);
+        const parent =
+          l.pointer === ""
+            ? mutated.response.body
+            : l.pointer
+                .split("/")
+                .slice(1)
+                .reduce<unknown>(
+                  (o, t) => (o as Record<string, unknown>)[t.replace(/~1/g, "/").replace(/~0/g, "~")],
+                  mutated.response.body,
+                );
         delete (parent as Record<string, unknown>)[name];
         expect(validator.validateRecording(mutated).ok).toBe(false);
       }),
@@ -194,20 +281,38 @@ describe("property-based mutations", () => {
 
   it("any out-of-range PageSize the API answered 2xx is spec-too-strict: a warning, a failure when strict", () => {
     fc.assert(
-      fc.property(pick((p) => typeof p.recording.response.body === "object" && p.recording.response.body !== null && "meta" in p.recording.response.body), fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 1001 }), fc.string({ minLength: 1 }).filter((s) => !/^\d+$/.test(s))), (p, size) => {
-        const url = new URL(p.recording.request.url);
-        url.searchParams.set("PageSize", String(size));
-        const mutated = { ...p.recording, request: { ...p.recording.request, url: url.toString() } };
-        const lenient = validator.validateRecording(mutated);
-        expect(lenient.ok).toBe(true);
-        expect(lenient.specTooStrict.map((f) => f.where)).toContain("request.query/PageSize");
-        expect(strictValidator.validateRecording(mutated).ok).toBe(false);
-      }),
+      fc.property(
+        pick(
+          (p) =>
+            typeof p.recording.response.body === "object" &&
+            p.recording.response.body !== null &&
+            "meta" in p.recording.response.body,
+        ),
+        fc.oneof(
+          fc.integer({ max: 0 }),
+          fc.integer({ min: 1001 }),
+          fc.string({ minLength: 1 }).filter((s) => !/^\d+$/.test(s)),
+        ),
+        (p, size) => {
+          const url = new URL(p.recording.request.url);
+          url.searchParams.set("PageSize", String(size));
+          const mutated = { ...p.recording, request: { ...p.recording.request, url: url.toString() } };
+          const lenient = validator.validateRecording(mutated);
+          expect(lenient.ok).toBe(true);
+          expect(lenient.specTooStrict.map((f) => f.where)).toContain("request.query/PageSize");
+          expect(strictValidator.validateRecording(mutated).ok).toBe(false);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 });
 
 function isObjAdditionalFalse(l: Location): boolean {
-  return typeof l.value === "object" && l.value !== null && !Array.isArray(l.value) && l.schema.additionalProperties === false;
+  return (
+    typeof l.value === "object" &&
+    l.value !== null &&
+    !Array.isArray(l.value) &&
+    l.schema.additionalProperties === false
+  );
 }

@@ -238,7 +238,7 @@ describe("the proxy never writes or prints a credential", () => {
         return json(res, 200, {
           sid: `RM${"1".repeat(32)}`,
           status: secret.slice(0, 40),
-          ["links\n::error::x\u001b]0;pwned\u0007"]: 1,
+          "links\n::error::x\u001b]0;pwned\u0007": 1,
         });
       }
       const sent = JSON.parse(body) as { client_secret: string };

@@ -29,10 +29,23 @@ function rowFor(operationId: string): OperationRow {
 /** JSON-valued form fields, read off the spec's request body encodings. */
 function jsonFields(operationId: string): Set<string> {
   const names = new Set<string>();
-  for (const item of Object.values(specDocument.paths as Record<string, Record<string, { operationId?: string; requestBody?: { content?: Record<string, { encoding?: Record<string, { contentType?: string }> }> } }>>)) {
+  for (const item of Object.values(
+    specDocument.paths as Record<
+      string,
+      Record<
+        string,
+        {
+          operationId?: string;
+          requestBody?: { content?: Record<string, { encoding?: Record<string, { contentType?: string }> }> };
+        }
+      >
+    >,
+  )) {
     for (const op of Object.values(item)) {
       if (op?.operationId !== operationId) continue;
-      for (const media of Object.values(op.requestBody?.content ?? {})) for (const [name, enc] of Object.entries(media.encoding ?? {})) if (enc.contentType?.includes("json")) names.add(name);
+      for (const media of Object.values(op.requestBody?.content ?? {}))
+        for (const [name, enc] of Object.entries(media.encoding ?? {}))
+          if (enc.contentType?.includes("json")) names.add(name);
     }
   }
   return names;
@@ -53,14 +66,20 @@ async function drive(recording: Recording): Promise<unknown> {
   const match = validator.matchOperation(recording.request.method, recording.request.url)!;
   const row = rowFor(match.operationId);
   const url = new URL(recording.request.url);
-  const client = createVideoClient({ apiKeySid: `SK${"a".repeat(32)}`, apiKeySecret: "replay-secret", maxRetries: 0, validateResponses: "throw" });
+  const client = createVideoClient({
+    apiKeySid: `SK${"a".repeat(32)}`,
+    apiKeySecret: "replay-secret",
+    maxRetries: 0,
+    validateResponses: "throw",
+  });
   const params = [...match.pathTemplate.matchAll(/\{(\w+)\}/g)].map((m) => match.pathParams[m[1]!]!);
   let target: unknown = client;
   for (const name of row.resource.slice(0, -1)) {
     const next = (target as Record<string, unknown>)[name];
     target = typeof next === "function" ? (next as (id: string) => unknown)(params.shift()!) : next;
   }
-  const method = row.shape === "list" ? "list" : row.shape === "media" ? "media" : row.resource[row.resource.length - 1]!;
+  const method =
+    row.shape === "list" ? "list" : row.shape === "media" ? "media" : row.resource[row.resource.length - 1]!;
   const fn = (target as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!.bind(target);
   const body = decode(recording.request.body ?? "", jsonFields(match.operationId));
   const query = decode(url.search.slice(1), new Set());
@@ -79,7 +98,10 @@ async function drive(recording: Recording): Promise<unknown> {
     case "list":
       return fn(query);
     case "media":
-      return fn(params.shift(), { ...(query.Ttl !== undefined ? { ttl: Number(query.Ttl) } : {}), ...(query.ContentDisposition !== undefined ? { contentDisposition: query.ContentDisposition } : {}) });
+      return fn(params.shift(), {
+        ...(query.Ttl !== undefined ? { ttl: Number(query.Ttl) } : {}),
+        ...(query.ContentDisposition !== undefined ? { contentDisposition: query.ContentDisposition } : {}),
+      });
   }
 }
 
@@ -87,7 +109,12 @@ function intercept(recording: Recording): nock.Scope {
   const url = new URL(recording.request.url);
   const { status, headers = {}, body } = recording.response;
   const scope = nock(url.origin);
-  const interceptor = scope.intercept(`${url.pathname}${url.search}`, recording.request.method, recording.request.body ?? (recording.request.method === "GET" || recording.request.method === "DELETE" ? undefined : ""));
+  const interceptor = scope.intercept(
+    `${url.pathname}${url.search}`,
+    recording.request.method,
+    recording.request.body ??
+      (recording.request.method === "GET" || recording.request.method === "DELETE" ? undefined : ""),
+  );
   interceptor.reply(status, body === null ? "" : typeof body === "string" ? body : JSON.stringify(body), headers);
   return scope;
 }
@@ -113,7 +140,8 @@ describe("replay through the client", () => {
       expect(error).toBeInstanceOf(TwilioApiError);
       const apiError = error as TwilioApiError;
       expect(apiError.status).toBe(status);
-      const twilio = typeof body === "object" && body !== null ? (body as { code?: number; more_info?: string }) : undefined;
+      const twilio =
+        typeof body === "object" && body !== null ? (body as { code?: number; more_info?: string }) : undefined;
       expect(apiError.code).toBe(twilio?.code ?? null);
       expect(apiError.moreInfo).toBe(twilio?.more_info ?? null);
       expect(apiError.requestId).toBe(recording.response.headers?.["twilio-request-id"] ?? null);
@@ -132,8 +160,17 @@ describe("replay through the client", () => {
     const list = corpus.find((e) => e.name === "rooms/list-filtered.json")!.recording;
     for (const [sent, expected] of [
       [create, { ...create, request: { ...create.request, body: `${create.request.body}&AudioOnly=false` } }],
-      [create, { ...create, request: { ...create.request, body: create.request.body!.replace("MaxParticipants=50", "MaxParticipants=5") } }],
-      [list, { ...list, request: { ...list.request, url: list.request.url.replace("Status=completed", "Status=failed") } }],
+      [
+        create,
+        {
+          ...create,
+          request: { ...create.request, body: create.request.body!.replace("MaxParticipants=50", "MaxParticipants=5") },
+        },
+      ],
+      [
+        list,
+        { ...list, request: { ...list.request, url: list.request.url.replace("Status=completed", "Status=failed") } },
+      ],
       [list, { ...list, request: { ...list.request, url: `${list.request.url}&PageSize=5` } }],
     ] as const) {
       const scope = intercept(expected);

@@ -21,7 +21,12 @@ interface XmlNode {
 
 const decode = (s: string): string => {
   expect(s, "only the five predefined entities").not.toMatch(/&(?!(amp|lt|gt|quot|apos);)/);
-  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
 };
 
 /** A strict little XML 1.0 reader for what the reporter writes: fails on anything malformed. */
@@ -59,9 +64,19 @@ function parseXml(xml: string): XmlNode {
   return root.children[0]!;
 }
 
-const nasty = 'a <b> & "c" \'d\' ]]> \u0001\u0007\u001b \uD800 end\nsecond line';
+const nasty = "a <b> & \"c\" 'd' ]]> \u0001\u0007\u001b \uD800 end\nsecond line";
 
-const summary = (over: Partial<Summary> = {}): Summary => ({ files: 1, recordings: 2, passed: 1, failed: 1, warnings: 1, specTooStrict: 1, skipped: { total: 1, reasons: { "not a Video API host": 1 } }, strict: false, ...over });
+const summary = (over: Partial<Summary> = {}): Summary => ({
+  files: 1,
+  recordings: 2,
+  passed: 1,
+  failed: 1,
+  warnings: 1,
+  specTooStrict: 1,
+  skipped: { total: 1, reasons: { "not a Video API host": 1 } },
+  strict: false,
+  ...over,
+});
 const failing: FileResult = {
   file: `cap<1>.har#/log/entries/0`,
   operationId: "FetchRoom",
@@ -79,7 +94,9 @@ const passing: FileResult = {
   ok: true,
   errors: [],
   warnings: [{ where: "response.body/x", message: 'undocumented field "x" (drift)' }],
-  specTooStrict: [{ where: "request.query/PageSize", message: "the API answered 200 to a request the spec rejects: too big" }],
+  specTooStrict: [
+    { where: "request.query/PageSize", message: "the API answered 200 to a request the spec rejects: too big" },
+  ],
 };
 
 describe("JUnit XML", () => {
@@ -98,7 +115,9 @@ describe("JUnit XML", () => {
     const [suite] = root.children;
     expect(suite!.name).toBe("testsuite");
     expect(suite!.attributes).toMatchObject({ tests: "2", failures: "1" });
-    const props = suite!.children.find((c) => c.name === "properties")!.children.map((p) => [p.attributes.name, p.attributes.value]);
+    const props = suite!.children
+      .find((c) => c.name === "properties")!
+      .children.map((p) => [p.attributes.name, p.attributes.value]);
     expect(props).toContainEqual(["skipped", "skipped 1: 1 not a Video API host"]);
     const cases = suite!.children.filter((c) => c.name === "testcase");
     expect(cases.map((c) => [c.attributes.classname, c.attributes.name, c.attributes.file])).toEqual([
@@ -107,16 +126,21 @@ describe("JUnit XML", () => {
     ]);
     const failures = cases[0]!.children.filter((c) => c.name === "failure");
     expect(failures).toHaveLength(2);
-    expect(failures[1]!.attributes).toEqual({ type: "error", message: "response.body/sid: value does not match the pattern" });
+    expect(failures[1]!.attributes).toEqual({
+      type: "error",
+      message: "response.body/sid: value does not match the pattern",
+    });
     // The passing case carries its drift and spec-too-strict findings as output, not as failures.
     expect(cases[1]!.children.map((c) => c.name)).toEqual(["system-out"]);
-    expect(cases[1]!.children[0]!.text).toBe('warning response.body/x: undocumented field "x" (drift)\nspec-too-strict request.query/PageSize: the API answered 200 to a request the spec rejects: too big');
+    expect(cases[1]!.children[0]!.text).toBe(
+      'warning response.body/x: undocumented field "x" (drift)\nspec-too-strict request.query/PageSize: the API answered 200 to a request the spec rejects: too big',
+    );
   });
 
   it("escapes markup, quotes, ]]> and characters XML cannot carry, losing nothing readable", () => {
     const root = parseXml(render([failing], summary({ recordings: 1, passed: 0 })));
     const failure = root.children[0]!.children.find((c) => c.name === "testcase")!.children[0]!;
-    const shown = 'a <b> & "c" \'d\' ]]> \\u0001\\u0007\\u001b \\ud800 end\nsecond line';
+    const shown = "a <b> & \"c\" 'd' ]]> \\u0001\\u0007\\u001b \\ud800 end\nsecond line";
     expect(failure.attributes.message).toBe(`response.body/status: ${shown}`);
     expect(failure.text).toBe(`response.body/status: ${shown} (expected "in-progress", found "]]>")`);
     expect(xmlEscape("\t\r\n")).toBe("\t\r\n");
@@ -132,8 +156,14 @@ describe("JUnit XML", () => {
 
   it("names NDJSON lines and stdin lines by their input file", () => {
     const line = (file: string): FileResult => ({ ...passing, file, warnings: [], specTooStrict: [] });
-    const root = parseXml(render([line("traffic.ndjson:3"), line("stdin:1"), line("x.har#/log/entries/0")], summary({ recordings: 3 })));
-    expect(root.children[0]!.children.filter((c) => c.name === "testcase").map((c) => c.attributes.classname)).toEqual(["traffic.ndjson", "stdin", "x.har"]);
+    const root = parseXml(
+      render([line("traffic.ndjson:3"), line("stdin:1"), line("x.har#/log/entries/0")], summary({ recordings: 3 })),
+    );
+    expect(root.children[0]!.children.filter((c) => c.name === "testcase").map((c) => c.attributes.classname)).toEqual([
+      "traffic.ndjson",
+      "stdin",
+      "x.har",
+    ]);
   });
 
   it("writes an empty but valid document when nothing was checked", () => {
@@ -163,10 +193,19 @@ describe("reporters through the CLI", () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "conformance-reporters-"));
     mkdirSync(join(dir, "rec, 1:x"));
-    writeFileSync(join(dir, "rec, 1:x/bad.json"), JSON.stringify({ ...good, response: { ...good.response, body: { ...(good.response.body as object), status: "50% <done>\nreally" } } }));
+    writeFileSync(
+      join(dir, "rec, 1:x/bad.json"),
+      JSON.stringify({
+        ...good,
+        response: { ...good.response, body: { ...(good.response.body as object), status: "50% <done>\nreally" } },
+      }),
+    );
     writeFileSync(join(dir, "rec, 1:x/good.json"), JSON.stringify(good));
     // The API answered 200 to a PageSize the spec forbids: a spec bug.
-    writeFileSync(join(dir, "rec, 1:x/too-strict.json"), JSON.stringify({ ...list, request: { ...list.request, url: `${list.request.url}&PageSize=5000` } }));
+    writeFileSync(
+      join(dir, "rec, 1:x/too-strict.json"),
+      JSON.stringify({ ...list, request: { ...list.request, url: `${list.request.url}&PageSize=5000` } }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -175,9 +214,15 @@ describe("reporters through the CLI", () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split("\n");
     const error = lines.find((l) => l.startsWith("::error "))!;
-    expect(error).toMatch(/^::error file=rec%2C 1%3Ax\/bad\.json,title=conformance FetchRoom response\.body\/status::rec, 1:x\/bad\.json: response\.body\/status: value is not one of the allowed values \(expected .*, found "50%25 <done>\\nreally"\)$/);
-    expect(lines.find((l) => l.startsWith("::warning "))).toMatch(/^::warning file=rec%2C 1%3Ax\/too-strict\.json,title=spec-too-strict ListRoom request\.query\/PageSize::/);
-    expect(lines.at(-2)).toMatch(/^3 file\(s\), 3 recording\(s\): 2 passed, 1 failed, 0 drift warning\(s\), 1 spec-too-strict warning\(s\)$/);
+    expect(error).toMatch(
+      /^::error file=rec%2C 1%3Ax\/bad\.json,title=conformance FetchRoom response\.body\/status::rec, 1:x\/bad\.json: response\.body\/status: value is not one of the allowed values \(expected .*, found "50%25 <done>\\nreally"\)$/,
+    );
+    expect(lines.find((l) => l.startsWith("::warning "))).toMatch(
+      /^::warning file=rec%2C 1%3Ax\/too-strict\.json,title=spec-too-strict ListRoom request\.query\/PageSize::/,
+    );
+    expect(lines.at(-2)).toMatch(
+      /^3 file\(s\), 3 recording\(s\): 2 passed, 1 failed, 0 drift warning\(s\), 1 spec-too-strict warning\(s\)$/,
+    );
     const strict = await run(["--reporter", "github", "--strict", "rec, 1:x"]);
     expect(strict.stdout).toMatch(/^::error file=rec%2C 1%3Ax\/too-strict\.json,title=spec-too-strict ListRoom/m);
   });
@@ -187,15 +232,23 @@ describe("reporters through the CLI", () => {
     expect(r.code).toBe(1);
     const root = parseXml(r.stdout);
     const cases = root.children[0]!.children.filter((c) => c.name === "testcase");
-    expect(cases.map((c) => c.attributes.name)).toEqual(["rec, 1:x/bad.json [FetchRoom]", "rec, 1:x/good.json [FetchRoom]", "rec, 1:x/too-strict.json [ListRoom]"]);
+    expect(cases.map((c) => c.attributes.name)).toEqual([
+      "rec, 1:x/bad.json [FetchRoom]",
+      "rec, 1:x/good.json [FetchRoom]",
+      "rec, 1:x/too-strict.json [ListRoom]",
+    ]);
     expect(cases[0]!.children[0]!.text).toContain('found "50% <done>\\nreally"');
   });
 
   it("text and json list spec-too-strict findings on their own", async () => {
     const text = await run(["rec, 1:x/too-strict.json"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^WARN rec, 1:x\/too-strict\.json \[ListRoom\]\n {2}spec-too-strict request\.query\/PageSize: the API answered 200 to a request the spec rejects: /);
-    expect(text.stdout).toContain("spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic");
+    expect(text.stdout).toMatch(
+      /^WARN rec, 1:x\/too-strict\.json \[ListRoom\]\n {2}spec-too-strict request\.query\/PageSize: the API answered 200 to a request the spec rejects: /,
+    );
+    expect(text.stdout).toContain(
+      "spec-too-strict: the API accepted what the spec forbids; the spec needs fixing, not the traffic",
+    );
     const json = JSON.parse((await run(["--json", "rec, 1:x/too-strict.json"])).stdout);
     expect(json).toMatchObject({ passed: 1, failed: 0, specTooStrict: 1 });
     expect(json.results[0].errors).toEqual([]);

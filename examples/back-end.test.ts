@@ -30,7 +30,13 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
   };
   // The Node receiver (README: "On Node's http server or Express").
-  server.on("request", createNodeStatusCallbackHandler({ authToken: env.TWILIO_AUTH_TOKEN!, on: { "room-created": (e) => void log.push(`created ${e.RoomName}`) } }));
+  server.on(
+    "request",
+    createNodeStatusCallbackHandler({
+      authToken: env.TWILIO_AUTH_TOKEN!,
+      on: { "room-created": (e) => void log.push(`created ${e.RoomName}`) },
+    }),
+  );
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -45,15 +51,21 @@ const currentUser = async (request: Request) => new URL(request.url).searchParam
 async function GET(request: Request) {
   const identity = await currentUser(request);
   const token = await createAccessToken({
-    accountSid: env.TWILIO_ACCOUNT_SID!, apiKeySid: env.TWILIO_API_KEY_SID!, apiKeySecret: env.TWILIO_API_KEY_SECRET!,
-    identity, room: "daily-standup", ttl: 3600,
+    accountSid: env.TWILIO_ACCOUNT_SID!,
+    apiKeySid: env.TWILIO_API_KEY_SID!,
+    apiKeySecret: env.TWILIO_API_KEY_SECRET!,
+    identity,
+    room: "daily-standup",
+    ttl: 3600,
     now: emulator.now(), // only because the emulator's clock is manual here
   });
   return Response.json({ token });
 }
 
 it("a browser gets a token from the endpoint and joins with it; both receivers verify the callbacks", async () => {
-  const { token } = (await (await GET(new Request("https://example.com/token?user=alice"))).json()) as { token: string };
+  const { token } = (await (await GET(new Request("https://example.com/token?user=alice"))).json()) as {
+    token: string;
+  };
   const alice = emulator.connectParticipant(token); // what the JS SDK's connect(token) does
   expect(alice.identity).toBe("alice");
   await emulator.callbacksSettled();
@@ -67,7 +79,11 @@ it("a browser gets a token from the endpoint and joins with it; both receivers v
   });
   const delivery = emulator.callbacks().find((d) => d.event === "participant-connected")!;
   const asDelivered = (url: string, signature: string) =>
-    new Request(url, { method: "POST", body: new URLSearchParams(delivery.params), headers: { "X-Twilio-Signature": signature } });
+    new Request(url, {
+      method: "POST",
+      body: new URLSearchParams(delivery.params),
+      headers: { "X-Twilio-Signature": signature },
+    });
   // Signed for the emulator's receiver URL, not for https://example.com: refused.
   expect((await POST(asDelivered("https://example.com/video/events", delivery.signature))).status).toBe(403);
   const signed = await computeSignature(env.TWILIO_AUTH_TOKEN!, "https://example.com/video/events", delivery.params);

@@ -17,7 +17,12 @@ afterAll(() => emulator.stop());
 
 it("per-call options and .withResponse(), as in the README", async () => {
   const events: ClientEvent[] = [];
-  const video = createVideoClient({ ...emulator.clientOptions, onRequest: (e) => events.push(e), onResponse: (e) => events.push(e), onRetry: (e) => events.push(e) });
+  const video = createVideoClient({
+    ...emulator.clientOptions,
+    onRequest: (e) => events.push(e),
+    onResponse: (e) => events.push(e),
+    onRetry: (e) => events.push(e),
+  });
   await video.rooms.create({ UniqueName: "daily-standup" });
 
   const room = await video.rooms.get("daily-standup", { timeout: 2_000, maxRetries: 0 });
@@ -40,7 +45,10 @@ it("per-call options and .withResponse(), as in the README", async () => {
 
 it("onRetry reports the wait the server asked for with Retry-After", async () => {
   const retries: Array<{ delayMs: number; retryAfter: boolean; status: number | null }> = [];
-  const video = createVideoClient({ ...emulator.clientOptions, onRetry: ({ delayMs, retryAfter, status }) => retries.push({ delayMs, retryAfter, status }) });
+  const video = createVideoClient({
+    ...emulator.clientOptions,
+    onRetry: ({ delayMs, retryAfter, status }) => retries.push({ delayMs, retryAfter, status }),
+  });
   emulator.injectFault({ kind: "rate-limit", retryAfter: 1, path: "/v1/Rooms" });
   const started = Date.now();
   await video.rooms.list();

@@ -21,9 +21,19 @@ afterAll(() => emulator?.stop());
 const here = (name: string) => fileURLToPath(new URL(`./sdks/${name}`, import.meta.url));
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   // No TWILIO_* credentials: the examples fall back to the emulator's defaults.
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", NO_PROXY: "*", VIDEO_BASE_URL: emulator.url, ...extraEnv };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? "/tmp",
+    NO_PROXY: "*",
+    VIDEO_BASE_URL: emulator.url,
+    ...extraEnv,
+  };
   return new Promise((resolve) => {
     execFile(command, args, { cwd: root, env, timeout: 30_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
@@ -34,7 +44,9 @@ function run(command: string, args: string[], extraEnv: Record<string, string> =
 async function expectStandupCompleted(): Promise<void> {
   // A unique name names only an in-progress room: look the completed one up by listing.
   const res = await fetch(`${emulator.url}/v1/Rooms?Status=completed&UniqueName=standup`, {
-    headers: { Authorization: `Basic ${Buffer.from(`${emulator.credentials.apiKeySid}:${emulator.credentials.apiKeySecret}`).toString("base64")}` },
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${emulator.credentials.apiKeySid}:${emulator.credentials.apiKeySecret}`).toString("base64")}`,
+    },
   });
   const { rooms } = (await res.json()) as { rooms: { unique_name: string; status: string }[] };
   expect(rooms.map((r) => [r.unique_name, r.status])).toEqual([["standup", "completed"]]);

@@ -225,11 +225,11 @@ export function endpointsModule(document: unknown): string {
       const key = [...prefix, name].join(".");
       const info = resources[key] ?? {};
       if (prefix.length === 0) {
-        out += `${indent}${name}: {\n${emit(scope.node, [name], indent + "  ")}${indent}},\n`;
+        out += `${indent}${name}: {\n${emit(scope.node, [name], `${indent}  `)}${indent}},\n`;
       } else {
         out += comment(info.doc ?? `The ${name} of ${prefix.at(-1)}, by {${scope.param}}.`, indent);
         out += `${indent}${name}: {\n${indent}  param: ${q(scope.param)},\n${info.sid ? `${indent}  sid: ${q(info.sid)},\n` : ""}`;
-        out += `${indent}  children: {\n${emit(scope.node, [...prefix, name], indent + "    ")}${indent}  },\n${indent}},\n`;
+        out += `${indent}  children: {\n${emit(scope.node, [...prefix, name], `${indent}    `)}${indent}  },\n${indent}},\n`;
       }
     }
     return out;

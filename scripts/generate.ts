@@ -51,7 +51,7 @@ function generateInto(dir: string): void {
   ]);
   // Redocly writes its JSON without a final newline; normalise so editors and
   // the freshness check agree.
-  writeFileSync(json, JSON.stringify(JSON.parse(readFileSync(json, "utf8")), null, 2) + "\n");
+  writeFileSync(json, `${JSON.stringify(JSON.parse(readFileSync(json, "utf8")), null, 2)}\n`);
   run("openapi-typescript", [json, "--output", join(dir, "openapi.ts")]);
   const document: unknown = JSON.parse(readFileSync(json, "utf8"));
   writeFileSync(join(dir, "endpoints.ts"), endpointsModule(document));

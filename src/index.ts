@@ -23,10 +23,33 @@ export {
 } from "./core/errors.js";
 export type { ValidationMode, ResponseValidator } from "./core/invoke.js";
 export type { RetryOptions, ResponseHeaders } from "./core/transport.js";
-export type { ClientHooks, ClientEvent, RequestEvent, ResponseEvent, RetryEvent, RedactedHeaders } from "./core/hooks.js";
+export type {
+  ClientHooks,
+  ClientEvent,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  RedactedHeaders,
+} from "./core/hooks.js";
 export type { MediaLink, MediaOptions } from "./core/media.js";
-export type { CallOptions, FormBody, QueryParams, SuccessBody, PageItem, ApiPromise, WithResponse, ResponseInfo } from "./core/types.js";
-export { operationRows, resourceTree, type OperationRow, type IterateOptions, type Resource, type Resources } from "./core/resources.js";
+export type {
+  CallOptions,
+  FormBody,
+  QueryParams,
+  SuccessBody,
+  PageItem,
+  ApiPromise,
+  WithResponse,
+  ResponseInfo,
+} from "./core/types.js";
+export {
+  operationRows,
+  resourceTree,
+  type OperationRow,
+  type IterateOptions,
+  type Resource,
+  type Resources,
+} from "./core/resources.js";
 export { toSearchParams } from "./core/serialize.js";
 export {
   computeSignature,
@@ -65,7 +88,13 @@ export {
   type StatusCallbackHandlerOptions,
   type StatusCallbackListeners,
 } from "./server/callback-handler.js";
-export { createAccessToken, AccessTokenError, MAX_ACCESS_TOKEN_TTL, type AccessTokenOptions, type AccessTokenClaims } from "./server/access-token.js";
+export {
+  createAccessToken,
+  AccessTokenError,
+  MAX_ACCESS_TOKEN_TTL,
+  type AccessTokenOptions,
+  type AccessTokenClaims,
+} from "./server/access-token.js";
 export type { paths, components, operations, webhooks } from "../generated/openapi.js";
 export { VERSION } from "./core/version.js";
 

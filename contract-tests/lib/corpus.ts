@@ -36,7 +36,9 @@ export function loadCorpus(): CorpusEntry[] {
 }
 
 /** Every operation of the document: operationId, method, path template, and the operation object. */
-export function documentOperations(document: Record<string, unknown>): { operationId: string; method: string; path: string; operation: Record<string, unknown> }[] {
+export function documentOperations(
+  document: Record<string, unknown>,
+): { operationId: string; method: string; path: string; operation: Record<string, unknown> }[] {
   const out: { operationId: string; method: string; path: string; operation: Record<string, unknown> }[] = [];
   for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
     for (const [method, op] of Object.entries(item)) {

@@ -16,10 +16,23 @@ export const fixtureDocument = {
           { name: "Status", in: "query", schema: { $ref: "#/components/schemas/Status" } },
           { name: "PageSize", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
           { name: "Enabled", in: "query", schema: { type: "boolean" } },
-          { name: "GroupingSid", in: "query", style: "form", explode: true, schema: { type: "array", items: { $ref: "#/components/schemas/ThingSid" } } },
+          {
+            name: "GroupingSid",
+            in: "query",
+            style: "form",
+            explode: true,
+            schema: { type: "array", items: { $ref: "#/components/schemas/ThingSid" } },
+          },
           { name: "Required", in: "query", required: false, schema: { type: "string" } },
         ],
-        responses: { "200": { description: "page", content: { "application/json": { schema: { $ref: "#/components/schemas/ThingPage" } } } }, "4XX": error, "5XX": { $ref: "#/components/responses/ServerError" } },
+        responses: {
+          "200": {
+            description: "page",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/ThingPage" } } },
+          },
+          "4XX": error,
+          "5XX": { $ref: "#/components/responses/ServerError" },
+        },
       },
       post: {
         operationId: "CreateThing",
@@ -32,16 +45,46 @@ export const fixtureDocument = {
             },
           },
         },
-        responses: { "201": { description: "made", content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" }, example: { sid: "TH" } } } }, default: error },
+        responses: {
+          "201": {
+            description: "made",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" }, example: { sid: "TH" } } },
+          },
+          default: error,
+        },
       },
     },
     "/v1/Things/{Sid}": {
-      parameters: [{ name: "Sid", in: "path", required: true, schema: { anyOf: [{ $ref: "#/components/schemas/ThingSid" }, { type: "string", pattern: "^[a-z-]+$" }] } }],
-      get: { operationId: "FetchThing", responses: { "200": { description: "one", content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } }, "404": error } },
+      parameters: [
+        {
+          name: "Sid",
+          in: "path",
+          required: true,
+          schema: { anyOf: [{ $ref: "#/components/schemas/ThingSid" }, { type: "string", pattern: "^[a-z-]+$" }] },
+        },
+      ],
+      get: {
+        operationId: "FetchThing",
+        responses: {
+          "200": {
+            description: "one",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } },
+          },
+          "404": error,
+        },
+      },
       delete: { operationId: "DeleteThing", responses: { "204": { description: "gone" }, "404": error } },
     },
     "/v1/Things/Default": {
-      get: { operationId: "FetchDefaultThing", responses: { "200": { description: "default", content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } } } } },
+      get: {
+        operationId: "FetchDefaultThing",
+        responses: {
+          "200": {
+            description: "default",
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Thing" } } },
+          },
+        },
+      },
     },
     "/v1/Things/{Sid}/Media": {
       get: {
@@ -51,7 +94,16 @@ export const fixtureDocument = {
           "302": {
             description: "redirect",
             headers: { Location: { required: true, schema: { type: "string", format: "uri" } } },
-            content: { "application/json": { schema: { type: "object", required: ["redirect_to"], properties: { redirect_to: { type: "string", format: "uri" } }, additionalProperties: false } } },
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["redirect_to"],
+                  properties: { redirect_to: { type: "string", format: "uri" } },
+                  additionalProperties: false,
+                },
+              },
+            },
           },
           "429": { $ref: "#/components/responses/TooMany" },
         },
@@ -64,8 +116,18 @@ export const fixtureDocument = {
       Status: { type: "string", enum: ["on", "off"] },
       Rule: {
         oneOf: [
-          { type: "object", required: ["type", "all"], properties: { type: { enum: ["include", "exclude"] }, all: { const: true } }, additionalProperties: false },
-          { type: "object", required: ["type", "kind"], properties: { type: { enum: ["include", "exclude"] }, kind: { enum: ["audio", "video"] } }, additionalProperties: false },
+          {
+            type: "object",
+            required: ["type", "all"],
+            properties: { type: { enum: ["include", "exclude"] }, all: { const: true } },
+            additionalProperties: false,
+          },
+          {
+            type: "object",
+            required: ["type", "kind"],
+            properties: { type: { enum: ["include", "exclude"] }, kind: { enum: ["audio", "video"] } },
+            additionalProperties: false,
+          },
         ],
         discriminator: { propertyName: "type" },
         example: { type: "include", all: true },
@@ -99,13 +161,28 @@ export const fixtureDocument = {
       ThingPage: {
         type: "object",
         required: ["things", "meta"],
-        properties: { things: { type: "array", items: { $ref: "#/components/schemas/Thing" } }, meta: { type: "object", properties: { page: { type: "integer" } } } },
+        properties: {
+          things: { type: "array", items: { $ref: "#/components/schemas/Thing" } },
+          meta: { type: "object", properties: { page: { type: "integer" } } },
+        },
         additionalProperties: false,
       },
-      Error: { type: "object", required: ["code", "message", "status"], properties: { code: { type: "integer" }, message: { type: "string" }, status: { type: "integer" }, more_info: { type: "string" } } },
+      Error: {
+        type: "object",
+        required: ["code", "message", "status"],
+        properties: {
+          code: { type: "integer" },
+          message: { type: "string" },
+          status: { type: "integer" },
+          more_info: { type: "string" },
+        },
+      },
     },
     responses: {
-      Error: { description: "error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+      Error: {
+        description: "error",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      },
       TooMany: {
         description: "429",
         headers: { "Retry-After": { schema: { type: "integer", minimum: 0 } } },
@@ -113,11 +190,21 @@ export const fixtureDocument = {
       },
       ServerError: {
         description: "5xx",
-        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } }, "text/html": { schema: { type: "string" } }, "text/plain": { schema: { type: "string" } } },
+        content: {
+          "application/json": { schema: { $ref: "#/components/schemas/Error" } },
+          "text/html": { schema: { type: "string" } },
+          "text/plain": { schema: { type: "string" } },
+        },
       },
     },
   },
 };
 
 export const SID = `TH${"0123456789abcdef".repeat(2)}`;
-export const thing = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ sid: SID, status: "on", date_created: "2026-11-24T20:00:00Z", count: 3, ...over });
+export const thing = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  sid: SID,
+  status: "on",
+  date_created: "2026-11-24T20:00:00Z",
+  count: 3,
+  ...over,
+});

@@ -40,7 +40,11 @@ export function admitted(document: Json, schema: Json): Set<string> {
   if (Array.isArray(t)) t.forEach((x) => out.add(String(x)));
   for (const key of ["anyOf", "oneOf"]) {
     const list = schema[key];
-    if (Array.isArray(list)) for (const b of list) { const r = resolveRef(document, b); if (r) admitted(document, r).forEach((x) => out.add(x)); }
+    if (Array.isArray(list))
+      for (const b of list) {
+        const r = resolveRef(document, b);
+        if (r) admitted(document, r).forEach((x) => out.add(x));
+      }
   }
   if (out.has("integer")) out.add("integer");
   if (out.has("number")) out.add("integer");
@@ -51,13 +55,25 @@ function escape(t: string): string {
   return t.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
-export function locate(document: Json, schemaNode: unknown, value: unknown, pointer = "", out: Location[] = [], depth = 0): Location[] {
+export function locate(
+  document: Json,
+  schemaNode: unknown,
+  value: unknown,
+  pointer = "",
+  out: Location[] = [],
+  depth = 0,
+): Location[] {
   const schema = resolveRef(document, schemaNode);
   if (!schema || depth > 30) return out;
   for (const key of ["anyOf", "oneOf"]) {
     const list = schema[key];
     if (!Array.isArray(list)) continue;
-    const branch = list.map((b) => resolveRef(document, b)).find((b) => b && b.type !== "null" && (admitted(document, b).has(jsonType(value)) || admitted(document, b).size === 0));
+    const branch = list
+      .map((b) => resolveRef(document, b))
+      .find(
+        (b) =>
+          b && b.type !== "null" && (admitted(document, b).has(jsonType(value)) || admitted(document, b).size === 0),
+      );
     if (branch && value !== null) return locate(document, branch, value, pointer, out, depth + 1);
   }
   out.push({ pointer, schema, value });
@@ -75,7 +91,10 @@ export function locate(document: Json, schemaNode: unknown, value: unknown, poin
 
 export function setAt<T>(root: T, pointer: string, value: unknown): T {
   if (pointer === "") return value as T;
-  const tokens = pointer.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const tokens = pointer
+    .split("/")
+    .slice(1)
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
   let node: unknown = root;
   for (const t of tokens.slice(0, -1)) node = (node as Json)[t];
   (node as Json)[tokens[tokens.length - 1]!] = value;
@@ -83,7 +102,12 @@ export function setAt<T>(root: T, pointer: string, value: unknown): T {
 }
 
 /** The documented response object (after $ref) for a recording, and the schema of its body. */
-export function responseSchema(document: Json, method: string, pathTemplate: string, recording: Recording): { responses: Json; schema?: unknown } {
+export function responseSchema(
+  document: Json,
+  method: string,
+  pathTemplate: string,
+  recording: Recording,
+): { responses: Json; schema?: unknown } {
   const item = resolveRef(document, (document.paths as Json)[pathTemplate])!;
   const op = resolveRef(document, item[method.toLowerCase()])!;
   const responses = resolveRef(document, op.responses)!;
@@ -91,8 +115,14 @@ export function responseSchema(document: Json, method: string, pathTemplate: str
   const key = [String(status), `${Math.floor(status / 100)}XX`, "default"].find((k) => k in responses);
   const response = key ? resolveRef(document, responses[key]) : undefined;
   const content = response && isObj(response.content) ? response.content : {};
-  const ct = Object.entries(recording.response.headers ?? {}).find(([k]) => k.toLowerCase() === "content-type")?.[1]?.split(";")[0];
-  const media = ct ? content[ct] : typeof recording.response.body === "string" ? content["text/plain"] ?? content["text/html"] : content["application/json"];
+  const ct = Object.entries(recording.response.headers ?? {})
+    .find(([k]) => k.toLowerCase() === "content-type")?.[1]
+    ?.split(";")[0];
+  const media = ct
+    ? content[ct]
+    : typeof recording.response.body === "string"
+      ? (content["text/plain"] ?? content["text/html"])
+      : content["application/json"];
   return { responses, schema: isObj(media) ? media.schema : undefined };
 }
 

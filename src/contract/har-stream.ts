@@ -22,7 +22,6 @@ export interface HarStreamContext {
   maxItemBytes?: number;
 }
 
-
 /** Consecutive entries gathered into one buffer. */
 class Packer {
   private parts: Buffer[] = [];

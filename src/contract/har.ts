@@ -67,7 +67,8 @@ class EntryError extends Error {}
 /** Strict base64 (whitespace tolerated, as some tools wrap lines); anything else is the entry's failure. */
 function decodeBase64(text: string): string {
   const compact = text.replace(/\s+/g, "");
-  if (compact.length % 4 === 1 || !BASE64.test(compact)) throw new EntryError("response.content.text is marked base64 but is not valid base64");
+  if (compact.length % 4 === 1 || !BASE64.test(compact))
+    throw new EntryError("response.content.text is marked base64 but is not valid base64");
   // atob, not Buffer: the contract library runs outside Node too.
   const binary = atob(compact);
   const bytes = new Uint8Array(binary.length);
@@ -94,7 +95,8 @@ function requestBody(postData: unknown): string | undefined {
   if (typeof postData.text === "string") return postData.text;
   if (Array.isArray(postData.params)) {
     const form = new URLSearchParams();
-    for (const p of postData.params as unknown[]) if (isObject(p) && typeof p.name === "string") form.append(p.name, typeof p.value === "string" ? p.value : "");
+    for (const p of postData.params as unknown[])
+      if (isObject(p) && typeof p.name === "string") form.append(p.name, typeof p.value === "string" ? p.value : "");
     return form.toString();
   }
   return undefined;
@@ -117,8 +119,17 @@ export function harEntryToRecording(entry: unknown, index: number, bases: readon
     const body = requestBody(entry.request.postData);
     const recording: Recording = {
       description: `HAR entry ${index}`,
-      request: { method: String(entry.request.method), url, ...(reqHeaders ? { headers: reqHeaders } : {}), ...(body !== undefined && body !== "" ? { body } : {}) },
-      response: { status: Number(entry.response.status), ...(resHeaders ? { headers: resHeaders } : {}), body: responseBody(entry.response.content) },
+      request: {
+        method: String(entry.request.method),
+        url,
+        ...(reqHeaders ? { headers: reqHeaders } : {}),
+        ...(body !== undefined && body !== "" ? { body } : {}),
+      },
+      response: {
+        status: Number(entry.response.status),
+        ...(resHeaders ? { headers: resHeaders } : {}),
+        body: responseBody(entry.response.content),
+      },
     };
     return { recording };
   } catch (e) {
@@ -136,7 +147,8 @@ export function harEntryToRecording(entry: unknown, index: number, bases: readon
  * bad document: one that is not HAR comes back with `error` set.
  */
 export function recordingsFromHar(har: unknown, options: { baseUrls?: string[] } = {}): HarExtraction {
-  if (!isHar(har)) return { recordings: [], failures: [], skipped: 0, skippedBy: {}, error: "not a HAR file (expected log.entries)" };
+  if (!isHar(har))
+    return { recordings: [], failures: [], skipped: 0, skippedBy: {}, error: "not a HAR file (expected log.entries)" };
   const bases = parseBaseUrls(options.baseUrls ?? []);
   const entries = (har as { log: { entries: unknown[] } }).log.entries;
   const out: HarExtraction = { recordings: [], failures: [], skipped: 0, skippedBy: {} };

@@ -58,7 +58,8 @@ export function displayName(bytes: Buffer): string {
     let out = "";
     for (let i = 0; i < bytes.length; ) {
       const b = bytes[i]!;
-      const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+      const length =
+        b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
       if (length > 0 && i + length <= bytes.length) {
         try {
           out += utf8.decode(bytes.subarray(i, i + length));
@@ -101,8 +102,7 @@ export function collectInputs(paths: string[], cwd: string, options: { maxItemBy
       // A file named explicitly is read whatever its extension; in a walk, only known extensions are.
       if (explicit && !base.toLowerCase().endsWith(".schema.json")) {
         out.files.push({ kind: stat.size > wholeUpTo ? "har" : "json", path, name, size: stat.size });
-      }
-      else skip(base.toLowerCase().endsWith(".schema.json") ? SKIP_SCHEMA : SKIP_OTHER_TYPE);
+      } else skip(base.toLowerCase().endsWith(".schema.json") ? SKIP_SCHEMA : SKIP_OTHER_TYPE);
       return;
     }
     out.files.push({ kind, path, name, size: stat.size });
@@ -115,7 +115,9 @@ export function collectInputs(paths: string[], cwd: string, options: { maxItemBy
     walked.add(id);
     let entries;
     try {
-      entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).sort((a, b) => Buffer.compare(a.name, b.name));
+      entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).sort((a, b) =>
+        Buffer.compare(a.name, b.name),
+      );
     } catch {
       return skip(SKIP_UNREADABLE);
     }

@@ -37,7 +37,10 @@ export class Progress {
   line(t = this.now()): string {
     const seconds = Math.max((t - this.started) / 1000, 0.001);
     const rate = this.done / seconds;
-    const parts = [`checked ${this.done.toLocaleString("en-US")} recording(s)`, `${Math.round(rate).toLocaleString("en-US")}/s`];
+    const parts = [
+      `checked ${this.done.toLocaleString("en-US")} recording(s)`,
+      `${Math.round(rate).toLocaleString("en-US")}/s`,
+    ];
     if (this.totalBytes !== undefined && this.totalBytes > 0) {
       const share = Math.min(this.bytes / this.totalBytes, 1);
       parts.push(`${Math.floor(share * 100)}% of input`);

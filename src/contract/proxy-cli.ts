@@ -6,15 +6,7 @@
  * could not start). Every line it prints has its control characters escaped:
  * a URL or body cannot move the cursor or start a CI workflow command.
  */
-import {
-  EXIT,
-  firstLine,
-  parseCommand,
-  terminalSafe,
-  UsageError,
-  usageLine,
-  wholeNumber,
-} from "./command-line.js";
+import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, usageLine, wholeNumber } from "./command-line.js";
 import { startProxy, type ProxyFinding, type ProxyFormat, type ProxyOptions, type ProxySummary } from "./proxy.js";
 import { startedByNpm, watchParent } from "./proxy/parent.js";
 
@@ -76,7 +68,10 @@ export function findingLine(f: ProxyFinding): string {
 }
 
 export function summaryLine(s: ProxySummary): string {
-  const kinds = Object.entries(s.findings).map(([k, n]) => `${n} ${k}`).join(", ") || "none";
+  const kinds =
+    Object.entries(s.findings)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ") || "none";
   return `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ${s.failed} failing${s.strict ? " (strict)" : ""}\n`;
 }
 
@@ -102,7 +97,8 @@ function proxyOptions(args: string[], io: ProxyCliIo): ProxyOptions | "help" {
   const parsed = parseCommand(args, OPTIONS);
   if (parsed === "help") return "help";
   const { values } = parsed;
-  if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format)) throw new UsageError(`--format must be ndjson, har or recordings (got "${values.format}")`);
+  if (values.format !== undefined && !["ndjson", "har", "recordings"].includes(values.format))
+    throw new UsageError(`--format must be ndjson, har or recordings (got "${values.format}")`);
   return {
     upstream: values.upstream,
     port: wholeNumber("port", values.port, 0, 65535),

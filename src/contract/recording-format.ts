@@ -21,7 +21,8 @@ export const recordingSchema = {
     source: { type: "string", description: "Where the facts came from: a documentation URL, or 'recorded <date>'." },
     expectInvalidRequest: {
       type: "boolean",
-      description: "true: the request is invalid on purpose (a negative test); when the API refused it with a 4xx, its request findings do not fail the recording.",
+      description:
+        "true: the request is invalid on purpose (a negative test); when the API refused it with a 4xx, its request findings do not fail the recording.",
     },
     request: {
       type: "object",

@@ -5,7 +5,7 @@
  * string scrubbed of what was removed (an error message quoting a password).
  */
 import { RECORDED_REQUEST_HEADERS, RECORDED_RESPONSE_HEADERS } from "./recording-format.js";
-import { Redactor, REDACTED } from "./redact.js";
+import { type Redactor, REDACTED } from "./redact.js";
 import type { Recording } from "./types.js";
 
 /** Options of {@link redactRecording}. */

@@ -123,11 +123,11 @@ export function jsonReporter(write: (text: string) => void): Reporter {
 // ---- JUnit XML ----
 
 const XML_ENTITIES: Record<number, string> = {
-  0x26: "&amp;",
-  0x3c: "&lt;",
-  0x3e: "&gt;",
-  0x22: "&quot;",
-  0x27: "&apos;",
+  38: "&amp;",
+  60: "&lt;",
+  62: "&gt;",
+  34: "&quot;",
+  39: "&apos;",
 };
 
 /** Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as \uXXXX. */
@@ -241,8 +241,8 @@ export function githubProperty(text: string): string {
   );
 }
 
-const GITHUB_DATA: Record<number, string> = { 0x25: "%25", 0x0d: "%0D", 0x0a: "%0A" };
-const GITHUB_PROPERTY: Record<number, string> = { 0x3a: "%3A", 0x2c: "%2C" };
+const GITHUB_DATA: Record<number, string> = { 37: "%25", 13: "%0D", 10: "%0A" };
+const GITHUB_PROPERTY: Record<number, string> = { 58: "%3A", 44: "%2C" };
 
 export function githubReporter(write: (text: string) => void, strict: boolean): Reporter {
   const annotate = (level: "error" | "warning", r: FileResult, kind: string, p: Problem): string =>

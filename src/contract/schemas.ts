@@ -9,7 +9,7 @@ import type { ValidateFunction } from "ajv/dist/2020.js";
 import * as ajvFormats from "ajv-formats";
 import { getAtPointer, isObject } from "./json-pointer.js";
 import { dedupe, driftProblem, toProblems } from "./problems.js";
-import { SpecSchemaError, uncompilable } from "./spec-compile.js";
+import { type SpecSchemaError, uncompilable } from "./spec-compile.js";
 import type { Problem } from "./types.js";
 
 const DOCUMENT_ID = "urn:twilio-video-ts:openapi";

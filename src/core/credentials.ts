@@ -23,13 +23,19 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
  * malformed and never repeat a secret.
  */
 export function basicAuthorization(options: CredentialOptions): string {
-  const explicit = options.apiKeySid !== undefined || options.apiKeySecret !== undefined || options.accountSid !== undefined || options.authToken !== undefined;
-  const source = explicit ? options : {
-    apiKeySid: environmentVariable("TWILIO_API_KEY_SID"),
-    apiKeySecret: environmentVariable("TWILIO_API_KEY_SECRET"),
-    accountSid: environmentVariable("TWILIO_ACCOUNT_SID"),
-    authToken: environmentVariable("TWILIO_AUTH_TOKEN"),
-  };
+  const explicit =
+    options.apiKeySid !== undefined ||
+    options.apiKeySecret !== undefined ||
+    options.accountSid !== undefined ||
+    options.authToken !== undefined;
+  const source = explicit
+    ? options
+    : {
+        apiKeySid: environmentVariable("TWILIO_API_KEY_SID"),
+        apiKeySecret: environmentVariable("TWILIO_API_KEY_SECRET"),
+        accountSid: environmentVariable("TWILIO_ACCOUNT_SID"),
+        authToken: environmentVariable("TWILIO_AUTH_TOKEN"),
+      };
   const where = explicit ? "option" : "environment variable";
   const name = (option: string, variable: string) => (explicit ? option : variable);
 
@@ -39,13 +45,17 @@ export function basicAuthorization(options: CredentialOptions): string {
     username = required(source.apiKeySid, `${where} ${name("apiKeySid", "TWILIO_API_KEY_SID")}`);
     password = required(source.apiKeySecret, `${where} ${name("apiKeySecret", "TWILIO_API_KEY_SECRET")}`);
     if (!API_KEY_SID.test(username)) {
-      throw new TwilioConfigError(`${name("apiKeySid", "TWILIO_API_KEY_SID")} must be an API Key SID (SK followed by 32 hex digits)`);
+      throw new TwilioConfigError(
+        `${name("apiKeySid", "TWILIO_API_KEY_SID")} must be an API Key SID (SK followed by 32 hex digits)`,
+      );
     }
   } else if (source.accountSid || source.authToken) {
     username = required(source.accountSid, `${where} ${name("accountSid", "TWILIO_ACCOUNT_SID")}`);
     password = required(source.authToken, `${where} ${name("authToken", "TWILIO_AUTH_TOKEN")}`);
     if (!ACCOUNT_SID.test(username)) {
-      throw new TwilioConfigError(`${name("accountSid", "TWILIO_ACCOUNT_SID")} must be an Account SID (AC followed by 32 hex digits)`);
+      throw new TwilioConfigError(
+        `${name("accountSid", "TWILIO_ACCOUNT_SID")} must be an Account SID (AC followed by 32 hex digits)`,
+      );
     }
   } else {
     throw new TwilioConfigError(
@@ -53,7 +63,9 @@ export function basicAuthorization(options: CredentialOptions): string {
     );
   }
   if (/[\u0000-\u001f\u007f]/.test(password)) {
-    throw new TwilioConfigError(`the ${explicit ? "secret" : "secret environment variable"} contains control characters`);
+    throw new TwilioConfigError(
+      `the ${explicit ? "secret" : "secret environment variable"} contains control characters`,
+    );
   }
   return `Basic ${base64(utf8(`${username}:${password}`))}`;
 }

@@ -9,7 +9,10 @@
 type ProcessLike = { env?: Record<string, string | undefined> } | undefined;
 
 /** The variable's value, or undefined when it is unset, there is no environment, or reading it is not allowed. */
-export function environmentVariable(name: string, proc: ProcessLike = (globalThis as { process?: ProcessLike }).process): string | undefined {
+export function environmentVariable(
+  name: string,
+  proc: ProcessLike = (globalThis as { process?: ProcessLike }).process,
+): string | undefined {
   try {
     return proc?.env?.[name];
   } catch {

@@ -41,7 +41,12 @@ export function safeUrl(url: string): string {
  * captured, and stays out of `toJSON()`'s own fields.
  */
 export function named(errorClass: { prototype: Error }, name: string): void {
-  Object.defineProperty(errorClass.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(errorClass.prototype, "name", {
+    value: name,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** Base class of all errors thrown by twilio-video-ts. */
@@ -52,7 +57,11 @@ export abstract class TwilioVideoError extends Error {
   }
   /** A plain object for logging; holds no credentials. */
   toJSON(): Record<string, unknown> {
-    const { stack: _stack, cause: _cause, ...own } = Object.fromEntries(Object.entries(this)) as Record<string, unknown>;
+    const {
+      stack: _stack,
+      cause: _cause,
+      ...own
+    } = Object.fromEntries(Object.entries(this)) as Record<string, unknown>;
     return { name: this.name, kind: this.kind, message: this.message, ...own };
   }
 }
@@ -92,11 +101,7 @@ export class TwilioApiError extends TwilioVideoError {
     const twilio = asTwilioErrorBody(init.body);
     const excerpt = twilio ? null : excerptOf(init.body);
     const url = safeUrl(init.url);
-    const what = twilio
-      ? `${twilio.code}: ${twilio.message}`
-      : excerpt
-        ? `non-JSON body: ${excerpt}`
-        : "empty body";
+    const what = twilio ? `${twilio.code}: ${twilio.message}` : excerpt ? `non-JSON body: ${excerpt}` : "empty body";
     super(`${init.method} ${url} failed with HTTP ${init.status} (${what})`);
     this.status = init.status;
     this.code = twilio?.code ?? null;
@@ -192,7 +197,9 @@ export class TwilioResponseValidationError extends TwilioVideoError {
   readonly operationId: string;
   readonly problems: ReadonlyArray<{ where: string; message: string }>;
   constructor(operationId: string, problems: ReadonlyArray<{ where: string; message: string }>) {
-    super(`${operationId} response does not match the spec: ${problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`);
+    super(
+      `${operationId} response does not match the spec: ${problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`,
+    );
     this.operationId = operationId;
     this.problems = problems;
   }
@@ -208,7 +215,9 @@ interface TwilioErrorBody {
 function asTwilioErrorBody(body: unknown): TwilioErrorBody | null {
   if (typeof body !== "object" || body === null) return null;
   const candidate = body as Partial<TwilioErrorBody>;
-  return typeof candidate.code === "number" && typeof candidate.message === "string" ? (candidate as TwilioErrorBody) : null;
+  return typeof candidate.code === "number" && typeof candidate.message === "string"
+    ? (candidate as TwilioErrorBody)
+    : null;
 }
 
 const EXCERPT_LENGTH = 200;
@@ -222,6 +231,7 @@ function excerptOf(body: unknown): string | null {
 
 function errorCode(error: Error): string | undefined {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (cause && typeof cause.code === "string") return `${cause.code}${typeof cause.message === "string" ? ` (${cause.message})` : ""}`;
+  if (cause && typeof cause.code === "string")
+    return `${cause.code}${typeof cause.message === "string" ? ` (${cause.message})` : ""}`;
   return undefined;
 }

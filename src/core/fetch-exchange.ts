@@ -50,12 +50,24 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
 
   const join = (attempt: Attempt): Group => {
     const deadline = attempt.shareDeadline;
-    if (deadline !== undefined && open !== undefined && open.joined < GROUP_SIZE && open.abandoned === 0 && deadline - open.first <= GROUP_SPREAD_MS) {
+    if (
+      deadline !== undefined &&
+      open !== undefined &&
+      open.joined < GROUP_SIZE &&
+      open.abandoned === 0 &&
+      deadline - open.first <= GROUP_SPREAD_MS
+    ) {
       open.joined++;
       open.active++;
       return open;
     }
-    const group: Group = { controller: new AbortController(), first: deadline ?? 0, joined: 1, active: 1, abandoned: 0 };
+    const group: Group = {
+      controller: new AbortController(),
+      first: deadline ?? 0,
+      joined: 1,
+      active: 1,
+      abandoned: 0,
+    };
     if (deadline !== undefined) open = group;
     return group;
   };
@@ -73,12 +85,21 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
     const group = join(attempt);
     let abandoned = false;
     try {
-      const pending = fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: group.controller.signal, redirect: "manual" });
+      const pending = fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: group.controller.signal,
+        redirect: "manual",
+      });
       const response = await new Promise<Response>((resolve, reject) => {
         attempt.onabort = () => {
           abandoned = true;
           // Headers that come after all the same are not read: free the connection.
-          pending.then((late) => late.body?.cancel().catch(() => {}), () => {});
+          pending.then(
+            (late) => late.body?.cancel().catch(() => {}),
+            () => {},
+          );
           reject(attempt.reason);
         };
         pending.then(resolve, reject);
@@ -88,7 +109,8 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
         abandoned = true;
         reader?.cancel(attempt.reason).catch(() => {});
       };
-      const body = reader === undefined ? "" : await readBody(reader, response.headers.get("content-length"), maxBytes, request);
+      const body =
+        reader === undefined ? "" : await readBody(reader, response.headers.get("content-length"), maxBytes, request);
       // A cancelled read ends like a finished one: only the attempt knows the body is cut short.
       if (attempt.aborted) throw attempt.reason;
       // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a getter).
@@ -103,7 +125,12 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
 }
 
 /** The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes it. */
-function readBody(reader: ReadableStreamDefaultReader<Uint8Array>, declared: string | null, maxBytes: number, request: WireRequest): Promise<string> {
+function readBody(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  declared: string | null,
+  maxBytes: number,
+  request: WireRequest,
+): Promise<string> {
   const tooLarge = () => new TwilioResponseTooLargeError(request.method, request.url, maxBytes);
   if (declared !== null && Number(declared) > maxBytes) {
     reader.cancel().catch(() => {});

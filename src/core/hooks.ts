@@ -77,7 +77,14 @@ export interface ClientHooks {
 
 const REDACTED = "[redacted]";
 // Headers that carry credentials or session state, in either direction.
-const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie", "x-twilio-signature", "x-api-key"]);
+const SECRET_HEADERS = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-twilio-signature",
+  "x-api-key",
+]);
 
 /** The URL a hook may see: no user-info, signature-like query values replaced by `[redacted]`. */
 export function redactUrl(url: string): string {
@@ -101,13 +108,16 @@ export function redactUrl(url: string): string {
 }
 
 /** A plain copy of `headers` with lower-case names and credential values redacted. */
-export function redactHeaders(headers: Record<string, string> | { forEach(callback: (value: string, name: string) => void): void }): RedactedHeaders {
+export function redactHeaders(
+  headers: Record<string, string> | { forEach(callback: (value: string, name: string) => void): void },
+): RedactedHeaders {
   const out: Record<string, string> = {};
   const put = (value: string, name: string) => {
     const lower = name.toLowerCase();
     out[lower] = SECRET_HEADERS.has(lower) ? REDACTED : value;
   };
-  if (typeof (headers as { forEach?: unknown }).forEach === "function") (headers as { forEach(callback: (value: string, name: string) => void): void }).forEach(put);
+  if (typeof (headers as { forEach?: unknown }).forEach === "function")
+    (headers as { forEach(callback: (value: string, name: string) => void): void }).forEach(put);
   else for (const name in headers) put((headers as Record<string, string>)[name]!, name);
   return out;
 }
@@ -123,15 +133,21 @@ export function combineHooks(a: ClientHooks | undefined, b: ClientHooks | undefi
   if (!a) return b;
   if (!b) return a;
   const both = <E>(x: ((event: E) => void) | undefined, y: ((event: E) => void) | undefined) =>
-    x && y ? (event: E) => {
-      // Each observer runs even when the other one throws.
-      try {
-        x(event);
-      } finally {
-        y(event);
-      }
-    } : (x ?? y);
-  return { onRequest: both(a.onRequest, b.onRequest), onResponse: both(a.onResponse, b.onResponse), onRetry: both(a.onRetry, b.onRetry) };
+    x && y
+      ? (event: E) => {
+          // Each observer runs even when the other one throws.
+          try {
+            x(event);
+          } finally {
+            y(event);
+          }
+        }
+      : (x ?? y);
+  return {
+    onRequest: both(a.onRequest, b.onRequest),
+    onResponse: both(a.onResponse, b.onResponse),
+    onRetry: both(a.onRetry, b.onRetry),
+  };
 }
 
 /** True when `TWILIO_VIDEO_DEBUG` is set to something other than "", "0" or "false", where a `process.env` exists. */

@@ -75,7 +75,7 @@ export function optionNames<T>(names: Record<keyof T, true>): ReadonlySet<string
  */
 export function refuseUnknownOptions(where: string, options: object, known: ReadonlySet<string>): void {
   for (const name in options) {
-    if (known.has(name) || !Object.prototype.hasOwnProperty.call(options, name)) continue;
+    if (known.has(name) || !Object.hasOwn(options, name)) continue;
     const guess = nearestName(name, known);
     const shown = JSON.stringify(name.length > MAX_COMPARED ? `${name.slice(0, MAX_COMPARED)}…` : name);
     const hint = guess ? `did you mean "${guess}"?` : `known options: ${[...known].join(", ")}`;

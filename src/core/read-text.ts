@@ -6,7 +6,11 @@
  */
 const decoder = new TextDecoder();
 
-export async function readText(reader: ReadableStreamDefaultReader<Uint8Array>, maxBytes: number, tooLarge: () => Error): Promise<string> {
+export async function readText(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<string> {
   let first: Uint8Array | undefined;
   let more: Uint8Array[] | undefined;
   let size = 0;

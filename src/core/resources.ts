@@ -6,7 +6,17 @@
  * The tree itself is derived from the spec (generated/endpoints.ts).
  */
 import { endpointTree } from "../../generated/endpoints.js";
-import type { ApiPromise, CallOptions, FormBody, HttpMethod, Operation, PageItem, Path, QueryParams, SuccessBody } from "./types.js";
+import type {
+  ApiPromise,
+  CallOptions,
+  FormBody,
+  HttpMethod,
+  Operation,
+  PageItem,
+  Path,
+  QueryParams,
+  SuccessBody,
+} from "./types.js";
 import type { Endpoint, MediaLink, MediaOptions, Shape } from "./endpoint.js";
 
 export type { Endpoint, Shape } from "./endpoint.js";
@@ -102,14 +112,16 @@ export function operationRows(): OperationRow[] {
     Object.entries(node).flatMap(([name, entry]): OperationRow[] =>
       "children" in entry
         ? rows(entry.children, [...prefix, name])
-        : [{
-            operationId: entry.operationId,
-            method: entry.method.toUpperCase() as Uppercase<HttpMethod>,
-            path: entry.path,
-            shape: entry.shape,
-            resource: [...prefix, name],
-            ...(entry.body ? { body: entry.body } : {}),
-          }],
+        : [
+            {
+              operationId: entry.operationId,
+              method: entry.method.toUpperCase() as Uppercase<HttpMethod>,
+              path: entry.path,
+              shape: entry.shape,
+              resource: [...prefix, name],
+              ...(entry.body ? { body: entry.body } : {}),
+            },
+          ],
     );
   return Object.entries(resourceTree).flatMap(([name, node]) => rows(node, [name]));
 }

@@ -24,7 +24,14 @@
  */
 import { Deadlines, type Deadline } from "./deadlines.js";
 import { TwilioArgumentError, TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "./errors.js";
-import { redactHeaders, redactUrl, type ClientHooks, type RequestEvent, type ResponseEvent, type RetryEvent } from "./hooks.js";
+import {
+  redactHeaders,
+  redactUrl,
+  type ClientHooks,
+  type RequestEvent,
+  type ResponseEvent,
+  type RetryEvent,
+} from "./hooks.js";
 import { checkNumber, MAX_TIMER_MS, type NumberRule } from "./options.js";
 import { retryDelay, shouldRetry, type Backoff } from "./retry-policy.js";
 
@@ -248,7 +255,16 @@ class Observer {
     const { status, headers } = response;
     const requestId = headers.get("twilio-request-id");
     const shown = redactHeaders(headers);
-    const event: ResponseEvent = { type: "response", method, url, status, headers: shown, attempt, durationMs, requestId };
+    const event: ResponseEvent = {
+      type: "response",
+      method,
+      url,
+      status,
+      headers: shown,
+      attempt,
+      durationMs,
+      requestId,
+    };
     notify(this.onWarning, "onResponse", hook, event);
   }
 

@@ -19,13 +19,19 @@ type Json<R> = R extends { content: { "application/json": infer J } } ? J : neve
 export type SuccessBody<O> = Json<Responses<O>[Extract<keyof Responses<O>, 200 | 201 | 202>]>;
 
 /** The form body an operation takes (wire names, JSON-valued fields as objects). */
-export type FormBody<O> = O extends { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } } ? B : never;
+export type FormBody<O> = O extends { requestBody?: { content: { "application/x-www-form-urlencoded": infer B } } }
+  ? B
+  : never;
 
 /** The query parameters an operation takes. */
 export type QueryParams<O> = O extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 /** Items of a list page: the array next to `meta`. */
-export type PageItem<Page> = Page extends { meta: unknown } ? (Page[Exclude<keyof Page, "meta">] extends ReadonlyArray<infer I> ? I : never) : never;
+export type PageItem<Page> = Page extends { meta: unknown }
+  ? Page[Exclude<keyof Page, "meta">] extends ReadonlyArray<infer I>
+    ? I
+    : never
+  : never;
 
 /**
  * Per-call options of every resource method. `timeout` and `maxRetries`

@@ -15,7 +15,7 @@ import { logLine } from "./log.js";
  * with `//` would be read as another host, so it is refused too.
  */
 export function parseTarget(target: string | undefined, origin: string): URL | undefined {
-  if (!target || target[0] !== "/" || target[1] === "/") return undefined;
+  if (target?.[0] !== "/" || target[1] === "/") return undefined;
   try {
     const url = new URL(target, origin);
     return url.origin === origin ? url : undefined;

@@ -109,11 +109,11 @@ export class MediaHost {
   private describe(kind: MediaKind, sid: string): { size: number; contentType: string } | undefined {
     if (kind === "recording") {
       const r = this.store.recordings.get(sid);
-      if (!r || r.status !== "completed") return undefined;
+      if (r?.status !== "completed") return undefined;
       return { size: r.size ?? 0, contentType: r.kind === "audio" ? "audio/x-matroska" : "video/x-matroska" };
     }
     const c = this.store.compositions.get(sid);
-    if (!c || c.status !== "completed") return undefined;
+    if (c?.status !== "completed") return undefined;
     return { size: c.size ?? 0, contentType: c.format === "mp4" ? "video/mp4" : "video/webm" };
   }
 }

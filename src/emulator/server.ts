@@ -80,7 +80,12 @@ function faultAnswer(fault: { kind: string; retryAfter?: number | null; status?:
   if (fault.kind === "rate-limit") {
     const retryAfter = fault.retryAfter === undefined ? 1 : fault.retryAfter;
     return errorAnswer(
-      new EmulatorError(429, 20429, "Too Many Requests", retryAfter === null ? {} : { "Retry-After": String(retryAfter) }),
+      new EmulatorError(
+        429,
+        20429,
+        "Too Many Requests",
+        retryAfter === null ? {} : { "Retry-After": String(retryAfter) },
+      ),
     );
   }
   const status = fault.status ?? 500;

@@ -22,7 +22,8 @@ export type TrafficRecording = Recording;
 /** The response headers a traffic recording keeps: the recorder's and the proxy's allow-list. */
 export function recordedResponseHeaders(headers: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (RECORDED_RESPONSE_HEADERS.includes(name.toLowerCase())) kept[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (RECORDED_RESPONSE_HEADERS.includes(name.toLowerCase())) kept[name.toLowerCase()] = value;
   return kept;
 }
 

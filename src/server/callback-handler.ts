@@ -14,11 +14,11 @@ import { named, TwilioConfigError, TwilioVideoError } from "../core/errors.js";
 import { optionBag, optionNames, refuseUnknownOptions } from "../core/options.js";
 import { readText } from "../core/read-text.js";
 import { InvalidSignatureError, verifyStatusCallback } from "./webhooks.js";
-import {
-  type ParsedStatusCallback,
-  type StatusCallbackEventName,
-  type StatusCallbackOf,
-  type UnknownCallback,
+import type {
+  ParsedStatusCallback,
+  StatusCallbackEventName,
+  StatusCallbackOf,
+  UnknownCallback,
 } from "./status-callbacks.js";
 
 type Awaitable<T> = T | Promise<T>;

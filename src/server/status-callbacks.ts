@@ -52,16 +52,23 @@ type RuleOf<K extends StatusCallbackKind> = Extract<Rules, { kind: K }>;
 /** The schema's declared fields, without its `[key: string]: string` catch-all. */
 type Declared<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 type Converted<T, R extends FamilyRule> = {
-  readonly [K in keyof Declared<T>]: K extends R["numbers"][number] ? number : K extends R["booleans"][number] ? boolean : Declared<T>[K];
+  readonly [K in keyof Declared<T>]: K extends R["numbers"][number]
+    ? number
+    : K extends R["booleans"][number]
+      ? boolean
+      : Declared<T>[K];
 };
 
 /**
  * One family's event: the spec's fields (counts as numbers), plus `kind`.
  * Fields the spec does not name are kept, as strings.
  */
-export type StatusCallbackFamily<K extends StatusCallbackKind> = { readonly kind: K } & Converted<FamilySchemas[K], RuleOf<K>> & {
-  readonly [field: string]: unknown;
-};
+export type StatusCallbackFamily<K extends StatusCallbackKind> = { readonly kind: K } & Converted<
+  FamilySchemas[K],
+  RuleOf<K>
+> & {
+    readonly [field: string]: unknown;
+  };
 
 /**
  * A room's status callback (`room-created`, `room-ended`): the room's SID,
@@ -143,7 +150,9 @@ export class InvalidStatusCallbackError extends TwilioVideoError {
   }
 }
 
-const FAMILY_BY_EVENT = new Map<string, FamilyRule>(STATUS_CALLBACK_FAMILIES.flatMap((f) => f.events.map((e) => [e, f] as [string, FamilyRule])));
+const FAMILY_BY_EVENT = new Map<string, FamilyRule>(
+  STATUS_CALLBACK_FAMILIES.flatMap((f) => f.events.map((e) => [e, f] as [string, FamilyRule])),
+);
 const DIGITS = /^[0-9]+$/;
 
 function fieldsOf(input: string | CallbackParams): Map<string, string> {
@@ -152,7 +161,11 @@ function fieldsOf(input: string | CallbackParams): Map<string, string> {
       ? [...new URLSearchParams(input)]
       : input instanceof URLSearchParams
         ? [...input]
-        : Object.entries(input).flatMap(([name, value]) => (typeof value === "string" ? [[name, value] as [string, string]] : value.map((v) => [name, v] as [string, string])));
+        : Object.entries(input).flatMap(([name, value]) =>
+            typeof value === "string"
+              ? [[name, value] as [string, string]]
+              : value.map((v) => [name, v] as [string, string]),
+          );
   const fields = new Map<string, string>();
   for (const [name, value] of entries) {
     // Twilio sends each field once; a repeat is ambiguous and keeping either copy would lose the other.
@@ -176,15 +189,21 @@ export function parseStatusCallback(input: string | CallbackParams): ParsedStatu
   const family = FAMILY_BY_EVENT.get(event);
   if (!family) return { ...Object.fromEntries(fields), StatusCallbackEvent: event, kind: "unknown" };
   const missing = family.required.filter((name) => !fields.has(name));
-  if (missing.length) throw new InvalidStatusCallbackError(missing[0]!, `is required for ${event} events (missing: ${missing.join(", ")})`);
+  if (missing.length)
+    throw new InvalidStatusCallbackError(
+      missing[0]!,
+      `is required for ${event} events (missing: ${missing.join(", ")})`,
+    );
   const out: Array<[string, unknown]> = [];
   for (const [name, value] of fields) {
     if (family.numbers.includes(name)) {
       const n = Number(value);
-      if (!DIGITS.test(value) || !Number.isSafeInteger(n)) throw new InvalidStatusCallbackError(name, "must be a whole number (a string of digits)");
+      if (!DIGITS.test(value) || !Number.isSafeInteger(n))
+        throw new InvalidStatusCallbackError(name, "must be a whole number (a string of digits)");
       out.push([name, n]);
     } else if (family.booleans.includes(name)) {
-      if (value !== "true" && value !== "false") throw new InvalidStatusCallbackError(name, 'must be "true" or "false"');
+      if (value !== "true" && value !== "false")
+        throw new InvalidStatusCallbackError(name, 'must be "true" or "false"');
       out.push([name, value === "true"]);
     } else {
       out.push([name, value]);

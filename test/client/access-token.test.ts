@@ -30,10 +30,17 @@ function decode(token: string, secret = SECRET) {
 
 describe("createAccessToken", () => {
   it("known answer: fixed clock and secret give this exact token", async () => {
-    const token = await createAccessToken({ ...base, room: "standup", ttl: 600, now: new Date("2026-11-24T20:00:00Z") });
+    const token = await createAccessToken({
+      ...base,
+      room: "standup",
+      ttl: 600,
+      now: new Date("2026-11-24T20:00:00Z"),
+    });
     // Computed once by hand from the format (header, claims, HMAC-SHA256) and pinned: any change to
     // claim order, encoding or signing shows up here.
-    const header = Buffer.from(JSON.stringify({ typ: "JWT", alg: "HS256", cty: "twilio-fpa;v=1" })).toString("base64url");
+    const header = Buffer.from(JSON.stringify({ typ: "JWT", alg: "HS256", cty: "twilio-fpa;v=1" })).toString(
+      "base64url",
+    );
     const claims = Buffer.from(
       JSON.stringify({
         jti: `${KEY}-1795550400`,
@@ -56,7 +63,9 @@ describe("createAccessToken", () => {
 
   it("carries every claim of Twilio's format, checked by an independent decoder", async () => {
     const before = Math.floor(Date.now() / 1000);
-    const { header, claims, valid } = decode(await createAccessToken({ ...base, room: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" }));
+    const { header, claims, valid } = decode(
+      await createAccessToken({ ...base, room: "RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c" }),
+    );
     const after = Math.floor(Date.now() / 1000);
     expect(valid).toBe(true);
     expect(header).toEqual({ typ: "JWT", alg: "HS256", cty: "twilio-fpa;v=1" });
@@ -81,7 +90,15 @@ describe("createAccessToken", () => {
 
   it("ttl and notBefore set exp and nbf; identities keep non-ASCII characters", async () => {
     const now = 1_800_000_000;
-    const { claims, valid } = decode(await createAccessToken({ ...base, identity: "Zoë 日本", now, ttl: 86_400, notBefore: new Date((now + 60) * 1000) }));
+    const { claims, valid } = decode(
+      await createAccessToken({
+        ...base,
+        identity: "Zoë 日本",
+        now,
+        ttl: 86_400,
+        notBefore: new Date((now + 60) * 1000),
+      }),
+    );
     expect(valid).toBe(true);
     expect(claims).toMatchObject({ iat: now, nbf: now + 60, exp: now + 86_400, grants: { identity: "Zoë 日本" } });
   });
@@ -89,7 +106,9 @@ describe("createAccessToken", () => {
   it("a tampered token fails verification (payload, signature, or the wrong secret)", async () => {
     const token = await createAccessToken({ ...base, room: "standup" });
     const [h, p, s] = token.split(".") as [string, string, string];
-    const forgedClaims = Buffer.from(JSON.stringify({ ...decode(token).claims, grants: { identity: "mallory", video: {} } })).toString("base64url");
+    const forgedClaims = Buffer.from(
+      JSON.stringify({ ...decode(token).claims, grants: { identity: "mallory", video: {} } }),
+    ).toString("base64url");
     expect(decode(`${h}.${forgedClaims}.${s}`).valid).toBe(false);
     const flipped = s.slice(0, -2) + (s.at(-2) === "A" ? "B" : "A") + s.at(-1)!;
     expect(decode(`${h}.${p}.${flipped}`).valid).toBe(false);
@@ -111,7 +130,12 @@ describe("createAccessToken", () => {
     ["fractional ttl", { ttl: 1.5 }, "ttl", /whole number/],
     ["NaN ttl", { ttl: Number.NaN }, "ttl", /whole number/],
     ["invalid notBefore", { notBefore: new Date("nope") }, "notBefore", /valid Date/],
-    ["notBefore after expiry", { notBefore: 2_000_000_000, now: 1_800_000_000 }, "notBefore", /before the token expires/],
+    [
+      "notBefore after expiry",
+      { notBefore: 2_000_000_000, now: 1_800_000_000 },
+      "notBefore",
+      /before the token expires/,
+    ],
   ])("refuses %s with a typed error that names the option and not the secret", async (_, override, option, message) => {
     const error = await createAccessToken({ ...base, ...override } as AccessTokenOptions).then(
       () => null,

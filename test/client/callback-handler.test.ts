@@ -23,13 +23,20 @@ const PARTICIPANT = {
   StatusCallbackEvent: "participant-disconnected",
 };
 
-async function signedPost(fields: Record<string, string>, options: { signedUrl?: string; requestUrl?: string; headers?: Record<string, string> } = {}): Promise<Request> {
+async function signedPost(
+  fields: Record<string, string>,
+  options: { signedUrl?: string; requestUrl?: string; headers?: Record<string, string> } = {},
+): Promise<Request> {
   const form = new URLSearchParams(fields);
   const signature = await computeSignature(TOKEN, options.signedUrl ?? PUBLIC, form);
   return new Request(options.requestUrl ?? PUBLIC, {
     method: "POST",
     body: form.toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature, ...options.headers },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "X-Twilio-Signature": signature,
+      ...options.headers,
+    },
   });
 }
 
@@ -37,7 +44,12 @@ function setup(extra: Partial<Parameters<typeof createStatusCallbackHandler>[0]>
   const disconnected = vi.fn<(e: StatusCallbackOf<"participant-disconnected">) => void>();
   const unknown = vi.fn<(e: UnknownCallback) => void>();
   const onError = vi.fn();
-  const handle = createStatusCallbackHandler({ authToken: TOKEN, on: { "participant-disconnected": disconnected, unknown }, onError, ...extra });
+  const handle = createStatusCallbackHandler({
+    authToken: TOKEN,
+    on: { "participant-disconnected": disconnected, unknown },
+    onError,
+    ...extra,
+  });
   return { handle, disconnected, unknown, onError };
 }
 
@@ -48,13 +60,20 @@ describe("createStatusCallbackHandler (Web standard)", () => {
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
     expect(disconnected).toHaveBeenCalledTimes(1);
-    expect(disconnected.mock.calls[0]![0]).toMatchObject({ kind: "participant", ParticipantIdentity: "alice", ParticipantDuration: 61, SequenceNumber: 1 });
+    expect(disconnected.mock.calls[0]![0]).toMatchObject({
+      kind: "participant",
+      ParticipantIdentity: "alice",
+      ParticipantDuration: 61,
+      SequenceNumber: 1,
+    });
   });
 
   it("a bad signature is 403 and no listener runs", async () => {
     const { handle, disconnected, unknown, onError } = setup();
     const request = await signedPost(PARTICIPANT);
-    const forged = new Request(request, { headers: { ...Object.fromEntries(request.headers), "x-twilio-signature": "Zm9yZ2VkLXNpZ25hdHVyZS1oZXJl" } });
+    const forged = new Request(request, {
+      headers: { ...Object.fromEntries(request.headers), "x-twilio-signature": "Zm9yZ2VkLXNpZ25hdHVyZS1oZXJl" },
+    });
     expect((await handle(forged)).status).toBe(403);
     const unsigned = new Request(PUBLIC, { method: "POST", body: new URLSearchParams(PARTICIPANT) });
     expect((await handle(unsigned)).status).toBe(403);
@@ -130,29 +149,61 @@ describe("createStatusCallbackHandler (Web standard)", () => {
     const inside = "http://10.0.0.5:3000/video/events";
     const forwarded = { "X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example.com" };
     const trusting = setup({ trustProxy: true });
-    expect((await trusting.handle(await signedPost(PARTICIPANT, { requestUrl: inside, headers: forwarded }))).status).toBe(204);
+    expect(
+      (await trusting.handle(await signedPost(PARTICIPANT, { requestUrl: inside, headers: forwarded }))).status,
+    ).toBe(204);
     const strict = setup();
-    expect((await strict.handle(await signedPost(PARTICIPANT, { requestUrl: inside, headers: forwarded }))).status).toBe(403);
+    expect(
+      (await strict.handle(await signedPost(PARTICIPANT, { requestUrl: inside, headers: forwarded }))).status,
+    ).toBe(403);
     // Signed for the inside URL: trusting the headers moves it away, so it fails; not trusting, it passes.
-    expect((await trusting.handle(await signedPost(PARTICIPANT, { requestUrl: inside, signedUrl: inside, headers: forwarded }))).status).toBe(403);
-    expect((await strict.handle(await signedPost(PARTICIPANT, { requestUrl: inside, signedUrl: inside, headers: forwarded }))).status).toBe(204);
+    expect(
+      (
+        await trusting.handle(
+          await signedPost(PARTICIPANT, { requestUrl: inside, signedUrl: inside, headers: forwarded }),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await strict.handle(
+          await signedPost(PARTICIPANT, { requestUrl: inside, signedUrl: inside, headers: forwarded }),
+        )
+      ).status,
+    ).toBe(204);
     // A garbage forwarded host is a refusal, not a crash.
-    expect((await trusting.handle(await signedPost(PARTICIPANT, { requestUrl: inside, headers: { "X-Forwarded-Host": "a b/[" } }))).status).toBe(403);
+    expect(
+      (
+        await trusting.handle(
+          await signedPost(PARTICIPANT, { requestUrl: inside, headers: { "X-Forwarded-Host": "a b/[" } }),
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it("GET callbacks (StatusCallbackMethod=GET) are read from the query string", async () => {
     const { handle, disconnected } = setup({ url: PUBLIC });
     const url = `${PUBLIC}?${new URLSearchParams(PARTICIPANT)}`;
-    const request = new Request(`http://127.0.0.1/video/events?${new URLSearchParams(PARTICIPANT)}`, { headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url) } });
+    const request = new Request(`http://127.0.0.1/video/events?${new URLSearchParams(PARTICIPANT)}`, {
+      headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url) },
+    });
     expect((await handle(request)).status).toBe(204);
     expect(disconnected.mock.calls[0]![0]).toMatchObject({ ParticipantDuration: 61 });
   });
 
   it("unknown events go to the unknown listener; events without a listener still get 204", async () => {
     const { handle, unknown, disconnected } = setup();
-    expect((await handle(await signedPost({ StatusCallbackEvent: "room-teleported", RoomSid: PARTICIPANT.RoomSid }))).status).toBe(204);
-    expect(unknown).toHaveBeenCalledWith({ kind: "unknown", StatusCallbackEvent: "room-teleported", RoomSid: PARTICIPANT.RoomSid });
-    expect((await handle(await signedPost({ ...PARTICIPANT, StatusCallbackEvent: "participant-connected" }))).status).toBe(204);
+    expect(
+      (await handle(await signedPost({ StatusCallbackEvent: "room-teleported", RoomSid: PARTICIPANT.RoomSid }))).status,
+    ).toBe(204);
+    expect(unknown).toHaveBeenCalledWith({
+      kind: "unknown",
+      StatusCallbackEvent: "room-teleported",
+      RoomSid: PARTICIPANT.RoomSid,
+    });
+    expect(
+      (await handle(await signedPost({ ...PARTICIPANT, StatusCallbackEvent: "participant-connected" }))).status,
+    ).toBe(204);
     expect(disconnected).not.toHaveBeenCalled();
   });
 
@@ -201,14 +252,27 @@ describe("what a stranger sends (property-based)", () => {
       trustProxy: true,
       on: { "room-created": listener, "participant-disconnected": listener, unknown: listener },
     });
-    const header = fc.tuple(fc.constantFrom("x-twilio-signature", "x-forwarded-host", "x-forwarded-proto", "content-length", "content-type", "x-other"), fc.string({ maxLength: 40 }));
+    const header = fc.tuple(
+      fc.constantFrom(
+        "x-twilio-signature",
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "content-length",
+        "content-type",
+        "x-other",
+      ),
+      fc.string({ maxLength: 40 }),
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
         fc.webPath(),
         fc.webQueryParameters(),
         fc.array(header, { maxLength: 4 }),
-        fc.oneof(fc.string({ maxLength: 400 }), fc.constantFrom(new URLSearchParams(PARTICIPANT).toString(), '{"StatusCallbackEvent":"room-created"}')),
+        fc.oneof(
+          fc.string({ maxLength: 400 }),
+          fc.constantFrom(new URLSearchParams(PARTICIPANT).toString(), '{"StatusCallbackEvent":"room-created"}'),
+        ),
         async (method, path, query, headers, body) => {
           const init: RequestInit = { method, headers: new Headers() };
           for (const [name, value] of headers) {

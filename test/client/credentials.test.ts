@@ -10,14 +10,22 @@ describe("credentials", () => {
   });
 
   function noEnv() {
-    for (const name of ["TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"]) vi.stubEnv(name, "");
+    for (const name of ["TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"])
+      vi.stubEnv(name, "");
   }
 
   it("sends Basic auth with the API key, a User-Agent with the suffix, to the base URL only", async () => {
     const { fetch, calls } = scriptedFetch(json(200, { sid: ROOM_SID }));
-    await createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, fetch, userAgent: "standup-bot/2.0" }).rooms.get(ROOM_SID);
+    await createVideoClient({
+      apiKeySid: API_KEY_SID,
+      apiKeySecret: API_KEY_SECRET,
+      fetch,
+      userAgent: "standup-bot/2.0",
+    }).rooms.get(ROOM_SID);
     expect(calls[0]!.headers.get("authorization")).toBe(`Basic ${btoa(`${API_KEY_SID}:${API_KEY_SECRET}`)}`);
-    expect(calls[0]!.headers.get("user-agent")).toMatch(/^twilio-video-ts\/\d+\.\d+\.\d+ \(node\/[\d.]+\) standup-bot\/2\.0$/);
+    expect(calls[0]!.headers.get("user-agent")).toMatch(
+      /^twilio-video-ts\/\d+\.\d+\.\d+ \(node\/[\d.]+\) standup-bot\/2\.0$/,
+    );
   });
 
   it("accepts account SID + auth token", async () => {
@@ -46,7 +54,10 @@ describe("credentials", () => {
 
   it("rejects malformed SIDs without echoing the secret", () => {
     noEnv();
-    for (const options of [{ apiKeySid: "AC123", apiKeySecret: API_KEY_SECRET }, { accountSid: "SK123", authToken: API_KEY_SECRET }]) {
+    for (const options of [
+      { apiKeySid: "AC123", apiKeySecret: API_KEY_SECRET },
+      { accountSid: "SK123", authToken: API_KEY_SECRET },
+    ]) {
       let error: unknown;
       try {
         createVideoClient(options);
@@ -60,8 +71,14 @@ describe("credentials", () => {
   });
 
   it("rejects a base URL that is not http(s) or carries a query", () => {
-    expect(() => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "ftp://video.twilio.com" })).toThrow(TwilioConfigError);
-    expect(() => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "https://video.twilio.com/?x=1" })).toThrow(/query/);
-    expect(() => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "not a url" })).toThrow(/absolute/);
+    expect(() =>
+      createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "ftp://video.twilio.com" }),
+    ).toThrow(TwilioConfigError);
+    expect(() =>
+      createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "https://video.twilio.com/?x=1" }),
+    ).toThrow(/query/);
+    expect(() => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: "s", baseUrl: "not a url" })).toThrow(
+      /absolute/,
+    );
   });
 });

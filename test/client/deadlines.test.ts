@@ -23,7 +23,15 @@ function controlled() {
 }
 
 function send(exchange: Exchange, timeoutMs: number) {
-  const transport = createTransport({ exchange, authorization: "Basic x", origin: ORIGIN, userAgent: "t", timeoutMs, maxResponseBytes: 1024, maxRetries: 0 });
+  const transport = createTransport({
+    exchange,
+    authorization: "Basic x",
+    origin: ORIGIN,
+    userAgent: "t",
+    timeoutMs,
+    maxResponseBytes: 1024,
+    maxRetries: 0,
+  });
   return () => {
     const started = performance.now();
     return transport({ method: "GET", url: `${ORIGIN}/v1/Rooms`, headers: {} }).then(
@@ -64,7 +72,8 @@ describe("attempt deadlines on one timer", () => {
     releases[4]!();
     const outcomes = await Promise.all(calls);
     expect(outcomes.map((o) => o.ok)).toEqual([false, true, false, false, true, false]);
-    for (const o of outcomes.filter((o) => !o.ok)) expect((o as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
+    for (const o of outcomes.filter((o) => !o.ok))
+      expect((o as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
   });
 
   it("removing an entry that already expired, or twice, changes nothing", () => {
@@ -90,7 +99,10 @@ describe("attempt deadlines on one timer", () => {
         console.log("done");
       });`;
     const started = Date.now();
-    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { encoding: "utf8", timeout: 20_000 });
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], {
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(child.stdout.trim()).toBe("done");
     expect(child.status).toBe(0);
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -156,8 +168,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function entry(): Deadline & { expiredAt: number | undefined } {
   const started = performance.now();
   const e: Deadline & { expiredAt: number | undefined } = {
-    deadline: 0, previous: undefined, next: undefined, queued: false, expiredAt: undefined,
-    expire: () => { e.expiredAt = performance.now() - started; },
+    deadline: 0,
+    previous: undefined,
+    next: undefined,
+    queued: false,
+    expiredAt: undefined,
+    expire: () => {
+      e.expiredAt = performance.now() - started;
+    },
   };
   return e;
 }

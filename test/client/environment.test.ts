@@ -3,7 +3,13 @@
 import { expect, it } from "vitest";
 import { environmentVariable } from "../../src/core/environment.js";
 
-const denied = { env: new Proxy({} as Record<string, string | undefined>, { get: () => { throw new Error('NotCapable: Requires env access to "TWILIO_VIDEO_DEBUG"'); } }) };
+const denied = {
+  env: new Proxy({} as Record<string, string | undefined>, {
+    get: () => {
+      throw new Error('NotCapable: Requires env access to "TWILIO_VIDEO_DEBUG"');
+    },
+  }),
+};
 
 it("a read the runtime refuses counts as unset instead of throwing", () => {
   expect(environmentVariable("TWILIO_VIDEO_DEBUG", denied)).toBeUndefined();

@@ -19,19 +19,46 @@ function leaks(error: unknown): string[] {
 
 describe("error mapping", () => {
   it("maps a Twilio JSON error to TwilioApiError with code, moreInfo and request id", async () => {
-    const { fetch } = scriptedFetch(twilioError(404, 20404, "The requested resource was not found", { "twilio-request-id": "RQ0123456789abcdef0123456789abcdef" }));
-    const error = await client(fetch).rooms.get(ROOM_SID).catch((e: unknown) => e);
+    const { fetch } = scriptedFetch(
+      twilioError(404, 20404, "The requested resource was not found", {
+        "twilio-request-id": "RQ0123456789abcdef0123456789abcdef",
+      }),
+    );
+    const error = await client(fetch)
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error).toBeInstanceOf(TwilioVideoError);
     const api = error as TwilioApiError;
-    expect(api).toMatchObject({ kind: "api", status: 404, code: 20404, moreInfo: "https://www.twilio.com/docs/errors/20404", requestId: "RQ0123456789abcdef0123456789abcdef", method: "GET", bodyExcerpt: null });
+    expect(api).toMatchObject({
+      kind: "api",
+      status: 404,
+      code: 20404,
+      moreInfo: "https://www.twilio.com/docs/errors/20404",
+      requestId: "RQ0123456789abcdef0123456789abcdef",
+      method: "GET",
+      bodyExcerpt: null,
+    });
     expect(api.url).toBe(`https://video.twilio.com/v1/Rooms/${ROOM_SID}`);
     expect(api.message).toContain("20404: The requested resource was not found");
   });
 
   it("keeps details of errors that carry them", async () => {
-    const { fetch } = scriptedFetch(new Response(JSON.stringify({ code: 53120, message: "Invalid Recording Rule(s)", more_info: "https://www.twilio.com/docs/errors/53120", status: 400, details: { rule: 0 } }), { status: 400 }));
-    const error = (await client(fetch).rooms.create({ RecordingRules: [{ type: "include", all: true }] }).catch((e: unknown) => e)) as TwilioApiError;
+    const { fetch } = scriptedFetch(
+      new Response(
+        JSON.stringify({
+          code: 53120,
+          message: "Invalid Recording Rule(s)",
+          more_info: "https://www.twilio.com/docs/errors/53120",
+          status: 400,
+          details: { rule: 0 },
+        }),
+        { status: 400 },
+      ),
+    );
+    const error = (await client(fetch)
+      .rooms.create({ RecordingRules: [{ type: "include", all: true }] })
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error.code).toBe(53120);
     expect(error.details).toEqual({ rule: 0 });
   });
@@ -39,7 +66,9 @@ describe("error mapping", () => {
   it("gives a TwilioApiError with status and excerpt for an HTML page from a proxy", async () => {
     const html = `<html><head><title>502 Bad Gateway</title></head><body>${"x".repeat(500)}</body></html>`;
     const { fetch } = scriptedFetch(new Response(html, { status: 502, headers: { "content-type": "text/html" } }));
-    const error = (await client(fetch, { maxRetries: 0 }).rooms.get(ROOM_SID).catch((e: unknown) => e)) as TwilioApiError;
+    const error = (await client(fetch, { maxRetries: 0 })
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error.status).toBe(502);
     expect(error.code).toBeNull();
@@ -49,7 +78,9 @@ describe("error mapping", () => {
 
   it("gives a TwilioApiError for an empty 502 (openapi-fetch reports it as error: '')", async () => {
     const { fetch } = scriptedFetch(new Response(null, { status: 502 }));
-    const error = (await client(fetch, { maxRetries: 0 }).rooms.get(ROOM_SID).catch((e: unknown) => e)) as TwilioApiError;
+    const error = (await client(fetch, { maxRetries: 0 })
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error.status).toBe(502);
     expect(error.message).toContain("empty body");
@@ -57,7 +88,9 @@ describe("error mapping", () => {
 
   it("wraps transport failures in TwilioNetworkError", async () => {
     const { fetch } = scriptedFetch(() => Promise.reject(new TypeError("fetch failed")));
-    const error = await client(fetch, { maxRetries: 0 }).rooms.list().catch((e: unknown) => e);
+    const error = await client(fetch, { maxRetries: 0 })
+      .rooms.list()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioNetworkError);
     expect((error as TwilioNetworkError).kind).toBe("network");
   });
@@ -69,16 +102,28 @@ describe("error mapping", () => {
       scriptedFetch(new Response("<html>oops</html>", { status: 500 })),
     ];
     for (const { fetch } of failures) {
-      const error = await client(fetch, { maxRetries: 0 }).rooms.get(ROOM_SID).catch((e: unknown) => e);
+      const error = await client(fetch, { maxRetries: 0 })
+        .rooms.get(ROOM_SID)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TwilioVideoError);
       expect(leaks(error)).toEqual([]);
     }
   });
 
   it("strips credentials from a base URL error instead of echoing them", () => {
-    expect(() => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: `https://u:${API_KEY_SECRET}@video.twilio.com` })).toThrow(TwilioConfigError);
+    expect(() =>
+      createVideoClient({
+        apiKeySid: API_KEY_SID,
+        apiKeySecret: API_KEY_SECRET,
+        baseUrl: `https://u:${API_KEY_SECRET}@video.twilio.com`,
+      }),
+    ).toThrow(TwilioConfigError);
     try {
-      createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: `https://u:${API_KEY_SECRET}@video.twilio.com` });
+      createVideoClient({
+        apiKeySid: API_KEY_SID,
+        apiKeySecret: API_KEY_SECRET,
+        baseUrl: `https://u:${API_KEY_SECRET}@video.twilio.com`,
+      });
     } catch (error) {
       expect(leaks(error)).toEqual([]);
     }
@@ -86,7 +131,18 @@ describe("error mapping", () => {
 });
 
 describe("arguments are checked before any request is sent", () => {
-  const bad = ["", "a/b", "room?x=1", "room#frag", "..", "a/../b", "line\nbreak", "nul\u0000", "x".repeat(129), "back\\slash"];
+  const bad = [
+    "",
+    "a/b",
+    "room?x=1",
+    "room#frag",
+    "..",
+    "a/../b",
+    "line\nbreak",
+    "nul\u0000",
+    "x".repeat(129),
+    "back\\slash",
+  ];
   it.each(bad)("refuses room id %j", async (id) => {
     const { fetch, calls } = scriptedFetch(twilioError(500, 20500));
     await expect(client(fetch).rooms.get(id)).rejects.toBeInstanceOf(TwilioArgumentError);

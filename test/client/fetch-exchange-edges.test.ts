@@ -6,7 +6,11 @@ import { TwilioResponseTooLargeError } from "../../src/index.js";
 import { fetchExchange, GROUP_SPREAD_MS } from "../../src/core/fetch-exchange.js";
 import type { Attempt, WireRequest } from "../../src/core/transport.js";
 
-const REQUEST: WireRequest = { method: "GET", url: "https://video.twilio.com/v1/Rooms", headers: { accept: "application/json" } };
+const REQUEST: WireRequest = {
+  method: "GET",
+  url: "https://video.twilio.com/v1/Rooms",
+  headers: { accept: "application/json" },
+};
 
 interface TestAttempt extends Attempt {
   abort(reason: unknown): void;
@@ -29,7 +33,8 @@ function attempt(shareDeadline?: number): TestAttempt {
 
 /** A fetch that records what it was asked and answers when the test says. */
 function recordingFetch() {
-  const asked: Array<{ url: string; init: RequestInit; answer(response: Response): void; fail(error: unknown): void }> = [];
+  const asked: Array<{ url: string; init: RequestInit; answer(response: Response): void; fail(error: unknown): void }> =
+    [];
   const fetch = ((url: string, init: RequestInit) =>
     new Promise<Response>((resolve, reject) => {
       init.signal?.addEventListener("abort", () => reject(init.signal!.reason), { once: true });
@@ -56,7 +61,12 @@ describe("the size cap", () => {
     let cancelled = false;
     const pending = fetchExchange(fetch)(REQUEST, attempt(), 10);
     await tick();
-    asked[0]!.answer(new Response(streamOf(["x".repeat(11)], () => (cancelled = true)), { headers: { "content-length": "11" } }));
+    asked[0]!.answer(
+      new Response(
+        streamOf(["x".repeat(11)], () => (cancelled = true)),
+        { headers: { "content-length": "11" } },
+      ),
+    );
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioResponseTooLargeError);
     expect((error as TwilioResponseTooLargeError).maxBytes).toBe(10);
@@ -97,7 +107,12 @@ describe("answers", () => {
     void fetchExchange(fetch)(request, attempt(), 10).catch(() => {});
     await tick();
     expect(asked[0]!.url).toBe(REQUEST.url);
-    expect(asked[0]!.init).toMatchObject({ method: "POST", headers: { "content-type": "x" }, body: "A=1", redirect: "manual" });
+    expect(asked[0]!.init).toMatchObject({
+      method: "POST",
+      headers: { "content-type": "x" },
+      body: "A=1",
+      redirect: "manual",
+    });
     expect(asked[0]!.init.signal).toBeInstanceOf(AbortSignal);
   });
 
@@ -123,7 +138,8 @@ describe("which attempts share a signal", () => {
   it("deadlines exactly GROUP_SPREAD_MS apart share one; one more millisecond starts another group", async () => {
     const { fetch, asked } = recordingFetch();
     const exchange = fetchExchange(fetch);
-    for (const deadline of [0, GROUP_SPREAD_MS, GROUP_SPREAD_MS + 1]) void exchange(REQUEST, attempt(deadline), 10).catch(() => {});
+    for (const deadline of [0, GROUP_SPREAD_MS, GROUP_SPREAD_MS + 1])
+      void exchange(REQUEST, attempt(deadline), 10).catch(() => {});
     await tick();
     expect(asked[1]!.init.signal).toBe(asked[0]!.init.signal);
     expect(asked[2]!.init.signal).not.toBe(asked[0]!.init.signal);

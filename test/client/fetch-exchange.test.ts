@@ -43,11 +43,23 @@ function heldFetch() {
 }
 
 function transport(fetch: typeof globalThis.fetch, timeoutMs = 30_000) {
-  return createTransport({ exchange: fetchExchange(fetch), authorization: "Basic x", origin: ORIGIN, userAgent: "t", timeoutMs, maxResponseBytes: 1 << 20, maxRetries: 0 });
+  return createTransport({
+    exchange: fetchExchange(fetch),
+    authorization: "Basic x",
+    origin: ORIGIN,
+    userAgent: "t",
+    timeoutMs,
+    maxResponseBytes: 1 << 20,
+    maxRetries: 0,
+  });
 }
 
 const get = (send: ReturnType<typeof transport>, options: { signal?: AbortSignal; timeout?: number } = {}) =>
-  send({ method: "GET", url: `${ORIGIN}/v1/Rooms`, headers: {} }, options.signal, options.timeout === undefined ? undefined : { timeout: options.timeout }).then(
+  send(
+    { method: "GET", url: `${ORIGIN}/v1/Rooms`, headers: {} },
+    options.signal,
+    options.timeout === undefined ? undefined : { timeout: options.timeout },
+  ).then(
     (response) => ({ ok: true as const, body: response.body }),
     (error: unknown) => ({ ok: false as const, error }),
   );
@@ -129,7 +141,7 @@ describe("fetch exchange: shared abort signals", () => {
     const quick = get(send, { timeout: 20 });
     await tick();
     expect(held[1]!.signal).not.toBe(held[0]!.signal);
-    expect((await quick as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
+    expect(((await quick) as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
     held[0]!.answer();
     expect((await plain).ok).toBe(true);
   });
@@ -159,7 +171,7 @@ describe("fetch exchange: shared abort signals", () => {
 
   it("headers that arrive after their attempt gave up are not read: the body is cancelled at once", async () => {
     const { held, first: abandoned, second: sibling } = await staggeredPair();
-    expect((await abandoned as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
+    expect(((await abandoned) as { error: unknown }).error).toBeInstanceOf(TwilioTimeoutError);
     // The sibling keeps the shared signal live, so the abandoned request is still running: its answer comes in late.
     expect(held[0]!.signal.aborted).toBe(false);
     const late = held[0]!.stall();

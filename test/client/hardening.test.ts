@@ -18,34 +18,62 @@ import type { AddressInfo } from "node:net";
 const room = { sid: ROOM_SID, unique_name: "standup" };
 
 describe("ids that change the path", () => {
-  it.each([".", ".."])("regression: rooms.participants(%j) sent GET /v1/Rooms/Participants; now refused before any request", async (id) => {
-    const { fetch, calls } = scriptedFetch(json(200, room));
-    const video = client(fetch);
-    expect(() => video.rooms.participants(id)).toThrow(TwilioArgumentError);
-    await expect(video.rooms.get(id)).rejects.toBeInstanceOf(TwilioArgumentError);
-    expect(calls).toHaveLength(0);
-    // Dots inside a name are fine.
-    await video.rooms.get("v1.2-standup.");
-    expect(calls[0]!.url.pathname).toBe("/v1/Rooms/v1.2-standup.");
-  });
+  it.each([".", ".."])(
+    "regression: rooms.participants(%j) sent GET /v1/Rooms/Participants; now refused before any request",
+    async (id) => {
+      const { fetch, calls } = scriptedFetch(json(200, room));
+      const video = client(fetch);
+      expect(() => video.rooms.participants(id)).toThrow(TwilioArgumentError);
+      await expect(video.rooms.get(id)).rejects.toBeInstanceOf(TwilioArgumentError);
+      expect(calls).toHaveLength(0);
+      // Dots inside a name are fine.
+      await video.rooms.get("v1.2-standup.");
+      expect(calls[0]!.url.pathname).toBe("/v1/Rooms/v1.2-standup.");
+    },
+  );
 });
 
 describe("numeric options are checked at construction", () => {
   const bad: Array<[string, unknown]> = [
-    ["timeoutMs", Infinity], ["timeoutMs", 1.5], ["timeoutMs", 2 ** 33], ["timeoutMs", 0], ["timeoutMs", -1], ["timeoutMs", Number.NaN], ["timeoutMs", "100"],
-    ["maxRetries", -1], ["maxRetries", 1.5], ["maxRetries", Infinity],
-    ["baseDelayMs", -1], ["baseDelayMs", Infinity], ["maxDelayMs", 2 ** 33], ["maxRetryAfterMs", Number.NaN],
-    ["maxResponseBytes", 0], ["maxResponseBytes", 1.5], ["maxResponseBytes", Infinity],
+    ["timeoutMs", Infinity],
+    ["timeoutMs", 1.5],
+    ["timeoutMs", 2 ** 33],
+    ["timeoutMs", 0],
+    ["timeoutMs", -1],
+    ["timeoutMs", Number.NaN],
+    ["timeoutMs", "100"],
+    ["maxRetries", -1],
+    ["maxRetries", 1.5],
+    ["maxRetries", Infinity],
+    ["baseDelayMs", -1],
+    ["baseDelayMs", Infinity],
+    ["maxDelayMs", 2 ** 33],
+    ["maxRetryAfterMs", Number.NaN],
+    ["maxResponseBytes", 0],
+    ["maxResponseBytes", 1.5],
+    ["maxResponseBytes", Infinity],
   ];
-  it.each(bad)("regression: %s = %s passed the constructor and failed every call; now a TwilioConfigError", (name, value) => {
-    const { fetch } = scriptedFetch(json(200, room));
-    expect(() => client(fetch, { [name]: value })).toThrow(TwilioConfigError);
-    expect(() => client(fetch, { [name]: value })).toThrow(new RegExp(`^${name} must be`));
-  });
+  it.each(bad)(
+    "regression: %s = %s passed the constructor and failed every call; now a TwilioConfigError",
+    (name, value) => {
+      const { fetch } = scriptedFetch(json(200, room));
+      expect(() => client(fetch, { [name]: value })).toThrow(TwilioConfigError);
+      expect(() => client(fetch, { [name]: value })).toThrow(new RegExp(`^${name} must be`));
+    },
+  );
 
   it("accepts the documented ranges", () => {
     const { fetch } = scriptedFetch(json(200, room));
-    expect(() => client(fetch, { timeoutMs: 2 ** 31 - 1, maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0.5, maxRetryAfterMs: 0, maxResponseBytes: 1 })).not.toThrow();
+    expect(() =>
+      client(fetch, {
+        timeoutMs: 2 ** 31 - 1,
+        maxRetries: 0,
+        baseDelayMs: 0,
+        maxDelayMs: 0.5,
+        maxRetryAfterMs: 0,
+        maxResponseBytes: 1,
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -76,13 +104,25 @@ describe.each(TRANSPORTS)("responses the client must not trust, over %s", (kind)
   });
 
   it("regression: an endless body was buffered until memory ran out; now it stops at maxResponseBytes", async () => {
-    s = await scripted(kind, () => new Response(new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(64 * 1024).fill(0x20)) }), { status: 200 }));
+    s = await scripted(
+      kind,
+      () =>
+        new Response(new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(64 * 1024).fill(0x20)) }), {
+          status: 200,
+        }),
+    );
     if (kind === "node") {
       // The loopback server buffers a reply before sending it; an endless one is tested at the exchange below.
       await s.close();
-      s = await scripted(kind, new Response(" ".repeat(300_000), { status: 200, headers: { "content-type": "application/json" } }));
+      s = await scripted(
+        kind,
+        new Response(" ".repeat(300_000), { status: 200, headers: { "content-type": "application/json" } }),
+      );
     }
-    const error = await s.client({ maxResponseBytes: 100_000, maxRetries: 3 }).rooms.get(ROOM_SID).catch((e: unknown) => e);
+    const error = await s
+      .client({ maxResponseBytes: 100_000, maxRetries: 3 })
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioResponseTooLargeError);
     expect(error).toBeInstanceOf(TwilioProtocolError);
     expect((error as TwilioResponseTooLargeError).maxBytes).toBe(100_000);
@@ -93,7 +133,9 @@ describe.each(TRANSPORTS)("responses the client must not trust, over %s", (kind)
   it("a body just under the cap is read", async () => {
     const body = JSON.stringify({ ...room, pad: "x".repeat(5000) });
     s = await scripted(kind, new Response(body, { status: 200 }));
-    await expect(s.client({ maxResponseBytes: Buffer.byteLength(body) }).rooms.get(ROOM_SID)).resolves.toMatchObject(room);
+    await expect(s.client({ maxResponseBytes: Buffer.byteLength(body) }).rooms.get(ROOM_SID)).resolves.toMatchObject(
+      room,
+    );
   });
 
   it.each([
@@ -101,16 +143,24 @@ describe.each(TRANSPORTS)("responses the client must not trust, over %s", (kind)
     ["truncated JSON", '{"sid": "RM5a1f9e3c7d2b4a6e8f0c1d2'],
   ])("regression: a 2xx with %s threw a raw SyntaxError; now a TwilioProtocolError", async (_what, body) => {
     s = await scripted(kind, new Response(body, { status: 200, headers: { "content-type": "text/html" } }));
-    const error = await s.client().rooms.get(ROOM_SID).catch((e: unknown) => e);
+    const error = await s
+      .client()
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioProtocolError);
     expect((error as Error).message).toContain("not JSON");
   });
 
   it("regression: a redirect to a foreign host was followed and its answer returned as Twilio's", async () => {
     s = await scripted(kind, (call: Call) =>
-      call.url.pathname.startsWith("/v1/") ? new Response("", { status: 307, headers: { location: "https://evil.example/v1/Rooms/x" } }) : json(200, { sid: "RMevil" }),
+      call.url.pathname.startsWith("/v1/")
+        ? new Response("", { status: 307, headers: { location: "https://evil.example/v1/Rooms/x" } })
+        : json(200, { sid: "RMevil" }),
     );
-    const error = await s.client().rooms.get(ROOM_SID).catch((e: unknown) => e);
+    const error = await s
+      .client()
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioProtocolError);
     expect((error as Error).message).toContain("never follow redirects");
     expect(s.calls).toHaveLength(1);
@@ -124,7 +174,10 @@ describe.each(TRANSPORTS)("responses the client must not trust, over %s", (kind)
 
   it("error bodies are still typed API errors", async () => {
     s = await scripted(kind, json(404, { code: 20404, message: "not found", status: 404 }));
-    const error = (await s.client().rooms.get(ROOM_SID).catch((e: unknown) => e)) as TwilioApiError;
+    const error = (await s
+      .client()
+      .rooms.get(ROOM_SID)
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error.code).toBe(20404);
   });
@@ -144,7 +197,11 @@ describe("the node:http exchange", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/Rooms`;
-      const error = await nodeExchange()({ method: "GET", url, headers: {} }, { aborted: false, reason: undefined, onabort: null }, 200_000).catch((e: unknown) => e);
+      const error = await nodeExchange()(
+        { method: "GET", url, headers: {} },
+        { aborted: false, reason: undefined, onabort: null },
+        200_000,
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TwilioResponseTooLargeError);
       expect(written).toBeLessThan(50_000_000);
     } finally {
@@ -152,15 +209,18 @@ describe("the node:http exchange", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
-  it("reads headers from the raw list: any case, repeats joined with \", \" as fetch does, Content-Length declared in any case", async () => {
+  it('reads headers from the raw list: any case, repeats joined with ", " as fetch does, Content-Length declared in any case', async () => {
     const server = createServer((_req, res) => {
-      res.writeHead(200, [
-        ["Content-Type", "application/json"],
-        ["X-Twilio-Thing", "a"],
-        ["x-twilio-thing", "b"],
-        ["Twilio-Request-Id", "RQ1"],
-        ["CONTENT-LENGTH", "2"],
-      ].flat());
+      res.writeHead(
+        200,
+        [
+          ["Content-Type", "application/json"],
+          ["X-Twilio-Thing", "a"],
+          ["x-twilio-thing", "b"],
+          ["Twilio-Request-Id", "RQ1"],
+          ["CONTENT-LENGTH", "2"],
+        ].flat(),
+      );
       res.end("{}");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -174,9 +234,16 @@ describe("the node:http exchange", () => {
       expect(response.headers.get("absent")).toBeNull();
       const seen: string[] = [];
       response.headers.forEach((value, name) => seen.push(`${name}=${value}`));
-      expect(seen.slice(0, 4)).toEqual(["content-type=application/json", "x-twilio-thing=a, b", "twilio-request-id=RQ1", "content-length=2"]);
+      expect(seen.slice(0, 4)).toEqual([
+        "content-type=application/json",
+        "x-twilio-thing=a, b",
+        "twilio-request-id=RQ1",
+        "content-length=2",
+      ]);
       // The declared length alone refuses a body over the cap, before any byte of it is read.
-      await expect(nodeExchange()({ method: "GET", url, headers: {} }, attempt(), 1)).rejects.toBeInstanceOf(TwilioResponseTooLargeError);
+      await expect(nodeExchange()({ method: "GET", url, headers: {} }, attempt(), 1)).rejects.toBeInstanceOf(
+        TwilioResponseTooLargeError,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -189,7 +256,9 @@ describe("pagination hardening", () => {
     json(200, {
       rooms: [{ ...room, sid: `RM${n.toString(16).padStart(32, "0")}` }],
       meta: {
-        key: "rooms", page: n, page_size: 1,
+        key: "rooms",
+        page: n,
+        page_size: 1,
         url: `${base}/v1/Rooms?PageSize=1&Page=${n}`,
         next_page_url: next === null ? null : `${base}/v1/Rooms?PageSize=1&Page=${next}&PageToken=PT${next}`,
       },
@@ -218,7 +287,12 @@ describe("pagination hardening", () => {
       const n = Number(call.url.searchParams.get("Page") ?? 0);
       return page(base, n, n < 2 ? n + 1 : null);
     });
-    const video = createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, fetch, baseUrl: `${base}/` });
+    const video = createVideoClient({
+      apiKeySid: API_KEY_SID,
+      apiKeySecret: API_KEY_SECRET,
+      fetch,
+      baseUrl: `${base}/`,
+    });
     expect(await video.rooms.all({}, { pageSize: 1 })).toHaveLength(3);
     expect(calls.map((c) => c.url.pathname)).toEqual(["/twilio/v1/Rooms", "/twilio/v1/Rooms", "/twilio/v1/Rooms"]);
     expect(calls.every((c) => c.headers.get("authorization")?.startsWith("Basic "))).toBe(true);
@@ -226,7 +300,12 @@ describe("pagination hardening", () => {
 
   it("a next page outside the base path is refused, even on the same host", async () => {
     const { fetch, calls } = scriptedFetch(page("https://proxy.example/other", 0, 1));
-    const video = createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, fetch, baseUrl: "https://proxy.example/twilio" });
+    const video = createVideoClient({
+      apiKeySid: API_KEY_SID,
+      apiKeySecret: API_KEY_SECRET,
+      fetch,
+      baseUrl: "https://proxy.example/twilio",
+    });
     await expect(video.rooms.all({}, { pageSize: 1 })).rejects.toBeInstanceOf(TwilioProtocolError);
     expect(calls).toHaveLength(1);
   });

@@ -18,7 +18,12 @@ export function scriptedFetch(...replies: Reply[]) {
   const calls: Call[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    const call = { method: request.method, url: new URL(request.url), headers: request.headers, body: await request.text() };
+    const call = {
+      method: request.method,
+      url: new URL(request.url),
+      headers: request.headers,
+      body: await request.text(),
+    };
     calls.push(call);
     const reply = replies[Math.min(calls.length - 1, replies.length - 1)]!;
     return typeof reply === "function" ? reply(call, calls.length - 1) : reply.clone();
@@ -30,7 +35,12 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-export function twilioError(status: number, code: number, message = "error", headers: Record<string, string> = {}): Response {
+export function twilioError(
+  status: number,
+  code: number,
+  message = "error",
+  headers: Record<string, string> = {},
+): Response {
   return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, headers);
 }
 

@@ -2,7 +2,14 @@
 // URL and of headers, how two sets of hooks combine, and when debug output
 // is on.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { combineHooks, debugFromEnvironment, debugHooks, redactHeaders, redactUrl, type ClientEvent } from "../../src/core/hooks.js";
+import {
+  combineHooks,
+  debugFromEnvironment,
+  debugHooks,
+  redactHeaders,
+  redactUrl,
+  type ClientEvent,
+} from "../../src/core/hooks.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -37,12 +44,27 @@ describe("redactUrl", () => {
 
 describe("redactHeaders", () => {
   it("lower-cases names and redacts credential headers from a plain object", () => {
-    const shown = redactHeaders({ Authorization: "Basic abc", "X-Twilio-Signature": "sig", Cookie: "c", Accept: "application/json" });
-    expect(shown).toEqual({ authorization: "[redacted]", "x-twilio-signature": "[redacted]", cookie: "[redacted]", accept: "application/json" });
+    const shown = redactHeaders({
+      Authorization: "Basic abc",
+      "X-Twilio-Signature": "sig",
+      Cookie: "c",
+      Accept: "application/json",
+    });
+    expect(shown).toEqual({
+      authorization: "[redacted]",
+      "x-twilio-signature": "[redacted]",
+      cookie: "[redacted]",
+      accept: "application/json",
+    });
   });
 
   it("reads a Headers object through forEach, redacting set-cookie, proxy-authorization and x-api-key", () => {
-    const headers = new Headers({ "set-cookie": "s", "proxy-authorization": "p", "x-api-key": "k", "twilio-request-id": "RQ1" });
+    const headers = new Headers({
+      "set-cookie": "s",
+      "proxy-authorization": "p",
+      "x-api-key": "k",
+      "twilio-request-id": "RQ1",
+    });
     expect(redactHeaders(headers)).toEqual({
       "set-cookie": "[redacted]",
       "proxy-authorization": "[redacted]",
@@ -65,7 +87,12 @@ describe("combineHooks", () => {
   it("runs both, first then second, and the second even when the first throws", () => {
     const seen: string[] = [];
     const both = combineHooks(
-      { onRequest: () => { seen.push("a"); throw new Error("a failed"); } },
+      {
+        onRequest: () => {
+          seen.push("a");
+          throw new Error("a failed");
+        },
+      },
       { onRequest: () => void seen.push("b") },
     )!;
     expect(() => both.onRequest!(event)).toThrow("a failed");
@@ -88,8 +115,27 @@ describe("debug output", () => {
     const hooks = debugHooks();
     const events: ClientEvent[] = [
       { type: "request", method: "GET", url: "u", headers: {}, attempt: 0 },
-      { type: "response", method: "GET", url: "u", status: 200, headers: {}, attempt: 0, durationMs: 1, requestId: null },
-      { type: "retry", method: "GET", url: "u", attempt: 0, status: 503, error: null, durationMs: 1, delayMs: 2, retryAfter: false },
+      {
+        type: "response",
+        method: "GET",
+        url: "u",
+        status: 200,
+        headers: {},
+        attempt: 0,
+        durationMs: 1,
+        requestId: null,
+      },
+      {
+        type: "retry",
+        method: "GET",
+        url: "u",
+        attempt: 0,
+        status: 503,
+        error: null,
+        durationMs: 1,
+        delayMs: 2,
+        retryAfter: false,
+      },
     ];
     hooks.onRequest(events[0] as never);
     hooks.onResponse(events[1] as never);

@@ -91,14 +91,21 @@ describe("which next_page_url is followed", () => {
   });
 
   it("repeated query parameters travel as they came, in order", async () => {
-    const { fetch, calls } = scriptedFetch(page([room(1)], `${BASE}/v1/Rooms?Status=a&Status=b&Status=c&PageToken=PT1`), page([], null));
+    const { fetch, calls } = scriptedFetch(
+      page([room(1)], `${BASE}/v1/Rooms?Status=a&Status=b&Status=c&PageToken=PT1`),
+      page([], null),
+    );
     await client(fetch).rooms.all();
     expect(calls[1]!.url.searchParams.getAll("Status")).toEqual(["a", "b", "c"]);
     expect(calls[1]!.url.searchParams.get("PageToken")).toBe("PT1");
   });
 
   it("a path one segment longer or shorter than the list's is refused", async () => {
-    for (const next of [`${BASE}/v1/Rooms/extra?PageToken=1`, `${BASE}/v1?PageToken=1`, `${BASE}/v2/Rooms?PageToken=1`]) {
+    for (const next of [
+      `${BASE}/v1/Rooms/extra?PageToken=1`,
+      `${BASE}/v1?PageToken=1`,
+      `${BASE}/v2/Rooms?PageToken=1`,
+    ]) {
       const { fetch, calls } = scriptedFetch(page([room(1)], next));
       const error = await failure(client(fetch).rooms.all());
       expect(error).toBeInstanceOf(TwilioProtocolError);
@@ -181,7 +188,9 @@ describe("the iterator protocol", () => {
 
   it("after an error the iterator is finished and sends nothing more", async () => {
     let n = 0;
-    const { fetch, calls } = scriptedFetch((_call: Call) => (n++ === 0 ? json(500, { code: 20500, message: "x" }) : page([room(1)], null)));
+    const { fetch, calls } = scriptedFetch((_call: Call) =>
+      n++ === 0 ? json(500, { code: 20500, message: "x" }) : page([room(1)], null),
+    );
     const iterator = client(fetch, { maxRetries: 0 }).rooms.iterate();
     await expect(iterator.next()).rejects.toThrow("20500");
     expect(await iterator.next()).toEqual({ value: undefined, done: true });
@@ -215,6 +224,9 @@ describe("a list under a path parameter", () => {
       json(200, { participants: [{}], meta: { key: "participants", next_page_url: null } }),
     );
     await client(fetch).rooms.participants(ROOM_SID).all();
-    expect(calls.map((c) => c.url.pathname)).toEqual([`/v1/Rooms/${ROOM_SID}/Participants`, `/v1/Rooms/${ROOM_SID}/Participants`]);
+    expect(calls.map((c) => c.url.pathname)).toEqual([
+      `/v1/Rooms/${ROOM_SID}/Participants`,
+      `/v1/Rooms/${ROOM_SID}/Participants`,
+    ]);
   });
 });

@@ -17,7 +17,8 @@ describe.each(TRANSPORTS)("media subresources over %s", (kind) => {
     s = undefined;
   });
   /** The media host: another origin than the API's (the loopback server under another name for node). */
-  const mediaOrigin = (on: Scripted) => (kind === "fetch" ? "https://media.example-storage.test" : on.origin.replace("127.0.0.1", "localhost"));
+  const mediaOrigin = (on: Scripted) =>
+    kind === "fetch" ? "https://media.example-storage.test" : on.origin.replace("127.0.0.1", "localhost");
   const signed = (on: Scripted) => `${mediaOrigin(on)}${SIGNED_PATH}${SIGNED_QUERY}`;
   /** Replies computed once the origin is known. */
   async function script(make: (signedUrl: string) => Reply) {
@@ -55,7 +56,9 @@ describe.each(TRANSPORTS)("media subresources over %s", (kind) => {
 
   it("media that is not ready yet is a typed 404", async () => {
     const on = await script(() => twilioError(404, 20404, "Media not available"));
-    const error = (await clientOf(on).recordings.media(RT).catch((e: unknown) => e)) as TwilioApiError;
+    const error = (await clientOf(on)
+      .recordings.media(RT)
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error).toBeInstanceOf(TwilioApiError);
     expect(error.status).toBe(404);
     expect(error.code).toBe(20404);
@@ -65,14 +68,19 @@ describe.each(TRANSPORTS)("media subresources over %s", (kind) => {
     const on = await script((url) => redirect({ redirect_to: url }, url));
     await expect(clientOf(on).recordings.media(RT, { ttl: 0 })).rejects.toBeInstanceOf(TwilioArgumentError);
     await expect(clientOf(on).recordings.media(RT, { ttl: 3601 })).rejects.toBeInstanceOf(TwilioArgumentError);
-    await expect(clientOf(on).recordings.media(RT, { contentDisposition: "download" })).rejects.toBeInstanceOf(TwilioArgumentError);
+    await expect(clientOf(on).recordings.media(RT, { contentDisposition: "download" })).rejects.toBeInstanceOf(
+      TwilioArgumentError,
+    );
     expect(on.calls).toHaveLength(0);
   });
 
   it("download streams the file from the signed URL without the Authorization header", async () => {
     const bytes = new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3]);
-    const on = await script((url) => (call: Call) =>
-      isApi(call) ? redirect({ redirect_to: url }, url) : new Response(bytes, { status: 200, headers: { "content-type": "audio/x-matroska" } }),
+    const on = await script(
+      (url) => (call: Call) =>
+        isApi(call)
+          ? redirect({ redirect_to: url }, url)
+          : new Response(bytes, { status: 200, headers: { "content-type": "audio/x-matroska" } }),
     );
     const response = await clientOf(on).rooms.recordings("RM5a1f9e3c7d2b4a6e8f0c1d2e3f4a5b6c").download(RT);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
@@ -83,8 +91,13 @@ describe.each(TRANSPORTS)("media subresources over %s", (kind) => {
   });
 
   it("a failed download names the media URL without its signature", async () => {
-    const on = await script((url) => (call: Call) => (isApi(call) ? redirect({ redirect_to: url }, url) : new Response("AccessDenied", { status: 403 })));
-    const error = (await clientOf(on).recordings.download(RT).catch((e: unknown) => e)) as TwilioApiError;
+    const on = await script(
+      (url) => (call: Call) =>
+        isApi(call) ? redirect({ redirect_to: url }, url) : new Response("AccessDenied", { status: 403 }),
+    );
+    const error = (await clientOf(on)
+      .recordings.download(RT)
+      .catch((e: unknown) => e)) as TwilioApiError;
     expect(error.status).toBe(403);
     expect(error.url).toBe(`${mediaOrigin(on)}${SIGNED_PATH}`);
     expect(JSON.stringify(error)).not.toContain("Signature=");
@@ -94,7 +107,9 @@ describe.each(TRANSPORTS)("media subresources over %s", (kind) => {
     const on = await script((url) => (call: Call) => (isApi(call) ? redirect({ redirect_to: url }, url) : HANG));
     const controller = new AbortController();
     const reason = new Error("user gave up");
-    const outcome = clientOf(on).recordings.download(RT, {}, { signal: controller.signal }).catch((e: unknown) => e);
+    const outcome = clientOf(on)
+      .recordings.download(RT, {}, { signal: controller.signal })
+      .catch((e: unknown) => e);
     await vi.waitFor(() => expect(on.calls).toHaveLength(2));
     controller.abort(reason);
     expect(await outcome).toBe(reason);

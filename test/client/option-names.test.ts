@@ -63,9 +63,13 @@ describe("createVideoClient refuses option names it does not know", () => {
   it("the Node entry point takes `agent` and checks its names; the core one refuses `agent`", () => {
     const base = { apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET };
     expect(() => createNodeClient({ ...base, agent: { maxSockets: 4, idleSocketMs: 1000 } })).not.toThrow();
-    expect(configError(() => createNodeClient({ ...base, agent: { maxSocket: 4 } as never })).message).toContain('"maxSockets"');
+    expect(configError(() => createNodeClient({ ...base, agent: { maxSocket: 4 } as never })).message).toContain(
+      '"maxSockets"',
+    );
     expect(configError(() => createNodeClient({ ...base, agents: {} } as never)).message).toContain('"agent"');
-    expect(configError(() => client(scriptedFetch().fetch, { agent: {} } as VideoClientOptions)).message).toContain('unknown option "agent"');
+    expect(configError(() => client(scriptedFetch().fetch, { agent: {} } as VideoClientOptions)).message).toContain(
+      'unknown option "agent"',
+    );
   });
 
   it("options that are not an object are a TwilioConfigError, not a TypeError", () => {
@@ -74,7 +78,9 @@ describe("createVideoClient refuses option names it does not know", () => {
   });
 
   it("validateResponses takes off, warn or throw only", () => {
-    expect(configError(() => client(scriptedFetch().fetch, { validateResponses: "warm" as never })).message).toContain('got "warm"');
+    expect(configError(() => client(scriptedFetch().fetch, { validateResponses: "warm" as never })).message).toContain(
+      'got "warm"',
+    );
   });
 
   it("a numeric option holding an object without a prototype is a TwilioConfigError (regression: String() of it threw a TypeError)", () => {
@@ -119,7 +125,9 @@ describe("per-call options", () => {
   it("iterate() and all() take limit and pageSize besides the call options", async () => {
     const { fetch, calls } = scriptedFetch(json(200, { rooms: [], meta: { key: "rooms", next_page_url: null } }));
     const video = client(fetch);
-    expect(configError(() => video.rooms.iterate({}, { page_size: 5 } as never)).message).toContain('did you mean "pageSize"?');
+    expect(configError(() => video.rooms.iterate({}, { page_size: 5 } as never)).message).toContain(
+      'did you mean "pageSize"?',
+    );
     expect((await rejection(video.rooms.all({}, { limt: 5 } as never))).message).toContain('did you mean "limit"?');
     expect(calls).toHaveLength(0);
     await expect(video.rooms.all({}, { limit: 5, pageSize: 5, timeout: 1000 })).resolves.toEqual([]);
@@ -127,7 +135,9 @@ describe("per-call options", () => {
 
   it("media options", async () => {
     const { fetch, calls } = scriptedFetch(json(302, { redirect_to: "https://media.example/x" }));
-    const error = await rejection(client(fetch).recordings.media("RT2d4f6a8c0e1f3a5b7d9c1e2f4a6b8d0c", { TTL: 60 } as never));
+    const error = await rejection(
+      client(fetch).recordings.media("RT2d4f6a8c0e1f3a5b7d9c1e2f4a6b8d0c", { TTL: 60 } as never),
+    );
     expect(error.message).toContain('did you mean "ttl"?');
     expect(calls).toHaveLength(0);
   });
@@ -150,9 +160,9 @@ describe("the server helpers' options", () => {
   });
 
   it("createStatusCallbackHandler, and its bad values are TwilioConfigError too (was TypeError)", () => {
-    expect(configError(() => createStatusCallbackHandler({ authToken: TOKEN, on: {}, onerror: () => {} } as never)).message).toContain(
-      'did you mean "onError"?',
-    );
+    expect(
+      configError(() => createStatusCallbackHandler({ authToken: TOKEN, on: {}, onerror: () => {} } as never)).message,
+    ).toContain('did you mean "onError"?');
     configError(() => createStatusCallbackHandler({ authToken: "", on: {} }));
     configError(() => createStatusCallbackHandler({ authToken: TOKEN, url: "/relative", on: {} }));
     configError(() => createStatusCallbackHandler({ authToken: TOKEN, maxBodyBytes: 0, on: {} }));
@@ -161,7 +171,9 @@ describe("the server helpers' options", () => {
 
   it("verifyStatusCallback", async () => {
     const request = new Request("https://example.com/cb", { method: "POST", body: "" });
-    const error = await rejection(verifyStatusCallback(request, { authToken: TOKEN, URL: "https://example.com/cb" } as never));
+    const error = await rejection(
+      verifyStatusCallback(request, { authToken: TOKEN, URL: "https://example.com/cb" } as never),
+    );
     expect(error.message).toContain('did you mean "url"?');
   });
 });

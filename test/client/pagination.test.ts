@@ -24,9 +24,15 @@ function participantsApi(total: number, options: { nextOrigin?: string; nextPath
     return json(200, {
       participants: items,
       meta: {
-        page, page_size: size, key: "participants", url: url(page), first_page_url: url(0),
+        page,
+        page_size: size,
+        key: "participants",
+        url: url(page),
+        first_page_url: url(0),
         previous_page_url: page > 0 ? url(page - 1) : null,
-        next_page_url: hasNext ? `${options.nextOrigin ?? BASE}${options.nextPath ?? path}?Status=connected&PageSize=${size}&Page=${page + 1}&PageToken=PT${page + 1}` : null,
+        next_page_url: hasNext
+          ? `${options.nextOrigin ?? BASE}${options.nextPath ?? path}?Status=connected&PageSize=${size}&Page=${page + 1}&PageToken=PT${page + 1}`
+          : null,
       },
     });
   };
@@ -36,7 +42,8 @@ describe("pagination", () => {
   it("iterates every item across pages, following next_page_url with its token and filters", async () => {
     const { fetch, calls } = scriptedFetch(participantsApi(7));
     const seen: string[] = [];
-    for await (const p of client(fetch).rooms.participants(ROOM).iterate({ Status: "connected" }, { pageSize: 3 })) seen.push(p.identity!);
+    for await (const p of client(fetch).rooms.participants(ROOM).iterate({ Status: "connected" }, { pageSize: 3 }))
+      seen.push(p.identity!);
     expect(seen).toEqual(Array.from({ length: 7 }, (_, i) => `user-${i}`));
     expect(calls.map((c) => c.url.search)).toEqual([
       "?Status=connected&PageSize=3",
@@ -82,7 +89,9 @@ describe("pagination", () => {
 
   it("refuses a next_page_url that points at another resource", async () => {
     const { fetch } = scriptedFetch(participantsApi(10, { nextPath: "/v1/Compositions" }));
-    await expect(client(fetch).rooms.participants(ROOM).all({}, { pageSize: 5 })).rejects.toThrow(/refusing next_page_url/);
+    await expect(client(fetch).rooms.participants(ROOM).all({}, { pageSize: 5 })).rejects.toThrow(
+      /refusing next_page_url/,
+    );
   });
 
   it("follows a next_page_url that names the room by SID after a list by unique name", async () => {
@@ -104,7 +113,15 @@ describe("the list iterator behaves as an async generator", () => {
     const { fetch, calls } = scriptedFetch(participantsApi(5));
     const it = client(fetch).rooms.participants(ROOM).iterate({}, { pageSize: 2 });
     const results = await Promise.all(Array.from({ length: 7 }, () => it.next()));
-    expect(results.map((r) => (r.done ? "done" : r.value.identity))).toEqual(["user-0", "user-1", "user-2", "user-3", "user-4", "done", "done"]);
+    expect(results.map((r) => (r.done ? "done" : r.value.identity))).toEqual([
+      "user-0",
+      "user-1",
+      "user-2",
+      "user-3",
+      "user-4",
+      "done",
+      "done",
+    ]);
     expect(calls).toHaveLength(3);
   });
 

@@ -2,9 +2,23 @@
 // observability hooks. Every wait goes through an injected sleep or is 0 ms;
 // no test depends on how fast the machine is.
 import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
-import { TwilioApiError, TwilioArgumentError, TwilioTimeoutError, type ClientEvent, type Room, type WithResponse } from "../../src/index.js";
+import {
+  TwilioApiError,
+  TwilioArgumentError,
+  TwilioTimeoutError,
+  type ClientEvent,
+  type Room,
+  type WithResponse,
+} from "../../src/index.js";
 import { redactHeaders, redactUrl } from "../../src/core/hooks.js";
-import { createTransport, parseRetryAfter, type Exchange, type TransportOptions, type WireRequest, type WireResponse } from "../../src/core/transport.js";
+import {
+  createTransport,
+  parseRetryAfter,
+  type Exchange,
+  type TransportOptions,
+  type WireRequest,
+  type WireResponse,
+} from "../../src/core/transport.js";
 import { API_KEY_SECRET, API_KEY_SID, ROOM_SID, client, json, scriptedFetch, twilioError } from "./helpers.js";
 import { HANG, TRANSPORTS, scripted, type Scripted } from "./transports.js";
 
@@ -20,7 +34,10 @@ afterEach(() => {
 });
 
 /** An exchange answering from a list of WireResponses (last repeats), with injected clock and sleep in the transport. */
-function wireTransport(answers: Array<Partial<WireResponse> & { status: number }>, overrides: Partial<TransportOptions> = {}) {
+function wireTransport(
+  answers: Array<Partial<WireResponse> & { status: number }>,
+  overrides: Partial<TransportOptions> = {},
+) {
   const waits: number[] = [];
   let calls = 0;
   const exchange: Exchange = async (request) => {
@@ -44,7 +61,12 @@ function wireTransport(answers: Array<Partial<WireResponse> & { status: number }
 }
 
 const GET: WireRequest = { method: "GET", url: `${ORIGIN}/v1/Rooms`, headers: {} };
-const POST: WireRequest = { method: "POST", url: `${ORIGIN}/v1/Rooms`, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Type=go" };
+const POST: WireRequest = {
+  method: "POST",
+  url: `${ORIGIN}/v1/Rooms`,
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: "Type=go",
+};
 const retryAfter = (status: number, value: string) => ({ status, headers: new Headers({ "retry-after": value }) });
 
 describe("per-call options: timeout, maxRetries, signal, headers", () => {
@@ -68,7 +90,9 @@ describe("per-call options: timeout, maxRetries, signal, headers", () => {
     });
     const hanging: typeof globalThis.fetch = (input, init) => {
       if (!slow) {
-        return new Promise((_, reject) => init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason), { once: true }));
+        return new Promise((_, reject) =>
+          init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason), { once: true }),
+        );
       }
       return fetch(input, init);
     };
@@ -83,7 +107,10 @@ describe("per-call options: timeout, maxRetries, signal, headers", () => {
   it("the call's timeout applies to every retry of a GET", async () => {
     const s = await scripted("fetch", HANG);
     try {
-      const error = await s.client({ timeoutMs: 20_000, maxRetries: 3, ...FAST }).rooms.get(ROOM_SID, { timeout: 10, maxRetries: 1 }).catch((e: unknown) => e);
+      const error = await s
+        .client({ timeoutMs: 20_000, maxRetries: 3, ...FAST })
+        .rooms.get(ROOM_SID, { timeout: 10, maxRetries: 1 })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TwilioTimeoutError);
       expect(s.calls).toHaveLength(2);
     } finally {
@@ -92,8 +119,18 @@ describe("per-call options: timeout, maxRetries, signal, headers", () => {
   });
 
   it.each([
-    ["timeout", -1], ["timeout", 0], ["timeout", Number.NaN], ["timeout", 1.5], ["timeout", Infinity], ["timeout", 2 ** 31], ["timeout", "100"],
-    ["maxRetries", -1], ["maxRetries", Number.NaN], ["maxRetries", 0.5], ["maxRetries", 101], ["maxRetries", "2"],
+    ["timeout", -1],
+    ["timeout", 0],
+    ["timeout", Number.NaN],
+    ["timeout", 1.5],
+    ["timeout", Infinity],
+    ["timeout", 2 ** 31],
+    ["timeout", "100"],
+    ["maxRetries", -1],
+    ["maxRetries", Number.NaN],
+    ["maxRetries", 0.5],
+    ["maxRetries", 101],
+    ["maxRetries", "2"],
   ])("%s = %s rejects with TwilioArgumentError before anything is sent", async (name, value) => {
     const { fetch, calls } = scriptedFetch(json(200, ROOM));
     const video = client(fetch);
@@ -131,7 +168,11 @@ describe("per-call options: timeout, maxRetries, signal, headers", () => {
   it("work through openapi-fetch middleware too", async () => {
     const { fetch, calls } = scriptedFetch(twilioError(503, 20503));
     const seen: string[] = [];
-    const video = client(fetch, { maxRetries: 2, ...FAST, middleware: [{ onRequest: ({ request }) => void seen.push(request.method) }] });
+    const video = client(fetch, {
+      maxRetries: 2,
+      ...FAST,
+      middleware: [{ onRequest: ({ request }) => void seen.push(request.method) }],
+    });
     await expect(video.rooms.get(ROOM_SID, { maxRetries: 0 })).rejects.toBeInstanceOf(TwilioApiError);
     expect(calls).toHaveLength(1);
     await expect(video.rooms.get(ROOM_SID)).rejects.toBeInstanceOf(TwilioApiError);
@@ -164,7 +205,8 @@ describe("Retry-After", () => {
     expect(parseRetryAfter("Thu Jan  1 12:00:05 2026", now)).toBe(5000);
     expect(parseRetryAfter("Wed, 31 Dec 2025 12:00:00 GMT", now)).toBe(0); // already past
     // Date.parse alone would read "-1" and "1.5" as dates in 2001.
-    for (const bogus of ["-1", "1.5", "soon", "", "1e3", "0x10", "Thu, 99 Foo 2026"]) expect(parseRetryAfter(bogus, now), bogus).toBeUndefined();
+    for (const bogus of ["-1", "1.5", "soon", "", "1e3", "0x10", "Thu, 99 Foo 2026"])
+      expect(parseRetryAfter(bogus, now), bogus).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
@@ -191,24 +233,35 @@ describe("Retry-After", () => {
   });
 
   it("falls back to the backoff on a bogus value", async () => {
-    const t = wireTransport([retryAfter(503, "-5"), retryAfter(503, "later"), retryAfter(503, "2.5"), { status: 200 }], { maxRetries: 3, baseDelayMs: 100 });
+    const t = wireTransport(
+      [retryAfter(503, "-5"), retryAfter(503, "later"), retryAfter(503, "2.5"), { status: 200 }],
+      { maxRetries: 3, baseDelayMs: 100 },
+    );
     await t.send(GET);
     expect(t.waits).toEqual([100, 200, 400]);
   });
 
   it("is ignored on statuses where it does not mean 'come back then' (500, 502, 504)", async () => {
-    const t = wireTransport([retryAfter(500, "30"), retryAfter(502, "30"), retryAfter(504, "30"), { status: 200 }], { maxRetries: 3, baseDelayMs: 100 });
+    const t = wireTransport([retryAfter(500, "30"), retryAfter(502, "30"), retryAfter(504, "30"), { status: 200 }], {
+      maxRetries: 3,
+      baseDelayMs: 100,
+    });
     await t.send(GET);
     expect(t.waits).toEqual([100, 200, 400]);
   });
 
   it("maxRetryAfterMs is a client option, and onRetry says the wait came from the server", async () => {
     const events: ClientEvent[] = [];
-    const { fetch, calls } = scriptedFetch(twilioError(429, 20429, "slow down", { "retry-after": "0" }), json(201, ROOM));
+    const { fetch, calls } = scriptedFetch(
+      twilioError(429, 20429, "slow down", { "retry-after": "0" }),
+      json(201, ROOM),
+    );
     const video = client(fetch, { maxRetryAfterMs: 0, onRetry: (event) => void events.push(event) });
     await expect(video.rooms.create({ UniqueName: "x" })).resolves.toEqual(ROOM);
     expect(calls).toHaveLength(2);
-    expect(events).toEqual([expect.objectContaining({ type: "retry", status: 429, attempt: 0, delayMs: 0, retryAfter: true })]);
+    expect(events).toEqual([
+      expect.objectContaining({ type: "retry", status: 429, attempt: 0, delayMs: 0, retryAfter: true }),
+    ]);
   });
 });
 
@@ -220,7 +273,10 @@ describe.each(TRANSPORTS)(".withResponse() over %s", (kind) => {
   });
 
   it("gives the parsed result with status, headers and request id from the one request", async () => {
-    open = await scripted(kind, json(201, ROOM, { "twilio-request-id": "RQ0123456789abcdef0123456789abcdef", "x-extra": "yes" }));
+    open = await scripted(
+      kind,
+      json(201, ROOM, { "twilio-request-id": "RQ0123456789abcdef0123456789abcdef", "x-extra": "yes" }),
+    );
     const video = open.client();
     const { data, response } = await video.rooms.create({ UniqueName: "standup" }).withResponse();
     expect(open.calls).toHaveLength(1);
@@ -232,7 +288,11 @@ describe.each(TRANSPORTS)(".withResponse() over %s", (kind) => {
   });
 
   it("after retries, describes the answer the data came from", async () => {
-    open = await scripted(kind, twilioError(503, 20503, "busy", { "twilio-request-id": "RQ-first" }), json(200, ROOM, { "twilio-request-id": "RQ-second" }));
+    open = await scripted(
+      kind,
+      twilioError(503, 20503, "busy", { "twilio-request-id": "RQ-first" }),
+      json(200, ROOM, { "twilio-request-id": "RQ-second" }),
+    );
     const { response } = await open.client(FAST).rooms.get(ROOM_SID).withResponse();
     expect(open.calls).toHaveLength(2);
     expect(response.requestId).toBe("RQ-second");
@@ -262,7 +322,10 @@ describe(".withResponse()", () => {
     expect(listed.data.rooms).toHaveLength(1);
     expect(listed.response.requestId).toBe("RQ-list");
     const deleted = await video.compositions.delete("CJ0123456789abcdef0123456789abcdef").withResponse();
-    expect(deleted).toEqual({ data: undefined, response: expect.objectContaining({ status: 204, requestId: "RQ-delete" }) });
+    expect(deleted).toEqual({
+      data: undefined,
+      response: expect.objectContaining({ status: 204, requestId: "RQ-delete" }),
+    });
     const rules = await video.rooms.recordingRules(ROOM_SID).get().withResponse();
     expect(rules.response.requestId).toBe("RQ-rules");
     expect(calls).toHaveLength(3);
@@ -270,7 +333,10 @@ describe(".withResponse()", () => {
 
   it("rejects with the same typed error (request id included), without a second request", async () => {
     const { fetch, calls } = scriptedFetch(twilioError(404, 20404, "not found", { "twilio-request-id": "RQ-missing" }));
-    const error = await client(fetch).rooms.get(ROOM_SID).withResponse().catch((e: unknown) => e);
+    const error = await client(fetch)
+      .rooms.get(ROOM_SID)
+      .withResponse()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioApiError);
     expect((error as TwilioApiError).requestId).toBe("RQ-missing");
     expect(calls).toHaveLength(1);
@@ -287,8 +353,13 @@ describe(".withResponse()", () => {
   it("is typed: data is the method's result", () => {
     const video = client(scriptedFetch(json(200, ROOM)).fetch);
     expectTypeOf(video.rooms.get(ROOM_SID).withResponse()).resolves.toEqualTypeOf<WithResponse<Room>>();
-    expectTypeOf(video.compositions.delete("CJ0123456789abcdef0123456789abcdef").withResponse()).resolves.toEqualTypeOf<WithResponse<void>>();
-    expectTypeOf(video.rooms.get(ROOM_SID).withResponse()).resolves.toHaveProperty("response").toHaveProperty("requestId").toEqualTypeOf<string | null>();
+    expectTypeOf(video.compositions.delete("CJ0123456789abcdef0123456789abcdef").withResponse()).resolves.toEqualTypeOf<
+      WithResponse<void>
+    >();
+    expectTypeOf(video.rooms.get(ROOM_SID).withResponse())
+      .resolves.toHaveProperty("response")
+      .toHaveProperty("requestId")
+      .toEqualTypeOf<string | null>();
   });
 });
 
@@ -303,9 +374,21 @@ describe("hooks: onRequest, onResponse, onRetry", () => {
     const { fetch } = scriptedFetch(twilioError(503, 20503), json(200, ROOM, { "twilio-request-id": "RQ2" }));
     const { events, video } = recording(fetch, FAST);
     await video.rooms.get(ROOM_SID);
-    expect(events.map((e) => `${e.type}:${e.attempt}`)).toEqual(["request:0", "response:0", "retry:0", "request:1", "response:1"]);
+    expect(events.map((e) => `${e.type}:${e.attempt}`)).toEqual([
+      "request:0",
+      "response:0",
+      "retry:0",
+      "request:1",
+      "response:1",
+    ]);
     const url = `${ORIGIN}/v1/Rooms/${ROOM_SID}`;
-    expect(events[0]).toEqual({ type: "request", method: "GET", url, headers: expect.objectContaining({ authorization: "[redacted]" }), attempt: 0 });
+    expect(events[0]).toEqual({
+      type: "request",
+      method: "GET",
+      url,
+      headers: expect.objectContaining({ authorization: "[redacted]" }),
+      attempt: 0,
+    });
     expect(events[1]).toMatchObject({ type: "response", status: 503, attempt: 0 });
     expect(events[2]).toMatchObject({ type: "retry", status: 503, error: null, retryAfter: false, delayMs: 0 });
     expect(events[4]).toMatchObject({ type: "response", method: "GET", url, status: 200, requestId: "RQ2" });
@@ -325,7 +408,10 @@ describe("hooks: onRequest, onResponse, onRetry", () => {
   });
 
   it("never see a credential: Authorization redacted, the secret nowhere", async () => {
-    const { fetch } = scriptedFetch(twilioError(429, 20429, "slow", { "retry-after": "0", "set-cookie": "session=abc" }), json(200, ROOM));
+    const { fetch } = scriptedFetch(
+      twilioError(429, 20429, "slow", { "retry-after": "0", "set-cookie": "session=abc" }),
+      json(200, ROOM),
+    );
     const { events, video } = recording(fetch);
     await video.rooms.get(ROOM_SID, { headers: { Cookie: "mine=1", "X-Trace": "t1" } });
     const text = JSON.stringify(events);
@@ -337,12 +423,20 @@ describe("hooks: onRequest, onResponse, onRetry", () => {
   });
 
   it("redact user-info and signature-like query parameters of URLs, and credential headers", () => {
-    expect(redactUrl("https://user:pw@media.example.com/f.mp4?X-Amz-Signature=abc&X-Amz-Credential=AKIA&Expires=9&keep=1")).toBe(
+    expect(
+      redactUrl("https://user:pw@media.example.com/f.mp4?X-Amz-Signature=abc&X-Amz-Credential=AKIA&Expires=9&keep=1"),
+    ).toBe(
       "https://media.example.com/f.mp4?X-Amz-Signature=%5Bredacted%5D&X-Amz-Credential=%5Bredacted%5D&Expires=9&keep=1",
     );
-    expect(redactUrl("https://cdn.example.com/a?Signature=s&Key-Pair-Id=k&Policy=p&token=t")).not.toMatch(/=s\b|=k\b|=p\b|=t\b/);
-    expect(redactUrl(`${ORIGIN}/v1/Rooms?Status=completed&PageSize=5`)).toBe(`${ORIGIN}/v1/Rooms?Status=completed&PageSize=5`);
-    expect(redactHeaders({ Authorization: "Basic x", "Proxy-Authorization": "y", "X-Twilio-Signature": "z", Accept: "a" })).toEqual({
+    expect(redactUrl("https://cdn.example.com/a?Signature=s&Key-Pair-Id=k&Policy=p&token=t")).not.toMatch(
+      /=s\b|=k\b|=p\b|=t\b/,
+    );
+    expect(redactUrl(`${ORIGIN}/v1/Rooms?Status=completed&PageSize=5`)).toBe(
+      `${ORIGIN}/v1/Rooms?Status=completed&PageSize=5`,
+    );
+    expect(
+      redactHeaders({ Authorization: "Basic x", "Proxy-Authorization": "y", "X-Twilio-Signature": "z", Accept: "a" }),
+    ).toEqual({
       authorization: "[redacted]",
       "proxy-authorization": "[redacted]",
       "x-twilio-signature": "[redacted]",
@@ -380,9 +474,19 @@ describe("hooks: onRequest, onResponse, onRetry", () => {
   it("with no hook set, the transport builds nothing: response headers are never copied", async () => {
     let copies = 0;
     const headers = new Headers({ "twilio-request-id": "RQ3" });
-    const counted = { get: (name: string) => headers.get(name), forEach: (cb: (value: string, name: string) => void) => (copies++, headers.forEach(cb)) };
+    const counted = {
+      get: (name: string) => headers.get(name),
+      forEach: (cb: (value: string, name: string) => void) => (copies++, headers.forEach(cb)),
+    };
     const exchange: Exchange = async (request) => ({ status: 200, headers: counted, body: "{}", url: request.url });
-    const base = { exchange, authorization: BASIC, origin: ORIGIN, userAgent: "t", timeoutMs: 1000, maxResponseBytes: 1 << 20 };
+    const base = {
+      exchange,
+      authorization: BASIC,
+      origin: ORIGIN,
+      userAgent: "t",
+      timeoutMs: 1000,
+      maxResponseBytes: 1 << 20,
+    };
     await createTransport(base)(GET);
     await createTransport({ ...base, hooks: {} })(GET);
     expect(copies).toBe(0);

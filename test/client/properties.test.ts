@@ -10,7 +10,27 @@ import { client, json, scriptedFetch, ROOM_SID } from "./helpers.js";
 
 const BASE = "https://video.twilio.com";
 const idChars = fc.oneof(
-  fc.constantFrom(".", "/", "\\", "?", "#", "%", "%2e", "%2F", "..", " ", "\u0000", "\u001f", "\u007f", "é", "日本", "😀", "+", "&", "="),
+  fc.constantFrom(
+    ".",
+    "/",
+    "\\",
+    "?",
+    "#",
+    "%",
+    "%2e",
+    "%2F",
+    "..",
+    " ",
+    "\u0000",
+    "\u001f",
+    "\u007f",
+    "é",
+    "日本",
+    "😀",
+    "+",
+    "&",
+    "=",
+  ),
   fc.string({ unit: "grapheme", maxLength: 3 }),
 );
 const ids = fc.array(idChars, { maxLength: 12 }).map((parts) => parts.join(""));
@@ -52,7 +72,13 @@ describe("ids reaching a URL", () => {
 
 describe("form and query serializer", () => {
   const scalar = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean());
-  const field = fc.oneof(scalar, fc.array(scalar, { maxLength: 4 }), fc.constant(undefined), fc.constant(null), fc.dictionary(fc.string(), scalar, { maxKeys: 3 }));
+  const field = fc.oneof(
+    scalar,
+    fc.array(scalar, { maxLength: 4 }),
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.dictionary(fc.string(), scalar, { maxKeys: 3 }),
+  );
 
   it("every value is sent as Twilio expects and survives the round trip through the wire format", () => {
     fc.assert(
@@ -89,7 +115,11 @@ describe("whatever the server answers", () => {
   it("ends in a value or a TwilioVideoError, and never reads past maxResponseBytes", async () => {
     await fc.assert(
       fc.asyncProperty(status, body, fc.integer({ min: 1, max: 4000 }), async (code, bytes, maxResponseBytes) => {
-        const reply = () => new Response(code === 204 ? null : bytes, { status: code, headers: code >= 300 && code < 400 ? { location: "https://elsewhere.test/x" } : {} });
+        const reply = () =>
+          new Response(code === 204 ? null : bytes, {
+            status: code,
+            headers: code >= 300 && code < 400 ? { location: "https://elsewhere.test/x" } : {},
+          });
         const { fetch } = scriptedFetch(reply);
         const outcome = await client(fetch, { maxRetries: 0, maxResponseBytes })
           .rooms.get(ROOM_SID)
@@ -99,7 +129,8 @@ describe("whatever the server answers", () => {
           );
         if ("error" in outcome) {
           expect(outcome.error).toBeInstanceOf(TwilioVideoError);
-          if (outcome.error instanceof TwilioResponseTooLargeError) expect(bytes.byteLength).toBeGreaterThan(maxResponseBytes);
+          if (outcome.error instanceof TwilioResponseTooLargeError)
+            expect(bytes.byteLength).toBeGreaterThan(maxResponseBytes);
         } else {
           expect(code >= 200 && code < 300).toBe(true);
           expect(code === 204 ? 0 : bytes.byteLength).toBeLessThanOrEqual(maxResponseBytes);

@@ -10,7 +10,8 @@ const reset = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECO
 describe("shouldRetry", () => {
   it.each(["GET", "HEAD", "DELETE", "OPTIONS"])("%s retries 429, 500, 502, 503 and 504, nothing else", (method) => {
     for (const status of [429, 500, 502, 503, 504]) expect(shouldRetry(method, 0, 2, { status })).toBe(true);
-    for (const status of [200, 302, 400, 401, 404, 409, 501, 505]) expect(shouldRetry(method, 0, 2, { status })).toBe(false);
+    for (const status of [200, 302, 400, 401, 404, 409, 501, 505])
+      expect(shouldRetry(method, 0, 2, { status })).toBe(false);
   });
 
   it("POST retries 429 only: any other status may have been processed", () => {
@@ -49,9 +50,12 @@ describe("shouldRetry", () => {
 });
 
 describe("connectFailure", () => {
-  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ENETUNREACH", "EHOSTUNREACH"])("%s is a connection never made", (code) => {
-    expect(connectFailure({ code })).toBe(true);
-  });
+  it.each(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "ENETUNREACH", "EHOSTUNREACH"])(
+    "%s is a connection never made",
+    (code) => {
+      expect(connectFailure({ code })).toBe(true);
+    },
+  );
 
   it("looks through up to four levels of causes, no deeper", () => {
     const nest = (depth: number): unknown => (depth === 0 ? { code: "ECONNREFUSED" } : { cause: nest(depth - 1) });
@@ -68,7 +72,10 @@ describe("connectFailure", () => {
 
 describe("retryDelay", () => {
   const backoff: Backoff = { baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000, random: () => 0.5 };
-  const answer = (status: number, retryAfter?: string) => ({ status, headers: new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter }) });
+  const answer = (status: number, retryAfter?: string) => ({
+    status,
+    headers: new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter }),
+  });
   const now = () => Date.parse("2026-01-01T12:00:00Z");
 
   it("full jitter under base × 2^attempt, capped at maxDelayMs", () => {
@@ -80,7 +87,10 @@ describe("retryDelay", () => {
 
   it("Retry-After on 429 and 503 (seconds or a date), cut to maxRetryAfterMs", () => {
     expect(retryDelay(backoff, 0, answer(429, "2"), now)).toEqual({ delayMs: 2000, retryAfter: true });
-    expect(retryDelay(backoff, 0, answer(503, "Thu, 01 Jan 2026 12:00:03 GMT"), now)).toEqual({ delayMs: 3000, retryAfter: true });
+    expect(retryDelay(backoff, 0, answer(503, "Thu, 01 Jan 2026 12:00:03 GMT"), now)).toEqual({
+      delayMs: 3000,
+      retryAfter: true,
+    });
     expect(retryDelay(backoff, 0, answer(503, "3600"), now)).toEqual({ delayMs: 5000, retryAfter: true });
   });
 
@@ -121,7 +131,7 @@ describe("parseRetryAfter", () => {
     const value = `Mon${"day".repeat(100_000)}!`;
     const started = performance.now();
     expect(parseRetryAfter(value)).toBeUndefined();
-    expect(parseRetryAfter("9".repeat(100_000) + "x")).toBeUndefined();
+    expect(parseRetryAfter(`${"9".repeat(100_000)}x`)).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });

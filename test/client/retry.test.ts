@@ -4,7 +4,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { TwilioNetworkError, TwilioTimeoutError } from "../../src/index.js";
 import { nodeExchange } from "../../src/node/exchange.js";
 import { fetchExchange } from "../../src/core/fetch-exchange.js";
-import { createTransport, parseRetryAfter, type Exchange, type TransportOptions, type WireRequest } from "../../src/core/transport.js";
+import {
+  createTransport,
+  parseRetryAfter,
+  type Exchange,
+  type TransportOptions,
+  type WireRequest,
+} from "../../src/core/transport.js";
 import { json, scriptedFetch, twilioError, ROOM_SID } from "./helpers.js";
 import { CUT_BODY, HANG, RESET, SLOW_BODY, TRANSPORTS, scripted, type Reply, type Scripted } from "./transports.js";
 
@@ -30,7 +36,12 @@ function transport(exchange: Exchange, origin: string, overrides: Partial<Transp
 
 const req = (origin: string, method: string): WireRequest =>
   method === "POST"
-    ? { method, url: `${origin}/v1/Rooms`, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Type=group" }
+    ? {
+        method,
+        url: `${origin}/v1/Rooms`,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "Type=group",
+      }
     : { method, url: `${origin}/v1/Rooms`, headers: {} };
 
 describe.each(TRANSPORTS)("transport over %s", (kind) => {
@@ -46,10 +57,24 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
 
   describe("retry matrix", () => {
     const cases: Array<[string, number, boolean]> = [
-      ["GET", 429, true], ["GET", 500, true], ["GET", 502, true], ["GET", 503, true], ["GET", 504, true],
-      ["GET", 400, false], ["GET", 401, false], ["GET", 404, false], ["GET", 501, false],
-      ["DELETE", 429, true], ["DELETE", 503, true], ["DELETE", 404, false],
-      ["POST", 429, true], ["POST", 500, false], ["POST", 502, false], ["POST", 503, false], ["POST", 504, false], ["POST", 400, false],
+      ["GET", 429, true],
+      ["GET", 500, true],
+      ["GET", 502, true],
+      ["GET", 503, true],
+      ["GET", 504, true],
+      ["GET", 400, false],
+      ["GET", 401, false],
+      ["GET", 404, false],
+      ["GET", 501, false],
+      ["DELETE", 429, true],
+      ["DELETE", 503, true],
+      ["DELETE", 404, false],
+      ["POST", 429, true],
+      ["POST", 500, false],
+      ["POST", 502, false],
+      ["POST", 503, false],
+      ["POST", 504, false],
+      ["POST", 400, false],
     ];
     it.each(cases)("%s answered %i is retried: %s", async (method, status, retried) => {
       const s = await script(twilioError(status, 20000 + status), json(200, ROOM));
@@ -89,7 +114,11 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
   });
 
   it("honours Retry-After in seconds and as an HTTP date, capped", async () => {
-    const s = await script(twilioError(429, 20429, "slow down", { "retry-after": "3" }), twilioError(429, 20429, "x", { "retry-after": "999" }), json(200, ROOM));
+    const s = await script(
+      twilioError(429, 20429, "slow down", { "retry-after": "3" }),
+      twilioError(429, 20429, "x", { "retry-after": "999" }),
+      json(200, ROOM),
+    );
     const { send, waits } = transport(s.exchange, s.origin, { maxRetries: 2, maxRetryAfterMs: 10_000 });
     await send(req(s.origin, "POST"));
     expect(waits).toEqual([3000, 10_000]);
@@ -105,7 +134,9 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
 
   it("never retries a POST whose connection was reset after it was sent (it may have been processed)", async () => {
     const s = await script(RESET, json(201, ROOM));
-    const error = await transport(s.exchange, s.origin).send(req(s.origin, "POST")).catch((e: unknown) => e);
+    const error = await transport(s.exchange, s.origin)
+      .send(req(s.origin, "POST"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioNetworkError);
     expect((error as TwilioNetworkError).message).toMatch(/ECONNRESET|socket hang up/);
     expect(s.calls).toHaveLength(1);
@@ -113,7 +144,9 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
 
   it("times out a hanging attempt with TwilioTimeoutError and retries a GET", async () => {
     const s = await script(HANG);
-    const error = await transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 1 }).send(req(s.origin, "GET")).catch((e: unknown) => e);
+    const error = await transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 1 })
+      .send(req(s.origin, "GET"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioTimeoutError);
     expect((error as TwilioTimeoutError).timeoutMs).toBe(30);
     expect(s.calls).toHaveLength(2);
@@ -121,37 +154,50 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
 
   it("regression: a POST that timed out is never sent again (duplicate rooms)", async () => {
     const s = await script(HANG, json(201, ROOM));
-    const error = await transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 2 }).send(req(s.origin, "POST")).catch((e: unknown) => e);
+    const error = await transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 2 })
+      .send(req(s.origin, "POST"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioTimeoutError);
     expect(s.calls).toHaveLength(1);
   });
 
   it("times out a response whose body never finishes", async () => {
     const s = await script(SLOW_BODY);
-    await expect(transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 0 }).send(req(s.origin, "GET"))).rejects.toBeInstanceOf(TwilioTimeoutError);
+    await expect(
+      transport(s.exchange, s.origin, { timeoutMs: 30, maxRetries: 0 }).send(req(s.origin, "GET")),
+    ).rejects.toBeInstanceOf(TwilioTimeoutError);
   });
 
   it("regression: a body cut short by a closed connection is a network error, never a truncated success", async () => {
     const s = await script(CUT_BODY);
-    const error = await transport(s.exchange, s.origin, { maxRetries: 0 }).send(req(s.origin, "GET")).catch((e: unknown) => e);
+    const error = await transport(s.exchange, s.origin, { maxRetries: 0 })
+      .send(req(s.origin, "GET"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioNetworkError);
   });
 
-  it.each(["GET", "POST"])("regression: a caller's abort during a %s in flight is rethrown as is, and not retried", async (method) => {
-    const s = await script(HANG, json(200, ROOM));
-    const controller = new AbortController();
-    const reason = new Error("user gave up");
-    const pending = transport(s.exchange, s.origin, { maxRetries: 3 }).send(req(s.origin, method), controller.signal).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(s.calls).toHaveLength(1));
-    controller.abort(reason);
-    expect(await pending).toBe(reason);
-    expect(s.calls).toHaveLength(1);
-  });
+  it.each(["GET", "POST"])(
+    "regression: a caller's abort during a %s in flight is rethrown as is, and not retried",
+    async (method) => {
+      const s = await script(HANG, json(200, ROOM));
+      const controller = new AbortController();
+      const reason = new Error("user gave up");
+      const pending = transport(s.exchange, s.origin, { maxRetries: 3 })
+        .send(req(s.origin, method), controller.signal)
+        .catch((e: unknown) => e);
+      await vi.waitFor(() => expect(s.calls).toHaveLength(1));
+      controller.abort(reason);
+      expect(await pending).toBe(reason);
+      expect(s.calls).toHaveLength(1);
+    },
+  );
 
   it("regression: Authorization goes to the client's own origin only", async () => {
     const s = await script(json(200, ROOM));
     // The same server, named differently, is another origin.
-    const foreign = s.origin.replace("127.0.0.1", "localhost").replace("video.twilio.com", "video.twilio.com.evil.test");
+    const foreign = s.origin
+      .replace("127.0.0.1", "localhost")
+      .replace("video.twilio.com", "video.twilio.com.evil.test");
     const { send } = transport(s.exchange, foreign);
     await send({ method: "GET", url: `${s.origin}/v1/Rooms`, headers: { Authorization: "Basic caller-supplied" } });
     expect(s.calls[0]!.headers.get("authorization")).toBeNull();
@@ -162,7 +208,9 @@ describe.each(TRANSPORTS)("transport over %s", (kind) => {
 
 describe("POST is retried when the connection was never made", () => {
   it("over fetch (ECONNREFUSED in the cause chain)", async () => {
-    const refused = Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+    const refused = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    });
     const { fetch, calls } = scriptedFetch(() => Promise.reject(refused), json(201, ROOM));
     const { send } = transport(fetchExchange(fetch), "https://video.twilio.com");
     expect((await send(req("https://video.twilio.com", "POST"))).status).toBe(201);

@@ -19,6 +19,8 @@ describe("sensitive names", () => {
     expect(isSensitiveName("myPasswordHash")).toBe(true);
     expect(isSensitiveName("PageToken")).toBe(false);
     expect(isSensitiveName("RoomSid")).toBe(false);
-    expect(hookUrl("https://video.twilio.com/v1/Rooms?PageToken=PT1&Page=1")).toBe("https://video.twilio.com/v1/Rooms?PageToken=PT1&Page=1");
+    expect(hookUrl("https://video.twilio.com/v1/Rooms?PageToken=PT1&Page=1")).toBe(
+      "https://video.twilio.com/v1/Rooms?PageToken=PT1&Page=1",
+    );
   });
 });

@@ -21,7 +21,16 @@ interface Schema {
 }
 const spec = JSON.parse(readFileSync(new URL("../../generated/openapi.json", import.meta.url), "utf8")) as {
   components: { schemas: Record<string, Schema> };
-  webhooks: Record<string, { post: { requestBody: { content: Record<string, { schema: Schema; examples?: Record<string, { value: Record<string, string> }> }> } } }>;
+  webhooks: Record<
+    string,
+    {
+      post: {
+        requestBody: {
+          content: Record<string, { schema: Schema; examples?: Record<string, { value: Record<string, string> }> }>;
+        };
+      };
+    }
+  >;
 };
 const schemas = spec.components.schemas;
 const deref = (s: Schema): Schema => (s.$ref ? deref(schemas[s.$ref.split("/").pop()!]!) : s);
@@ -31,23 +40,32 @@ const ROOM = { ...ROOM_CALLBACK, SequenceNumber: "3" };
 describe("the runtime table mirrors the spec's callback schemas", () => {
   const families = spec.webhooks;
   const familySchemas = Object.values(families).flatMap((w) =>
-    Object.values(w.post.requestBody.content).flatMap((c) => (deref(c.schema).oneOf ?? [c.schema]).map((s) => s.$ref!.split("/").pop()!)),
+    Object.values(w.post.requestBody.content).flatMap((c) =>
+      (deref(c.schema).oneOf ?? [c.schema]).map((s) => s.$ref!.split("/").pop()!),
+    ),
   );
 
   it("one row per family schema the webhooks reference, in any order", () => {
     expect(STATUS_CALLBACK_FAMILIES.map((f) => f.schema).sort()).toEqual([...new Set(familySchemas)].sort());
   });
 
-  it.each(STATUS_CALLBACK_FAMILIES.map((f) => [f.schema, f] as const))("%s: events, required fields, counts and booleans", (name, family) => {
-    const schema = schemas[name]!;
-    const props = schema.properties!;
-    expect([...family.events].sort()).toEqual([...props.StatusCallbackEvent!.enum!].sort());
-    expect([...family.required].sort()).toEqual([...schema.required!].sort());
-    const counts = Object.entries(props).filter(([, p]) => p.$ref === "#/components/schemas/CallbackCount").map(([n]) => n);
-    expect([...family.numbers].sort()).toEqual(counts.sort());
-    const booleans = Object.entries(props).filter(([, p]) => deref(p).type === "boolean" || String(deref(p).enum) === "true,false").map(([n]) => n);
-    expect([...family.booleans].sort()).toEqual(booleans.sort());
-  });
+  it.each(STATUS_CALLBACK_FAMILIES.map((f) => [f.schema, f] as const))(
+    "%s: events, required fields, counts and booleans",
+    (name, family) => {
+      const schema = schemas[name]!;
+      const props = schema.properties!;
+      expect([...family.events].sort()).toEqual([...props.StatusCallbackEvent!.enum!].sort());
+      expect([...family.required].sort()).toEqual([...schema.required!].sort());
+      const counts = Object.entries(props)
+        .filter(([, p]) => p.$ref === "#/components/schemas/CallbackCount")
+        .map(([n]) => n);
+      expect([...family.numbers].sort()).toEqual(counts.sort());
+      const booleans = Object.entries(props)
+        .filter(([, p]) => deref(p).type === "boolean" || String(deref(p).enum) === "true,false")
+        .map(([n]) => n);
+      expect([...family.booleans].sort()).toEqual(booleans.sort());
+    },
+  );
 });
 
 describe("parseStatusCallback", () => {
@@ -57,7 +75,9 @@ describe("parseStatusCallback", () => {
       for (const media of Object.values(webhook.post.requestBody.content)) {
         for (const { value } of Object.values(media.examples ?? {})) {
           const parsed = parseStatusCallback(value);
-          const family = STATUS_CALLBACK_FAMILIES.find((f) => (f.events as readonly string[]).includes(value.StatusCallbackEvent!))!;
+          const family = STATUS_CALLBACK_FAMILIES.find((f) =>
+            (f.events as readonly string[]).includes(value.StatusCallbackEvent!),
+          )!;
           expect(parsed.kind).toBe(family.kind);
           for (const [name, raw] of Object.entries(value)) {
             expect(parsed[name]).toBe((family.numbers as readonly string[]).includes(name) ? Number(raw) : raw);
@@ -78,8 +98,17 @@ describe("parseStatusCallback", () => {
   });
 
   it("keeps unknown events, with every field, as kind unknown", () => {
-    const parsed = parseStatusCallback({ StatusCallbackEvent: "room-teleported", RoomSid: ROOM.RoomSid, Distance: "42" });
-    expect(parsed).toEqual({ kind: "unknown", StatusCallbackEvent: "room-teleported", RoomSid: ROOM.RoomSid, Distance: "42" });
+    const parsed = parseStatusCallback({
+      StatusCallbackEvent: "room-teleported",
+      RoomSid: ROOM.RoomSid,
+      Distance: "42",
+    });
+    expect(parsed).toEqual({
+      kind: "unknown",
+      StatusCallbackEvent: "room-teleported",
+      RoomSid: ROOM.RoomSid,
+      Distance: "42",
+    });
   });
 
   it("keeps fields the spec does not name, as strings", () => {
@@ -88,7 +117,9 @@ describe("parseStatusCallback", () => {
   });
 
   it("the sender cannot override kind or reach the prototype", () => {
-    const parsed = parseStatusCallback(`${new URLSearchParams({ ...ROOM, StatusCallbackEvent: "room-created", kind: "unknown" })}&__proto__=x`);
+    const parsed = parseStatusCallback(
+      `${new URLSearchParams({ ...ROOM, StatusCallbackEvent: "room-created", kind: "unknown" })}&__proto__=x`,
+    );
     expect(parsed.kind).toBe("room");
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(Object.hasOwn(parsed, "__proto__")).toBe(true);
@@ -96,9 +127,29 @@ describe("parseStatusCallback", () => {
 
   it.each([
     ["no StatusCallbackEvent", { RoomSid: ROOM.RoomSid }, "StatusCallbackEvent", /missing/],
-    ["a missing required field", { ...ROOM, StatusCallbackEvent: "participant-connected", ParticipantSid: "PA8b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e", ParticipantStatus: "connected" }, "ParticipantIdentity", /required/],
-    ["a count that is not digits", { ...ROOM, StatusCallbackEvent: "room-created", SequenceNumber: "-1" }, "SequenceNumber", /whole number/],
-    ["a count past 2^53", { ...ROOM, StatusCallbackEvent: "room-ended", RoomDuration: "9".repeat(20) }, "RoomDuration", /whole number/],
+    [
+      "a missing required field",
+      {
+        ...ROOM,
+        StatusCallbackEvent: "participant-connected",
+        ParticipantSid: "PA8b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e",
+        ParticipantStatus: "connected",
+      },
+      "ParticipantIdentity",
+      /required/,
+    ],
+    [
+      "a count that is not digits",
+      { ...ROOM, StatusCallbackEvent: "room-created", SequenceNumber: "-1" },
+      "SequenceNumber",
+      /whole number/,
+    ],
+    [
+      "a count past 2^53",
+      { ...ROOM, StatusCallbackEvent: "room-ended", RoomDuration: "9".repeat(20) },
+      "RoomDuration",
+      /whole number/,
+    ],
   ])("refuses %s with InvalidStatusCallbackError naming the field", (_, fields, field, message) => {
     const error = (() => {
       try {
@@ -113,9 +164,11 @@ describe("parseStatusCallback", () => {
   });
 
   it("refuses a repeated field rather than keep one copy", () => {
-    expect(() => parseStatusCallback(`${new URLSearchParams({ ...ROOM, StatusCallbackEvent: "room-created" })}&RoomSid=RM00000000000000000000000000000000`)).toThrow(
-      InvalidStatusCallbackError,
-    );
+    expect(() =>
+      parseStatusCallback(
+        `${new URLSearchParams({ ...ROOM, StatusCallbackEvent: "room-created" })}&RoomSid=RM00000000000000000000000000000000`,
+      ),
+    ).toThrow(InvalidStatusCallbackError);
   });
 
   it("types: narrowing on kind and on the event gives the family's fields", () => {

@@ -3,7 +3,12 @@
 // (headers, credentials, hooks, retries, timeouts, the caller's signal) is
 // pinned in milliseconds.
 import { describe, expect, it } from "vitest";
-import { TwilioArgumentError, TwilioNetworkError, TwilioResponseTooLargeError, TwilioTimeoutError } from "../../src/index.js";
+import {
+  TwilioArgumentError,
+  TwilioNetworkError,
+  TwilioResponseTooLargeError,
+  TwilioTimeoutError,
+} from "../../src/index.js";
 import type { ClientEvent } from "../../src/core/hooks.js";
 import {
   abortableSleep,
@@ -59,7 +64,11 @@ function scripted(steps: Step[], overrides: Partial<TransportOptions> = {}) {
   return { send, requests, attempts, waits, events, warnings };
 }
 
-const get: WireRequest = { method: "GET", url: URL_, headers: { Accept: "json", AUTHORIZATION: "Basic forged", "User-Agent": "x" } };
+const get: WireRequest = {
+  method: "GET",
+  url: URL_,
+  headers: { Accept: "json", AUTHORIZATION: "Basic forged", "User-Agent": "x" },
+};
 const post: WireRequest = { method: "POST", url: `${ORIGIN}/v1/Rooms`, headers: {}, body: "Type=group" };
 const refused = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } });
 const reset = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } });
@@ -73,7 +82,11 @@ describe("headers", () => {
 
   it("sends Authorization only to the client's origin", async () => {
     const s = scripted([200]);
-    await s.send({ method: "GET", url: "https://video.twilio.com.evil.example/v1/Rooms", headers: { Authorization: "mine" } });
+    await s.send({
+      method: "GET",
+      url: "https://video.twilio.com.evil.example/v1/Rooms",
+      headers: { Authorization: "mine" },
+    });
     expect(s.requests[0]!.headers).toEqual({ "user-agent": "ua/1" });
   });
 
@@ -257,7 +270,9 @@ describe("timeouts and the caller's signal", () => {
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
     signal.addEventListener = ((...args: Parameters<typeof add>) => (added++, add(...args))) as typeof add;
-    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (removed++, remove(...args))) as typeof remove;
+    signal.removeEventListener = ((...args: Parameters<typeof remove>) => (
+      removed++, remove(...args)
+    )) as typeof remove;
     const s = scripted([503, 200]);
     await s.send(get, signal);
     expect(added).toBe(2);
@@ -267,12 +282,21 @@ describe("timeouts and the caller's signal", () => {
 
 describe("checkPolicy and abortableSleep", () => {
   it("refuses a timeout or maxRetries out of range, or not whole", () => {
-    for (const policy of [{ timeout: 0 }, { timeout: 1.5 }, { timeout: 2 ** 31 }, { maxRetries: -1 }, { maxRetries: 101 }, { maxRetries: 0.5 }]) {
+    for (const policy of [
+      { timeout: 0 },
+      { timeout: 1.5 },
+      { timeout: 2 ** 31 },
+      { maxRetries: -1 },
+      { maxRetries: 101 },
+      { maxRetries: 0.5 },
+    ]) {
       expect(() => checkPolicy(policy)).toThrow(TwilioArgumentError);
     }
     expect(() => checkPolicy({ timeout: 1, maxRetries: 0 })).not.toThrow();
     expect(() => checkPolicy({ timeout: 2 ** 31 - 1, maxRetries: 100 })).not.toThrow();
-    expect(() => checkPolicy({ timeout: "5" as never })).toThrow("timeout must be a whole number of ms from 1 to 2147483647, got \"5\"");
+    expect(() => checkPolicy({ timeout: "5" as never })).toThrow(
+      'timeout must be a whole number of ms from 1 to 2147483647, got "5"',
+    );
   });
 
   it("a bad call policy rejects before anything is sent", async () => {

@@ -38,7 +38,9 @@ export interface Scripted {
 const FETCH_ORIGIN = "https://video.twilio.com";
 
 function resetError(): Error {
-  return Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }) });
+  return Object.assign(new TypeError("fetch failed"), {
+    cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+  });
 }
 
 export async function scripted(kind: TransportKind, ...replies: Reply[]): Promise<Scripted> {
@@ -51,13 +53,20 @@ export async function scripted(kind: TransportKind, ...replies: Reply[]): Promis
       const action = await pick(call, index);
       if (action === RESET) throw resetError();
       if (action === HANG) return new Promise<Response>(() => {});
-      if (action === SLOW_BODY) return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"sid":')) }), { status: 200 });
+      if (action === SLOW_BODY)
+        return new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"sid":')) }), {
+          status: 200,
+        });
       if (action === CUT_BODY) {
         // What undici's fetch does when the connection closes mid-body: the stream errors.
         const body = new ReadableStream({
           start(c) {
             c.enqueue(new TextEncoder().encode('{"sid":'));
-            c.error(Object.assign(new TypeError("terminated"), { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }));
+            c.error(
+              Object.assign(new TypeError("terminated"), {
+                cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+              }),
+            );
           },
         });
         return new Response(body, { status: 200, headers: { "content-length": "100" } });
@@ -89,7 +98,8 @@ export async function scripted(kind: TransportKind, ...replies: Reply[]): Promis
       exchange: fetchExchange(abortable),
       origin: FETCH_ORIGIN,
       calls,
-      client: (options = {}) => createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, fetch: abortable, ...options }),
+      client: (options = {}) =>
+        createVideoClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, fetch: abortable, ...options }),
       close: async () => {},
     };
   }
@@ -102,7 +112,12 @@ export async function scripted(kind: TransportKind, ...replies: Reply[]): Promis
     req.on("end", async () => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const call: Call = { method: req.method!, url: new URL(req.url!, origin), headers, body: Buffer.concat(chunks).toString("utf8") };
+      const call: Call = {
+        method: req.method!,
+        url: new URL(req.url!, origin),
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       calls.push(call);
       await answer(res, await pick(call, calls.length - 1));
     });
@@ -117,7 +132,8 @@ export async function scripted(kind: TransportKind, ...replies: Reply[]): Promis
     exchange: nodeExchange(),
     origin,
     calls,
-    client: (options = {}) => createNodeClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin, ...options }),
+    client: (options = {}) =>
+      createNodeClient({ apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, baseUrl: origin, ...options }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

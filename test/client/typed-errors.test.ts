@@ -66,11 +66,14 @@ describe("the server helpers' errors are TwilioVideoErrors", () => {
 });
 
 describe("pagination", () => {
-  const page = (next: unknown) => json(200, { rooms: [{ sid: ROOM_SID }], meta: { key: "rooms", next_page_url: next } });
+  const page = (next: unknown) =>
+    json(200, { rooms: [{ sid: ROOM_SID }], meta: { key: "rooms", next_page_url: next } });
 
   it("a malformed %-escape in a next_page_url is a TwilioProtocolError (regression: a raw URIError escaped)", async () => {
     const next = `${BASE}/v1/Rooms/%E0%A4%A/Participants?PageToken=PT1`;
-    const { fetch } = scriptedFetch(json(200, { participants: [{}], meta: { key: "participants", next_page_url: next } }));
+    const { fetch } = scriptedFetch(
+      json(200, { participants: [{}], meta: { key: "participants", next_page_url: next } }),
+    );
     const error = await failure(client(fetch).rooms.participants(ROOM_SID).all());
     expect(error).toBeInstanceOf(TwilioProtocolError);
     expect((error as Error).message).toContain("malformed %-escape");
@@ -88,7 +91,9 @@ describe("pagination", () => {
   });
 
   it("a page whose own meta.url does not parse is still read", async () => {
-    const { fetch } = scriptedFetch(json(200, { rooms: [{ sid: ROOM_SID }], meta: { key: "rooms", next_page_url: null, url: "http://[x" } }));
+    const { fetch } = scriptedFetch(
+      json(200, { rooms: [{ sid: ROOM_SID }], meta: { key: "rooms", next_page_url: null, url: "http://[x" } }),
+    );
     await expect(client(fetch).rooms.all()).resolves.toHaveLength(1);
   });
 });
@@ -120,20 +125,26 @@ describe("the client", () => {
     const rules: Record<string, unknown> = {};
     rules.self = rules;
     const { fetch } = scriptedFetch(json(201, { sid: ROOM_SID }));
-    expect(await failure(client(fetch).rooms.create({ RecordingRules: rules } as never))).toBeInstanceOf(TwilioArgumentError);
+    expect(await failure(client(fetch).rooms.create({ RecordingRules: rules } as never))).toBeInstanceOf(
+      TwilioArgumentError,
+    );
   });
 
   it("a JSON field nested deeper than the stack rejects with TwilioArgumentError (regression: a raw RangeError)", async () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 200_000; i++) deep = { d: deep };
     const { fetch } = scriptedFetch(json(201, { sid: ROOM_SID }));
-    expect(await failure(client(fetch).rooms.create({ RecordingRules: deep } as never))).toBeInstanceOf(TwilioArgumentError);
+    expect(await failure(client(fetch).rooms.create({ RecordingRules: deep } as never))).toBeInstanceOf(
+      TwilioArgumentError,
+    );
   });
 
   it("a per-call header with CR/LF or a bad name is refused before anything is sent (regression: a fetch TypeError, retried as a network error)", async () => {
     for (const headers of [{ "X-Trace": "a\r\nAuthorization: Basic x" }, { "Bad Name": "v" }, { "X-N": 1 }]) {
       const { fetch, calls } = scriptedFetch(json(200, { sid: ROOM_SID }));
-      expect(await failure(client(fetch).rooms.get(ROOM_SID, { headers } as never))).toBeInstanceOf(TwilioArgumentError);
+      expect(await failure(client(fetch).rooms.get(ROOM_SID, { headers } as never))).toBeInstanceOf(
+        TwilioArgumentError,
+      );
       expect(calls).toHaveLength(0);
     }
   });
@@ -169,7 +180,12 @@ describe("the client", () => {
 describe("Web Crypto missing", () => {
   it("createAccessToken is a TwilioConfigError (regression: a TypeError from undefined.subtle)", async () => {
     vi.stubGlobal("crypto", undefined);
-    const options = { accountSid: `AC${"0".repeat(32)}`, apiKeySid: API_KEY_SID, apiKeySecret: API_KEY_SECRET, identity: "a" };
+    const options = {
+      accountSid: `AC${"0".repeat(32)}`,
+      apiKeySid: API_KEY_SID,
+      apiKeySecret: API_KEY_SECRET,
+      identity: "a",
+    };
     const error = await failure(createAccessToken(options));
     expect(error).toBeInstanceOf(TwilioConfigError);
     expect((error as Error).message).not.toContain(API_KEY_SECRET);
@@ -183,11 +199,15 @@ describe("Web Crypto missing", () => {
 
 describe("signatures", () => {
   it("computeSignature refuses a token that is not a string (regression: it signed with the text 'undefined')", async () => {
-    expect(await failure(computeSignature(undefined as never, "https://example.com/cb"))).toBeInstanceOf(TwilioArgumentError);
+    expect(await failure(computeSignature(undefined as never, "https://example.com/cb"))).toBeInstanceOf(
+      TwilioArgumentError,
+    );
   });
 
   it("computeSignature refuses params that are not strings (regression: a TypeError from value.map)", async () => {
-    expect(await failure(computeSignature("t", "https://example.com/cb", { A: 1 } as never))).toBeInstanceOf(TwilioArgumentError);
+    expect(await failure(computeSignature("t", "https://example.com/cb", { A: 1 } as never))).toBeInstanceOf(
+      TwilioArgumentError,
+    );
   });
 
   it("validateSignature and validateJsonSignature answer false for a token or signature that is not a string", async () => {
@@ -214,13 +234,19 @@ describe("the Node callback handler", () => {
 
   it("a Host that does not form a URL is 403, not a 500 from a TypeError in the fallback", async () => {
     const errors: number[] = [];
-    const handler = createNodeStatusCallbackHandler({ authToken: "token", on: {}, onError: (_, { status }) => void errors.push(status) });
+    const handler = createNodeStatusCallbackHandler({
+      authToken: "token",
+      on: {},
+      onError: (_, { status }) => void errors.push(status),
+    });
     server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, "127.0.0.1", () => {
-        socket.end("POST http://[bad/cb HTTP/1.1\r\nHost: [bad\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nA=1");
+        socket.end(
+          "POST http://[bad/cb HTTP/1.1\r\nHost: [bad\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\nA=1",
+        );
       });
       let text = "";
       socket.on("data", (chunk) => (text += chunk.toString("latin1")));

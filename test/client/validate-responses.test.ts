@@ -22,7 +22,9 @@ describe("validateResponses", () => {
 
   it("throw: a response that breaks the spec is a TwilioResponseValidationError naming where", async () => {
     const { fetch } = scriptedFetch(json(200, { ...settings, encryption_enabled: "yes" }));
-    const error = (await client(fetch, { validateResponses: "throw" }).compositionSettings.get().catch((e: unknown) => e)) as TwilioResponseValidationError;
+    const error = (await client(fetch, { validateResponses: "throw" })
+      .compositionSettings.get()
+      .catch((e: unknown) => e)) as TwilioResponseValidationError;
     expect(error).toBeInstanceOf(TwilioResponseValidationError);
     expect(error.operationId).toBe("FetchCompositionSettings");
     expect(error.problems.map((p) => p.where).join(" ")).toContain("encryption_enabled");
@@ -50,9 +52,13 @@ describe("validateResponses", () => {
 
 describe("validateResponses with a validator passed in (bundled apps)", () => {
   it("uses the given validator instead of loading the contract module", async () => {
-    const validateResponse = vi.fn(() => ({ problems: [{ where: "response.body/friendly_name", message: "custom check failed" }] }));
+    const validateResponse = vi.fn(() => ({
+      problems: [{ where: "response.body/friendly_name", message: "custom check failed" }],
+    }));
     const { fetch } = scriptedFetch(json(200, settings));
-    const error = await client(fetch, { validateResponses: "throw", validator: { validateResponse } }).compositionSettings.get().catch((e: unknown) => e);
+    const error = await client(fetch, { validateResponses: "throw", validator: { validateResponse } })
+      .compositionSettings.get()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TwilioResponseValidationError);
     expect(validateResponse).toHaveBeenCalledWith("FetchCompositionSettings", 200, settings, "application/json");
   });
@@ -60,21 +66,25 @@ describe("validateResponses with a validator passed in (bundled apps)", () => {
   it("works with the contract module's own validator", async () => {
     const { defaultContractValidator } = await import("../../src/contract/index.js");
     const { fetch } = scriptedFetch(json(200, { ...settings, aws_s3_url: "not a url" }));
-    await expect(client(fetch, { validateResponses: "throw", validator: defaultContractValidator() }).compositionSettings.get()).rejects.toThrow(/aws_s3_url/);
+    await expect(
+      client(fetch, { validateResponses: "throw", validator: defaultContractValidator() }).compositionSettings.get(),
+    ).rejects.toThrow(/aws_s3_url/);
   });
 });
 
-describe("validateResponses: \"warn\"", () => {
+describe('validateResponses: "warn"', () => {
   const drifted = { ...settings, encryption_enabled: "yes" };
 
-  it("reports before the call returns, with the same message \"throw\" would carry", async () => {
+  it('reports before the call returns, with the same message "throw" would carry', async () => {
     const { defaultContractValidator } = await import("../../src/contract/index.js");
     const validator = defaultContractValidator();
     const onWarning = vi.fn();
     const warned = client(scriptedFetch(json(200, drifted)).fetch, { validateResponses: "warn", validator, onWarning });
     await expect(warned.compositionSettings.get()).resolves.toMatchObject({ encryption_enabled: "yes" });
     expect(onWarning).toHaveBeenCalledOnce();
-    const thrown = (await client(scriptedFetch(json(200, drifted)).fetch, { validateResponses: "throw", validator }).compositionSettings.get().catch((e: unknown) => e)) as TwilioResponseValidationError;
+    const thrown = (await client(scriptedFetch(json(200, drifted)).fetch, { validateResponses: "throw", validator })
+      .compositionSettings.get()
+      .catch((e: unknown) => e)) as TwilioResponseValidationError;
     expect(thrown).toBeInstanceOf(TwilioResponseValidationError);
     expect(onWarning.mock.calls[0]![0]).toBe(thrown.message);
     expect(thrown.message).toMatch(/encryption_enabled/);
@@ -82,10 +92,17 @@ describe("validateResponses: \"warn\"", () => {
 
   it("judges what the API sent: the check is done before the caller can change the result", async () => {
     const validateResponse = vi.fn((_op: string, _status: number, body: unknown) => ({
-      problems: (body as { encryption_enabled?: unknown }).encryption_enabled === "yes" ? [{ where: "response.body/encryption_enabled", message: "wrong type" }] : [],
+      problems:
+        (body as { encryption_enabled?: unknown }).encryption_enabled === "yes"
+          ? [{ where: "response.body/encryption_enabled", message: "wrong type" }]
+          : [],
     }));
     const onWarning = vi.fn();
-    const video = client(scriptedFetch(json(200, settings), json(200, drifted)).fetch, { validateResponses: "warn", validator: { validateResponse }, onWarning });
+    const video = client(scriptedFetch(json(200, settings), json(200, drifted)).fetch, {
+      validateResponses: "warn",
+      validator: { validateResponse },
+      onWarning,
+    });
     const good = (await video.compositionSettings.get()) as unknown as Record<string, unknown>;
     good.encryption_enabled = "yes";
     const bad = (await video.compositionSettings.get()) as unknown as Record<string, unknown>;
@@ -96,13 +113,21 @@ describe("validateResponses: \"warn\"", () => {
   });
 
   it("checks every response under a flood of concurrent calls", async () => {
-    const validateResponse = vi.fn(() => ({ problems: [{ where: "response.body/encryption_enabled", message: "wrong type" }] }));
+    const validateResponse = vi.fn(() => ({
+      problems: [{ where: "response.body/encryption_enabled", message: "wrong type" }],
+    }));
     const onWarning = vi.fn();
-    const video = client(scriptedFetch(json(200, drifted)).fetch, { validateResponses: "warn", validator: { validateResponse }, onWarning });
+    const video = client(scriptedFetch(json(200, drifted)).fetch, {
+      validateResponses: "warn",
+      validator: { validateResponse },
+      onWarning,
+    });
     await Promise.all(Array.from({ length: 200 }, () => video.compositionSettings.get()));
     expect(validateResponse).toHaveBeenCalledTimes(200);
     expect(onWarning).toHaveBeenCalledTimes(200);
-    expect(onWarning.mock.calls.every((c) => /FetchCompositionSettings.*encryption_enabled/.test(String(c[0])))).toBe(true);
+    expect(onWarning.mock.calls.every((c) => /FetchCompositionSettings.*encryption_enabled/.test(String(c[0])))).toBe(
+      true,
+    );
   });
 
   it("a throwing onWarning or validator fails neither the call nor later checks", async () => {
@@ -116,8 +141,13 @@ describe("validateResponses: \"warn\"", () => {
       seen.push(message);
       if (seen.length === 2) throw new Error("sink down");
     };
-    const video = client(scriptedFetch(json(200, settings)).fetch, { validateResponses: "warn", validator: { validateResponse }, onWarning });
-    for (let i = 0; i < 3; i++) await expect(video.compositionSettings.get()).resolves.toMatchObject({ friendly_name: "archive" });
+    const video = client(scriptedFetch(json(200, settings)).fetch, {
+      validateResponses: "warn",
+      validator: { validateResponse },
+      onWarning,
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(video.compositionSettings.get()).resolves.toMatchObject({ friendly_name: "archive" });
     expect(validateResponse).toHaveBeenCalledTimes(3);
     expect(seen).toHaveLength(3);
     expect(seen[0]).toMatch(/response check failed: validator bug/);

@@ -1,17 +1,32 @@
 import { describe, expect, it } from "vitest";
-import { InvalidSignatureError, InvalidStatusCallbackError, computeSignature, validateJsonSignature, validateSignature, verifyStatusCallback } from "../../src/index.js";
+import {
+  InvalidSignatureError,
+  InvalidStatusCallbackError,
+  computeSignature,
+  validateJsonSignature,
+  validateSignature,
+  verifyStatusCallback,
+} from "../../src/index.js";
 import { ROOM_CALLBACK } from "../fixtures/callbacks.js";
 
 // Twilio's published example (token, URL, parameters and signature).
 const TOKEN = "12345";
 const URL_ = "https://mycompany.com/myapp.php?foo=1&bar=2";
-const PARAMS = { CallSid: "CA1234567890ABCDE", Caller: "+14158675309", Digits: "1234", From: "+14158675309", To: "+18005551212" };
+const PARAMS = {
+  CallSid: "CA1234567890ABCDE",
+  Caller: "+14158675309",
+  Digits: "1234",
+  From: "+14158675309",
+  To: "+18005551212",
+};
 const SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8=";
 
 const ROOM_EVENT = ROOM_CALLBACK;
 
 async function sha256Hex(text: string): Promise<string> {
-  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 describe("X-Twilio-Signature", () => {
@@ -58,30 +73,56 @@ describe("X-Twilio-Signature", () => {
     const request = new Request(url, { method: "POST", body: form, headers: { "X-Twilio-Signature": signature } });
     const event = await verifyStatusCallback(request, { authToken: TOKEN });
     expect(event).toMatchObject({ StatusCallbackEvent: "room-created", RoomName: "standup" });
-    const forged = new Request(url, { method: "POST", body: form, headers: { "X-Twilio-Signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" } });
+    const forged = new Request(url, {
+      method: "POST",
+      body: form,
+      headers: { "X-Twilio-Signature": "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" },
+    });
     await expect(verifyStatusCallback(forged, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidSignatureError);
   });
 
   it("verifyStatusCallback reads GET callbacks from the query string", async () => {
     const url = `https://example.com/video/events?${new URLSearchParams({ ...ROOM_EVENT, StatusCallbackEvent: "room-ended", RoomDuration: "42" })}`;
     const request = new Request(url, { headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url) } });
-    expect(await verifyStatusCallback(request, { authToken: TOKEN })).toMatchObject({ StatusCallbackEvent: "room-ended", kind: "room", RoomDuration: 42 });
+    expect(await verifyStatusCallback(request, { authToken: TOKEN })).toMatchObject({
+      StatusCallbackEvent: "room-ended",
+      kind: "room",
+      RoomDuration: 42,
+    });
   });
 
   it("verifyStatusCallback accepts a genuine JSON-body callback (regression: bodySHA256 was only checked by validateSignature, so it rejected them)", async () => {
     const body = JSON.stringify({ ...ROOM_EVENT, StatusCallbackEvent: "room-created" });
     const url = `https://example.com/video/events?bodySHA256=${await sha256Hex(body)}`;
     const signature = await computeSignature(TOKEN, url);
-    const genuine = new Request(url, { method: "POST", body, headers: { "Content-Type": "application/json", "X-Twilio-Signature": signature } });
-    expect(await verifyStatusCallback(genuine, { authToken: TOKEN })).toMatchObject({ StatusCallbackEvent: "room-created", kind: "room", SequenceNumber: 0 });
+    const genuine = new Request(url, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", "X-Twilio-Signature": signature },
+    });
+    expect(await verifyStatusCallback(genuine, { authToken: TOKEN })).toMatchObject({
+      StatusCallbackEvent: "room-created",
+      kind: "room",
+      SequenceNumber: 0,
+    });
     // The same signature over a changed body: the digest no longer matches.
-    const altered = new Request(url, { method: "POST", body: body.replace("room-created", "room-ended"), headers: { "X-Twilio-Signature": signature } });
+    const altered = new Request(url, {
+      method: "POST",
+      body: body.replace("room-created", "room-ended"),
+      headers: { "X-Twilio-Signature": signature },
+    });
     await expect(verifyStatusCallback(altered, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidSignatureError);
     // Genuinely signed but not a JSON object: the sender's data is wrong, not the signature.
     const list = "[1,2]";
     const listUrl = `https://example.com/video/events?bodySHA256=${await sha256Hex(list)}`;
-    const signedList = new Request(listUrl, { method: "POST", body: list, headers: { "X-Twilio-Signature": await computeSignature(TOKEN, listUrl) } });
-    await expect(verifyStatusCallback(signedList, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidStatusCallbackError);
+    const signedList = new Request(listUrl, {
+      method: "POST",
+      body: list,
+      headers: { "X-Twilio-Signature": await computeSignature(TOKEN, listUrl) },
+    });
+    await expect(verifyStatusCallback(signedList, { authToken: TOKEN })).rejects.toBeInstanceOf(
+      InvalidStatusCallbackError,
+    );
   });
 
   it("an invalid URL answers false and InvalidSignatureError (regression: new URL threw a TypeError)", async () => {
@@ -89,8 +130,14 @@ describe("X-Twilio-Signature", () => {
     expect(await validateSignature(TOKEN, signature, "not a url", {})).toBe(false);
     expect(await validateJsonSignature(TOKEN, signature, "not a url", "{}")).toBe(false);
     expect(await validateJsonSignature(TOKEN, signature, "http://[", "{}")).toBe(false);
-    const request = new Request("https://example.com/cb", { method: "POST", body: "a=1", headers: { "X-Twilio-Signature": signature } });
-    await expect(verifyStatusCallback(request, { authToken: TOKEN, url: "http://[" })).rejects.toBeInstanceOf(InvalidSignatureError);
+    const request = new Request("https://example.com/cb", {
+      method: "POST",
+      body: "a=1",
+      headers: { "X-Twilio-Signature": signature },
+    });
+    await expect(verifyStatusCallback(request, { authToken: TOKEN, url: "http://[" })).rejects.toBeInstanceOf(
+      InvalidSignatureError,
+    );
   });
 
   it("a form field named body is a form field (regression: it switched validateSignature to JSON mode)", async () => {
@@ -100,14 +147,24 @@ describe("X-Twilio-Signature", () => {
     expect(await validateSignature(TOKEN, signature, url, params)).toBe(true);
     expect(await validateSignature(TOKEN, signature, url, { body: "hello" })).toBe(false);
     const form = new URLSearchParams({ ...ROOM_EVENT, StatusCallbackEvent: "room-created", body: "{}" });
-    const request = new Request(url, { method: "POST", body: form, headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url, form) } });
+    const request = new Request(url, {
+      method: "POST",
+      body: form,
+      headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url, form) },
+    });
     expect(await verifyStatusCallback(request, { authToken: TOKEN })).toMatchObject({ kind: "room", body: "{}" });
   });
 
   it("a genuine callback missing a required field is an InvalidStatusCallbackError, not a signature failure", async () => {
     const url = "https://example.com/video/events";
     const form = new URLSearchParams({ StatusCallbackEvent: "room-created", RoomSid: ROOM_EVENT.RoomSid });
-    const request = new Request(url, { method: "POST", body: form, headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url, form) } });
-    await expect(verifyStatusCallback(request, { authToken: TOKEN })).rejects.toBeInstanceOf(InvalidStatusCallbackError);
+    const request = new Request(url, {
+      method: "POST",
+      body: form,
+      headers: { "X-Twilio-Signature": await computeSignature(TOKEN, url, form) },
+    });
+    await expect(verifyStatusCallback(request, { authToken: TOKEN })).rejects.toBeInstanceOf(
+      InvalidStatusCallbackError,
+    );
   });
 });

@@ -311,7 +311,7 @@ describe("input that is too much is a 400 with a clear message", () => {
     const response = await api(emulator, "/v1/Rooms", { form: { RecordingRules: deep } });
     expect(response.status).toBe(400);
     expect((await response.json()).message).toBe("Invalid parameter RecordingRules: JSON nested deeper than 32 levels");
-    const obj = '{"a":'.repeat(3000) + "1" + "}".repeat(3000);
+    const obj = `${'{"a":'.repeat(3000)}1${"}".repeat(3000)}`;
     const config = await api(emulator, "/v1/Rooms", { form: { TranscriptionsConfiguration: obj } });
     expect(config.status).toBe(400);
     expect(jsonDepth('{"a":"[[[[","b":[[1]]}')).toBe(3);

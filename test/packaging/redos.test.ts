@@ -90,8 +90,7 @@ const DYNAMIC: Record<string, string> = {
  * keyed by file and pattern. The test fails once one is fixed, so the entry
  * is deleted with the fix.
  */
-const KNOWN_VULNERABLE: Record<string, string> = {
-};
+const KNOWN_VULNERABLE: Record<string, string> = {};
 
 const where = (r: FoundRegex) => `${r.file}:${r.line} /${r.source}/${r.flags}`;
 

@@ -35,7 +35,7 @@ export const isObject = (value: unknown): value is JsonObject =>
 export const escapeToken = (token: string | number) => String(token).replace(/~/g, "~0").replace(/\//g, "~1");
 const unescapeToken = (token: string) => token.replace(/~1/g, "/").replace(/~0/g, "~");
 
-export const pointer = (...tokens: (string | number)[]) => tokens.map((t) => "/" + escapeToken(t)).join("");
+export const pointer = (...tokens: (string | number)[]) => tokens.map((t) => `/${escapeToken(t)}`).join("");
 
 /** The value at a JSON pointer ("" or "/a/b"), or undefined. */
 export function at(doc: Json, ptr: string): Json | undefined {

@@ -49,7 +49,7 @@ async function cli(...args) {
   const failed = thrown !== undefined || (process.exitCode !== undefined && process.exitCode !== 0);
   process.exitCode = undefined;
   if (failed)
-    throw new Error(`${args[0]} failed: ${thrown && thrown.message ? thrown.message : ""} ${out.stderr.trim()}`);
+    throw new Error(`${args[0]} failed: ${thrown?.message ? thrown.message : ""} ${out.stderr.trim()}`);
   const text = out.stdout.trim();
   // An empty list prints nothing.
   return text ? JSON.parse(text) : [];
@@ -64,7 +64,7 @@ async function op(name, fn) {
     return value;
   } catch (error) {
     results.push(false);
-    report(JSON.stringify({ op: name, ok: false, error: String(error && error.message ? error.message : error) }));
+    report(JSON.stringify({ op: name, ok: false, error: String(error?.message ? error.message : error) }));
     return undefined;
   }
 }

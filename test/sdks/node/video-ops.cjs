@@ -47,8 +47,8 @@ async function op(name, fn) {
       JSON.stringify({
         op: name,
         ok: false,
-        error: String(error && error.message ? error.message : error),
-        trace: error && error.stack ? String(error.stack).split("\n").slice(0, 4).join("\n") : undefined,
+        error: String(error?.message ? error.message : error),
+        trace: error?.stack ? String(error.stack).split("\n").slice(0, 4).join("\n") : undefined,
       }),
     );
     return undefined;
@@ -329,7 +329,7 @@ async function main() {
         () => undefined,
         (e) => e,
       );
-    check(error && error.status === 404 && error.code === 20404, `error ${error && error.status}`);
+    check(error && error.status === 404 && error.code === 20404, `error ${error?.status}`);
   });
 
   const passed = results.filter(Boolean).length;
