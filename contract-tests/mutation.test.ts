@@ -166,7 +166,7 @@ describe("property-based mutations", () => {
           const target = p.locations.find(
             (l) => isObjAdditionalFalse(l) && !(key in ((l.schema.properties as object) ?? {})),
           )!;
-          fc.pre(target !== undefined && !Object.hasOwn(target.value, key));
+          fc.pre(target !== undefined && !Object.hasOwn(target.value as object, key));
           const mutated = clone(p.recording);
           setAt(mutated.response.body, `${target.pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, value);
           const lenient = validator.validateRecording(mutated);

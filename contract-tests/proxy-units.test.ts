@@ -119,7 +119,7 @@ describe("Redactor", () => {
     expect(empty.scrub(same)).toBe(same);
     const r = new Redactor();
     r.learn('sp ce"q\\x');
-    expect(r.scrub({ "sp ce"q\\x": ["sp%20ce%22q%5Cx", "sp+ce%22q%5Cx", 'sp ce\\"q\\\\x', 3, null, false] })).toEqual(
+    expect(r.scrub({ 'sp ce"q\\x': ["sp%20ce%22q%5Cx", "sp+ce%22q%5Cx", 'sp ce\\"q\\\\x', 3, null, false] })).toEqual(
       { [REDACTED]: [REDACTED, REDACTED, REDACTED, 3, null, false] },
     );
     let deep: unknown = "sp ce";
