@@ -274,7 +274,8 @@ describe("what requests can store is bounded", () => {
     const mint = (identity: string, room?: string) =>
       createAccessToken({
         accountSid: emulator.accountSid,
-        ...emulator.credentials,
+        apiKeySid: emulator.credentials.apiKeySid,
+        apiKeySecret: emulator.credentials.apiKeySecret,
         identity,
         ...(room ? { room } : {}),
         now: emulator.now(),
