@@ -75,7 +75,8 @@ export function errorFromProblems(operationId: string | undefined, path: string,
   if (section === "path") return notFound(path);
   if (section === "query" && field === "PageToken") return badRequest(21481, "Invalid PageToken");
   let code = (field && operationId && FIELD_CODES[operationId]?.[field]) || 20001;
-  if (code === 53100 && /maxLength/.test(first.message)) code = 53101;
+  // The validator words a maxLength problem "text is too long" (src/contract/problems.ts).
+  if (code === 53100 && first.message.includes("too long")) code = 53101;
   const name = field ? ` ${field}` : "";
   return new EmulatorError(
     400,
