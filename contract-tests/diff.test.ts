@@ -14,7 +14,7 @@ import { diffSpecs, NotOpenApiError, openApiDocument, type SpecChange, type Spec
 import { insertChangelogSection } from "../src/contract/diff-cli.js";
 
 const root = join(import.meta.dirname, "..");
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- mutating a parsed document
+// biome-ignore lint/suspicious/noExplicitAny: the tests mutate deep paths of a parsed document
 type Doc = Record<string, any>;
 const base = openApiDocument as Doc;
 const clone = (): Doc => structuredClone(base);

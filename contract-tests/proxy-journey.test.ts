@@ -57,8 +57,14 @@ function started(child: ChildProcess): Promise<{ url: string; pid: number }> {
       const pid = /\(pid (\d+)\)/.exec(err)?.[1];
       if (out.includes("\n") && pid) resolve({ url: out.split("\n")[0]!.trim(), pid: Number(pid) });
     };
-    child.stdout!.on("data", (d) => ((out += d), check()));
-    child.stderr!.on("data", (d) => ((err += d), check()));
+    child.stdout!.on("data", (d) => {
+      out += d;
+      check();
+    });
+    child.stderr!.on("data", (d) => {
+      err += d;
+      check();
+    });
   });
 }
 const proxyArgs = (out: string, ...more: string[]) => [

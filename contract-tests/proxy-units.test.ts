@@ -119,9 +119,9 @@ describe("Redactor", () => {
     expect(empty.scrub(same)).toBe(same);
     const r = new Redactor();
     r.learn('sp ce"q\\x');
-    expect(r.scrub({ 'sp ce"q\\x': ["sp%20ce%22q%5Cx", "sp+ce%22q%5Cx", 'sp ce\\"q\\\\x', 3, null, false] })).toEqual(
-      { [REDACTED]: [REDACTED, REDACTED, REDACTED, 3, null, false] },
-    );
+    expect(r.scrub({ 'sp ce"q\\x': ["sp%20ce%22q%5Cx", "sp+ce%22q%5Cx", 'sp ce\\"q\\\\x', 3, null, false] })).toEqual({
+      [REDACTED]: [REDACTED, REDACTED, REDACTED, 3, null, false],
+    });
     let deep: unknown = "sp ce";
     for (let i = 0; i < MAX_JSON_DEPTH + 2; i++) deep = { d: deep };
     expect(JSON.stringify(r.scrub(deep))).toContain(`nested deeper than ${MAX_JSON_DEPTH}`);
@@ -569,10 +569,8 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
   const make = async (options: ProxyOptions = {}, out?: OutFile) => {
     const settings = settingsOf({ upstream: base, ...options });
     // One validator per strictness: compiling the spec is the slowest step here, and these tests run per mutant.
-    const validator = (validators[String(settings.strict)] ??= createValidatorFor(document, {
-      strict: settings.strict,
-      baseUrls: [base],
-    }));
+    validators[String(settings.strict)] ??= createValidatorFor(document, { strict: settings.strict, baseUrls: [base] });
+    const validator = validators[String(settings.strict)]!;
     const counts: ProxySummary = {
       exchanges: 0,
       recorded: 0,
@@ -747,7 +745,8 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
     expect(findings.some((f) => f.found !== undefined)).toBe(true);
     expect(JSON.stringify(exchanges[0]!.result)).not.toContain("pw-1234567890");
     const settings = settingsOf({ upstream: base });
-    const validator = (validators.false ??= createValidatorFor(document, { strict: false, baseUrls: [base] }));
+    validators.false ??= createValidatorFor(document, { strict: false, baseUrls: [base] });
+    const validator = validators.false;
     const counts: ProxySummary = { exchanges: 0, recorded: 0, aborted: 0, findings: {}, failed: 0, strict: false };
     const quiet = new Recorder(settings, validator, new ItemChecker(validator, [base]), {}, counts, undefined);
     await quiet.record(finished(), quiet.redactorFor(undefined));

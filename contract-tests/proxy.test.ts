@@ -453,8 +453,13 @@ describe("URL rewriting", () => {
     let stdout = "";
     let stderr = "";
     const exited = runProxyCli(["--upstream", emulator.url, "--no-rewrite-urls"], {
-      stdout: (t) => ((stdout += t), resolveUrl(t.trim())),
-      stderr: (t) => void (stderr += t),
+      stdout: (t) => {
+        stdout += t;
+        resolveUrl(t.trim());
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
       stopped,
     });
     const cliUrl = await printed;

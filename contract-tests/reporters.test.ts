@@ -39,9 +39,8 @@ function parseXml(xml: string): XmlNode {
   const root: XmlNode = { name: "#document", attributes: {}, children: [], text: "" };
   const stack = [root];
   const token = /<(\/?)([A-Za-z][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|([^<]+)/gy;
-  let m: RegExpExecArray | null;
   let at = 0;
-  while ((m = token.exec(body))) {
+  for (let m = token.exec(body); m; m = token.exec(body)) {
     at = token.lastIndex;
     const [, close, name, attrs, selfClose, text] = m;
     const top = stack.at(-1)!;

@@ -480,7 +480,6 @@ describe("response checks on the fast path", () => {
     const usual = fc.constantFrom(..."aZ09.-_~!$&'()*+,;=:@/?".split(""));
     const odd = fc.constantFrom(...'#%[] \u00e9"<>\\^`{|}\n'.split(""));
     const chars = fc.oneof({ weight: 12, arbitrary: usual }, { weight: 1, arbitrary: odd });
-    const tail = fc.array(chars, { maxLength: 30 }).map((a) => a.join(""));
     const word = (unit: fc.Arbitrary<string>, minLength = 0) =>
       fc.array(unit, { minLength, maxLength: 12 }).map((a) => a.join(""));
     const candidate = fc

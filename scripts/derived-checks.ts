@@ -71,7 +71,10 @@ function resolve(spec: unknown, node: Schema): { schema: Schema; name?: string }
     at = ref
       .slice(2)
       .split("/")
-      .reduce((n: any, key) => n?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec) as Schema;
+      .reduce<unknown>(
+        (n, key) => (n as Record<string, unknown> | undefined)?.[key.replace(/~1/g, "/").replace(/~0/g, "~")],
+        spec,
+      ) as Schema;
   }
   return { schema: at, ...(name ? { name } : {}) };
 }

@@ -184,7 +184,7 @@ function recorderPlan(args: string[], list: Record<string, Scenario>) {
 
 export async function runRecorder(args: string[], io: RecorderIo): Promise<number> {
   const list = io.scenarios ?? scenarios;
-  let plan;
+  let plan: ReturnType<typeof recorderPlan>;
   try {
     plan = recorderPlan(args, list);
   } catch (e) {

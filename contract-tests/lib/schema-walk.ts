@@ -51,7 +51,7 @@ export function admitted(document: Json, schema: Json): Set<string> {
   return out;
 }
 
-function escape(t: string): string {
+function escapeToken(t: string): string {
   return t.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
@@ -81,7 +81,7 @@ export function locate(
     const props = isObj(schema.properties) ? schema.properties : {};
     for (const [k, v] of Object.entries(value)) {
       const sub = props[k] ?? (isObj(schema.additionalProperties) ? schema.additionalProperties : undefined);
-      if (sub !== undefined) locate(document, sub, v, `${pointer}/${escape(k)}`, out, depth + 1);
+      if (sub !== undefined) locate(document, sub, v, `${pointer}/${escapeToken(k)}`, out, depth + 1);
     }
   } else if (Array.isArray(value) && schema.items !== undefined) {
     value.forEach((item, i) => locate(document, schema.items, item, `${pointer}/${i}`, out, depth + 1));

@@ -73,7 +73,10 @@ function writeUntil(
     while (written + slab.length < bytes) {
       slab += `${n === 0 ? "" : separator}${next(n)}`;
       n++;
-      if (slab.length > 1 << 20) (written += writeSync(fd, slab)), (slab = "");
+      if (slab.length > 1 << 20) {
+        written += writeSync(fd, slab);
+        slab = "";
+      }
     }
     writeSync(fd, slab + tail);
   } finally {

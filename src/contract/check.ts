@@ -60,13 +60,19 @@ export function tooDeep(value: unknown, limit = MAX_DEPTH): boolean {
     if (depth >= limit) return true;
     if (Array.isArray(node)) {
       for (const child of node) {
-        if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+        if (child !== null && typeof child === "object") {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
       }
       continue;
     }
     for (const key in node) {
       const child = (node as Record<string, unknown>)[key];
-      if (child !== null && typeof child === "object") nodes.push(child), depths.push(depth + 1);
+      if (child !== null && typeof child === "object") {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;
@@ -114,7 +120,7 @@ export class ItemChecker {
   private readonly maxItemBytes: number;
   constructor(
     private readonly validator: ContractValidator,
-    private readonly baseUrls: string[],
+    baseUrls: string[],
     limits: { maxItemBytes?: number } = {},
   ) {
     this.bases = parseBaseUrls(baseUrls);

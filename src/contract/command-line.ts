@@ -68,7 +68,7 @@ export function parseCommand<const O extends Options>(
   options: O,
   positionals = false,
 ): ParsedCommand<O> | "help" {
-  let parsed;
+  let parsed: { values: unknown };
   try {
     const all = { ...options, help: { type: "boolean", short: "h" } } as WithHelp<O>;
     parsed = parseArgs({ args: [...args], options: all, strict: true, allowPositionals: positionals });

@@ -128,8 +128,10 @@ export class HarScanner {
     let i = 0;
     const n = chunk.length;
     // A byte-order mark, as some Windows tools write, is not part of the JSON (its bytes may arrive one by one).
-    while (this.offset + i < 3 && i < n && chunk[i] === BOM[this.offset + i] && this.offset + i === this.bomBytes)
-      i++, this.bomBytes++;
+    while (this.offset + i < 3 && i < n && chunk[i] === BOM[this.offset + i] && this.offset + i === this.bomBytes) {
+      i++;
+      this.bomBytes++;
+    }
     if (this.inEntry) this.partStart = 0;
     if (this.error) throw this.error;
     try {
@@ -241,7 +243,10 @@ export class HarScanner {
         return i + 1;
       }
       if (c === 0x7b || c === 0x5b) {
-        if (++this.depth > limit && !this.deep) (this.deep = true), (this.entryParts = undefined);
+        if (++this.depth > limit && !this.deep) {
+          this.deep = true;
+          this.entryParts = undefined;
+        }
       } else if ((c === 0x7d || c === 0x5d) && --this.depth === this.entriesDepth) {
         this.counting = false;
         this.state = AFTER;

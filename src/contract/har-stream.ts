@@ -55,7 +55,10 @@ class Packer {
     // A buffer of its own (never a pooled slice), so it can be transferred to a worker whole.
     const bytes = new Uint8Array(new ArrayBuffer(this.size));
     let at = 0;
-    for (const part of this.parts) bytes.set(part, at), (at += part.length);
+    for (const part of this.parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
     const item: WorkItem = { t: "har", bytes, ends: this.ends, indices: this.indices, name: this.name };
     this.parts = [];
     this.ends = [];

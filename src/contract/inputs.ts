@@ -11,7 +11,7 @@
  *   entries by a byte scanner (har-scan.ts), NDJSON into lines, so memory does
  *   not grow with the input.
  */
-import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 
@@ -89,7 +89,9 @@ export function kindOf(name: string, size: number, maxItemBytes = STREAM_JSON_AB
 export function collectInputs(paths: string[], cwd: string, options: { maxItemBytes?: number } = {}): Collected {
   const wholeUpTo = Math.min(STREAM_JSON_ABOVE, options.maxItemBytes ?? STREAM_JSON_ABOVE);
   const out: Collected = { files: [], stdin: false, skipped: {}, missing: [] };
-  const skip = (reason: string): void => void (out.skipped[reason] = (out.skipped[reason] ?? 0) + 1);
+  const skip = (reason: string): void => {
+    out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
+  };
   const show = (full: string): string => {
     const rel = relative(cwd, full);
     return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? full : rel;
@@ -113,7 +115,7 @@ export function collectInputs(paths: string[], cwd: string, options: { maxItemBy
     const id = `${stat.dev}:${stat.ino}`;
     if (walked.has(id)) return skip(SKIP_WALKED);
     walked.add(id);
-    let entries;
+    let entries: Dirent<Buffer>[];
     try {
       entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).sort((a, b) =>
         Buffer.compare(a.name, b.name),
@@ -196,7 +198,8 @@ export class FileChunks implements AsyncIterable<Buffer> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
-    const handle = (this.handle = await open(this.path, "r"));
+    const handle = await open(this.path, "r");
+    this.handle = handle;
     const buffer = Buffer.allocUnsafeSlow(this.size);
     try {
       while (!this.closed) {

@@ -65,7 +65,10 @@ export async function* ndjsonItems(
       const newline = chunk.indexOf(LF, from);
       const end = newline === -1 ? chunk.length : newline;
       size += end - from;
-      if (!tooLong && size > max) (tooLong = true), (parts = []);
+      if (!tooLong && size > max) {
+        tooLong = true;
+        parts = [];
+      }
       // A line going on past the chunk outlives it (its buffer may be reused for the next read): copied.
       else if (!tooLong && end > from)
         parts.push(newline === -1 ? Buffer.from(chunk.subarray(from, end)) : chunk.subarray(from, end));

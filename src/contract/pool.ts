@@ -74,7 +74,10 @@ export class WorkerExecutor implements Executor {
       const fail = (error: Error): void => {
         this.failed ??= error;
         for (const [id, waiter] of this.waiting)
-          if (waiter.slot === slot) this.waiting.delete(id), waiter.reject(error);
+          if (waiter.slot === slot) {
+            this.waiting.delete(id);
+            waiter.reject(error);
+          }
       };
       worker.on("error", fail);
       worker.on("exit", (code) => code !== 0 && fail(new Error(`a conformance worker exited with code ${code}`)));

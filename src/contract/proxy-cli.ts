@@ -131,7 +131,7 @@ export async function runProxyCli(args: string[], io: ProxyCliIo): Promise<numbe
     io.stderr(usageLine(PROGRAM, e.message));
     return EXIT.usage;
   }
-  let proxy;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
   try {
     proxy = await startProxy(options);
   } catch (e) {

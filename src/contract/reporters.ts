@@ -211,8 +211,12 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
         );
         const buffer = Buffer.alloc(1 << 20);
         let position = 0;
-        for (let n; (n = readSync(fd, buffer, 0, buffer.length, position)) > 0; position += n)
+        for (;;) {
+          const n = readSync(fd, buffer, 0, buffer.length, position);
+          if (n <= 0) break;
           write(buffer.toString("utf8", 0, n));
+          position += n;
+        }
         write("  </testsuite>\n</testsuites>\n");
       } finally {
         closeSync(fd);

@@ -26,7 +26,7 @@ export class SpecSchemaError extends TwilioConfigError {
   }
 }
 
-const escape = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapeRef = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** Keys whose value is one subschema, and keys whose value is a list or a map of them. */
 const ONE = [
@@ -58,7 +58,8 @@ function children(node: JsonObject, pointer: string): string[] {
     const value = node[key];
     if (Array.isArray(value)) value.forEach((sub, i) => isObject(sub) && out.push(`${pointer}/${key}/${i}`));
     else if (isObject(value))
-      for (const [name, sub] of Object.entries(value)) if (isObject(sub)) out.push(`${pointer}/${key}/${escape(name)}`);
+      for (const [name, sub] of Object.entries(value))
+        if (isObject(sub)) out.push(`${pointer}/${key}/${escapeRef(name)}`);
   }
   return out;
 }

@@ -65,11 +65,12 @@ export function processWideTimers(): boolean {
 
 let globalTimers: Timers | undefined;
 function defaultTimers(): Timers {
-  return (globalTimers ??= {
+  globalTimers ??= {
     setTimeout: (callback, ms) => setTimeout(callback, ms),
     clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
     processWide: processWideTimers(),
-  });
+  };
+  return globalTimers;
 }
 
 export class Deadlines {

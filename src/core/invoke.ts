@@ -57,7 +57,10 @@ const templates = new Map<string, string[]>();
 export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit): string {
   const params = init.path ?? {};
   let parts = templates.get(endpoint.path);
-  if (parts === undefined) templates.set(endpoint.path, (parts = endpoint.path.split(/\{(\w+)\}/)));
+  if (parts === undefined) {
+    parts = endpoint.path.split(/\{(\w+)\}/);
+    templates.set(endpoint.path, parts);
+  }
   let path = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) path += encodeURIComponent(params[parts[i]!] ?? "") + parts[i + 1]!;
   const search = init.query ? serializeQuery(init.query) : "";

@@ -23,7 +23,10 @@ export async function readText(
       throw tooLarge();
     }
     if (first === undefined) first = value;
-    else (more ??= [first]).push(value);
+    else {
+      more ??= [first];
+      more.push(value);
+    }
   }
   if (first === undefined) return "";
   // One chunk (the usual small answer) is decoded as it is; more are joined first.

@@ -44,6 +44,7 @@ export type ResourceTree = typeof resourceTree;
 type Op<E> = E extends { method: infer M extends HttpMethod; path: infer P extends Path } ? Operation<P, M> : never;
 type Result<E> = SuccessBody<Op<E>>;
 /** A body argument is optional when none of its fields is required. */
+// biome-ignore lint/complexity/noBannedTypes: `{} extends B` holds exactly when every field of B is optional
 type BodyArg<B> = [B] extends [never] ? [] : {} extends B ? [body?: B] : [body: B];
 
 /** Options of `iterate()` and `all()`. */

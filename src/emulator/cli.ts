@@ -101,7 +101,7 @@ function timeoutsOf(values: Record<string, string | boolean | undefined>): Serve
 
 /** Turns the command line into emulator options, or says what is wrong with it (one line). */
 export function parseEmulatorArgs(argv: readonly string[]): ParsedArgs {
-  let parsed;
+  let parsed: ReturnType<typeof parseCommand<typeof OPTIONS>>;
   try {
     parsed = parseCommand(argv, OPTIONS);
   } catch (error) {

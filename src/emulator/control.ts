@@ -331,9 +331,11 @@ function match(method: string, parts: string[]) {
     if (route.method !== method || route.segments.length !== segments.length) continue;
     const params: Record<string, string> = {};
     if (
-      route.segments.every((s, i) =>
-        s.startsWith(":") ? ((params[s.slice(1)] = segments[i]!), true) : s === segments[i],
-      )
+      route.segments.every((s, i) => {
+        if (!s.startsWith(":")) return s === segments[i];
+        params[s.slice(1)] = segments[i]!;
+        return true;
+      })
     ) {
       return { route, params };
     }

@@ -263,7 +263,10 @@ export class Store {
 
   private statusList(status: RoomStatus): SeqList<RoomRecord> {
     let list = this.roomsByStatus.get(status);
-    if (!list) this.roomsByStatus.set(status, (list = new SeqList()));
+    if (!list) {
+      list = new SeqList();
+      this.roomsByStatus.set(status, list);
+    }
     return list;
   }
 

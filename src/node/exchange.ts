@@ -62,7 +62,8 @@ class NodeHeaders implements ResponseHeaders {
       const seen = map.get(name);
       map.set(name, seen === undefined ? this.raw[i + 1]! : `${seen}, ${this.raw[i + 1]!}`);
     }
-    return (this.map = map);
+    this.map = map;
+    return map;
   }
   get(name: string): string | null {
     return this.entries().get(name.toLowerCase()) ?? null;
@@ -233,12 +234,8 @@ export function nodeExchange(options: NodeExchangeOptions = {}): Exchange {
     const end = url.indexOf("/", url.indexOf("//") + 2);
     const origin = end < 0 ? url : url.slice(0, end);
     const u = new URL(origin);
-    return (last = {
-      origin,
-      secure: u.protocol === "https:",
-      hostname: u.hostname.replace(/^\[|\]$/g, ""),
-      port: u.port,
-    });
+    last = { origin, secure: u.protocol === "https:", hostname: u.hostname.replace(/^\[|\]$/g, ""), port: u.port };
+    return last;
   };
 
   return (request: WireRequest, attempt: Attempt, maxBytes: number) =>

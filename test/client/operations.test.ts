@@ -443,7 +443,10 @@ function resolve<T>(node: T & { $ref?: string }): T {
   return node.$ref
     .slice(2)
     .split("/")
-    .reduce((at: any, key) => at[key.replace(/~1/g, "/").replace(/~0/g, "~")], document) as T;
+    .reduce<unknown>(
+      (at, key) => (at as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")],
+      document,
+    ) as T;
 }
 
 /** The spec's success status and first example for an operation. */
@@ -579,14 +582,12 @@ describe("client.raw reaches every operation by path", () => {
         body = String(requestBody);
         return { sid: RM };
       });
-    nock("https://video.twilio.com")
-      .get(`/v1/Rooms/${RM}`)
-      .reply(404, {
-        code: 20404,
-        message: "Not found",
-        more_info: "https://www.twilio.com/docs/errors/20404",
-        status: 404,
-      });
+    nock("https://video.twilio.com").get(`/v1/Rooms/${RM}`).reply(404, {
+      code: 20404,
+      message: "Not found",
+      more_info: "https://www.twilio.com/docs/errors/20404",
+      status: 404,
+    });
     const video = client(globalThis.fetch);
     const created = await video.raw.POST("/v1/Rooms", {
       body: { UniqueName: "standup", Type: "group", VideoCodecs: ["VP8", "H264"] },

@@ -476,7 +476,10 @@ describe("hooks: onRequest, onResponse, onRetry", () => {
     const headers = new Headers({ "twilio-request-id": "RQ3" });
     const counted = {
       get: (name: string) => headers.get(name),
-      forEach: (cb: (value: string, name: string) => void) => (copies++, headers.forEach(cb)),
+      forEach: (cb: (value: string, name: string) => void) => {
+        copies++;
+        headers.forEach(cb);
+      },
     };
     const exchange: Exchange = async (request) => ({ status: 200, headers: counted, body: "{}", url: request.url });
     const base = {

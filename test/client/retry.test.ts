@@ -256,8 +256,14 @@ describe.each(TRANSPORTS)("retries through the client over %s (real sleep)", (ki
     const seenAt: number[] = [];
     open = await scripted(
       kind,
-      () => (seenAt.push(performance.now()), twilioError(429, 20429, "Too Many Requests", { "retry-after": "1" })),
-      () => (seenAt.push(performance.now()), json(200, ROOM)),
+      () => {
+        seenAt.push(performance.now());
+        return twilioError(429, 20429, "Too Many Requests", { "retry-after": "1" });
+      },
+      () => {
+        seenAt.push(performance.now());
+        return json(200, ROOM);
+      },
     );
     await expect(open.client().rooms.get(ROOM_SID)).resolves.toEqual(ROOM);
     expect(open.calls).toHaveLength(2);

@@ -73,6 +73,7 @@ describe("regular expressions in src/emulator", () => {
 
   it("a RegExp is built at run time only from a constant SID prefix", () => {
     expect(constructed).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal source text the scan must find
       { file: join("src", "emulator", "index.ts"), text: "new RegExp(`^${prefix}[0-9a-fA-F]{32}$`)" },
     ]);
     // …and that prefix is a literal at every call.

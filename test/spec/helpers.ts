@@ -140,9 +140,9 @@ export function enumOf(doc: JsonObject, schema: Json | undefined, ptr: string): 
   let values: Set<string> | undefined;
   for (const b of branches(doc, schema, ptr)) {
     const list = Array.isArray(b.node.enum) ? b.node.enum : b.node.const !== undefined ? [b.node.const] : undefined;
-    if (list) for (const v of list) if (v !== null) (values ??= new Set()).add(String(v));
-    if (b.node.items !== undefined)
-      enumOf(doc, b.node.items, `${b.ptr}/items`)?.forEach((v) => (values ??= new Set()).add(v));
+    const found = list ? list.filter((v) => v !== null).map(String) : [];
+    if (b.node.items !== undefined) found.push(...(enumOf(doc, b.node.items, `${b.ptr}/items`) ?? []));
+    if (found.length > 0) values = new Set([...(values ?? []), ...found]);
   }
   return values;
 }

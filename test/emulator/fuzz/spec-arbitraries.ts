@@ -41,12 +41,12 @@ const uri = fc
   .map(([s, h, p]) => `${s}://${h}/${p}`);
 
 /** An arbitrary of values valid for `schema` (approximately: see the module comment). */
-export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
+export function arbitraryOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
   const schema = deref(node);
   if ("const" in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as unknown[]));
   const alternatives = (schema.anyOf ?? schema.oneOf) as unknown[] | undefined;
-  if (alternatives) return fc.oneof(...alternatives.map((a) => valueOf(a, depth + 1)));
+  if (alternatives) return fc.oneof(...alternatives.map((a) => arbitraryOf(a, depth + 1)));
   let type = schema.type as string | string[] | undefined;
   if (Array.isArray(type)) {
     const types = type.filter((t) => t !== "null");
@@ -81,7 +81,7 @@ export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
       return fc.boolean();
     case "array": {
       const min = (schema.minItems as number | undefined) ?? 0;
-      return fc.array(valueOf(schema.items ?? {}, depth + 1), {
+      return fc.array(arbitraryOf(schema.items ?? {}, depth + 1), {
         minLength: min,
         maxLength: Math.max(min, Math.min((schema.maxItems as number | undefined) ?? 3, depth > 2 ? min : 3)),
       });
@@ -90,12 +90,15 @@ export function valueOf(node: unknown, depth = 0): fc.Arbitrary<unknown> {
       const properties = (schema.properties ?? {}) as Record<string, unknown>;
       const required = new Set((schema.required ?? []) as string[]);
       const fields: Record<string, fc.Arbitrary<unknown>> = {};
-      for (const [name, sub] of Object.entries(properties)) fields[name] = valueOf(sub, depth + 1);
+      for (const [name, sub] of Object.entries(properties)) fields[name] = arbitraryOf(sub, depth + 1);
       const extra = schema.additionalProperties;
       const known = fc.record(fields, { requiredKeys: [...required].filter((k) => k in fields) });
       if (extra && typeof extra === "object" && depth < 3) {
         return fc
-          .tuple(known, fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), valueOf(extra, depth + 1), { maxKeys: 2 }))
+          .tuple(
+            known,
+            fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), arbitraryOf(extra, depth + 1), { maxKeys: 2 }),
+          )
           .map(([a, b]) => ({ ...b, ...a }));
       }
       return known;
@@ -171,7 +174,7 @@ export function requestsFor(op: SpecOperation, known: (segment: string) => strin
       // The literal segment before the parameter names the collection (`Rooms`, `Participants`, …).
       const segment = new RegExp(`/([A-Za-z]+)/\\{${p.name}\\}`).exec(op.path)?.[1] ?? "";
       const existing = known(segment);
-      const fromSchema = valueOf(p.schema).map(String);
+      const fromSchema = arbitraryOf(p.schema).map(String);
       return [
         p.name,
         existing.length > 0
@@ -180,9 +183,9 @@ export function requestsFor(op: SpecOperation, known: (segment: string) => strin
       ];
     }),
   );
-  const queryArbs = Object.fromEntries(op.queryParams.map((p) => [p.name, valueOf(p.schema)]));
+  const queryArbs = Object.fromEntries(op.queryParams.map((p) => [p.name, arbitraryOf(p.schema)]));
   const queryRequired = op.queryParams.filter((p) => p.required).map((p) => p.name);
-  const bodyArb = op.body ? valueOf(op.body.schema) : fc.constant(undefined);
+  const bodyArb = op.body ? arbitraryOf(op.body.schema) : fc.constant(undefined);
   return fc
     .tuple(fc.record(pathArbs), fc.record(queryArbs, { requiredKeys: queryRequired }), bodyArb)
     .map(([path, query, body]) => {

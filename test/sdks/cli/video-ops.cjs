@@ -48,8 +48,7 @@ async function cli(...args) {
   }
   const failed = thrown !== undefined || (process.exitCode !== undefined && process.exitCode !== 0);
   process.exitCode = undefined;
-  if (failed)
-    throw new Error(`${args[0]} failed: ${thrown?.message ? thrown.message : ""} ${out.stderr.trim()}`);
+  if (failed) throw new Error(`${args[0]} failed: ${thrown?.message ? thrown.message : ""} ${out.stderr.trim()}`);
   const text = out.stdout.trim();
   // An empty list prints nothing.
   return text ? JSON.parse(text) : [];
