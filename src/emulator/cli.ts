@@ -182,7 +182,10 @@ export function listenFailure(error: unknown, host: string): string {
   const where = `${e.address ?? host}:${e.port ?? "?"}`;
   switch (e.code) {
     case "EADDRINUSE":
-      return `${where} is already in use: stop what listens there, or choose another --port/--media-port (0 picks a free one)`;
+      return (
+        `${where} is already in use: stop what listens there, ` +
+        "or choose another --port/--media-port (0 picks a free one)"
+      );
     case "EACCES":
       return `not permitted to listen on ${where} (ports below 1024 need privileges)`;
     case "EADDRNOTAVAIL":
@@ -203,33 +206,8 @@ export interface CliIo extends CommandIo {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 const PARENT_POLL_MS = 500;
 
-/**
- * Runs the command: answers --help and bad arguments at once, otherwise
- * starts the emulator, prints where it is, and stops it on SIGINT/SIGTERM
- * (or, when npm started it, once its parent is gone).
- */
-export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promise<Emulator | undefined> {
-  const parsed = parseEmulatorArgs(argv);
-  if (parsed.kind === "help") {
-    io.stdout(`${USAGE}\n`);
-    io.exit(0);
-    return undefined;
-  }
-  if (parsed.kind === "error") {
-    io.stderr(usageLine("twilio-video-emulator", parsed.message, "(--help for usage)"));
-    io.exit(2);
-    return undefined;
-  }
-  const { options, json } = parsed;
-  const { startEmulator } = await import("./index.js");
-  let emulator: Emulator;
-  try {
-    emulator = await startEmulator(options);
-  } catch (error) {
-    io.stderr(`twilio-video-emulator: ${listenFailure(error, options.host)}\n`);
-    io.exit(1);
-    return undefined;
-  }
+/** The ready message (a JSON line with --json, else words), and a warning when bound beyond loopback. */
+function printReady(io: CliIo, emulator: Emulator, options: EmulatorOptions & { host: string }, json: boolean) {
   const { apiKeySid, apiKeySecret, authToken } = emulator.credentials;
   const mode = typeof options.clock === "object" ? (options.clock.mode ?? "real") : "real";
   if (json) {
@@ -254,7 +232,8 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
         `  API key          ${apiKeySid} / ${apiKeySecret}`,
         `  auth token       ${authToken} (signs status callbacks)`,
         `  clock            ${mode}`,
-        `  control API      ${emulator.url}/_emulator/ (participants, tracks, clock, faults, traffic, callbacks, reset)`,
+        `  control API      ${emulator.url}/_emulator/ ` +
+          "(participants, tracks, clock, faults, traffic, callbacks, reset)",
         "Ctrl-C (SIGINT) or SIGTERM stops it.",
         "",
       ].join("\n"),
@@ -262,10 +241,18 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
   }
   if (!LOOPBACK.test(options.host)) {
     io.stderr(
-      `twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API with the fixed credentials; the control API still answers only requests whose Host is loopback (127.0.0.1, localhost, [::1])\n`,
+      `twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API ` +
+        "with the fixed credentials; the control API still answers only requests whose Host is loopback " +
+        "(127.0.0.1, localhost, [::1])\n",
     );
   }
+}
 
+/**
+ * Stops the emulator on SIGINT/SIGTERM (a second signal leaves at once) or,
+ * when npm started it, once its parent is gone.
+ */
+function stopOnSignals(io: CliIo, emulator: Emulator): void {
   let stopping = false;
   const stop = (why: string, code: number) => {
     if (stopping) {
@@ -294,5 +281,36 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     }, PARENT_POLL_MS);
     watch.unref();
   }
+}
+
+/**
+ * Runs the command: answers --help and bad arguments at once, otherwise
+ * starts the emulator, prints where it is, and stops it on SIGINT/SIGTERM
+ * (or, when npm started it, once its parent is gone).
+ */
+export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promise<Emulator | undefined> {
+  const parsed = parseEmulatorArgs(argv);
+  if (parsed.kind === "help") {
+    io.stdout(`${USAGE}\n`);
+    io.exit(0);
+    return undefined;
+  }
+  if (parsed.kind === "error") {
+    io.stderr(usageLine("twilio-video-emulator", parsed.message, "(--help for usage)"));
+    io.exit(2);
+    return undefined;
+  }
+  const { options, json } = parsed;
+  const { startEmulator } = await import("./index.js");
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    io.stderr(`twilio-video-emulator: ${listenFailure(error, options.host)}\n`);
+    io.exit(1);
+    return undefined;
+  }
+  printReady(io, emulator, options, json);
+  stopOnSignals(io, emulator);
   return emulator;
 }
