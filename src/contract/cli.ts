@@ -138,7 +138,8 @@ function loadSpec(path: string, cwd: string): LoadedSpec {
     const [first] = broken;
     const more = broken.length > 1 ? ` (and ${broken.length - 1} more)` : "";
     throw new UsageError(
-      `--spec ${path}: $ref "${first!.ref}" at ${first!.at} does not resolve${more}; bundle the spec first (redocly bundle)`,
+      `--spec ${path}: $ref "${first!.ref}" at ${first!.at} does not resolve${more}; ` +
+        "bundle the spec first (redocly bundle)",
     );
   }
   return { document, absolute };

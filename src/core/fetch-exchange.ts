@@ -113,7 +113,8 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
         reader === undefined ? "" : await readBody(reader, response.headers.get("content-length"), maxBytes, request);
       // A cancelled read ends like a finished one: only the attempt knows the body is cut short.
       if (attempt.aborted) throw attempt.reason;
-      // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a getter).
+      // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a
+      // getter).
       return { status: response.status, headers: response.headers, body, url: request.url };
     } catch (error) {
       throw attempt.aborted ? attempt.reason : error;
@@ -124,7 +125,10 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
   };
 }
 
-/** The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes it. */
+/**
+ * The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes
+ * it.
+ */
 function readBody(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   declared: string | null,

@@ -187,13 +187,15 @@ class ListIterator implements AsyncGenerator<unknown, void, undefined> {
         : undefined;
       if (!nextPath) {
         throw new TwilioProtocolError(
-          `${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not this list under ${ctx.baseUrl}`,
+          `${endpoint.operationId}: refusing next_page_url ${safeUrl(`${url.origin}${url.pathname}`)}, which is not ` +
+            `this list under ${ctx.baseUrl}`,
         );
       }
       const key = pageKey(url);
       if (this.seen.has(key)) {
         throw new TwilioProtocolError(
-          `${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page already read (a loop); stopped after ${this.yielded} items`,
+          `${endpoint.operationId}: next_page_url ${safeUrl(`${url.origin}${url.pathname}`)} points at a page ` +
+            `already read (a loop); stopped after ${this.yielded} items`,
         );
       }
       this.seen.add(key);

@@ -17,6 +17,8 @@ import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 // Types only: the emulator itself (and ajv with it) loads once the arguments are good.
 import type { Emulator, EmulatorOptions, ServerTimeouts } from "./index.js";
 
+const DEFAULT_AUTH_TOKEN = DEFAULT_CREDENTIALS.authToken;
+
 export const USAGE = `usage: twilio-video-emulator [options]
        npm run emulator -- [options]        (inside the twilio-video-ts repository)
 
@@ -34,7 +36,7 @@ options:
   --account-sid <AC…>     the emulated account (default ${DEFAULT_ACCOUNT_SID})
   --api-key-sid <SK…>     accepted API key SID (default ${DEFAULT_CREDENTIALS.apiKeySid})
   --api-key-secret <s>    accepted API key secret (default ${DEFAULT_CREDENTIALS.apiKeySecret})
-  --auth-token <s>        accepted with the account SID; signs status callbacks (default ${DEFAULT_CREDENTIALS.authToken})
+  --auth-token <s>        accepted with the account SID; signs status callbacks (default ${DEFAULT_AUTH_TOKEN})
   --recordings-dir <dir>  the folder POST /_emulator/traffic/write may write under (its "dir" is a
                           path inside it); without it, that route answers 403
   --no-callbacks          do not deliver status callbacks
