@@ -6,8 +6,9 @@
  * through the `signal` it was started with, and a signal per request is the
  * largest cost a client adds to a fetch call. On Node, undici makes each
  * request follow the caller's signal (a listener, a weak reference, a
- * finalizer): an AbortController per request measured 7% of the throughput
- * of 64 GETs in flight, one shared by up to 32 requests 2.5% (bench/). So
+ * finalizer), so an AbortController per request costs a visible share of the
+ * throughput of many GETs in flight, and one shared by a group of requests
+ * costs a fraction of that (measured in bench/). So
  * attempts the transport marks `shareDeadline` (no caller signal, the
  * client's own timeout, process-wide timers) join a group of at most
  * {@link GROUP_SIZE} attempts whose deadlines lie within
