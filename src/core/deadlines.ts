@@ -10,9 +10,8 @@
  *   builds and drops a timer list per sequential request (a measurable share
  *   of a GET on node:http; bench/ measures it). When nothing is in flight the
  *   timer must not keep a process alive: it is unref'd where timers can be
- *   (Node, Bun)
- *   and cleared elsewhere (Deno). Worst case: one wake-up per `timeoutMs`
- *   while calls are in flight, plus one per attempt that times out.
+ *   (Node, Bun) and cleared elsewhere (Deno). Worst case: one wake-up per
+ *   `timeoutMs` while calls are in flight, plus one per attempt that times out.
  *
  * - **Own timer** (everywhere else: Cloudflare Workers, browsers, runtimes we
  *   do not recognise). Each attempt arms its own timer in `add` and clears it
