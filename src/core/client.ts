@@ -188,7 +188,7 @@ export function buildClient(
     debug ? debugHooks() : undefined,
   );
   const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
-  const send = createTransport({
+  const transport = createTransport({
     maxRetries: options.maxRetries,
     baseDelayMs: options.baseDelayMs,
     maxDelayMs: options.maxDelayMs,
@@ -202,13 +202,13 @@ export function buildClient(
     hooks,
     onWarning,
   });
-  const raw = openapiClient<paths>(baseUrl, send);
+  const raw = openapiClient<paths>(baseUrl, transport);
   const middleware = options.middleware ?? [];
   if (middleware.length) raw.use(...middleware);
 
   const ctx: Context = {
-    send,
-    viaMiddleware: middleware.length ? middlewareSender(baseUrl, send, middleware, maxResponseBytes) : undefined,
+    send: transport,
+    viaMiddleware: middleware.length ? middlewareSender(baseUrl, transport, middleware, maxResponseBytes) : undefined,
     baseUrl,
     mediaFetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     validation: options.validateResponses ?? "off",

@@ -101,7 +101,7 @@ export function checkCallOptions(options: CallOptions, known: ReadonlySet<string
 const EMPTY: CallOptions = Object.freeze({});
 
 /** Sends the request and answers with the whole response (any status). */
-export function send(
+export function sendEndpoint(
   ctx: Context,
   endpoint: Endpoint,
   init: CallInit,
@@ -184,7 +184,7 @@ export async function call(
   options?: CallOptions,
   sink?: ResponseSink,
 ): Promise<unknown> {
-  const response = await send(ctx, endpoint, init, options);
+  const response = await sendEndpoint(ctx, endpoint, init, options);
   if (sink !== undefined) sink.response = response;
   const { status } = response;
   if (status >= 200 && status < 300) {

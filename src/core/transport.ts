@@ -302,7 +302,11 @@ export function createTransport(options: TransportOptions): Send {
   const observed = hooks?.onRequest || hooks?.onResponse || hooks?.onRetry;
   const observer = observed ? new Observer(hooks!, options.onWarning) : undefined;
 
-  return async function send(input: WireRequest, signal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
+  return async function sendWithRetries(
+    input: WireRequest,
+    signal?: AbortSignal,
+    policy?: CallPolicy,
+  ): Promise<WireResponse> {
     const { method, url } = input;
     let timeout = timeoutMs;
     let maxRetries = clientMaxRetries;

@@ -200,7 +200,7 @@ export function listenFailure(error: unknown, host: string): string {
   }
 }
 
-export interface CliIo extends CommandIo {
+export interface EmulatorCliIo extends CommandIo {
   /** Ends the process (the bin passes process.exit). */
   exit(code: number): void;
 }
@@ -209,7 +209,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 const PARENT_POLL_MS = 500;
 
 /** The ready message (a JSON line with --json, else words), and a warning when bound beyond loopback. */
-function printReady(io: CliIo, emulator: Emulator, options: EmulatorOptions & { host: string }, json: boolean) {
+function printReady(io: EmulatorCliIo, emulator: Emulator, options: EmulatorOptions & { host: string }, json: boolean) {
   const { apiKeySid, apiKeySecret, authToken } = emulator.credentials;
   const mode = typeof options.clock === "object" ? (options.clock.mode ?? "real") : "real";
   if (json) {
@@ -254,7 +254,7 @@ function printReady(io: CliIo, emulator: Emulator, options: EmulatorOptions & { 
  * Stops the emulator on SIGINT/SIGTERM (a second signal leaves at once) or,
  * when npm started it, once its parent is gone.
  */
-function stopOnSignals(io: CliIo, emulator: Emulator): void {
+function stopOnSignals(io: EmulatorCliIo, emulator: Emulator): void {
   let stopping = false;
   const stop = (why: string, code: number) => {
     if (stopping) {
@@ -290,7 +290,7 @@ function stopOnSignals(io: CliIo, emulator: Emulator): void {
  * starts the emulator, prints where it is, and stops it on SIGINT/SIGTERM
  * (or, when npm started it, once its parent is gone).
  */
-export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promise<Emulator | undefined> {
+export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo): Promise<Emulator | undefined> {
   const parsed = parseEmulatorArgs(argv);
   if (parsed.kind === "help") {
     io.stdout(`${USAGE}\n`);
