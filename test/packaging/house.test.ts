@@ -36,7 +36,9 @@ export function longFunctions(file: string, text: string, limit: number): string
 }
 
 export function longLines(file: string, text: string, limit: number): string[] {
-  return text.split("\n").flatMap((line, i) => (line.length > limit ? [`${file}:${i + 1} (${line.length} chars)`] : []));
+  return text
+    .split("\n")
+    .flatMap((line, i) => (line.length > limit ? [`${file}:${i + 1} (${line.length} chars)`] : []));
 }
 
 describe("house rules for src/", () => {
