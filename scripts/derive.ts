@@ -76,7 +76,7 @@ type Doc = {
 };
 
 /** Every REST operation of the document, in document order. */
-export function specOperations(document: unknown): SpecOperation[] {
+export function listSpecOperations(document: unknown): SpecOperation[] {
   const doc = document as Doc;
   const ops: SpecOperation[] = [];
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
@@ -105,7 +105,7 @@ export function clientRows(document: unknown): ClientRow[] {
   const resources = Object.keys(doc["x-client-resources"] ?? {});
   const rows: ClientRow[] = [];
   const problems: string[] = [];
-  for (const op of specOperations(document)) {
+  for (const op of listSpecOperations(document)) {
     const where = `${op.method.toUpperCase()} ${op.path} (${op.operationId})`;
     if (op.clientMethods.length === 0) problems.push(`${where} has no x-client-method`);
     for (const m of op.clientMethods) {
@@ -234,7 +234,7 @@ export function endpointsModule(document: unknown): string {
     }
     return out;
   };
-  const ops = specOperations(document)
+  const ops = listSpecOperations(document)
     .map((op) => `  { operationId: ${q(op.operationId)}, method: ${q(op.method)}, path: ${q(op.path)} },\n`)
     .join("");
   return `// Written by npm run generate (scripts/derive.ts) from spec/: each operation's

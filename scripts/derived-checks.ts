@@ -24,7 +24,7 @@ import { handlers } from "../src/emulator/handlers.js";
 import { REQUESTS } from "../src/emulator/requests.js";
 import document from "../generated/openapi.json" with { type: "json" };
 import { callbackProblems } from "./derived-callbacks.js";
-import { specOperations } from "./derive.js";
+import { listSpecOperations } from "./derive.js";
 import { emulatorScenario, type Exchange } from "./derived-scenario.js";
 
 export { callbackProblems } from "./derived-callbacks.js";
@@ -41,7 +41,7 @@ export function missingHandlers(
   handlerIds: Iterable<string> = Object.keys(handlers),
 ): string[] {
   const have = new Set(handlerIds);
-  const ops = specOperations(spec);
+  const ops = listSpecOperations(spec);
   const problems = ops
     .filter((op) => !have.has(op.operationId))
     .map(
@@ -88,7 +88,9 @@ function resolve(spec: unknown, node: Schema): { schema: Schema; name?: string }
 export function missingResponseFields(spec: unknown, exchanges: readonly Exchange[]): string[] {
   const declared = new Map<string, { ops: Set<string> }>();
   const emitted = new Set<string>();
-  const where = new Map(specOperations(spec).map((op) => [op.operationId, `${op.method.toUpperCase()} ${op.path}`]));
+  const where = new Map(
+    listSpecOperations(spec).map((op) => [op.operationId, `${op.method.toUpperCase()} ${op.path}`]),
+  );
   const walk = (node: Schema, value: unknown, label: string, op: string) => {
     const { schema, name } = resolve(spec, node);
     const key = name ?? label;
@@ -152,7 +154,7 @@ function listItems(body: unknown): unknown[] | undefined {
  */
 export function unexercised(spec: unknown, exchanges: readonly Exchange[]): string[] {
   const problems: string[] = [];
-  for (const op of specOperations(spec)) {
+  for (const op of listSpecOperations(spec)) {
     const where = `${op.method.toUpperCase()} ${op.path} (${op.operationId})`;
     const mine = exchanges.filter((x) => x.operationId === op.operationId);
     const ok = mine.filter((x) => isSuccess(x.status));

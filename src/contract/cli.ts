@@ -33,7 +33,7 @@ import { unresolvedRefs } from "./spec-check.js";
 export type { FileResult } from "./check.js";
 export type { Summary } from "./reporters.js";
 
-export interface CliIo extends CommandIo {
+export interface ConformanceCliIo extends CommandIo {
   /** Whether stderr is a terminal (a progress line is drawn only then). */
   stderrIsTty?: boolean;
   /** What `-` reads (default process.stdin). */
@@ -138,14 +138,15 @@ function loadSpec(path: string, cwd: string): LoadedSpec {
     const [first] = broken;
     const more = broken.length > 1 ? ` (and ${broken.length - 1} more)` : "";
     throw new UsageError(
-      `--spec ${path}: $ref "${first!.ref}" at ${first!.at} does not resolve${more}; bundle the spec first (redocly bundle)`,
+      `--spec ${path}: $ref "${first!.ref}" at ${first!.at} does not resolve${more}; ` +
+        "bundle the spec first (redocly bundle)",
     );
   }
   return { document, absolute };
 }
 
 /** The options, or the exit code when the command line already decided the run (help, usage error). */
-function prepare(args: string[], io: CliIo): { options: Options; spec?: LoadedSpec } | number {
+function prepare(args: string[], io: ConformanceCliIo): { options: Options; spec?: LoadedSpec } | number {
   try {
     const options = parseOptions(args);
     if (options === "help") {
@@ -162,7 +163,7 @@ function prepare(args: string[], io: CliIo): { options: Options; spec?: LoadedSp
 }
 
 /** Runs the CLI; resolves to the exit code instead of exiting, so tests can call it in-process. */
-export async function runConformance(args: string[], io: CliIo): Promise<number> {
+export async function runConformance(args: string[], io: ConformanceCliIo): Promise<number> {
   // The proxy and diff subcommands have their own options (proxy-cli.ts, diff-cli.ts).
   if (args[0] === "proxy") return (await import("./proxy-cli.js")).runProxyCli(args.slice(1), io);
   if (args[0] === "diff") return (await import("./diff-cli.js")).runDiffCli(args.slice(1), io);

@@ -159,7 +159,8 @@ function checkLoaded(document: unknown, name: string): object {
   if (!isObject(document)) throw new DiffInputError(`${name}: not an OpenAPI document (not an object)`);
   if (typeof document.openapi !== "string" || !/^3\./.test(document.openapi)) {
     throw new DiffInputError(
-      `${name}: not an OpenAPI 3 document (${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`,
+      `${name}: not an OpenAPI 3 document (` +
+        `${typeof document.swagger === "string" ? "Swagger 2.0 is not supported" : 'no "openapi": "3.x" field'})`,
     );
   }
   // A YAML alias inside its own anchor makes an object that contains itself: no walk over it would end.
@@ -171,7 +172,8 @@ function checkLoaded(document: unknown, name: string): object {
   if (broken.length > 0) {
     const [first] = broken;
     throw new DiffInputError(
-      `${name}: $ref "${first!.ref}" at ${first!.at} does not resolve${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`,
+      `${name}: $ref "${first!.ref}" at ${first!.at} does not resolve` +
+        `${broken.length > 1 ? ` (and ${broken.length - 1} more)` : ""}; pass a bundled document (redocly bundle)`,
     );
   }
   return document;
@@ -217,7 +219,10 @@ export function formatDiffText(diff: SpecDiff): string {
 }
 
 function verdictLine(diff: SpecDiff): string {
-  return `verdict: ${diff.verdict} (${diff.counts.breaking} breaking, ${diff.counts.nonBreaking} non-breaking, ${diff.counts.patch} patch)`;
+  return (
+    `verdict: ${diff.verdict} (${diff.counts.breaking} breaking, ${diff.counts.nonBreaking} non-breaking, ` +
+    `${diff.counts.patch} patch)`
+  );
 }
 
 const HEADING_PREFIX = (version: string) => `## ${version} — spec change (`;
@@ -335,7 +340,8 @@ export async function runDiffCli(args: string[], io: DiffCliIo): Promise<number>
     const hint =
       e instanceof UsageError && /^(expected|--|unknown option|Option)/i.test(e.message) ? " (see --help)" : "";
     io.stderr(
-      `twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}${hint}\n`,
+      `twilio-video-conformance diff: ${e instanceof UsageError ? e.message : `unexpected error: ${firstLine(e)}`}` +
+        `${hint}\n`,
     );
     return 2;
   }

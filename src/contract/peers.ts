@@ -53,7 +53,10 @@ export class MissingPeerDependencyError extends Error {
   }
 }
 
-/** `require(specifier)` relative to `parentUrl`, naming the missing peer instead of failing with a bare resolution error. */
+/**
+ * `require(specifier)` relative to `parentUrl`, naming the missing peer instead of failing with a bare resolution
+ * error.
+ */
 export function loadWithPeers<T>(parentUrl: string, specifier: string, entry: string): T {
   try {
     return createRequire(parentUrl)(specifier) as T;

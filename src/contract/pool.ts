@@ -40,7 +40,9 @@ function workerEntry(): { script: URL | string; eval: boolean } {
   ).href;
   const worker = new URL("./worker.ts", here).href;
   return {
-    script: `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`,
+    script:
+      `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(` +
+      `${JSON.stringify(worker)}); });`,
     eval: true,
   };
 }

@@ -62,9 +62,13 @@ export const printable = terminalSafe;
 export function findingLine(f: ProxyFinding): string {
   const op = f.operationId ? ` [${f.operationId}]` : "";
   const what = f.method ? ` ${f.method} ${f.url ?? ""}` : "";
-  const detail = `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
+  const detail =
+    `${f.expected !== undefined ? ` (expected ${f.expected}` : ""}` +
+    `${f.found !== undefined ? `${f.expected !== undefined ? ", " : " ("}found ${f.found}` : ""}` +
+    `${f.expected !== undefined || f.found !== undefined ? ")" : ""}`;
   // Method, URL and findings come from the traffic: written so that none of it can act on the terminal.
-  return `${terminalSafe(`proxy #${f.exchange}${what}${op} ${f.kind}${f.fails ? "" : " (warning)"} ${f.where}: ${f.message}${detail}`)}\n`;
+  const warning = f.fails ? "" : " (warning)";
+  return `${terminalSafe(`proxy #${f.exchange}${what}${op} ${f.kind}${warning} ${f.where}: ${f.message}${detail}`)}\n`;
 }
 
 export function summaryLine(s: ProxySummary): string {
@@ -72,7 +76,10 @@ export function summaryLine(s: ProxySummary): string {
     Object.entries(s.findings)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ") || "none";
-  return `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ${s.failed} failing${s.strict ? " (strict)" : ""}\n`;
+  return (
+    `proxy: ${s.exchanges} exchange(s), ${s.recorded} recorded, ${s.aborted} aborted; findings: ${kinds}; ` +
+    `${s.failed} failing${s.strict ? " (strict)" : ""}\n`
+  );
 }
 
 const OPTIONS = {

@@ -115,7 +115,8 @@ export function createRecordingMiddleware(options: RecorderOptions): {
       } catch (e) {
         // A recording lost must not fail the call it records (the room exists by now).
         warn(
-          `recorder: onRecording threw; the recording of ${sent.method} ${url} is lost: ${redactor.scrubText(oneLine(e))}`,
+          `recorder: onRecording threw; the recording of ${sent.method} ${url} is lost: ` +
+            `${redactor.scrubText(oneLine(e))}`,
         );
       }
       return undefined;

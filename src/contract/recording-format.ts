@@ -8,7 +8,10 @@ export const recordingSchema = {
   $id: "https://github.com/twilio-video-ts/twilio-video-ts/contract-tests/recording.schema.json",
   title: "Recorded Twilio Video REST interaction",
   description:
-    'One HTTP request to the Twilio Video v1 REST API and the response it got, or (kind "callback") one status callback Twilio sent. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a string for a non-JSON body, or null for an empty body; callback.params are the callback\'s form (or query) parameters.',
+    'One HTTP request to the Twilio Video v1 REST API and the response it got, or (kind "callback") one status ' +
+    "callback Twilio sent. request.body is the raw form-encoded body as sent; response.body is the parsed JSON, a " +
+    "string for a non-JSON body, or null for an empty body; callback.params are the callback's form (or query) " +
+    "parameters.",
   type: "object",
   // A REST interaction has request and response; a status callback (kind "callback") has callback instead.
   if: { required: ["kind"], properties: { kind: { const: "callback" } } },
@@ -22,7 +25,8 @@ export const recordingSchema = {
     expectInvalidRequest: {
       type: "boolean",
       description:
-        "true: the request is invalid on purpose (a negative test); when the API refused it with a 4xx, its request findings do not fail the recording.",
+        "true: the request is invalid on purpose (a negative test); when the API refused it with a 4xx, its request " +
+        "findings do not fail the recording.",
     },
     request: {
       type: "object",

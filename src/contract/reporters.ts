@@ -66,7 +66,10 @@ function label(r: FileResult): string {
 }
 
 export function summaryLine(s: Summary): string {
-  return `${s.files} file(s), ${s.recordings} recording(s): ${s.passed} passed, ${s.failed} failed, ${s.warnings} drift warning(s), ${s.specTooStrict} spec-too-strict${s.strict ? "" : " warning(s)"}`;
+  return (
+    `${s.files} file(s), ${s.recordings} recording(s): ${s.passed} passed, ${s.failed} failed, ${s.warnings} ` +
+    `drift warning(s), ${s.specTooStrict} spec-too-strict${s.strict ? "" : " warning(s)"}`
+  );
 }
 
 export function textReporter(write: (text: string) => void): Reporter {
@@ -130,7 +133,10 @@ const XML_ENTITIES: Record<number, string> = {
   39: "&apos;",
 };
 
-/** Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as \uXXXX. */
+/**
+ * Text for XML 1.0: markup escaped; characters XML cannot carry at all (most controls, lone surrogates) written as
+ * \uXXXX.
+ */
 export function xmlEscape(text: string): string {
   return escapeEach(text, (code, i) => {
     const entity = XML_ENTITIES[code];
@@ -176,7 +182,8 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
     result(r) {
       tests++;
       const parts = [
-        `    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="${xmlEscape(inputOf(r.file))}">`,
+        `    <testcase classname="${xmlEscape(inputOf(r.file))}" name="${xmlEscape(label(r))}" file="` +
+          `${xmlEscape(inputOf(r.file))}">`,
       ];
       const failing = [
         ...r.errors.map((p) => ["error", p] as const),
@@ -185,7 +192,8 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
       if (!r.ok) failures++;
       for (const [kind, p] of failing) {
         parts.push(
-          `      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">${xmlEscape(formatProblem(p))}</failure>`,
+          `      <failure type="${kind}" message="${xmlEscape(`${p.where}: ${p.message}`)}">` +
+            `${xmlEscape(formatProblem(p))}</failure>`,
         );
       }
       const notes = [
@@ -201,13 +209,16 @@ export function junitReporter(write: (text: string) => void, strict: boolean): R
         const seconds = ((Date.now() - start) / 1000).toFixed(3);
         write('<?xml version="1.0" encoding="UTF-8"?>\n');
         write(
-          `<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">\n`,
+          `<testsuites name="twilio-video-conformance" tests="${tests}" failures="${failures}" errors="0" time="` +
+            `${seconds}">\n`,
         );
         write(
-          `  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}">\n`,
+          `  <testsuite name="twilio-video-conformance${s.strict ? " (strict)" : ""}" tests="${tests}" failures="` +
+            `${failures}" errors="0" skipped="0" time="${seconds}">\n`,
         );
         write(
-          `    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      <property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`,
+          `    <properties>\n      <property name="skipped" value="${xmlEscape(skippedLine(s.skipped))}"/>\n      ` +
+            `<property name="summary" value="${xmlEscape(summaryLine(s))}"/>\n    </properties>\n`,
         );
         const buffer = Buffer.alloc(1 << 20);
         let position = 0;
@@ -250,7 +261,9 @@ const GITHUB_PROPERTY: Record<number, string> = { 58: "%3A", 44: "%2C" };
 
 export function githubReporter(write: (text: string) => void, strict: boolean): Reporter {
   const annotate = (level: "error" | "warning", r: FileResult, kind: string, p: Problem): string =>
-    `::${level} file=${githubProperty(inputOf(r.file))},title=${githubProperty(`${kind} ${r.operationId ?? "recording"} ${p.where}`)}::${githubData(`${r.file}: ${formatProblem(p)}`)}\n`;
+    `::${level} file=${githubProperty(inputOf(r.file))},title=` +
+    `${githubProperty(`${kind} ${r.operationId ?? "recording"} ${p.where}`)}::` +
+    `${githubData(`${r.file}: ${formatProblem(p)}`)}\n`;
   return {
     result(r) {
       let out = "";

@@ -35,7 +35,10 @@ export const PLAIN_HTTP_URL = /^https?:\/\/[a-z0-9.-]+(?::\d+)?(?:[/?][a-z0-9\-.
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The two digits at `i` as a number, or -1. Character codes, not a regex: this runs for every date-time of every response. */
+/**
+ * The two digits at `i` as a number, or -1. Character codes, not a regex: this runs for every date-time of every
+ * response.
+ */
 function twoDigits(value: string, i: number): number {
   const high = value.charCodeAt(i) - 48;
   const low = value.charCodeAt(i + 1) - 48;

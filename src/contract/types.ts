@@ -26,7 +26,10 @@ export interface CallbackRecording {
 
 /** One way an interaction disagrees with the spec. */
 export interface Problem {
-  /** JSON-pointer-like location, rooted at `request.url`, `request.query`, `request.body`, `response.status`, `response.body`, … */
+  /**
+   * JSON-pointer-like location, rooted at `request.url`, `request.query`, `request.body`, `response.status`,
+   * `response.body`, …
+   */
   where: string;
   message: string;
   expected?: string;
@@ -64,7 +67,9 @@ export interface RecordingResult {
 export interface ContractValidatorOptions {
   /** A bundled OpenAPI 3.1 document; defaults to generated/openapi.json. */
   document?: object | undefined;
-  /** Report drift (undocumented response fields) as errors instead of warnings, and fail on spec-too-strict findings. */
+  /**
+   * Report drift (undocumented response fields) as errors instead of warnings, and fail on spec-too-strict findings.
+   */
   strict?: boolean | undefined;
   /** Extra accepted base URLs besides Twilio's hosts, e.g. an emulator's `http://127.0.0.1:8080`. */
   baseUrls?: string[] | undefined;

@@ -22,7 +22,10 @@ import type { ApiPromise, CallOptions, WithResponse } from "./types.js";
 import { VERSION } from "./version.js";
 import { trimTrailingSlashes } from "./trim.js";
 
-/** Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field is optional. */
+/**
+ * Options of {@link createVideoClient}: credentials, endpoint, transport, retries and response validation. Every field
+ * is optional.
+ */
 export interface VideoClientOptions extends CredentialOptions, RetryOptions, ClientHooks {
   /** API root (default `https://video.twilio.com`). Point it at the emulator in tests. */
   baseUrl?: string | undefined;
@@ -30,13 +33,22 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions, Cli
   fetch?: typeof globalThis.fetch | undefined;
   /** Time limit of one attempt in ms, body included (default 30000). */
   timeoutMs?: number | undefined;
-  /** Largest response body read, in bytes (default 8 MiB; Twilio's largest list page is far smaller). A longer body ends in TwilioResponseTooLargeError. */
+  /**
+   * Largest response body read, in bytes (default 8 MiB; Twilio's largest list page is far smaller). A longer body ends
+   * in TwilioResponseTooLargeError.
+   */
   maxResponseBytes?: number | undefined;
   /** Appended to the User-Agent, e.g. `my-app/1.2`. */
   userAgent?: string | undefined;
-  /** openapi-fetch middleware (`{ onRequest, onResponse, onError }`), run on every API call. They never see the Authorization header. */
+  /**
+   * openapi-fetch middleware (`{ onRequest, onResponse, onError }`), run on every API call. They never see the
+   * Authorization header.
+   */
   middleware?: Middleware[] | undefined;
-  /** Check every success response against the spec: off (default), warn, or throw TwilioResponseValidationError. Loads ajv on first use. */
+  /**
+   * Check every success response against the spec: off (default), warn, or throw TwilioResponseValidationError. Loads
+   * ajv on first use.
+   */
   validateResponses?: ValidationMode | undefined;
   /**
    * The validator `validateResponses` uses. By default the contract module is
@@ -55,7 +67,10 @@ export interface VideoClientOptions extends CredentialOptions, RetryOptions, Cli
   debug?: boolean | undefined;
 }
 
-/** The client {@link createVideoClient} returns: one property per API resource, plus `raw`, the spec-typed `openapi-fetch` client. */
+/**
+ * The client {@link createVideoClient} returns: one property per API resource, plus `raw`, the spec-typed
+ * `openapi-fetch` client.
+ */
 export type VideoClient = Resources & {
   /** The openapi-fetch client typed by the spec's `paths`: every operation by path, errors as data. */
   readonly raw: Client<paths>;
@@ -104,7 +119,9 @@ export function createVideoClient(options: VideoClientOptions = {}): VideoClient
   return buildClient(options, () => fetchExchange(globalThis.fetch.bind(globalThis)));
 }
 
-/** The names {@link VideoClientOptions} may have; `optionNames` fails to compile when the list and the interface differ. */
+/**
+ * The names {@link VideoClientOptions} may have; `optionNames` fails to compile when the list and the interface differ.
+ */
 export const CLIENT_OPTION_NAMES = optionNames<VideoClientOptions>({
   apiKeySid: true,
   apiKeySecret: true,
@@ -171,7 +188,7 @@ export function buildClient(
     debug ? debugHooks() : undefined,
   );
   const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
-  const send = createTransport({
+  const transport = createTransport({
     maxRetries: options.maxRetries,
     baseDelayMs: options.baseDelayMs,
     maxDelayMs: options.maxDelayMs,
@@ -185,13 +202,13 @@ export function buildClient(
     hooks,
     onWarning,
   });
-  const raw = openapiClient<paths>(baseUrl, send);
+  const raw = openapiClient<paths>(baseUrl, transport);
   const middleware = options.middleware ?? [];
   if (middleware.length) raw.use(...middleware);
 
   const ctx: Context = {
-    send,
-    viaMiddleware: middleware.length ? middlewareSender(baseUrl, send, middleware, maxResponseBytes) : undefined,
+    send: transport,
+    viaMiddleware: middleware.length ? middlewareSender(baseUrl, transport, middleware, maxResponseBytes) : undefined,
     baseUrl,
     mediaFetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     validation: options.validateResponses ?? "off",

@@ -2,7 +2,11 @@ import { environmentVariable } from "./environment.js";
 import { base64, utf8 } from "./encoding.js";
 import { TwilioConfigError } from "./errors.js";
 
-/** Credentials: an API key (`apiKeySid` + `apiKeySecret`) or the account's `accountSid` + `authToken`. When none of the four is given (`undefined` counts as not given), they come from the `TWILIO_*` environment variables where a `process.env` exists. */
+/**
+ * Credentials: an API key (`apiKeySid` + `apiKeySecret`) or the account's `accountSid` + `authToken`. When none of the
+ * four is given (`undefined` counts as not given), they come from the `TWILIO_*` environment variables where a
+ * `process.env` exists.
+ */
 export interface CredentialOptions {
   /** API Key SID (`SK…`). With `apiKeySecret`; preferred over account credentials. */
   apiKeySid?: string | undefined;
@@ -59,7 +63,8 @@ export function basicAuthorization(options: CredentialOptions): string {
     }
   } else {
     throw new TwilioConfigError(
-      "No Twilio credentials: pass apiKeySid + apiKeySecret (or accountSid + authToken), or set TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET (or TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN)",
+      "No Twilio credentials: pass apiKeySid + apiKeySecret (or accountSid + authToken), or set TWILIO_API_KEY_SID + " +
+        "TWILIO_API_KEY_SECRET (or TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN)",
     );
   }
   if (/[\u0000-\u001f\u007f]/.test(password)) {

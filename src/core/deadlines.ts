@@ -7,11 +7,11 @@
  *   process-wide). All attempts of a client share one timer, armed for the
  *   earliest deadline and re-armed from its own callback for the next. It
  *   replaces a `setTimeout`/`clearTimeout` pair per attempt, which on Node
- *   builds and drops a timer list per sequential request (5% of a GET on
- *   node:http, measured in bench/). When nothing is in flight the timer must
- *   not keep a process alive: it is unref'd where timers can be (Node, Bun)
- *   and cleared elsewhere (Deno). Worst case: one wake-up per `timeoutMs`
- *   while calls are in flight, plus one per attempt that times out.
+ *   builds and drops a timer list per sequential request (a measurable share
+ *   of a GET on node:http; bench/ measures it). When nothing is in flight the
+ *   timer must not keep a process alive: it is unref'd where timers can be
+ *   (Node, Bun) and cleared elsewhere (Deno). Worst case: one wake-up per
+ *   `timeoutMs` while calls are in flight, plus one per attempt that times out.
  *
  * - **Own timer** (everywhere else: Cloudflare Workers, browsers, runtimes we
  *   do not recognise). Each attempt arms its own timer in `add` and clears it

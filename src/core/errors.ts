@@ -163,7 +163,10 @@ export class TwilioArgumentError extends TwilioVideoError {
   }
 }
 
-/** The API answered something the client cannot safely use (a foreign or looping `next_page_url`, a redirect, a 2xx that is not JSON, a 302 without a URL). */
+/**
+ * The API answered something the client cannot safely use (a foreign or looping `next_page_url`, a redirect, a 2xx that
+ * is not JSON, a 302 without a URL).
+ */
 export class TwilioProtocolError extends TwilioVideoError {
   readonly kind = "protocol" as const;
   static {

@@ -6,8 +6,9 @@
  * through the `signal` it was started with, and a signal per request is the
  * largest cost a client adds to a fetch call. On Node, undici makes each
  * request follow the caller's signal (a listener, a weak reference, a
- * finalizer): an AbortController per request measured 7% of the throughput
- * of 64 GETs in flight, one shared by up to 32 requests 2.5% (bench/). So
+ * finalizer), so an AbortController per request costs a visible share of the
+ * throughput of many GETs in flight, and one shared by a group of requests
+ * costs a fraction of that (measured in bench/). So
  * attempts the transport marks `shareDeadline` (no caller signal, the
  * client's own timeout, process-wide timers) join a group of at most
  * {@link GROUP_SIZE} attempts whose deadlines lie within
@@ -113,7 +114,8 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
         reader === undefined ? "" : await readBody(reader, response.headers.get("content-length"), maxBytes, request);
       // A cancelled read ends like a finished one: only the attempt knows the body is cut short.
       if (attempt.aborted) throw attempt.reason;
-      // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a getter).
+      // Redirects are not followed, so the answer came from the request's URL (and reading `response.url` costs a
+      // getter).
       return { status: response.status, headers: response.headers, body, url: request.url };
     } catch (error) {
       throw attempt.aborted ? attempt.reason : error;
@@ -124,7 +126,10 @@ export function fetchExchange(fetch: typeof globalThis.fetch): Exchange {
   };
 }
 
-/** The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes it. */
+/**
+ * The body as UTF-8 text, refused at once when its declared length is over `maxBytes` and cut off as soon as it passes
+ * it.
+ */
 function readBody(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   declared: string | null,

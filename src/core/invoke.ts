@@ -20,7 +20,10 @@ import { serializeForm, serializeQuery } from "./serialize.js";
 import type { Send, WireResponse } from "./transport.js";
 import type { CallOptions } from "./types.js";
 
-/** `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"` ({@link TwilioResponseValidationError}). */
+/**
+ * `validateResponses`: `"off"`, `"warn"` (report drift through `onWarning`) or `"throw"`
+ * ({@link TwilioResponseValidationError}).
+ */
 export type ValidationMode = "off" | "warn" | "throw";
 
 export interface Context {
@@ -53,7 +56,9 @@ const FORM = "application/x-www-form-urlencoded";
 // keys are the spec's paths, a fixed set.
 const templates = new Map<string, string[]>();
 
-/** The request URL: base, the path with its parameters percent-encoded (as openapi-fetch does), the Twilio-style query. */
+/**
+ * The request URL: base, the path with its parameters percent-encoded (as openapi-fetch does), the Twilio-style query.
+ */
 export function requestUrl(baseUrl: string, endpoint: Endpoint, init: CallInit): string {
   const params = init.path ?? {};
   let parts = templates.get(endpoint.path);
@@ -99,7 +104,7 @@ export function checkCallOptions(options: CallOptions, known: ReadonlySet<string
 const EMPTY: CallOptions = Object.freeze({});
 
 /** Sends the request and answers with the whole response (any status). */
-export function send(
+export function sendEndpoint(
   ctx: Context,
   endpoint: Endpoint,
   init: CallInit,
@@ -142,7 +147,10 @@ function excerpt(text: string): string {
   return JSON.stringify(flat.length > 80 ? `${flat.slice(0, 80)}…` : flat);
 }
 
-/** The success body as JSON; anything else (a proxy's HTML page, truncated JSON) is a protocol error, never a raw SyntaxError. */
+/**
+ * The success body as JSON; anything else (a proxy's HTML page, truncated JSON) is a protocol error, never a raw
+ * SyntaxError.
+ */
 export function successBody(endpoint: Endpoint, response: WireResponse): unknown {
   if (response.body === "") return undefined;
   try {
@@ -161,7 +169,8 @@ export function unexpectedStatus(endpoint: Endpoint, response: WireResponse): Tw
   const target = location && URL.canParse(location, response.url) ? new URL(location, response.url).href : location;
   const redirect = target ? ` (redirect to ${safeUrl(target)})` : "";
   return new TwilioProtocolError(
-    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls never follow redirects`,
+    `${endpoint.method.toUpperCase()} ${safeUrl(response.url)} answered ${response.status}${redirect}; API calls ` +
+      "never follow redirects",
   );
 }
 
@@ -178,7 +187,7 @@ export async function call(
   options?: CallOptions,
   sink?: ResponseSink,
 ): Promise<unknown> {
-  const response = await send(ctx, endpoint, init, options);
+  const response = await sendEndpoint(ctx, endpoint, init, options);
   if (sink !== undefined) sink.response = response;
   const { status } = response;
   if (status >= 200 && status < 300) {
@@ -223,7 +232,8 @@ function loadValidator(): Promise<ResponseValidator> {
     (cause: unknown) => {
       lazyValidator = undefined;
       throw new TwilioConfigError(
-        "validateResponses could not load the contract validator (install ajv and ajv-formats; in bundled apps pass `validator: defaultContractValidator()` from twilio-video-ts/contract)",
+        "validateResponses could not load the contract validator (install ajv and ajv-formats; in bundled apps pass " +
+          "`validator: defaultContractValidator()` from twilio-video-ts/contract)",
         { cause },
       );
     },
@@ -295,7 +305,8 @@ export function checkId(name: string, value: unknown, sidPrefix?: string): strin
   if (sidPrefix) {
     if (!SID.test(value) || !value.startsWith(sidPrefix)) {
       throw new TwilioArgumentError(
-        `${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ${JSON.stringify(value.slice(0, 40))}`,
+        `${name} must be a ${sidPrefix} SID (${sidPrefix} followed by 32 hex digits), got ` +
+          `${JSON.stringify(value.slice(0, 40))}`,
       );
     }
     return value;
@@ -303,7 +314,8 @@ export function checkId(name: string, value: unknown, sidPrefix?: string): strin
   if (value.length > 128) throw new TwilioArgumentError(`${name} is longer than 128 characters`);
   if (UNSAFE.test(value)) {
     throw new TwilioArgumentError(
-      `${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or control characters`,
+      `${name} must be a SID, unique name or identity other than '.' and without '/', '?', '#', '\\', '..' or ` +
+        "control characters",
     );
   }
   return value;

@@ -5,7 +5,7 @@
  * fetch, without Twilio credentials (the only request that follows 302s).
  */
 import { TwilioApiError, TwilioArgumentError, TwilioNetworkError, TwilioProtocolError } from "./errors.js";
-import { apiError, send, unexpectedStatus, type Context } from "./invoke.js";
+import { apiError, sendEndpoint, unexpectedStatus, type Context } from "./invoke.js";
 import { optionBag, optionNames, refuseUnknownOptions } from "./options.js";
 import type { Endpoint, MediaLink, MediaOptions } from "./endpoint.js";
 
@@ -47,7 +47,7 @@ export async function mediaLink(
   }
   const requestedAt = Date.now();
   const query = { Ttl: media.ttl, ContentDisposition: media.contentDisposition };
-  const response = await send(ctx, endpoint, { path, query }, options);
+  const response = await sendEndpoint(ctx, endpoint, { path, query }, options);
   const { status } = response;
   if (status !== 302 && status !== 200) {
     if (status < 400) throw unexpectedStatus(endpoint, response);

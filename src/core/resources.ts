@@ -31,7 +31,8 @@ export interface Scope<C extends Node = Node> {
 export type Node = { readonly [name: string]: Endpoint | Scope };
 
 /**
- * The API's resource tree as data: each resource's operations (by spec operationId) and its nested resources. The client is built from it.
+ * The API's resource tree as data: each resource's operations (by spec operationId) and its nested resources. The
+ * client is built from it.
  * Written by `npm run generate` into generated/endpoints.ts from each operation's `x-client-method` in spec/;
  * `satisfies` keeps every path a path of the spec and every leaf a well-formed endpoint.
  */

@@ -6,7 +6,10 @@
  * import it without pulling in the contract entry.
  */
 
-/** The documented list of sensitive parameter names (matched case-insensitively, `-` read as `_`; names containing `secret` or `password` count too). */
+/**
+ * The documented list of sensitive parameter names (matched case-insensitively, `-` read as `_`; names containing
+ * `secret` or `password` count too).
+ */
 export const DEFAULT_SENSITIVE_NAMES: readonly string[] = [
   "token",
   "access_token",

@@ -40,7 +40,10 @@ export { parseRetryAfter } from "./retry-policy.js";
 /** `maxRetries`, of the client and of one call. */
 export const MAX_RETRIES_RULE: NumberRule = { min: 0, max: 100, integer: true };
 
-/** Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or `Retry-After`). */
+/**
+ * Retry policy: how many retries and how long to wait between them (exponential backoff with full jitter, or
+ * `Retry-After`).
+ */
 export interface RetryOptions {
   /** Retries after the first attempt (default 2; 0 turns retrying off). */
   maxRetries?: number | undefined;
@@ -180,7 +183,9 @@ export function abortableSleep(ms: number, signal: AbortSignal | undefined): Pro
   });
 }
 
-/** True when `url` is on `origin` (`scheme://host[:port]`, no trailing slash): a prefix test, no URL parsing per call. */
+/**
+ * True when `url` is on `origin` (`scheme://host[:port]`, no trailing slash): a prefix test, no URL parsing per call.
+ */
 export function onOrigin(url: string, origin: string): boolean {
   return (
     url.startsWith(origin) && (url.length === origin.length || url[origin.length] === "/" || url[origin.length] === "?")
@@ -297,7 +302,11 @@ export function createTransport(options: TransportOptions): Send {
   const observed = hooks?.onRequest || hooks?.onResponse || hooks?.onRetry;
   const observer = observed ? new Observer(hooks!, options.onWarning) : undefined;
 
-  return async function send(input: WireRequest, signal?: AbortSignal, policy?: CallPolicy): Promise<WireResponse> {
+  return async function sendWithRetries(
+    input: WireRequest,
+    signal?: AbortSignal,
+    policy?: CallPolicy,
+  ): Promise<WireResponse> {
     const { method, url } = input;
     let timeout = timeoutMs;
     let maxRetries = clientMaxRetries;

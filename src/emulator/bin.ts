@@ -15,6 +15,7 @@ await runBin(
     return undefined;
   },
   (peer) =>
-    `twilio-video-emulator needs ${peer}: npm install --save-dev ajv ajv-formats (or npx -p twilio-video-ts -p ajv -p ajv-formats twilio-video-emulator)\n`,
+    `twilio-video-emulator needs ${peer}: npm install --save-dev ajv ajv-formats (or npx -p twilio-video-ts -p ajv ` +
+    "-p ajv-formats twilio-video-emulator)\n",
   false,
 );

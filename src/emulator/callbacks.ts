@@ -81,7 +81,9 @@ export class CallbackDispatcher {
   readonly deliveries: CallbackDelivery[] = [];
   private queue: Promise<void> = Promise.resolve();
   private inFlight = 0;
-  /** Aborted by stop(): a receiver that never answers must not keep a stopped emulator's deliveries (and sockets) alive. */
+  /**
+   * Aborted by stop(): a receiver that never answers must not keep a stopped emulator's deliveries (and sockets) alive.
+   */
   private readonly stopping = new AbortController();
   private readonly warned = new Set<string>();
   /** Attempts dropped from `deliveries` to stay within maxKept, since the last clear. */
@@ -120,7 +122,10 @@ export class CallbackDispatcher {
     for (let i = 0; i < 1000 && this.inFlight > 0; i++) await this.queue;
   }
 
-  /** Aborts the delivery in flight and drops the queued ones (each is kept with error "stopped"); later events are not sent. */
+  /**
+   * Aborts the delivery in flight and drops the queued ones (each is kept with error "stopped"); later events are not
+   * sent.
+   */
   stop(): void {
     this.stopping.abort(new Error("stopped"));
   }

@@ -17,6 +17,8 @@ import { DEFAULT_ACCOUNT_SID, DEFAULT_CREDENTIALS } from "./defaults.js";
 // Types only: the emulator itself (and ajv with it) loads once the arguments are good.
 import type { Emulator, EmulatorOptions, ServerTimeouts } from "./index.js";
 
+const DEFAULT_AUTH_TOKEN = DEFAULT_CREDENTIALS.authToken;
+
 export const USAGE = `usage: twilio-video-emulator [options]
        npm run emulator -- [options]        (inside the twilio-video-ts repository)
 
@@ -34,7 +36,7 @@ options:
   --account-sid <AC…>     the emulated account (default ${DEFAULT_ACCOUNT_SID})
   --api-key-sid <SK…>     accepted API key SID (default ${DEFAULT_CREDENTIALS.apiKeySid})
   --api-key-secret <s>    accepted API key secret (default ${DEFAULT_CREDENTIALS.apiKeySecret})
-  --auth-token <s>        accepted with the account SID; signs status callbacks (default ${DEFAULT_CREDENTIALS.authToken})
+  --auth-token <s>        accepted with the account SID; signs status callbacks (default ${DEFAULT_AUTH_TOKEN})
   --recordings-dir <dir>  the folder POST /_emulator/traffic/write may write under (its "dir" is a
                           path inside it); without it, that route answers 403
   --no-callbacks          do not deliver status callbacks
@@ -182,7 +184,10 @@ export function listenFailure(error: unknown, host: string): string {
   const where = `${e.address ?? host}:${e.port ?? "?"}`;
   switch (e.code) {
     case "EADDRINUSE":
-      return `${where} is already in use: stop what listens there, or choose another --port/--media-port (0 picks a free one)`;
+      return (
+        `${where} is already in use: stop what listens there, ` +
+        "or choose another --port/--media-port (0 picks a free one)"
+      );
     case "EACCES":
       return `not permitted to listen on ${where} (ports below 1024 need privileges)`;
     case "EADDRNOTAVAIL":
@@ -195,7 +200,7 @@ export function listenFailure(error: unknown, host: string): string {
   }
 }
 
-export interface CliIo extends CommandIo {
+export interface EmulatorCliIo extends CommandIo {
   /** Ends the process (the bin passes process.exit). */
   exit(code: number): void;
 }
@@ -203,33 +208,8 @@ export interface CliIo extends CommandIo {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 const PARENT_POLL_MS = 500;
 
-/**
- * Runs the command: answers --help and bad arguments at once, otherwise
- * starts the emulator, prints where it is, and stops it on SIGINT/SIGTERM
- * (or, when npm started it, once its parent is gone).
- */
-export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promise<Emulator | undefined> {
-  const parsed = parseEmulatorArgs(argv);
-  if (parsed.kind === "help") {
-    io.stdout(`${USAGE}\n`);
-    io.exit(0);
-    return undefined;
-  }
-  if (parsed.kind === "error") {
-    io.stderr(usageLine("twilio-video-emulator", parsed.message, "(--help for usage)"));
-    io.exit(2);
-    return undefined;
-  }
-  const { options, json } = parsed;
-  const { startEmulator } = await import("./index.js");
-  let emulator: Emulator;
-  try {
-    emulator = await startEmulator(options);
-  } catch (error) {
-    io.stderr(`twilio-video-emulator: ${listenFailure(error, options.host)}\n`);
-    io.exit(1);
-    return undefined;
-  }
+/** The ready message (a JSON line with --json, else words), and a warning when bound beyond loopback. */
+function printReady(io: EmulatorCliIo, emulator: Emulator, options: EmulatorOptions & { host: string }, json: boolean) {
   const { apiKeySid, apiKeySecret, authToken } = emulator.credentials;
   const mode = typeof options.clock === "object" ? (options.clock.mode ?? "real") : "real";
   if (json) {
@@ -254,7 +234,8 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
         `  API key          ${apiKeySid} / ${apiKeySecret}`,
         `  auth token       ${authToken} (signs status callbacks)`,
         `  clock            ${mode}`,
-        `  control API      ${emulator.url}/_emulator/ (participants, tracks, clock, faults, traffic, callbacks, reset)`,
+        `  control API      ${emulator.url}/_emulator/ ` +
+          "(participants, tracks, clock, faults, traffic, callbacks, reset)",
         "Ctrl-C (SIGINT) or SIGTERM stops it.",
         "",
       ].join("\n"),
@@ -262,10 +243,18 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
   }
   if (!LOOPBACK.test(options.host)) {
     io.stderr(
-      `twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API with the fixed credentials; the control API still answers only requests whose Host is loopback (127.0.0.1, localhost, [::1])\n`,
+      `twilio-video-emulator: listening on ${options.host}: anyone who can reach it can use the REST API ` +
+        "with the fixed credentials; the control API still answers only requests whose Host is loopback " +
+        "(127.0.0.1, localhost, [::1])\n",
     );
   }
+}
 
+/**
+ * Stops the emulator on SIGINT/SIGTERM (a second signal leaves at once) or,
+ * when npm started it, once its parent is gone.
+ */
+function stopOnSignals(io: EmulatorCliIo, emulator: Emulator): void {
   let stopping = false;
   const stop = (why: string, code: number) => {
     if (stopping) {
@@ -294,5 +283,36 @@ export async function runEmulatorCli(argv: readonly string[], io: CliIo): Promis
     }, PARENT_POLL_MS);
     watch.unref();
   }
+}
+
+/**
+ * Runs the command: answers --help and bad arguments at once, otherwise
+ * starts the emulator, prints where it is, and stops it on SIGINT/SIGTERM
+ * (or, when npm started it, once its parent is gone).
+ */
+export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo): Promise<Emulator | undefined> {
+  const parsed = parseEmulatorArgs(argv);
+  if (parsed.kind === "help") {
+    io.stdout(`${USAGE}\n`);
+    io.exit(0);
+    return undefined;
+  }
+  if (parsed.kind === "error") {
+    io.stderr(usageLine("twilio-video-emulator", parsed.message, "(--help for usage)"));
+    io.exit(2);
+    return undefined;
+  }
+  const { options, json } = parsed;
+  const { startEmulator } = await import("./index.js");
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    io.stderr(`twilio-video-emulator: ${listenFailure(error, options.host)}\n`);
+    io.exit(1);
+    return undefined;
+  }
+  printReady(io, emulator, options, json);
+  stopOnSignals(io, emulator);
   return emulator;
 }

@@ -140,7 +140,9 @@ export interface EmulatorOptions {
   stateLimits?: StateLimits | undefined;
 }
 
-/** A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`. */
+/**
+ * A running emulator: its URLs and credentials, control methods for what happens outside the REST API, and `stop()`.
+ */
 export interface Emulator {
   /** API base URL, e.g. `http://127.0.0.1:54321`: pass it as the client's `baseUrl`. */
   readonly url: string;
@@ -187,7 +189,10 @@ export interface Emulator {
    */
   traffic(): TrafficRecording[];
   clearTraffic(): void;
-  /** Writes the traffic log as recording files into `dir` (any folder: this is the in-process API); answers with their paths. */
+  /**
+   * Writes the traffic log as recording files into `dir` (any folder: this is the in-process API); answers with their
+   * paths.
+   */
   writeRecordings(dir: string, options?: WriteRecordingsOptions): Promise<string[]>;
   /** Status callbacks attempted so far. */
   callbacks(): CallbackDelivery[];

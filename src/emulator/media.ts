@@ -78,7 +78,8 @@ export class MediaHost {
     if (req.headers.authorization)
       return reply(
         400,
-        "InvalidArgument: only one authentication mechanism allowed; the URL is already signed, send no Authorization header",
+        "InvalidArgument: only one authentication mechanism allowed; the URL is already signed, send no " +
+          "Authorization header",
       );
     const m = /^\/media\/(recording|composition)\/([A-Z]{2}[0-9a-f]{32})$/.exec(url.pathname);
     const expires = Number(url.searchParams.get("Expires"));

@@ -78,7 +78,10 @@ function json(bytes: Buffer | null): Record<string, unknown> | null {
   }
 }
 
-/** Verifies a token as Twilio would for a Video connect; answers its grant or throws an EmulatorError with the SDK's code. */
+/**
+ * Verifies a token as Twilio would for a Video connect; answers its grant or throws an EmulatorError with the SDK's
+ * code.
+ */
 export function verifyAccessToken(token: unknown, check: TokenCheck): TokenGrant {
   if (typeof token !== "string") throw refuse(20101, "Invalid Access Token: not a string");
   const pieces = token.split(".");

@@ -85,7 +85,8 @@ interface Target {
  * when the server announced a shorter `Keep-Alive: timeout=N` (one second
  * early, as Node does), so a request rarely meets a socket the server is
  * closing. Node's own agent `timeout` option keeps a timer on every socket,
- * reset for every request (5% of a sequential GET, measured in bench/), and
+ * reset for every request (a visible share of a sequential GET, measured in
+ * bench/), and
  * reads the hint through `res.headers`, which builds the header object a
  * call otherwise never needs. Here the agent's documented hooks stamp a
  * socket when it goes back to the pool, and one unref'd sweep closes the

@@ -52,7 +52,10 @@ export interface StatusCallbackHandlerOptions {
   trustProxy?: boolean;
   /** Larger bodies are refused with 413 (default 64 KiB; callbacks are well under 4 KiB). */
   maxBodyBytes?: number;
-  /** The callback to run per event name (`unknown` for events this version does not know); an event without one is still answered 204. */
+  /**
+   * The callback to run per event name (`unknown` for events this version does not know); an event without one is still
+   * answered 204.
+   */
   on: StatusCallbackListeners;
   /** Sees every refused request and every callback failure (for logging); never the secret. */
   onError?: (error: unknown, context: { status: number }) => void;

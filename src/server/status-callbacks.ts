@@ -123,7 +123,9 @@ export interface UnknownCallback {
  * {@link ParsedStatusCallback} it excludes {@link UnknownCallback}.
  */
 export type KnownStatusCallback = { [K in StatusCallbackKind]: StatusCallbackFamily<K> }[StatusCallbackKind];
-/** What {@link parseStatusCallback} answers: narrow on `kind` (or on `StatusCallbackEvent` after excluding `"unknown"`). */
+/**
+ * What {@link parseStatusCallback} answers: narrow on `kind` (or on `StatusCallbackEvent` after excluding `"unknown"`).
+ */
 export type ParsedStatusCallback = KnownStatusCallback | UnknownCallback;
 /** Every event name the spec documents. */
 export type StatusCallbackEventName = KnownStatusCallback["StatusCallbackEvent"];

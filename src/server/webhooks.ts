@@ -85,7 +85,9 @@ function urlVariants(url: string): string[] {
   const withoutPort = new URL(url);
   withoutPort.port = "";
   // URL normalises the default port away, so the "with" form is built by hand.
-  const withPort = `${parsed.protocol}//${parsed.username ? `${parsed.username}:${parsed.password}@` : ""}${parsed.hostname}:${parsed.port || defaultPort}${parsed.pathname}${parsed.search}`;
+  const withPort =
+    `${parsed.protocol}//${parsed.username ? `${parsed.username}:${parsed.password}@` : ""}` +
+    `${parsed.hostname}:${parsed.port || defaultPort}${parsed.pathname}${parsed.search}`;
   return [...new Set([url, withoutPort.toString(), withPort])];
 }
 

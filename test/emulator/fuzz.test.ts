@@ -24,7 +24,7 @@ import { specOperations as generatedOperations } from "../../generated/endpoints
 import { createContractValidator } from "../../src/contract/index.js";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { basic, clientFor } from "./helpers.js";
-import { requestsFor, specOperations, type GeneratedRequest } from "./fuzz/spec-arbitraries.js";
+import { fuzzedOperations, requestsFor, type GeneratedRequest } from "./fuzz/spec-arbitraries.js";
 
 // Fixed seed: the same cases every run (no flaky fuzzing); change it to explore.
 const SEED = 20261129;
@@ -317,7 +317,7 @@ describe("emulator fuzz", () => {
     const auth = basic(emulator.credentials.apiKeySid, emulator.credentials.apiKeySecret);
     const port = new URL(emulator.url).port;
     const failures: string[] = [];
-    const ops = specOperations();
+    const ops = fuzzedOperations();
     for (const op of ops) {
       counts.operations++;
       let valid = 0;

@@ -13,6 +13,7 @@
  */
 import { isObject, type JsonObject } from "../json-pointer.js";
 import { compareComposition } from "./composition.js";
+import { compareObjects } from "./objects.js";
 import {
   compareConstraints,
   compareEnums,
@@ -225,7 +226,7 @@ export class SchemaWalker {
     const nullReported = compareTypes(this.side, oldS, newS, path, oc !== undefined || nc !== undefined);
     compareEnums(this.side, oldS, newS, path, nullReported);
     compareConstraints(this.side, oldS, newS, path);
-    this.compareObjects(oldS, newS, path);
+    compareObjects(this.side, oldS, newS, path, (o, n, at) => this.descend(o, n, at));
 
     if (oldS.items !== undefined || newS.items !== undefined) {
       if (oldS.items !== undefined && newS.items !== undefined)
@@ -290,102 +291,5 @@ export class SchemaWalker {
       [...types(plain)!].filter((x) => x !== "null").every((x) => t.has(x))
       ? other[0]
       : undefined;
-  }
-
-  private compareObjects(oldS: JsonObject, newS: JsonObject, path: string): void {
-    const walk = this.walk;
-    const req = this.direction === "request";
-    const oldP = isObject(oldS.properties) ? oldS.properties : {};
-    const newP = isObject(newS.properties) ? newS.properties : {};
-    const oldR = new Set(
-      Array.isArray(oldS.required)
-        ? (oldS.required as unknown[]).filter((r): r is string => typeof r === "string")
-        : [],
-    );
-    const newR = new Set(
-      Array.isArray(newS.required)
-        ? (newS.required as unknown[]).filter((r): r is string => typeof r === "string")
-        : [],
-    );
-    for (const name of Object.keys(oldP)) {
-      const at = child(path, name);
-      if (!(name in newP)) {
-        if (req)
-          add(walk, "request-field-removed", "major", at, `field ${name} removed: clients that send it may be refused`);
-        else add(walk, "response-field-removed", "major", at, `field ${name} removed: clients that read it break`);
-        continue;
-      }
-      // readOnly fields are not sent, writeOnly ones never read.
-      this.descend(oldP[name], newP[name], at);
-      if (!oldR.has(name) && newR.has(name)) {
-        if (req)
-          add(
-            walk,
-            "request-field-now-required",
-            "major",
-            at,
-            `field ${name} is now required: clients that omit it are refused`,
-          );
-        else add(walk, "response-field-now-required", "minor", at, `field ${name} is now always present`);
-      } else if (oldR.has(name) && !newR.has(name)) {
-        if (req) add(walk, "request-field-now-optional", "minor", at, `field ${name} is now optional`);
-        else
-          add(
-            walk,
-            "response-field-now-optional",
-            "major",
-            at,
-            `field ${name} may now be absent: clients that rely on it break`,
-          );
-      }
-    }
-    for (const name of Object.keys(newP)) {
-      if (name in oldP) continue;
-      const at = child(path, name);
-      if (req) {
-        if (newR.has(name))
-          add(
-            walk,
-            "request-field-added-required",
-            "major",
-            at,
-            `required field ${name} added: clients that do not send it are refused`,
-          );
-        else add(walk, "request-field-added", "minor", at, `optional field ${name} added`);
-      } else add(walk, "response-field-added", "minor", at, `field ${name} added`);
-    }
-    // A required name without a property (allowed by JSON Schema).
-    for (const name of newR)
-      if (!(name in newP) && !(name in oldP) && !oldR.has(name)) {
-        if (req) add(walk, "request-field-now-required", "major", child(path, name), `field ${name} is now required`);
-        else
-          add(walk, "response-field-now-required", "minor", child(path, name), `field ${name} is now always present`);
-      }
-
-    const oa = oldS.additionalProperties;
-    const na = newS.additionalProperties;
-    if (oa === undefined && na === undefined) return;
-    if (isObject(oa) && isObject(na)) {
-      this.descend(oa, na, child(path, "additionalProperties"));
-      return;
-    }
-    if (sameShape(oa, na)) return;
-    const closedOld = oa === false;
-    const closedNew = na === false;
-    const at = child(path, "additionalProperties");
-    if (req) {
-      if (!closedOld && closedNew)
-        add(walk, "request-constraint-narrowed", "major", at, "other fields are now refused");
-      else if (closedOld && !closedNew)
-        add(walk, "request-constraint-widened", "minor", at, "other fields are now accepted");
-      else add(walk, "request-constraint-narrowed", "major", at, `additionalProperties changed`);
-    } else
-      add(
-        walk,
-        "response-constraint-changed",
-        "minor",
-        at,
-        closedNew ? "no other fields are returned" : "other fields may now be returned",
-      );
   }
 }

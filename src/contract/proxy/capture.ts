@@ -10,7 +10,9 @@ export class Capture {
   size = 0;
   over = false;
   constructor(private readonly cap: number) {}
-  /** Adds a chunk; on the one that goes over the cap, returns what it held (that chunk included) as it lets go of it. */
+  /**
+   * Adds a chunk; on the one that goes over the cap, returns what it held (that chunk included) as it lets go of it.
+   */
   add(chunk: Buffer): Buffer[] | undefined {
     this.size += chunk.length;
     if (this.over) return undefined;

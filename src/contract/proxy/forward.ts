@@ -241,7 +241,7 @@ function relayResponse(
     status !== 304 &&
     /json/i.test(headerValue(up.headers, "content-type") ?? "");
   let streaming = !hold;
-  const send = (chunk: Buffer): void => {
+  const writeDownstream = (chunk: Buffer): void => {
     if (!res.write(chunk)) {
       up.pause();
       res.once("drain", () => up.resume());
@@ -250,14 +250,14 @@ function relayResponse(
   if (streaming) res.writeHead(status, up.statusMessage, resHeaders);
   up.on("data", (chunk: Buffer) => {
     const released = capture.add(chunk);
-    if (streaming) return send(chunk);
+    if (streaming) return writeDownstream(chunk);
     if (!released) return;
     // Over the cap: from here on the body goes through unmodified, and the finding says so.
     state.notRewritten = true;
     streaming = true;
     res.writeHead(status, up.statusMessage, resHeaders);
     for (const c of released.slice(0, -1)) res.write(c);
-    send(released.at(-1)!);
+    writeDownstream(released.at(-1)!);
   });
   up.on("error", () => undefined);
   up.on("aborted", () => {

@@ -116,7 +116,8 @@ function onClientError(w: Wiring, err: NodeJS.ErrnoException, socket: Socket): v
   const status = slow ? "408 Request Timeout" : "400 Bad Request";
   const text = slow ? "Request Timeout\n" : "Bad Request\n";
   socket.end(
-    `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+    `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${text.length}\r\n\r\n` +
+      `${text}`,
   );
   // A client that reads nothing back must not hold the socket either.
   setTimeout(() => socket.destroy(), 1000).unref();

@@ -107,7 +107,10 @@ export interface RunningProxy {
   url: string;
   /** The counts so far. */
   summary(): ProxySummary;
-  /** Stops accepting, lets in-flight exchanges finish (up to `drainMs`, then aborts them), closes the out file. Idempotent. */
+  /**
+   * Stops accepting, lets in-flight exchanges finish (up to `drainMs`, then aborts them), closes the out file.
+   * Idempotent.
+   */
   close(): Promise<ProxySummary>;
 }
 

@@ -14,7 +14,8 @@ import { join } from "node:path";
 import type { Recording } from "../types.js";
 import type { ProxyFormat } from "./options.js";
 
-const HAR_HEAD = `{"log":{"version":"1.2","creator":{"name":"twilio-video-conformance proxy","version":"1"},"entries":[`;
+const HAR_HEAD =
+  '{"log":{"version":"1.2","creator":{"name":"twilio-video-conformance proxy","version":"1"},"entries":[';
 const HAR_TAIL = "\n]}}\n";
 
 /** The out file, appended one exchange at a time; writes are serialized and each resolves once handed to the OS. */
@@ -41,7 +42,8 @@ export class OutFile {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EISDIR") throw e;
       throw new Error(
-        `${path} is a directory: pass --format recordings (format: "recordings") to write one file per exchange there, or name a file`,
+        `${path} is a directory: pass --format recordings (format: "recordings") to write one file per exchange ` +
+          "there, or name a file",
       );
     }
     if (format === "har") await out.put(`${HAR_HEAD}${HAR_TAIL}`, HAR_HEAD.length);

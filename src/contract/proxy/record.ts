@@ -155,7 +155,8 @@ export class Recorder {
   async record(x: Finished, redactor: Redactor): Promise<void> {
     const { cap, strict } = this.settings;
     const { full, tooLarge } = this.raw(x);
-    // Validated as sent; recorded redacted. A body over the cap is not validated at all (half a body would give false findings).
+    // Validated as sent; recorded redacted. A body over the cap is not validated at all (half a body would give false
+    // findings).
     const result = tooLarge.length > 0 ? undefined : this.checker.validate(full, `exchange ${x.exchange}`);
     const note = tooLarge.length > 0 ? ` (not validated: ${tooLarge.join(", ")} over the ${cap}-byte cap)` : "";
     const clean = redactRecording(
@@ -168,7 +169,8 @@ export class Recorder {
     const opId = result?.operationId ?? this.validator.matchOperation(x.method, x.url.href)?.operationId ?? null;
     if (tooLarge.length > 0) {
       const unmodified = x.notRewritten ? "; the response went to the client unmodified, its URLs not rewritten" : "";
-      const message = `${tooLarge.join(" and ")} forwarded but not recorded or validated (cap ${cap} bytes)${unmodified}`;
+      const what = tooLarge.join(" and ");
+      const message = `${what} forwarded but not recorded or validated (cap ${cap} bytes)${unmodified}`;
       this.report(
         {
           kind: "body-too-large",

@@ -95,7 +95,9 @@ export function targetUrl(target: string, upstream: URL, prefix: string): URL | 
   return url;
 }
 
-/** The origin a client addressed the proxy by: its Host header when that is a plain host[:port], else the listening URL. */
+/**
+ * The origin a client addressed the proxy by: its Host header when that is a plain host[:port], else the listening URL.
+ */
 export function addressedOrigin(host: string | undefined, fallback: string): string {
   const plain = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
   if (host && plain.test(host)) return `http://${host}`;

@@ -88,8 +88,10 @@ export class RecordingLife {
     rec.duration = duration;
     rec.size = duration * BYTES_PER_SECOND[rec.kind];
     rec.updated = clock.now();
-    if (settings.awsStorageEnabled && settings.awsS3Url)
-      rec.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${rec.sid}.${rec.kind === "audio" ? "mka" : "mkv"}`;
+    if (settings.awsStorageEnabled && settings.awsS3Url) {
+      const extension = rec.kind === "audio" ? "mka" : "mkv";
+      rec.mediaExternalLocation = `${trimTrailingSlashes(settings.awsS3Url)}/${rec.sid}.${extension}`;
+    }
     events.room(room, "recording-completed", {
       ...events.participantFields(p),
       ...events.recordingFields(rec),

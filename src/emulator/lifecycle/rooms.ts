@@ -81,7 +81,8 @@ export class RoomLife {
     const type = input.type ?? "group";
     const recordOnConnect = input.recordParticipantsOnConnect ?? false;
     const base = store.newRecord("RM", this.now());
-    // Fields written out rather than spread from `base`: a literal V8 can give one fixed shape to (100,000 rooms add up).
+    // Fields written out rather than spread from `base`: a literal V8 can give one fixed shape to (100,000 rooms add
+    // up).
     const room: RoomRecord = {
       sid: base.sid,
       seq: base.seq,
@@ -118,7 +119,8 @@ export class RoomLife {
     };
     store.addRoom(room);
     events.room(room, "room-created");
-    // Nobody has joined yet: the unused-room timeout applies (the empty-room one starts when the last participant leaves).
+    // Nobody has joined yet: the unused-room timeout applies (the empty-room one starts when the last participant
+    // leaves).
     this.armTimeout(room, room.unusedRoomTimeout);
     if (room.transcribeParticipantsOnConnect) this.transcriptions.create(room, input.transcriptionsConfiguration);
     return room;

@@ -118,7 +118,7 @@ export interface SpecOperation {
   body?: { schema: Schema; encoding: Record<string, { contentType?: string }> };
 }
 
-export function specOperations(): SpecOperation[] {
+export function fuzzedOperations(): SpecOperation[] {
   const ops: SpecOperation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     const shared = ((item as { parameters?: unknown[] }).parameters ?? []).map((p) => deref<Schema>(p));
