@@ -16,7 +16,8 @@ const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"
 
 /** Scripts that run someone else's tool (or chain other scripts) and take no arguments of ours. */
 const TOOLS: Record<string, string> = {
-  test: "chains lint:spec, check:generated, typecheck and vitest",
+  test: "chains lint, lint:spec, check:generated, typecheck and vitest",
+  lint: "biome check (configuration in biome.json)",
   typecheck: "tsc",
   docs: "typedoc (options in typedoc.config.mjs)",
   build: "tsc",
