@@ -11,7 +11,7 @@
  * Every visit counts against one budget per diff: a change that multiplies
  * past it stops the walk with a `schema-not-analysed` finding.
  */
-import { isObject, type JsonObject } from "../json-pointer.js";
+import type { JsonObject } from "../json-pointer.js";
 import { compareComposition } from "./composition.js";
 import { compareObjects } from "./objects.js";
 import {
