@@ -43,9 +43,8 @@ export interface LoadedSpec {
 
 /**
  * Inputs this large (items or bytes) are worth worker threads. Each worker
- * compiles the schemas it meets again (about a second of CPU for the whole
- * spec), so below this a second thread costs more than it saves (measured:
- * 10,000 small files check faster on one thread).
+ * compiles the schemas it meets again, so below this a second thread costs
+ * more than it saves (measured by npm run bench:conformance).
  */
 const PARALLEL_AFTER_ITEMS = 20_000;
 const PARALLEL_AFTER_BYTES = 64 * 1024 * 1024;
