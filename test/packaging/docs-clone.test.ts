@@ -4,9 +4,9 @@
 // run in doc order, each with bash -e -o pipefail; `npm run generate` and friends write into the
 // clone only.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/core-bundle.js";
 import { allBlocks } from "./doc-blocks.js";
@@ -47,11 +47,25 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "twilio-video-ts-clone-"));
 });
 
-/** A fresh clone of this repository (its committed state), with this checkout's node_modules in place of `npm ci`. */
+/** What a checkout holds that a clone would not: installed, built or written by a run. */
+const NOT_COMMITTED = new Set(["node_modules", "dist", "docs-build", ".vitest-results.json", ".stryker-tmp", "reports"]);
+
+/**
+ * A fresh clone of this repository (its committed state), with this checkout's node_modules in place of `npm ci`.
+ * CI runs in a copy of the tracked files without `.git` (.ci/run): that copy is the committed state, so it is copied.
+ */
 async function freshClone(name: string): Promise<string> {
   const clone = join(root, name);
-  const cloned = await run(`git clone --quiet "${REPO_ROOT}" "${clone}"`, root, 60_000);
-  if (cloned.code !== 0) throw new Error(`git clone failed: ${cloned.output}`);
+  if (existsSync(join(REPO_ROOT, ".git"))) {
+    const cloned = await run(`git clone --quiet "${REPO_ROOT}" "${clone}"`, root, 60_000);
+    if (cloned.code !== 0) throw new Error(`git clone failed: ${cloned.output}`);
+  } else {
+    cpSync(REPO_ROOT, clone, { recursive: true, filter: (source) => !NOT_COMMITTED.has(basename(source)) });
+    // Blocks compare with git:HEAD (docs/spec.md's diff): the copy becomes a one-commit repository.
+    const git = "git -c user.name=docs -c user.email=docs@localhost";
+    const made = await run(`git init --quiet && git add -A && ${git} commit --quiet -m snapshot`, clone, 60_000);
+    if (made.code !== 0) throw new Error(`git init of the copy failed: ${made.output}`);
+  }
   symlinkSync(join(REPO_ROOT, "node_modules"), join(clone, "node_modules"), "dir");
   return clone;
 }
