@@ -48,7 +48,14 @@ beforeAll(() => {
 });
 
 /** What a checkout holds that a clone would not: installed, built or written by a run. */
-const NOT_COMMITTED = new Set(["node_modules", "dist", "docs-build", ".vitest-results.json", ".stryker-tmp", "reports"]);
+const NOT_COMMITTED = new Set([
+  "node_modules",
+  "dist",
+  "docs-build",
+  ".vitest-results.json",
+  ".stryker-tmp",
+  "reports",
+]);
 
 /**
  * A fresh clone of this repository (its committed state), with this checkout's node_modules in place of `npm ci`.
