@@ -5,17 +5,18 @@ export function escapePointerToken(token: string): string {
 }
 
 export function unescapePointerToken(token: string): string {
-  return token.replace(/~1/g, "/").replace(/~0/g, "~");
+  // Most tokens have no escape; skipping the two replaces for them matters on the per-recording path.
+  return token.includes("~") ? token.replace(/~1/g, "/").replace(/~0/g, "~") : token;
 }
 
 /** Value at `pointer` ("" or "/a/0/b") inside `root`, or undefined when any step is missing. */
 export function getAtPointer(root: unknown, pointer: string): unknown {
   if (pointer === "" || pointer === "#") return root;
-  const tokens = pointer.replace(/^#/, "").split("/").slice(1).map(unescapePointerToken);
+  const tokens = (pointer.startsWith("#") ? pointer.slice(1) : pointer).split("/");
   let node: unknown = root;
-  for (const token of tokens) {
+  for (let i = 1; i < tokens.length; i++) {
     if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[token];
+    node = (node as Record<string, unknown>)[unescapePointerToken(tokens[i]!)];
   }
   return node;
 }
@@ -32,6 +33,24 @@ export function jsonType(value: unknown): string {
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
   return typeof value;
+}
+
+/**
+ * `$ref` targets by document: the validator resolves the same few refs for
+ * every recording, and a bundled document is not changed once loaded.
+ */
+const targets = new WeakMap<JsonObject, Map<string, unknown>>();
+
+function refTarget(document: JsonObject, pointer: string): unknown {
+  let cache = targets.get(document);
+  if (!cache) {
+    cache = new Map();
+    targets.set(document, cache);
+  }
+  if (cache.has(pointer)) return cache.get(pointer);
+  const node = getAtPointer(document, pointer);
+  cache.set(pointer, node);
+  return node;
 }
 
 /**
@@ -53,7 +72,7 @@ export function deref(
     if (!ref.startsWith("#"))
       throw new Error(`Only local $refs are supported in a bundled document (found ${ref} at ${at})`);
     at = ref.slice(1);
-    current = getAtPointer(document, at);
+    current = refTarget(document, at);
   }
   throw new Error(`$ref chain too long at ${pointer}`);
 }

@@ -10,8 +10,30 @@
  */
 import { deref, isObject, jsonType, type JsonObject } from "./json-pointer.js";
 
+/**
+ * Answers by document and schema object: each recording asks the same
+ * questions of the same parameter schemas, and a loaded document does not change.
+ */
+function memoized<T>(compute: (document: JsonObject, schema: unknown) => T) {
+  const byDocument = new WeakMap<JsonObject, WeakMap<object, T>>();
+  return (document: JsonObject, schema: unknown): T => {
+    if (schema === null || typeof schema !== "object") return compute(document, schema);
+    let cache = byDocument.get(document);
+    if (!cache) {
+      cache = new WeakMap();
+      byDocument.set(document, cache);
+    }
+    if (cache.has(schema)) return cache.get(schema) as T;
+    const answer = compute(document, schema);
+    cache.set(schema, answer);
+    return answer;
+  };
+}
+
+const admittedTypesOnce = memoized((document, schema) => admittedTypes(document, schema));
+
 /** The JSON types a schema admits, looking through $ref, allOf, anyOf and oneOf. Empty = any. */
-export function admittedTypes(document: JsonObject, schema: unknown, depth = 0): Set<string> {
+export function admittedTypes(document: JsonObject, schema: unknown, depth = 0): ReadonlySet<string> {
   const found = new Set<string>();
   if (depth > 16) return found;
   const resolved = deref(document, schema, "");
@@ -31,7 +53,9 @@ export function admittedTypes(document: JsonObject, schema: unknown, depth = 0):
 }
 
 /** The schema of array items (through $ref/allOf/anyOf), or undefined. */
-export function itemsSchema(document: JsonObject, schema: unknown, depth = 0): unknown {
+export const itemsSchema = memoized((document, schema) => itemsOf(document, schema, 0));
+
+function itemsOf(document: JsonObject, schema: unknown, depth: number): unknown {
   if (depth > 16) return undefined;
   const resolved = deref(document, schema, "");
   if (!resolved) return undefined;
@@ -40,7 +64,7 @@ export function itemsSchema(document: JsonObject, schema: unknown, depth = 0): u
     const list = resolved.node[key];
     if (Array.isArray(list)) {
       for (const sub of list) {
-        const items = itemsSchema(document, sub, depth + 1);
+        const items = itemsOf(document, sub, depth + 1);
         if (items !== undefined) return items;
       }
     }
@@ -49,7 +73,11 @@ export function itemsSchema(document: JsonObject, schema: unknown, depth = 0): u
 }
 
 /** Property schemas of an object schema, merged over $ref and allOf (anyOf/oneOf branches included). */
-export function propertySchemas(document: JsonObject, schema: unknown, depth = 0): Map<string, unknown> {
+export const propertySchemas: (document: JsonObject, schema: unknown) => ReadonlyMap<string, unknown> = memoized(
+  (document, schema) => propertiesOf(document, schema, 0),
+);
+
+function propertiesOf(document: JsonObject, schema: unknown, depth: number): Map<string, unknown> {
   const props = new Map<string, unknown>();
   if (depth > 16) return props;
   const resolved = deref(document, schema, "");
@@ -60,14 +88,14 @@ export function propertySchemas(document: JsonObject, schema: unknown, depth = 0
     const list = resolved.node[key];
     if (Array.isArray(list))
       for (const sub of list)
-        for (const [name, s] of propertySchemas(document, sub, depth + 1)) if (!props.has(name)) props.set(name, s);
+        for (const [name, s] of propertiesOf(document, sub, depth + 1)) if (!props.has(name)) props.set(name, s);
   }
   return props;
 }
 
 /** Converts one wire string to the JSON value the schema expects, when it unambiguously can. */
 export function coerceScalar(document: JsonObject, schema: unknown, raw: string): unknown {
-  const types = admittedTypes(document, schema);
+  const types = admittedTypesOnce(document, schema);
   if (types.size === 0 || types.has("string")) {
     // A string is acceptable as-is; only convert when the schema rules strings out.
     return raw;
@@ -82,7 +110,7 @@ export function coerceScalar(document: JsonObject, schema: unknown, raw: string)
 }
 
 export function isArraySchema(document: JsonObject, schema: unknown): boolean {
-  return admittedTypes(document, schema).has("array");
+  return admittedTypesOnce(document, schema).has("array");
 }
 
 /**
