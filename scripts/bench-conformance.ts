@@ -1,6 +1,6 @@
 /**
- * npm run bench:conformance -- [--cases har:100,ndjson:100,...] [--count 10000] [--no-one-thread] [--no-peer]
- *   [--write-readme]
+ * npm run bench:conformance -- [--cases har:500,ndjson:500,...] [--count 10000] [--repeat 1] [--no-one-thread]
+ *   [--no-peer] [--write-readme]
  *
  * Measures the conformance check against its closest peer, Redocly CLI's
  * `redocly drift` (recorded traffic against an OpenAPI description; the
@@ -10,7 +10,10 @@
  *   3. for each of --cases (format:MB): synthetic traffic generated from the
  *      recordings into a temp folder (deleted afterwards), checked by ours on one
  *      thread, ours on every core and `redocly drift`, each a child process with
- *      its wall time, CPU time and peak RSS.
+ *      its wall time, CPU time and peak RSS; with --repeat N each runs N times,
+ *      in turns, and the median wall time is reported. Once Redocly fails on a
+ *      format it is not run on larger files of it, nor ours on one thread (that
+ *      run only gives the one-thread ratio).
  * Ours runs compiled (tsc into the temp folder), as users run the package.
  * --write-readme writes the figures, the machine and the date into README.md
  * between the conformance-bench markers.
@@ -34,12 +37,13 @@ import { parseArgs } from "node:util";
 import { writeHar, writeNdjson } from "../contract-tests/lib/synthetic-traffic.js";
 import { createContractValidator, type Recording } from "../src/contract/index.js";
 
-const USAGE = `usage: npm run bench:conformance -- [--cases format:MB,...] [--count N] [--no-one-thread] [--no-peer]
-  [--write-readme]
+const USAGE = `usage: npm run bench:conformance -- [--cases format:MB,...] [--count N] [--repeat N] [--no-one-thread]
+  [--no-peer] [--write-readme]
 
   --cases list     generated traffic files, har or ndjson by size in MB
-                   (default har:100,ndjson:100,har:1024,ndjson:1024)
+                   (default har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096)
   --count N        recordings for the in-memory and folder measurements (default 10000; 0 skips them)
+  --repeat N       runs of each contestant per file, in turns; the median wall time is reported (default 1)
   --no-one-thread  do not run ours with --jobs 1 on the traffic files (every core only)
   --no-peer        do not run redocly drift
   --write-readme   write the figures into README.md between the conformance-bench markers
@@ -49,6 +53,7 @@ const root = resolve(import.meta.dirname, "..");
 const options = {
   cases: { type: "string" },
   count: { type: "string" },
+  repeat: { type: "string" },
   "no-one-thread": { type: "boolean" },
   "no-peer": { type: "boolean" },
   "write-readme": { type: "boolean" },
@@ -57,6 +62,7 @@ const options = {
 let values: {
   cases?: string;
   count?: string;
+  repeat?: string;
   "no-one-thread"?: boolean;
   "no-peer"?: boolean;
   "write-readme"?: boolean;
@@ -73,12 +79,21 @@ if (values.help) {
   process.exit(0);
 }
 const count = Number(values.count ?? 10_000);
-const cases = (values.cases ?? "har:100,ndjson:100,har:1024,ndjson:1024").split(",").map((c) => {
+const repeat = Number(values.repeat ?? 1);
+const cases = (values.cases ?? "har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096").split(",").map((c) => {
   const [format = "", mb = ""] = c.split(":");
   return { format, mb: Number(mb) };
 });
-if (!Number.isInteger(count) || count < 0 || cases.some((c) => !(c.mb > 0) || !["har", "ndjson"].includes(c.format))) {
-  process.stderr.write("bench-conformance: --count takes a whole number, --cases har:MB or ndjson:MB (see --help)\n");
+if (
+  !Number.isInteger(count) ||
+  count < 0 ||
+  !Number.isInteger(repeat) ||
+  repeat < 1 ||
+  cases.some((c) => !(c.mb > 0) || !["har", "ndjson"].includes(c.format))
+) {
+  process.stderr.write(
+    "bench-conformance: --count takes a whole number, --repeat one from 1, --cases har:MB or ndjson:MB (see --help)\n",
+  );
   process.exit(2);
 }
 
@@ -210,6 +225,64 @@ const cell = (run: Run, n: number): string => {
   const cpu = run.cpuSeconds !== undefined ? `, CPU ${run.cpuSeconds.toFixed(0)} s` : "";
   return `${fmt(n / run.seconds)}/s (${run.seconds.toFixed(0)} s${cpu}${rss})`;
 };
+/** The run with the median wall time; its peak RSS is the largest of all runs (memory is not noise). */
+function median(runs: Run[]): Run {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const mid = sorted[(sorted.length - 1) >> 1]!;
+  const rss = runs.map((r) => r.maxRssMb).filter((m): m is number => m !== undefined);
+  return { ...mid, maxRssMb: rss.length > 0 ? Math.max(...rss) : undefined };
+}
+
+/** Formats whose Redocly run failed, with the size it failed at: larger files of them are not given to it. */
+const peerFailedAt = new Map<string, number>();
+/** Ours on every core, by file: the memory line under the table. */
+const oursAll: { label: string; mb: number; run: Run }[] = [];
+const sizeLabel = (mb: number) => (mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb} MB`);
+
+function runPeer(format: string, file: string): Promise<Run> {
+  return measure(process.execPath, [
+    join(root, "node_modules/@redocly/cli/bin/cli.js"),
+    "drift",
+    file,
+    "--api",
+    join(root, "generated/openapi.json"),
+    "--traffic-format",
+    format,
+    "--format",
+    "json",
+    "-o",
+    join(work, "drift.json"),
+  ]);
+}
+
+/** Redocly's count of exchanges in the report it wrote, or undefined when it wrote none. */
+function peerExchanges(): number | undefined {
+  const report = join(work, "drift.json");
+  if (!existsSync(report)) return undefined;
+  const read = (JSON.parse(readFileSync(report, "utf8")) as { run?: { totalExchanges?: number } }).run?.totalExchanges;
+  rmSync(report, { force: true });
+  return read;
+}
+
+/** Runs each contestant `repeat` times, in turns (so a slow spell of a shared machine hits all of them). */
+async function contestants(format: string, file: string, n: number, withPeer: boolean, bin: string) {
+  const one: Run[] = [];
+  const all: Run[] = [];
+  const peer: Run[] = [];
+  for (let i = 0; i < repeat; i++) {
+    if (withPeer && !values["no-one-thread"]) one.push(await measure(process.execPath, [bin, "--jobs", "1", file]));
+    all.push(await measure(process.execPath, [bin, "--jobs", String(cores), file]));
+    for (const run of [...one, ...all])
+      if (checked(run) !== n)
+        throw new Error(`expected ${n} recordings, ours checked ${checked(run)} (exit ${run.code}): ${run.stderr}`);
+    if (!withPeer) continue;
+    const run = await runPeer(format, file);
+    const exchanges = peerExchanges();
+    peer.push(run);
+    if (exchanges !== n) return { one, all, peerFailure: run };
+  }
+  return { one, all, peer };
+}
 
 /** One traffic file: ours on one thread, ours on every core, Redocly; one table row. */
 async function traffic1(bin: string, format: string, mb: number): Promise<string> {
@@ -220,54 +293,50 @@ async function traffic1(bin: string, format: string, mb: number): Promise<string
   const t = performance.now();
   const n = format === "har" ? writeHar(file, mb * 1024 * 1024, traffic) : writeNdjson(file, mb * 1024 * 1024, traffic);
   console.log(`generated ${file}: ${fmt(n)} recordings, ${mb} MB in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  const failedAt = peerFailedAt.get(format);
   try {
-    const one = values["no-one-thread"] ? undefined : await measure(process.execPath, [bin, "--jobs", "1", file]);
-    const all = await measure(process.execPath, [bin, "--jobs", String(cores), file]);
-    for (const run of one ? [one, all] : [all])
-      if (checked(run) !== n)
-        throw new Error(
-          `expected ${n} recordings, ours checked ${checked(run)} (exit ${run.code}): ${run.stderr.slice(-300)}`,
-        );
-    let peer = "not run";
-    let ratio = "";
-    if (!values["no-peer"]) {
-      const report = join(work, "drift.json");
-      const redocly = await measure(process.execPath, [
-        join(root, "node_modules/@redocly/cli/bin/cli.js"),
-        "drift",
-        file,
-        "--api",
-        join(root, "generated/openapi.json"),
-        "--traffic-format",
-        format,
-        "--format",
-        "json",
-        "-o",
-        report,
-      ]);
-      const exchanges = existsSync(report)
-        ? (JSON.parse(readFileSync(report, "utf8")) as { run?: { totalExchanges?: number } }).run?.totalExchanges
-        : undefined;
-      rmSync(report, { force: true });
-      if (exchanges === n) {
-        peer = cell(redocly, n);
-        const onOne = one ? ` (${(redocly.seconds / one.seconds).toFixed(2)}× on one thread)` : "";
-        ratio = `${(redocly.seconds / all.seconds).toFixed(2)}×${onOne}`;
-      } else {
-        const why =
-          /heap out of memory|Invalid string length|Cannot create a string/.exec(redocly.stderr)?.[0] ??
-          `exit ${redocly.code}`;
-        const rss = redocly.maxRssMb !== undefined ? `, ${fmt(redocly.maxRssMb)} MB` : "";
-        peer = `failed: ${why} after ${redocly.seconds.toFixed(0)} s${rss}`;
-        ratio = "—";
-      }
+    const runs = await contestants(format, file, n, !values["no-peer"] && failedAt === undefined, bin);
+    const all = median(runs.all);
+    const one = runs.one.length > 0 ? median(runs.one) : undefined;
+    oursAll.push({ label: `${format.toUpperCase()} ${sizeLabel(mb)}`, mb, run: all });
+    let peer = values["no-peer"] ? "not run" : `not run (failed at ${sizeLabel(failedAt ?? 0)})`;
+    let ratio = "—";
+    if (runs.peerFailure) {
+      const failure = runs.peerFailure;
+      peerFailedAt.set(format, mb);
+      const why =
+        /heap out of memory|Invalid string length|Cannot create a string/.exec(failure.stderr)?.[0] ??
+        `exit ${failure.code}`;
+      const rss = failure.maxRssMb !== undefined ? `, ${fmt(failure.maxRssMb)} MB` : "";
+      peer = `failed: ${why} after ${failure.seconds.toFixed(0)} s${rss}`;
+    } else if (runs.peer && runs.peer.length > 0) {
+      const theirs = median(runs.peer);
+      peer = cell(theirs, n);
+      const onOne = one ? ` (${(theirs.seconds / one.seconds).toFixed(2)}× on one thread)` : "";
+      ratio = `${(theirs.seconds / all.seconds).toFixed(2)}×${onOne}`;
     }
-    const size = mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${mb} MB`;
     const oneCell = one ? cell(one, n) : "not run";
-    return `| ${format.toUpperCase()} ${size} (${fmt(n)}) | ${oneCell} | ${cell(all, n)} | ${peer} | ${ratio} |`;
+    return `| ${format.toUpperCase()} ${sizeLabel(mb)} (${fmt(n)}) | ${oneCell} | ${cell(all, n)} | ${peer} | ${ratio} |`;
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/** How ours' peak RSS moved from the smallest file to the largest, per format. */
+function memoryLine(): string {
+  const parts: string[] = [];
+  for (const format of ["HAR", "NDJSON"]) {
+    const runs = oursAll.filter((o) => o.label.startsWith(`${format} `)).sort((a, b) => a.mb - b.mb);
+    const first = runs[0];
+    const last = runs.at(-1);
+    if (!first || !last || first === last || first.run.maxRssMb === undefined || last.run.maxRssMb === undefined)
+      continue;
+    parts.push(
+      `${format} ${fmt(first.run.maxRssMb)} MB at ${sizeLabel(first.mb)}, ${fmt(last.run.maxRssMb)} MB at ` +
+        `${sizeLabel(last.mb)} (input ${(last.mb / first.mb).toFixed(1)}× larger)`,
+    );
+  }
+  return parts.length === 0 ? "" : `Peak RSS of ours with \`--jobs ${cores}\`: ${parts.join("; ")}.`;
 }
 
 try {
@@ -282,12 +351,18 @@ try {
   log(
     "Synthetic traffic from the recordings (recordings/s, wall time, CPU time, peak RSS; " +
       `\`redocly drift\` is @redocly/cli ${peerVersion}; ` +
-      `the ratio is Redocly's time over ours with \`--jobs ${cores}\`):`,
+      `the ratio is Redocly's time over ours with \`--jobs ${cores}\`` +
+      (repeat > 1 ? `; each figure the median of ${repeat} runs taken in turns):` : "):"),
   );
   log("");
   log(`| input (recordings) | ours, \`--jobs 1\` | ours, \`--jobs ${cores}\` | \`redocly drift\` | ours faster by |`);
   log("|---|---|---|---|---|");
   for (const row of rows) log(row);
+  const memory = memoryLine();
+  if (memory) {
+    log("");
+    log(memory);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -303,7 +378,8 @@ if (values["write-readme"]) {
   const machine = `${cpu}, ${cores} core(s), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   const block =
     `Measured by \`npm run bench:conformance\` (${machine}; a machine shared with other work, ` +
-    `each figure measured once, so expect noise; compare the ratios):\n\n${results.join("\n")}\n\n`;
+    `${repeat > 1 ? `the median of ${repeat} runs` : "each figure measured once"}, so expect noise; ` +
+    `compare the ratios):\n\n${results.join("\n")}\n\n`;
   writeFileSync(readmePath, readme.slice(0, startLineEnd) + block + readme.slice(end));
   console.log("README.md updated");
 }
