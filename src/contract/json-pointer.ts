@@ -1,7 +1,7 @@
 /** JSON Pointer helpers (RFC 6901) and `$ref` resolution inside one bundled OpenAPI document. */
 
 export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+  return token.includes("~") || token.includes("/") ? token.replace(/~/g, "~0").replace(/\//g, "~1") : token;
 }
 
 export function unescapePointerToken(token: string): string {

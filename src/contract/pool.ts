@@ -66,12 +66,12 @@ export class WorkerExecutor implements Executor {
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(entry.script, { workerData: config, eval: entry.eval });
       const slot: Slot = { worker, busy: 0 };
-      worker.on("message", (message: { id: number; outcomes: Outcome[] }) => {
+      worker.on("message", (message: { id: number; outcomes: string }) => {
         const waiter = this.waiting.get(message.id);
         if (!waiter) return;
         this.waiting.delete(message.id);
         waiter.slot.busy--;
-        waiter.resolve(message.outcomes);
+        waiter.resolve(JSON.parse(message.outcomes) as Outcome[]);
       });
       const fail = (error: Error): void => {
         this.failed ??= error;

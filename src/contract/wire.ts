@@ -129,8 +129,8 @@ export function parseForm(text: string): { fields: Map<string, string[]>; malfor
     let key: string;
     let value: string;
     try {
-      key = decodeURIComponent(rawKey.replace(/\+/g, " "));
-      value = decodeURIComponent(rawValue.replace(/\+/g, " "));
+      key = decodeFormPart(rawKey);
+      value = decodeFormPart(rawValue);
     } catch {
       malformed.push(pair);
       continue;
@@ -140,6 +140,12 @@ export function parseForm(text: string): { fields: Map<string, string[]>; malfor
     else fields.set(key, [value]);
   }
   return { fields, malformed };
+}
+
+/** One key or value of a form: `+` is a space, then percent-escapes (most parts have neither). */
+function decodeFormPart(raw: string): string {
+  const spaced = raw.includes("+") ? raw.replace(/\+/g, " ") : raw;
+  return spaced.includes("%") ? decodeURIComponent(spaced) : spaced;
 }
 
 /** A header's value by name, any case. */
