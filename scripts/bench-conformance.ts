@@ -41,7 +41,7 @@ const USAGE = `usage: npm run bench:conformance -- [--cases format:MB,...] [--co
   [--no-peer] [--write-readme]
 
   --cases list     generated traffic files, har or ndjson by size in MB
-                   (default har:10,ndjson:10,har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096)
+                   (default har:10,ndjson:10,har:100,ndjson:100,har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096)
   --count N        recordings for the in-memory and folder measurements (default 10000; 0 skips them)
   --repeat N       runs of each contestant per file, in turns; the median wall time is reported (default 1)
   --no-one-thread  do not run ours with --jobs 1 on the traffic files (every core only)
@@ -80,7 +80,7 @@ if (values.help) {
 }
 const count = Number(values.count ?? 10_000);
 const repeat = Number(values.repeat ?? 1);
-const cases = (values.cases ?? "har:10,ndjson:10,har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096")
+const cases = (values.cases ?? "har:10,ndjson:10,har:100,ndjson:100,har:500,ndjson:500,har:1024,ndjson:1024,har:4096,ndjson:4096")
   .split(",")
   .map((c) => {
     const [format = "", mb = ""] = c.split(":");
