@@ -45,10 +45,10 @@ const USAGE = `usage: npm run bench:conformance -- [--cases format:MB,...] [--co
   [--no-peer] [--write-readme]
 
   --cases list     generated traffic files, har or ndjson by size in MB
-                   (default ${DEFAULT_CASES.replaceAll(",", ", ")})
+                   (default ${DEFAULT_CASES})
   --count N        recordings for the in-memory and folder measurements (default 10000; 0 skips them)
   --repeat N       runs of each contestant per file, in turns; the median wall time is reported (default 1)
-  --no-one-thread  do not run ours with --jobs 1 on the traffic files (every core only)
+  --no-one-thread  do not run ours with --jobs 1 on the traffic files (by default only)
   --no-peer        do not run redocly drift
   --write-readme   write the figures into README.md between the conformance-bench markers
   -h, --help       this text`;
