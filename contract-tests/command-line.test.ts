@@ -15,7 +15,7 @@ import {
   urlOption,
   wholeNumber,
 } from "../src/contract/command-line.js";
-import { MissingPeerDependencyError, missingPeer, OPTIONAL_PEERS } from "../src/contract/peers.js";
+import { MissingPeerDependencyError, missingPeer } from "../src/contract/peers.js";
 
 const notFound = (message: string, code = "ERR_MODULE_NOT_FOUND") => Object.assign(new Error(message), { code });
 
@@ -84,13 +84,11 @@ describe("missingPeer: one implementation for bins and library entries", () => {
     expect(missingPeer(notFound("Cannot find package 'ajv-formats' imported from /x/schemas.js"))).toBe("ajv-formats");
   });
 
-  it("recognises stream-json (and its stream-chain) only when asked for the CLI's peers", () => {
-    const chain = notFound("Cannot find package 'stream-chain' imported from /x/stream-json/index.js");
-    expect(missingPeer(chain)).toBeUndefined();
-    expect(missingPeer(chain, OPTIONAL_PEERS)).toBe("stream-json");
-    expect(missingPeer(notFound("Cannot find package 'stream-json' imported from /x"), OPTIONAL_PEERS)).toBe(
-      "stream-json",
+  it("no longer names stream-json (HAR is read without it) or stream-chain as a peer", () => {
+    expect(missingPeer(notFound("Cannot find package 'stream-chain' imported from /x/stream-json/index.js"))).toBe(
+      undefined,
     );
+    expect(missingPeer(notFound("Cannot find package 'stream-json' imported from /x"))).toBeUndefined();
   });
 
   it("is not fooled by look-alike packages, other errors or our own wrapper", () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Entry point of the `twilio-video-conformance` package bin (src/contract/cli.ts holds the logic). */
 // command-line.ts loads no optional peer; cli.js is imported inside runBin so
-// that a missing ajv, ajv-formats or stream-json gets a clear instruction.
+// that a missing ajv or ajv-formats gets a clear instruction.
 import { runBin } from "./command-line.js";
 
 await runBin(
@@ -11,5 +11,5 @@ await runBin(
       stderr: (t) => process.stderr.write(t),
       stderrIsTty: process.stderr.isTTY === true,
     }),
-  (peer) => `twilio-video-conformance needs ${peer}: npm install --save-dev ajv ajv-formats stream-json\n`,
+  (peer) => `twilio-video-conformance needs ${peer}: npm install --save-dev ajv ajv-formats\n`,
 );

@@ -11,7 +11,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { TwilioArgumentError } from "../core/errors.js";
-import { missingPeer, OPTIONAL_PEERS, type OptionalPeer } from "./peers.js";
+import { missingPeer, type Peer } from "./peers.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, sigpipe: 141 } as const;
 
@@ -184,7 +184,7 @@ export function usageLine(program: string, message: string, hint = "(see --help)
  */
 export async function runBin(
   main: () => Promise<number | undefined>,
-  install: (peer: OptionalPeer) => string,
+  install: (peer: Peer) => string,
   quietEpipe = true,
 ): Promise<void> {
   if (quietEpipe) {
@@ -198,7 +198,7 @@ export async function runBin(
     const code = await main();
     if (code !== undefined) process.exitCode = code;
   } catch (error) {
-    const peer = missingPeer(error, OPTIONAL_PEERS);
+    const peer = missingPeer(error);
     if (!peer) throw error;
     process.stderr.write(install(peer));
     process.exitCode = EXIT.usage;

@@ -15,20 +15,15 @@ import { createRequire } from "node:module";
 /** The optional peer dependencies of `twilio-video-ts/contract` and `twilio-video-ts/emulator`. */
 export const PEERS = ["ajv", "ajv-formats"] as const;
 
-/** Every optional peer a part of the package may load: the validator's, and stream-json (HAR captures, CLI only). */
-export const OPTIONAL_PEERS = [...PEERS, "stream-json"] as const;
-export type OptionalPeer = (typeof OPTIONAL_PEERS)[number];
+export type Peer = (typeof PEERS)[number];
 
 /**
  * Which of `peers` a module-resolution failure is about, if any. Node names
  * the specifier in quotes (`Cannot find package 'ajv' imported from …`,
  * `Cannot find module 'ajv/dist/2020.js'`); its first path segment is the
- * package. stream-chain is installed with stream-json.
+ * package.
  */
-export function missingPeer<P extends OptionalPeer = (typeof PEERS)[number]>(
-  error: unknown,
-  peers: readonly P[] = PEERS as readonly OptionalPeer[] as readonly P[],
-): P | undefined {
+export function missingPeer(error: unknown, peers: readonly Peer[] = PEERS): Peer | undefined {
   const e = error as { code?: unknown; peer?: unknown } | null;
   if (e?.code === "ERR_TWILIO_VIDEO_MISSING_PEER") return peers.find((p) => p === e.peer);
   if (e?.code !== "ERR_MODULE_NOT_FOUND" && e?.code !== "MODULE_NOT_FOUND") return undefined;
@@ -37,7 +32,7 @@ export function missingPeer<P extends OptionalPeer = (typeof PEERS)[number]>(
   const close = open === -1 ? -1 : message.indexOf("'", open + 1);
   if (close === -1) return undefined;
   const name = message.slice(open + 1, close).split("/")[0];
-  return peers.find((p) => p === (name === "stream-chain" ? "stream-json" : name));
+  return peers.find((p) => p === name);
 }
 
 /** The error thrown in place of Node's resolution error. */

@@ -49,7 +49,7 @@ let app = "";
 let tarballFiles: string[] = [];
 let setupError = "";
 let compileErrors: string[] = [];
-const DEPS = ["openapi-fetch", "ajv", "ajv-formats", "stream-json", "@types/node"];
+const DEPS = ["openapi-fetch", "ajv", "ajv-formats", "@types/node"];
 
 interface Outcome {
   code: number | null;
