@@ -7,8 +7,9 @@
  * written, redacted, to an out file.
  *
  * Each request goes through named steps: admit (rewrite.ts: the Host must
- * name the proxy, the target must stay under the upstream's path), forward
- * (forward.ts: streaming with backpressure, URL rewriting), record
+ * name the proxy or an --allow-host name, the target must stay under the
+ * upstream's path), forward (forward.ts: streaming with backpressure, URL
+ * rewriting), record
  * (record.ts: validation, redaction, findings) and out (out-file.ts).
  *
  * URL rewriting (`rewriteUrls`, on by default): in JSON bodies and `Location`
@@ -39,7 +40,7 @@ import { forward, refuse, type Wiring } from "./forward.js";
 import { settingsOf, type ProxyOptions, type ProxySummary, type RunningProxy, type Settings } from "./options.js";
 import { OutFile } from "./out-file.js";
 import { Recorder } from "./record.js";
-import { isOwnHost, Refusal, targetUrl, urlRewriter } from "./rewrite.js";
+import { foreignHostMessage, isOwnHost, Refusal, targetUrl, urlRewriter } from "./rewrite.js";
 
 export { DEFAULT_PROXY_MAX_BODY_BYTES, DEFAULT_PROXY_TIMEOUTS, inferFormat } from "./options.js";
 export type {
@@ -79,9 +80,8 @@ function handler(w: Wiring, host: string): (req: IncomingMessage, res: ServerRes
           status: url.status,
           message: url.message,
         });
-      if (!isOwnHost(req.headers.host, host)) {
-        const message =
-          "refused: the Host header does not name this proxy (a loopback address or its --host); DNS rebinding?";
+      if (!isOwnHost(req.headers.host, host, settings.allowHosts)) {
+        const message = foreignHostMessage(req.headers.host);
         return refuse(w, res, redactor, { exchange, method, kind: "bad-request", status: 421, message });
       }
       forward(w, req, res, exchange, url, redactor);
