@@ -82,3 +82,38 @@ export function parsed(raw: string): { status: number; head: string; body: strin
   const chunked = /\r\ntransfer-encoding: chunked/i.test(head);
   return { status: Number(raw.slice(9, 12)), head, body: chunked ? dechunk(rest) : rest };
 }
+
+/** An upstream that speaks raw TCP: `onData` gets each connection's bytes so far and may write any answer. */
+export async function rawUpstream(
+  onData: (received: Buffer, socket: import("node:net").Socket) => void,
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  const { createServer: createTcpServer } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    let received = Buffer.alloc(0);
+    socket.on("data", (d: Buffer) => {
+      received = Buffer.concat([received, d]);
+      onData(received, socket);
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const close = () =>
+    new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
+  return { url: `http://127.0.0.1:${port}`, port, close };
+}
+
+/** Resolves once `check` holds, polling every few milliseconds (rejects after `ms`). */
+export async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

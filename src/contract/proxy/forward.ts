@@ -132,7 +132,7 @@ export function forward(
   const state = { finished: false, notRewritten: false };
   const { settle, onAbort } = track(w, state);
   const job: Job = {
-    ...{ w, req, res, exchange, method: req.method ?? "GET", url, shownUrl: redactor.url(url.href), redactor },
+    ...{ w, req, res, exchange, method: String(req.method), url, shownUrl: redactor.url(url.href), redactor },
     ...{ started: new Date(), request: new Capture(w.settings.cap), response: new Capture(w.settings.cap) },
     ...{ state, settle },
   };
@@ -182,7 +182,7 @@ function finishJob(job: Job, up: IncomingMessage, answer: () => void): void {
   const { exchange, method, url, started, req, request, response, state } = job;
   const x: Finished = {
     ...{ exchange, method, url, started, requestHeaders: req.headers, request, response },
-    ...{ status: up.statusCode ?? 0, responseHeaders: up.headers, httpVersion: up.httpVersion },
+    ...{ status: Number(up.statusCode), responseHeaders: up.headers, httpVersion: up.httpVersion },
     notRewritten: state.notRewritten,
   };
   void job.w.recorder
@@ -223,7 +223,8 @@ function relayResponse(
   state: { finished: boolean; notRewritten: boolean },
   ends: Ends,
 ): void {
-  const status = up.statusCode ?? 502;
+  // A client's response always has a status (node:http types it optional).
+  const status = Number(up.statusCode);
   const resHeaders: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(up.headers))
     if (!HOP_BY_HOP.has(name) && name !== "content-length" && value !== undefined) resHeaders[name] = value;
@@ -233,13 +234,9 @@ function relayResponse(
   const to = rewrite ? addressedOrigin(headerValue(req.headers, "host"), w.listeningUrl()) : "";
   const location = headerValue(up.headers, "location");
   if (rewrite && location !== undefined) resHeaders.location = w.rewriter.location(location, to);
-  const method = req.method ?? "GET";
-  const hold =
-    rewrite &&
-    method !== "HEAD" &&
-    status !== 204 &&
-    status !== 304 &&
-    /json/i.test(headerValue(up.headers, "content-type") ?? "");
+  // A JSON body is held to be rewritten. An answer with no body (HEAD, 204, 304) is held too: its head then goes out
+  // at its end, which comes at once, byte for byte as if streamed.
+  const hold = rewrite && /json/i.test(String(headerValue(up.headers, "content-type")));
   let streaming = !hold;
   const writeDownstream = (chunk: Buffer): void => {
     if (!res.write(chunk)) {

@@ -68,7 +68,7 @@ function handler(w: Wiring, host: string): (req: IncomingMessage, res: ServerRes
   const { recorder, counts, settings } = w;
   return (req, res) => {
     const exchange = ++counts.exchanges;
-    const method = req.method ?? "GET";
+    const method = String(req.method); // always set on a server's request
     const redactor = recorder.redactorFor(headerValue(req.headers, "authorization"));
     try {
       const url = targetUrl(req.url ?? "", settings.upstream, settings.prefix);
