@@ -165,6 +165,25 @@ describe("response headers and bodies", () => {
     expect(empty.body).toBe("");
   });
 
+  it("JSON answers without a body (HEAD, 204, 304) keep their head as it came, Content-Length included", async () => {
+    const up = await upstream((req, res) => {
+      const status = req.url?.endsWith("/204") ? 204 : req.url?.endsWith("/304") ? 304 : 200;
+      const headers = { "Content-Type": "application/json", ...(status === 200 ? { "Content-Length": "50" } : {}) };
+      res.writeHead(status, headers).end(req.method === "HEAD" || status !== 200 ? undefined : "x".repeat(50));
+    });
+    cleanups.push(() => up.close());
+    const { send } = await proxyTo(up.url);
+    const head = parsed(await send("HEAD /v1/Rooms HTTP/1.1"));
+    expect(head.status).toBe(200);
+    expect(head.head).toMatch(/\r\ncontent-length: 50\r\n/i);
+    expect(head.body).toBe("");
+    for (const status of [204, 304]) {
+      const answer = parsed(await send(`GET /v1/${status} HTTP/1.1`));
+      expect(answer.status).toBe(status);
+      expect(answer.body).toBe("");
+    }
+  });
+
   it("with rewriting off, JSON naming the upstream streams through untouched", async () => {
     let base = "";
     const up = await upstream((_req, res) => sendJson(res, 200, { url: `${base}/v1/x` }, { Location: `${base}/v1/y` }));
