@@ -8,6 +8,7 @@ export default defineConfig({
       "contract-tests/proxy-units.test.ts",
       "contract-tests/proxy-record-units.test.ts",
       "contract-tests/proxy-allow-host.test.ts",
+      "contract-tests/proxy-rewrite-units.test.ts",
     ],
     testTimeout: 60_000,
   },

@@ -82,18 +82,19 @@ export function hostNameProblem(name: string): string | undefined {
   if (name.startsWith("[")) {
     return name.endsWith("]") && isIpv6Text(name.slice(1, -1)) ? undefined : "is not a bracketed IPv6 address";
   }
-  let label = 0;
+  const emptyLabel = "has an empty label (two dots, or a dot at an end)";
+  let labelEmpty = true;
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     if (c === 46) {
-      if (label === 0) return "has an empty label (two dots, or a dot at an end)";
-      label = 0;
-    } else if (isNameChar(c)) label++;
+      if (labelEmpty) return emptyLabel;
+      labelEmpty = true;
+    } else if (isNameChar(c)) labelEmpty = false;
     else if (c === 58) return "has a port or a colon: give the name alone (an IPv6 address in brackets)";
     else if (c === 42) return "has a wildcard: list each name";
     else return "has a character no host name has";
   }
-  return label === 0 ? "has an empty label (two dots, or a dot at an end)" : undefined;
+  return labelEmpty ? emptyLabel : undefined;
 }
 
 /** The longest part of a Host header a message quotes. */
