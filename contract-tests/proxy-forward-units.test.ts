@@ -184,6 +184,25 @@ describe("response headers and bodies", () => {
     }
   });
 
+  it("a chunked JSON body that is rewritten goes out with its new Content-Length and no Transfer-Encoding", async () => {
+    let base = "";
+    const up = await rawUpstream((received, socket) => {
+      if (!received.includes("\r\n\r\n") || socket.writableEnded) return;
+      const body = JSON.stringify({ url: `${base}/v1/Rooms` });
+      const chunk = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`);
+    });
+    base = up.url;
+    cleanups.push(() => up.close());
+    const { port } = await proxyTo(up.url);
+    const raw = await rawExchange(port, "GET /v1/Rooms HTTP/1.1\r\nHost: localhost:7\r\nConnection: close\r\n\r\n");
+    const answer = parsed(raw);
+    const body = JSON.stringify({ url: "http://localhost:7/v1/Rooms" });
+    expect(answer.head).not.toMatch(/transfer-encoding/i);
+    expect(answer.head).toMatch(new RegExp(`\\r\\ncontent-length: ${body.length}(\\r\\n|$)`, "i"));
+    expect(answer.body).toBe(body);
+  });
+
   it("with rewriting off, JSON naming the upstream streams through untouched", async () => {
     let base = "";
     const up = await upstream((_req, res) => sendJson(res, 200, { url: `${base}/v1/x` }, { Location: `${base}/v1/y` }));
@@ -271,9 +290,9 @@ describe("failures on either side", () => {
       const raw = await send("GET /v1/Rooms HTTP/1.1");
       expect(parsed(raw).body.length, type).toBeLessThan(100);
       await until(() => findings.length > 0);
-      expect(findings[0], type).toMatchObject({ kind: "upstream-unreachable", where: "upstream" });
-      expect(findings[0]!.message, type).toMatch(/^upstream broke off the response/);
-      expect(await proxy.close()).toMatchObject({ aborted: 1, recorded: 0 });
+      expect(findings[0], type).toMatchObject({ kind: "upstream-unreachable", where: "upstream", fails: true });
+      expect(findings[0]!.message, type).toBe("upstream broke off the response");
+      expect(await proxy.close()).toMatchObject({ aborted: 1, recorded: 0, failed: 1 });
     }
   });
 
@@ -298,13 +317,15 @@ describe("failures on either side", () => {
       });
     });
     await until(() => upstreamClosed);
-    expect(await proxy.close()).toMatchObject({ aborted: 1, recorded: 0 });
+    // The client left: that is not the upstream failing.
+    expect(await proxy.close()).toMatchObject({ aborted: 1, recorded: 0, failed: 0, findings: {} });
   });
 
   it("close(): an exchange that ends within drainMs is waited for, one that does not is aborted", async () => {
+    let slowClosed = false;
     const up = await rawUpstream((received, socket) => {
       if (!received.includes("\r\n\r\n") || socket.writableEnded) return;
-      if (received.includes("/slow")) return; // never answers
+      if (received.includes("/slow")) return void socket.on("close", () => (slowClosed = true)); // never answers
       setTimeout(() => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), 60);
     });
     cleanups.push(() => up.close());
@@ -317,8 +338,10 @@ describe("failures on either side", () => {
     const cut = await proxyTo(up.url, { drainMs: 30 });
     const hung = cut.send("GET /v1/slow HTTP/1.1");
     await until(() => cut.proxy.summary().exchanges === 1);
-    expect(await cut.proxy.close()).toMatchObject({ aborted: 1, recorded: 0 });
+    expect(await cut.proxy.close()).toMatchObject({ aborted: 1, recorded: 0, failed: 0, findings: {} });
     expect(await hung).toBe("");
+    // The upstream side of the aborted exchange is closed too, not left to the upstream's own timeout.
+    await until(() => slowClosed);
   });
 
   it("a request body over the cap streams through whole and is reported, not recorded", async () => {
@@ -329,7 +352,10 @@ describe("failures on either side", () => {
     const head = `POST /v1/Rooms HTTP/1.1\nContent-Type: application/x-www-form-urlencoded\nContent-Length: ${body.length}`;
     expect(parsed(await send(head, body)).status).toBe(200);
     expect(up.requests[0]!.body.toString()).toBe(body);
-    expect(findings.find((f) => f.kind === "body-too-large")).toMatchObject({ where: "request.body" });
+    const tooLarge = findings.find((f) => f.kind === "body-too-large");
+    expect(tooLarge).toMatchObject({ where: "request.body" });
+    // The response was small and rewritten as usual: the finding does not say otherwise.
+    expect(tooLarge?.message).not.toMatch(/unmodified|not rewritten/);
     expect(await proxy.close()).toMatchObject({ recorded: 1, aborted: 0 });
   });
 });

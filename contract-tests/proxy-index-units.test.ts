@@ -135,13 +135,60 @@ describe("admission", () => {
       socket.on("close", () => resolve());
       socket.on("error", () => undefined);
     });
-    await new Promise((r) => setTimeout(r, 30));
-    expect(findings).toEqual([]);
-    expect(proxy.summary().exchanges).toBe(0);
+    // A later request is numbered 1 and is the only finding: the reset counted for nothing.
+    await new Promise((r) => setTimeout(r, 100));
+    await rawExchange(port, "GET http://x/ HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    expect(findings.map((f) => [f.exchange, f.message])).toEqual([
+      [1, expect.stringMatching(/^invalid request target/)],
+    ]);
+    expect(proxy.summary().exchanges).toBe(1);
+  });
+});
+
+describe("what a refused request and a client's Host can carry", () => {
+  it("the request's own credentials are scrubbed from a refusal's finding, even when the Host echoes them", async () => {
+    const { port, findings } = await proxyWith();
+    const secret = "hunter2-password-42";
+    const auth = `Basic ${Buffer.from(`SKx:${secret}`).toString("base64")}`;
+    const raw = await rawExchange(port, `GET /v1/Rooms HTTP/1.1\r\nHost: ${secret}\r\nAuthorization: ${auth}\r\n\r\n`);
+    expect(parsed(raw).status).toBe(421);
+    expect(findings).toHaveLength(1);
+    expect(JSON.stringify(findings)).not.toContain("hunter2");
+    expect(findings[0]!.message).toContain("REDACTED");
+  });
+
+  it("a Host that is not a plain host[:port] gets upstream URLs rewritten to the listening URL", async () => {
+    let base = "";
+    const up = await upstream((_req, res) => sendJson(res, 200, { url: `${base}/v1/Rooms/RM1` }));
+    base = up.url;
+    cleanups.push(() => up.close());
+    const { port, proxy } = await proxyWith({ upstream: up.url });
+    const raw = await rawExchange(
+      port,
+      "GET /v1/Rooms HTTP/1.1\r\nHost: 127.0.0.1:999999\r\nConnection: close\r\n\r\n",
+    );
+    expect(JSON.parse(parsed(raw).body)).toEqual({ url: `${proxy.url}/v1/Rooms/RM1` });
   });
 });
 
 describe("startProxy and close()", () => {
+  it("close() does not wait for a client still sending its headers: its connection is closed", async () => {
+    const { port, proxy } = await proxyWith({ headersTimeoutMs: 60_000 });
+    let clientClosed = false;
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write("GET /v1/Rooms HTTP/1.1\r\nHost: loc");
+        resolve();
+      });
+      socket.on("close", () => (clientClosed = true));
+      socket.on("error", () => undefined);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(clientClosed).toBe(false);
+    await proxy.close();
+    await until(() => clientClosed);
+  });
+
   it("the summary starts empty, follows strict, and is a copy", async () => {
     const { proxy } = await proxyWith({ strict: true });
     const first = proxy.summary();

@@ -38,7 +38,7 @@ export interface Wiring {
   inflight: Set<{ abort: () => void; done: Promise<void> }>;
 }
 
-/** Answers a request the proxy will not forward, with a finding. */
+/** Answers a request the proxy will not forward, with a finding; called before any of its response is sent. */
 export function refuse(
   w: Wiring,
   res: ServerResponse,
@@ -58,10 +58,6 @@ export function refuse(
     },
     redactor,
   );
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
   res.writeHead(f.status, { "Content-Type": "application/json", Connection: "close" });
   res.end(
     JSON.stringify({ code: f.status, message: `twilio-video-conformance proxy: ${f.message}`, status: f.status }),
@@ -126,8 +122,7 @@ export function forward(
   redactor: Redactor,
 ): void {
   const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers))
-    if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
   headers.host = url.host;
   const state = { finished: false, notRewritten: false };
   const { settle, onAbort } = track(w, state);
@@ -226,12 +221,11 @@ function relayResponse(
   // A client's response always has a status (node:http types it optional).
   const status = Number(up.statusCode);
   const resHeaders: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(up.headers))
-    if (!HOP_BY_HOP.has(name) && name !== "content-length" && value !== undefined) resHeaders[name] = value;
-  // Content-Length is kept exact; without it the body goes chunked, as it came.
-  if (up.headers["content-length"] !== undefined) resHeaders["content-length"] = up.headers["content-length"];
+  for (const [name, value] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(name)) resHeaders[name] = value;
+  // Content-Length passes as it came (a held body that is rewritten gets its new one); without it the body goes
+  // chunked, as it came.
   const rewrite = w.settings.rewriteUrls;
-  const to = rewrite ? addressedOrigin(headerValue(req.headers, "host"), w.listeningUrl()) : "";
+  const to = addressedOrigin(headerValue(req.headers, "host"), w.listeningUrl());
   const location = headerValue(up.headers, "location");
   if (rewrite && location !== undefined) resHeaders.location = w.rewriter.location(location, to);
   // A JSON body is held to be rewritten. An answer with no body (HEAD, 204, 304) is held too: its head then goes out
@@ -280,7 +274,6 @@ function heldReply(
   state: { notRewritten: boolean },
 ): Buffer {
   const held = capture.bytes();
-  if (held.length === 0) return held;
   const plain = decodeBody(held, headerValue(up.headers, "content-encoding"), w.settings.cap);
   if (typeof plain === "string") {
     state.notRewritten = true;
