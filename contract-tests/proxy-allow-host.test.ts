@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(() => up.close());
 
 describe("allowHosts on the wire", () => {
-  it("an admitted name forwards (any case, any port); other names, and the name by default, still get 421", async () => {
+  it("an admitted name forwards (any case, any port); other names, and it by default, get 421", async () => {
     const findings: ProxyFinding[] = [];
     const proxy = await startProxy({
       upstream: up.url,

@@ -146,7 +146,7 @@ describe("admission", () => {
 });
 
 describe("what a refused request and a client's Host can carry", () => {
-  it("the request's own credentials are scrubbed from a refusal's finding, even when the Host echoes them", async () => {
+  it("the request's own credentials are scrubbed from a refusal's finding, even echoed in the Host", async () => {
     const { port, findings } = await proxyWith();
     const secret = "hunter2-password-42";
     const auth = `Basic ${Buffer.from(`SKx:${secret}`).toString("base64")}`;

@@ -84,7 +84,7 @@ describe("credentialsOf", () => {
 });
 
 describe("Recorder, rule by rule", () => {
-  it("drift and spec-too-strict are reported with their kinds, operation and problem; fail only when strict", async () => {
+  it("drift and spec-too-strict: reported with kind, operation and problem; they fail only when strict", async () => {
     const drift: Problem = { where: "response.body/extra", message: "undocumented field", found: "1" };
     const tooStrict: Problem = { where: "response.status", message: "2xx to an invalid request", expected: "4xx" };
     for (const strict of [false, true]) {
@@ -234,14 +234,15 @@ describe("OutFile and harEntry, exactly", () => {
     expect(readFileSync(path, "utf8")).toBe(`${JSON.stringify(rec(1))}\n`);
   });
 
-  it("recordings: a folder that does not exist yet is created, parents included; a directory as a file is refused", async () => {
+  it("recordings: a missing folder is created, parents too; a directory named as a file is refused", async () => {
     const folder = join(dir, "deep", "er", "recs");
     const out = await OutFile.open(folder, "recordings");
     await out.append(12, rec(12), () => undefined);
     await out.close();
     expect(readdirSync(folder)).toEqual(["000012-GET.json"]);
     await expect(OutFile.open(dir, "har")).rejects.toThrow(
-      `${dir} is a directory: pass --format recordings (format: "recordings") to write one file per exchange there, or name a file`,
+      `${dir} is a directory: pass --format recordings (format: "recordings") to write one file per exchange ` +
+        "there, or name a file",
     );
   });
 

@@ -89,7 +89,7 @@ export class Recorder {
 
   /** A redactor for one exchange: the run's remembered credentials and this request's. */
   redactorFor(authorization: string | undefined): Redactor {
-    // Stryker disable next-line ObjectLiteral: SECRETS_PER_EXCHANGE is also the Redactor's default, so no test can tell.
+    // Stryker disable next-line ObjectLiteral: SECRETS_PER_EXCHANGE is the Redactor's default too; no test can tell.
     const redactor = new Redactor(this.options.sensitiveNames, { maxSecrets: SECRETS_PER_EXCHANGE });
     for (const value of [...this.credentials, ...credentialsOf(authorization)]) redactor.learn(value, true);
     return redactor;
