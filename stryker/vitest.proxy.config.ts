@@ -5,7 +5,15 @@ import { defineConfig } from "vitest/config";
 // their time bounds would fail for reasons that are not the mutant's.
 export default defineConfig({
   test: {
-    include: ["contract-tests/proxy-units.test.ts", "contract-tests/proxy.test.ts"],
+    include: [
+      "contract-tests/proxy-units.test.ts",
+      "contract-tests/proxy-record-units.test.ts",
+      "contract-tests/proxy-rewrite-units.test.ts",
+      "contract-tests/proxy-allow-host.test.ts",
+      "contract-tests/proxy-forward-units.test.ts",
+      "contract-tests/proxy-index-units.test.ts",
+      "contract-tests/proxy.test.ts",
+    ],
     testTimeout: 60_000,
   },
 });

@@ -9,6 +9,7 @@
 import { EXIT, firstLine, parseCommand, terminalSafe, UsageError, usageLine, wholeNumber } from "./command-line.js";
 import { startProxy, type ProxyFinding, type ProxyFormat, type ProxyOptions, type ProxySummary } from "./proxy.js";
 import { startedByNpm, watchParent } from "./proxy/parent.js";
+import { hostNameProblem, shownHost } from "./proxy/rewrite.js";
 
 const USAGE = `usage: twilio-video-conformance proxy [options]
 
@@ -24,8 +25,8 @@ bytes. URLs on other hosts (a media redirect to storage) are left as they are.
 A JSON body over --max-body-bytes goes through unmodified (its body-too-large
 finding says so).
 
-It serves only requests whose Host names it (a loopback address or --host;
-else 421, against DNS rebinding) and whose path stays under the upstream's
+It serves only requests whose Host names it (a loopback address, --host or an
+--allow-host name; else 421, against DNS rebinding) and whose path stays under the upstream's
 (no dot segments, however encoded; else 400). Credentials are never written
 or printed, and printed text has its control characters escaped. Started by
 npx or npm exec, it also stops once npm is gone (npm exits on SIGTERM
@@ -35,6 +36,9 @@ Options:
   --upstream <url>        where requests go (default https://video.twilio.com)
   --port <n>              port to listen on (default 0: any free port; the URL is printed)
   --host <addr>           address to listen on (default 127.0.0.1)
+  --allow-host <name>     also serve requests whose Host is this name (a CI service or
+                          container name, e.g. proxy for http://proxy:8787); exact names
+                          without port, repeatable or comma-separated, no wildcards
   --out <file|dir>        traffic file (ndjson, har) or directory (recordings); valid JSON
                           after every exchange, however the proxy stops
   --format <f>            ndjson, har or recordings (default from --out: an existing
@@ -86,6 +90,7 @@ const OPTIONS = {
   upstream: { type: "string" },
   port: { type: "string" },
   host: { type: "string" },
+  "allow-host": { type: "string", multiple: true },
   out: { type: "string" },
   format: { type: "string" },
   "max-body-bytes": { type: "string" },
@@ -99,6 +104,17 @@ const OPTIONS = {
 
 const PROGRAM = "twilio-video-conformance proxy";
 
+/** `--allow-host` values, each repeatable and comma-separated; a name the Host check cannot match is a usage error. */
+function allowHostsOf(values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const names = values.flatMap((v) => v.split(",")).map((name) => name.trim());
+  for (const name of names) {
+    const problem = hostNameProblem(name);
+    if (problem !== undefined) throw new UsageError(`--allow-host ${shownHost(name)} ${problem}`);
+  }
+  return names;
+}
+
 /** The proxy's options from the command line; "help" when asked for. Throws a {@link UsageError}. */
 function proxyOptions(args: string[], io: ProxyCliIo): ProxyOptions | "help" {
   const parsed = parseCommand(args, OPTIONS);
@@ -110,6 +126,7 @@ function proxyOptions(args: string[], io: ProxyCliIo): ProxyOptions | "help" {
     upstream: values.upstream,
     port: wholeNumber("port", values.port, 0, 65535),
     host: values.host,
+    allowHosts: allowHostsOf(values["allow-host"]),
     out: values.out,
     format: values.format as ProxyFormat | undefined,
     maxBodyBytes: wholeNumber("max-body-bytes", values["max-body-bytes"], 0, 2 ** 31),

@@ -38,7 +38,7 @@ export interface Wiring {
   inflight: Set<{ abort: () => void; done: Promise<void> }>;
 }
 
-/** Answers a request the proxy will not forward, with a finding. */
+/** Answers a request the proxy will not forward, with a finding; called before any of its response is sent. */
 export function refuse(
   w: Wiring,
   res: ServerResponse,
@@ -58,10 +58,6 @@ export function refuse(
     },
     redactor,
   );
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
   res.writeHead(f.status, { "Content-Type": "application/json", Connection: "close" });
   res.end(
     JSON.stringify({ code: f.status, message: `twilio-video-conformance proxy: ${f.message}`, status: f.status }),
@@ -126,13 +122,12 @@ export function forward(
   redactor: Redactor,
 ): void {
   const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(req.headers))
-    if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name)) headers[name] = value;
   headers.host = url.host;
   const state = { finished: false, notRewritten: false };
   const { settle, onAbort } = track(w, state);
   const job: Job = {
-    ...{ w, req, res, exchange, method: req.method ?? "GET", url, shownUrl: redactor.url(url.href), redactor },
+    ...{ w, req, res, exchange, method: String(req.method), url, shownUrl: redactor.url(url.href), redactor },
     ...{ started: new Date(), request: new Capture(w.settings.cap), response: new Capture(w.settings.cap) },
     ...{ state, settle },
   };
@@ -182,7 +177,7 @@ function finishJob(job: Job, up: IncomingMessage, answer: () => void): void {
   const { exchange, method, url, started, req, request, response, state } = job;
   const x: Finished = {
     ...{ exchange, method, url, started, requestHeaders: req.headers, request, response },
-    ...{ status: up.statusCode ?? 0, responseHeaders: up.headers, httpVersion: up.httpVersion },
+    ...{ status: Number(up.statusCode), responseHeaders: up.headers, httpVersion: up.httpVersion },
     notRewritten: state.notRewritten,
   };
   void job.w.recorder
@@ -223,23 +218,19 @@ function relayResponse(
   state: { finished: boolean; notRewritten: boolean },
   ends: Ends,
 ): void {
-  const status = up.statusCode ?? 502;
+  // A client's response always has a status (node:http types it optional).
+  const status = Number(up.statusCode);
   const resHeaders: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(up.headers))
-    if (!HOP_BY_HOP.has(name) && name !== "content-length" && value !== undefined) resHeaders[name] = value;
-  // Content-Length is kept exact; without it the body goes chunked, as it came.
-  if (up.headers["content-length"] !== undefined) resHeaders["content-length"] = up.headers["content-length"];
+  for (const [name, value] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(name)) resHeaders[name] = value;
+  // Content-Length passes as it came (a held body that is rewritten gets its new one); without it the body goes
+  // chunked, as it came.
   const rewrite = w.settings.rewriteUrls;
-  const to = rewrite ? addressedOrigin(headerValue(req.headers, "host"), w.listeningUrl()) : "";
+  const to = addressedOrigin(headerValue(req.headers, "host"), w.listeningUrl());
   const location = headerValue(up.headers, "location");
   if (rewrite && location !== undefined) resHeaders.location = w.rewriter.location(location, to);
-  const method = req.method ?? "GET";
-  const hold =
-    rewrite &&
-    method !== "HEAD" &&
-    status !== 204 &&
-    status !== 304 &&
-    /json/i.test(headerValue(up.headers, "content-type") ?? "");
+  // A JSON body is held to be rewritten. An answer with no body (HEAD, 204, 304) is held too: its head then goes out
+  // at its end, which comes at once, byte for byte as if streamed.
+  const hold = rewrite && /json/i.test(String(headerValue(up.headers, "content-type")));
   let streaming = !hold;
   const writeDownstream = (chunk: Buffer): void => {
     if (!res.write(chunk)) {
@@ -283,7 +274,6 @@ function heldReply(
   state: { notRewritten: boolean },
 ): Buffer {
   const held = capture.bytes();
-  if (held.length === 0) return held;
   const plain = decodeBody(held, headerValue(up.headers, "content-encoding"), w.settings.cap);
   if (typeof plain === "string") {
     state.notRewritten = true;

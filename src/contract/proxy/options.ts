@@ -5,7 +5,9 @@
  */
 import { statSync } from "node:fs";
 import type { Recording, RecordingResult } from "../types.js";
+import { TwilioArgumentError } from "../../core/errors.js";
 import { trimTrailingSlashes } from "../../core/trim.js";
+import { hostNameProblem, shownHost } from "./rewrite.js";
 
 /** Output formats of the proxy's traffic file. */
 export type ProxyFormat = "ndjson" | "har" | "recordings";
@@ -68,6 +70,13 @@ export interface ProxyOptions {
   port?: number | undefined;
   /** Address to listen on (default 127.0.0.1). */
   host?: string | undefined;
+  /**
+   * More names a request's Host may give besides loopback and `host` (the
+   * DNS-rebinding check): exact host names or bracketed IPv6 addresses, no
+   * port, compared case-insensitively; e.g. `["proxy"]` for a CI service
+   * container reached as `http://proxy:8787`. No wildcards.
+   */
+  allowHosts?: readonly string[] | undefined;
   /** Traffic file (ndjson, har) or directory (recordings); unset, nothing is written. */
   out?: string | undefined;
   /**
@@ -137,6 +146,8 @@ export interface Settings {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** `allowHosts`, lower case. */
+  allowHosts: ReadonlySet<string>;
 }
 
 const FORMATS: readonly string[] = ["ndjson", "har", "recordings"];
@@ -173,6 +184,20 @@ function upstreamUrl(value: string | undefined): URL {
   return upstream;
 }
 
+/** The allowHosts option as a set of lower-case names; throws on a name the Host check could never match. */
+export function allowedHosts(names: readonly string[] | undefined): ReadonlySet<string> {
+  if (names === undefined) return new Set();
+  if (!Array.isArray(names)) throw new TwilioArgumentError("allowHosts must be an array of host names");
+  const set = new Set<string>();
+  for (const name of names as readonly unknown[]) {
+    if (typeof name !== "string") throw new TwilioArgumentError(`allowHosts: ${typeof name} is not a host name`);
+    const problem = hostNameProblem(name);
+    if (problem !== undefined) throw new TwilioArgumentError(`allowHosts: ${shownHost(name)} ${problem}`);
+    set.add(name.toLowerCase());
+  }
+  return set;
+}
+
 /** Checks the options; throws one clear line on the first bad one. */
 export function settingsOf(options: ProxyOptions): Settings {
   const upstream = upstreamUrl(options.upstream);
@@ -201,5 +226,6 @@ export function settingsOf(options: ProxyOptions): Settings {
     headersTimeoutMs,
     requestTimeoutMs,
     keepAliveTimeoutMs: wholeNumber("keepAliveTimeoutMs", options.keepAliveTimeoutMs, t.keepAliveTimeoutMs),
+    allowHosts: allowedHosts(options.allowHosts),
   };
 }

@@ -23,7 +23,8 @@ export class OutFile {
   private file: FileHandle | undefined;
   /** Where the next write starts (HAR: where its tail starts). */
   private position = 0;
-  private count = 0;
+  /** Whether an entry was written (HAR: the next one needs a comma). */
+  private wrote = false;
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -64,10 +65,11 @@ export class OutFile {
   /** Appends one exchange; `har` builds its HAR entry (only called for HAR). */
   append(exchange: number, recording: Recording, har: () => unknown): Promise<void> {
     const run = async (): Promise<void> => {
-      const n = this.count++;
+      const first = !this.wrote;
+      this.wrote = true;
       if (this.format === "ndjson") return this.put(`${JSON.stringify(recording)}\n`);
       if (this.format === "har") {
-        const entry = `${n === 0 ? "\n" : ",\n"}${JSON.stringify(har())}`;
+        const entry = `${first ? "\n" : ",\n"}${JSON.stringify(har())}`;
         return this.put(`${entry}${HAR_TAIL}`, Buffer.byteLength(entry));
       }
       // One file per exchange, written beside and renamed, so a reader never sees half of one.

@@ -36,16 +36,98 @@ const isLoopbackV4 = (name: string): boolean => {
 
 /**
  * Whether a Host header names this proxy: a loopback name (127.0.0.0/8,
- * localhost, [::1]) or the address it listens on. Anything else is a name
- * an attacker's page can point at 127.0.0.1 (DNS rebinding).
+ * localhost, [::1]), the address it listens on, or one of `allowed` (lower
+ * case, from --allow-host: a service name such as `proxy` in CI). Anything
+ * else is a name an attacker's page can point at 127.0.0.1 (DNS rebinding).
  */
-export function isOwnHost(host: string | undefined, listenHost: string): boolean {
+export function isOwnHost(
+  host: string | undefined,
+  listenHost: string,
+  allowed: ReadonlySet<string> = new Set(),
+): boolean {
   if (host === undefined || host === "") return false;
   const name = hostName(host);
-  if (LOOPBACK_NAMES.has(name) || isLoopbackV4(name)) return true;
+  if (LOOPBACK_NAMES.has(name) || isLoopbackV4(name) || allowed.has(name)) return true;
   const own = listenHost.toLowerCase();
   const wildcard = own === "0.0.0.0" || own === "::" || own === "[::]";
   return !wildcard && (name === own || name === `[${own}]`);
+}
+
+/** The longest name --allow-host takes (DNS's limit on a whole name). */
+export const MAX_ALLOWED_HOST_LENGTH = 253;
+
+const isNameChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95;
+
+/** Whether `inner` (between brackets) is made of an IPv6 address's characters and has a colon. */
+const isIpv6Text = (inner: string): boolean => {
+  if (inner.length < 2 || inner.length > 45 || !inner.includes(":")) return false;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner.charCodeAt(i);
+    if (!((c >= 48 && c <= 58) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46)) return false;
+  }
+  return true;
+};
+
+/**
+ * Why `name` cannot be admitted by --allow-host, or undefined when it can:
+ * a host name (letters, digits, `-`, `_` for container names, dot-separated
+ * labels) or a bracketed IPv6 address, without a port. No wildcard and no
+ * pattern: each admitted name is compared whole. A character scan, so a
+ * hostile Host costs linear time when the 421 message asks this.
+ */
+export function hostNameProblem(name: string): string | undefined {
+  if (name === "") return "is empty";
+  if (name.length > MAX_ALLOWED_HOST_LENGTH) return `is longer than ${MAX_ALLOWED_HOST_LENGTH} characters`;
+  if (name.startsWith("[")) {
+    return name.endsWith("]") && isIpv6Text(name.slice(1, -1)) ? undefined : "is not a bracketed IPv6 address";
+  }
+  const emptyLabel = "has an empty label (two dots, or a dot at an end)";
+  let labelEmpty = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 46) {
+      if (labelEmpty) return emptyLabel;
+      labelEmpty = true;
+    } else if (isNameChar(c)) labelEmpty = false;
+    else if (c === 58) return "has a port or a colon: give the name alone (an IPv6 address in brackets)";
+    else if (c === 42) return "has a wildcard: list each name";
+    else return "has a character no host name has";
+  }
+  return labelEmpty ? emptyLabel : undefined;
+}
+
+/** The longest part of a Host header a message quotes. */
+const SHOWN_HOST_LENGTH = 100;
+
+/**
+ * A Host value (attacker-controlled) as a message quotes it: in double
+ * quotes, cut at {@link SHOWN_HOST_LENGTH}, every character but printable
+ * ASCII written as `\xNN` or `\uNNNN` (and `"`, `\\` escaped), so no control
+ * character, bidi override or line break reaches a log or a terminal.
+ */
+export function shownHost(host: string): string {
+  const cut = host.length > SHOWN_HOST_LENGTH;
+  let out = "";
+  for (let i = 0; i < Math.min(host.length, SHOWN_HOST_LENGTH); i++) {
+    const c = host.charCodeAt(i);
+    if (c === 34 || c === 92) out += `\\${host.charAt(i)}`;
+    else if (c >= 32 && c < 127) out += host.charAt(i);
+    else out += c < 256 ? `\\x${c.toString(16).padStart(2, "0")}` : `\\u${c.toString(16).padStart(4, "0")}`;
+  }
+  return `"${out}${cut ? "..." : ""}"`;
+}
+
+/** The 421 message for a Host that does not name the proxy: the Host escaped, and the flag that would admit it. */
+export function foreignHostMessage(host: string | undefined): string {
+  const why = "does not name this proxy (a loopback address, its --host or an --allow-host name); DNS rebinding?";
+  if (host === undefined || host === "") return `refused: the Host header (none) ${why}`;
+  const name = hostName(host);
+  const admit =
+    hostNameProblem(name) === undefined
+      ? ` If ${name} is this proxy's name (a CI service, a container), start it with --allow-host ${name}.`
+      : "";
+  return `refused: the Host header ${shownHost(host)} ${why}${admit}`;
 }
 
 /** Decodes percent-escapes until nothing changes (at most 4 rounds: `%252e` is `%2e` is `.`). */
