@@ -2,7 +2,7 @@
 // version guard; the API has no such guard, and the mutation run itself works
 // on the Node 20 this repository supports.
 //
-//   node stryker/run.mjs [config: stryker/client.json, emulator.json, proxy.json, proxy-units.json] [--mutate a.ts,b.ts] [--tests x.test.ts,y.test.ts] [--timeout ms]
+//   node stryker/run.mjs [config: stryker/client.json, emulator.json, proxy.json, proxy-units.json, proxy-forward.json] [--mutate a.ts,b.ts] [--tests x.test.ts,y.test.ts] [--timeout ms]
 //
 // --mutate narrows the files mutated; --tests the test files run against
 // them (read by stryker/vitest.client.config.ts), so one file can be scored
