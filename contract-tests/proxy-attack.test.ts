@@ -9,8 +9,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProxy, type ProxyFinding } from "../src/contract/node-tools.js";
 import { findingLine, printable, runProxyCli } from "../src/contract/proxy-cli.js";
 import { Redactor, urlSpans } from "../src/contract/redact.js";
+import { upstream as wireUpstream } from "./lib/proxy-wire.js";
 
 let dir: string;
 beforeAll(() => {
@@ -26,24 +27,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-/** A loopback upstream that reads each body and hands it to `handler`; `seen` lists the targets it got. */
-async function upstream(handler: Handler): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {
-  const seen: string[] = [];
-  const server: Server = createServer((req, res) => {
-    seen.push(req.url ?? "");
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => handler(req, res, Buffer.concat(chunks).toString("utf8")));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = () =>
-    new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    });
-  return { url, seen, close };
-}
+/** A loopback upstream (lib/proxy-wire.ts) that hands each body to `handler` as text; `seen` lists the targets. */
+const upstream = (handler: Handler) => wireUpstream((req, res, body) => handler(req, res, body.toString("utf8")));
 
 const json = (res: ServerResponse, status: number, body: unknown) =>
   res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
