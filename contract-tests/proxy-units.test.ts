@@ -11,7 +11,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { findingLine, printable, summaryLine } from "../src/contract/proxy-cli.js";
 import { Capture, headerValue, oneLine } from "../src/contract/proxy/capture.js";
-import { DEFAULT_PROXY_TIMEOUTS, inferFormat, settingsOf } from "../src/contract/proxy/options.js";
+import { DEFAULT_PROXY_TIMEOUTS, emptySummary, inferFormat, settingsOf } from "../src/contract/proxy/options.js";
 import { harEntry, OutFile } from "../src/contract/proxy/out-file.js";
 import { PARENT_POLL_MS, startedByNpm, watchParent } from "../src/contract/proxy/parent.js";
 import { credentialsOf, Recorder, type Finished } from "../src/contract/proxy/record.js";
@@ -571,14 +571,7 @@ describe("Recorder: one finished exchange → findings, a redacted recording, th
     // One validator per strictness: compiling the spec is the slowest step here, and these tests run per mutant.
     validators[String(settings.strict)] ??= createValidatorFor(document, { strict: settings.strict, baseUrls: [base] });
     const validator = validators[String(settings.strict)]!;
-    const counts: ProxySummary = {
-      exchanges: 0,
-      recorded: 0,
-      aborted: 0,
-      findings: {},
-      failed: 0,
-      strict: settings.strict,
-    };
+    const counts = emptySummary(settings.strict);
     const findings: ProxyFinding[] = [];
     const exchanges: ProxyExchange[] = [];
     const recorder = new Recorder(

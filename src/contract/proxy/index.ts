@@ -37,7 +37,14 @@ import { ItemChecker } from "../check.js";
 import { createValidatorFor } from "../validator.js";
 import { headerValue, oneLine } from "./capture.js";
 import { forward, refuse, type Wiring } from "./forward.js";
-import { settingsOf, type ProxyOptions, type ProxySummary, type RunningProxy, type Settings } from "./options.js";
+import {
+  emptySummary,
+  settingsOf,
+  type ProxyOptions,
+  type ProxySummary,
+  type RunningProxy,
+  type Settings,
+} from "./options.js";
 import { OutFile } from "./out-file.js";
 import { Recorder } from "./record.js";
 import { foreignHostMessage, isOwnHost, Refusal, targetUrl, urlRewriter } from "./rewrite.js";
@@ -135,14 +142,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   // The upstream is accepted as an API host, so an emulator's traffic validates too.
   const validator = createValidatorFor(document, { strict: settings.strict, baseUrls: [base] });
   const out = await openOut(options.out, settings);
-  const counts: ProxySummary = {
-    exchanges: 0,
-    recorded: 0,
-    aborted: 0,
-    findings: {},
-    failed: 0,
-    strict: settings.strict,
-  };
+  const counts = emptySummary(settings.strict);
   // Stryker disable next-line ArrayDeclaration: validate() does not read the base URLs (only HAR file checks do).
   const recorder = new Recorder(settings, validator, new ItemChecker(validator, [base]), options, counts, out);
   // Set once listening, before the first request can arrive.

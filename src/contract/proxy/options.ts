@@ -62,6 +62,11 @@ export interface ProxySummary {
   strict: boolean;
 }
 
+/** The counts of a proxy that has seen nothing yet. */
+export function emptySummary(strict: boolean): ProxySummary {
+  return { exchanges: 0, recorded: 0, aborted: 0, findings: {}, failed: 0, strict };
+}
+
 /** Options of {@link startProxy}. */
 export interface ProxyOptions {
   /** Where requests go (default `https://video.twilio.com`); a path prefix is kept, and no request leaves it. */
